@@ -1,0 +1,105 @@
+import path from 'node:path';
+import type { AddressInfo } from 'node:net';
+import {
+  CloudAdapter,
+  ConfigurationBotFrameworkAuthentication,
+  ConversationState,
+  UserState,
+  type TurnContext,
+} from 'botbuilder';
+import type restify from 'restify';
+import { MainDialog, type PendingQuestion, type SelfHelpAttempt } from '../dialogs/main-dialog.js';
+import { TierdeskBot } from './bot/tierdesk-bot.js';
+import type { Config } from './config.js';
+import { textsFor } from './i18n/texts.js';
+import { KnowledgeService } from './knowledge/knowledge-service.js';
+import { createLogger, type Logger } from './logger.js';
+import type { Embedder } from './search/embedder.js';
+import { hnswIndexFactory } from './search/hnsw-index.js';
+import { TransformersEmbedder } from './search/transformers-embedder.js';
+import type { VectorIndexFactory } from './search/vector-index.js';
+import { createHttpServer } from './server/http-server.js';
+import { openDatabase, type SqliteDatabase } from './storage/database.js';
+import { SqliteFeedbackStore } from './storage/feedback-store.js';
+import { SqliteBotStorage } from './storage/sqlite-bot-storage.js';
+
+/** Parts a caller (tests, another host) may replace; everything else comes from config. */
+export interface AppOverrides {
+  createEmbedder?: () => Promise<Embedder>;
+  indexFactory?: VectorIndexFactory;
+  logger?: Logger;
+}
+
+/** A wired tierdesk instance: call `listen` to serve, `close` to stop cleanly. */
+export interface App {
+  server: restify.Server;
+  knowledge: KnowledgeService;
+  db: SqliteDatabase;
+  listen(): Promise<AddressInfo>;
+  close(): Promise<void>;
+}
+
+/** Builds the whole app from configuration: storage → knowledge → dialogs → bot → adapter → HTTP. */
+export function createApp(config: Config, overrides: AppOverrides = {}): App {
+  const logger = overrides.logger ?? createLogger(config.logLevel);
+  const db = openDatabase(path.join(config.dataDir, 'tierdesk.db'));
+
+  const knowledge = new KnowledgeService({
+    knowledgeDir: config.knowledgeDir,
+    dataDir: config.dataDir,
+    thresholds: config.thresholds,
+    createEmbedder:
+      overrides.createEmbedder ??
+      (() =>
+        TransformersEmbedder.create({
+          modelId: config.embedding.modelId,
+          modelDir: config.embedding.modelDir,
+          batchSize: config.embedding.batchSize,
+          cacheDir: path.join(config.dataDir, 'models'),
+        })),
+    indexFactory: overrides.indexFactory ?? hnswIndexFactory,
+    logger,
+  });
+
+  const storage = new SqliteBotStorage(db);
+  const conversationState = new ConversationState(storage);
+  const userState = new UserState(storage);
+  const dialog = new MainDialog({
+    knowledge: () => knowledge.status,
+    feedback: new SqliteFeedbackStore(db),
+    pending: conversationState.createProperty<PendingQuestion | undefined>('pending'),
+    lastAttempt: conversationState.createProperty<SelfHelpAttempt | undefined>('lastAttempt'),
+  });
+  const bot = new TierdeskBot(conversationState, userState, dialog);
+
+  const adapter = new CloudAdapter(
+    new ConfigurationBotFrameworkAuthentication({
+      MicrosoftAppId: config.auth.appId ?? '',
+      MicrosoftAppPassword: config.auth.appPassword ?? '',
+      MicrosoftAppTenantId: config.auth.tenantId ?? '',
+      MicrosoftAppType: config.auth.appType,
+    }),
+  );
+  adapter.onTurnError = async (context: TurnContext, error: Error) => {
+    logger.error('turn failed', { conversation: context.activity.conversation?.id, error: error.stack ?? error.message });
+    await context.sendActivity(textsFor(context.activity.locale).somethingWentWrong).catch(() => undefined);
+  };
+
+  const server = createHttpServer({ adapter, bot, knowledge, logger, maxRequestBytes: config.maxRequestBytes });
+
+  return {
+    server,
+    knowledge,
+    db,
+    listen: () =>
+      new Promise((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(config.port, config.host, () => resolve(server.address() as AddressInfo));
+      }),
+    close: async () => {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await knowledge.ready;
+      db.close();
+    },
+  };
+}

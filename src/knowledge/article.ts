@@ -1,0 +1,89 @@
+import { createHash } from 'node:crypto';
+import { z } from 'zod';
+
+/** Front matter every FAQ article carries; validated so a typo fails loudly with the file name. */
+export const articleFrontMatterSchema = z.object({
+  id: z
+    .string()
+    .regex(/^[a-z0-9]+(?:-[a-z0-9]+)*$/, 'must be lowercase kebab-case, e.g. "request-new-password"'),
+  title: z.string().trim().min(3),
+  language: z.string().regex(/^[a-z]{2}(?:-[A-Z]{2})?$/, 'must be a language code such as "en" or "de-DE"'),
+  tags: z.array(z.string().trim().min(1)).default([]),
+  questions: z.array(z.string().trim().min(3)).default([]),
+  link: z.url().optional(),
+});
+
+export type ArticleFrontMatter = z.infer<typeof articleFrontMatterSchema>;
+
+/** A validated article as the rest of the app sees it. */
+export interface Article extends ArticleFrontMatter {
+  /** Markdown body: the answer shown to the customer. */
+  body: string;
+  /** Path relative to the knowledge folder, for error messages and citations. */
+  file: string;
+}
+
+/** What gets embedded for an article, tagged so a hit can be explained. */
+export interface Passage {
+  kind: 'title' | 'question' | 'body';
+  text: string;
+}
+
+const MAX_CHUNK_WORDS = 90;
+
+/** Strips markdown syntax that carries no meaning for embedding (emphasis, links, list markers). */
+export function plainText(markdown: string): string {
+  return markdown
+    .replace(/```[\s\S]*?```/g, ' ')
+    .replace(/!\[[^\]]*\]\([^)]*\)/g, ' ')
+    .replace(/\[([^\]]+)\]\([^)]*\)/g, '$1')
+    .replace(/^\s{0,3}(?:#{1,6}\s+|[-*+]\s+|\d+[.)]\s+|>\s?)/gm, '')
+    .replace(/[*_`~]/g, '')
+    .replace(/[ \t]+/g, ' ')
+    .trim();
+}
+
+/**
+ * Splits a body into passages of at most ~90 words along paragraph (then sentence) boundaries,
+ * so each chunk stays within the embedding model's useful length and keeps one topic.
+ */
+export function chunkBody(body: string, maxWords = MAX_CHUNK_WORDS): string[] {
+  const sentences = body
+    .split(/\n\s*\n/)
+    .map(plainText)
+    .filter((paragraph) => paragraph.length > 0)
+    .flatMap((paragraph) => (wordCount(paragraph) <= maxWords ? [paragraph] : paragraph.split(/(?<=[.!?])\s+/)));
+  const chunks: string[] = [];
+  let current = '';
+  for (const sentence of sentences) {
+    const candidate = current === '' ? sentence : `${current}\n${sentence}`;
+    if (current !== '' && wordCount(candidate) > maxWords) {
+      chunks.push(current);
+      current = sentence;
+    } else {
+      current = candidate;
+    }
+  }
+  if (current !== '') chunks.push(current);
+  return chunks;
+}
+
+function wordCount(text: string): number {
+  return text.split(/\s+/).filter(Boolean).length;
+}
+
+/** Title, alternative questions and body chunks (prefixed with the title for context). */
+export function articlePassages(article: Pick<Article, 'title' | 'questions' | 'body'>): Passage[] {
+  return [
+    { kind: 'title', text: article.title },
+    ...article.questions.map((text) => ({ kind: 'question' as const, text })),
+    ...chunkBody(article.body).map((chunk) => ({ kind: 'body' as const, text: `${article.title}. ${chunk}` })),
+  ];
+}
+
+/** Hash of exactly what gets embedded: an article is re-embedded only when this changes. */
+export function passagesHash(passages: readonly Passage[]): string {
+  const hash = createHash('sha256');
+  for (const passage of passages) hash.update(`${passage.kind}\u0000${passage.text}\u0001`);
+  return hash.digest('hex');
+}

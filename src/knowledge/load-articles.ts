@@ -1,0 +1,82 @@
+import { readdir, readFile } from 'node:fs/promises';
+import path from 'node:path';
+import matter from 'gray-matter';
+import { articleFrontMatterSchema, type Article } from './article.js';
+
+/** One article that could not be loaded, with a reason an author can act on. */
+export interface ArticleProblem {
+  file: string;
+  reason: string;
+}
+
+export interface LoadedArticles {
+  articles: Article[];
+  problems: ArticleProblem[];
+}
+
+/** Raised by `requireValidArticles` when any article is invalid; lists every bad file. */
+export class KnowledgeLoadError extends Error {
+  constructor(readonly problems: readonly ArticleProblem[]) {
+    super(`Invalid knowledge articles:\n${problems.map((p) => `  ${p.file}: ${p.reason}`).join('\n')}`);
+    this.name = 'KnowledgeLoadError';
+  }
+}
+
+/** All `*.md` files below `dir`, sorted for a stable order. */
+async function markdownFiles(dir: string): Promise<string[]> {
+  const entries = await readdir(dir, { recursive: true, withFileTypes: true });
+  return entries
+    .filter((entry) => entry.isFile() && entry.name.endsWith('.md') && entry.name.toLowerCase() !== 'readme.md')
+    .map((entry) => path.join(entry.parentPath, entry.name))
+    .sort();
+}
+
+/** Parses and validates one article file. Throws an Error whose message is the reason. */
+export function parseArticle(source: string, file: string): Article {
+  let parsed: matter.GrayMatterFile<string>;
+  try {
+    // gray-matter caches by content; pass a fresh options object to bypass the cache for bad input.
+    parsed = matter(source, {});
+  } catch (error) {
+    throw new Error(`front matter is not valid YAML (${(error as Error).message.split('\n')[0]})`);
+  }
+  if (Object.keys(parsed.data).length === 0) throw new Error('missing front matter (--- block with id, title, language)');
+  const result = articleFrontMatterSchema.safeParse(parsed.data);
+  if (!result.success) {
+    throw new Error(result.error.issues.map((issue) => `${issue.path.join('.') || 'front matter'}: ${issue.message}`).join('; '));
+  }
+  const body = parsed.content.trim();
+  if (body.length === 0) throw new Error('the article has no body text');
+  const expectedId = path.basename(file, '.md');
+  if (result.data.id !== expectedId) throw new Error(`id "${result.data.id}" does not match the file name "${expectedId}.md"`);
+  return { ...result.data, body, file };
+}
+
+/**
+ * Loads every article under `articlesDir`. A bad file is reported in `problems` (file + reason)
+ * and skipped, so one typo never takes the rest of the knowledge base down.
+ */
+export async function loadArticles(articlesDir: string): Promise<LoadedArticles> {
+  const articles: Article[] = [];
+  const problems: ArticleProblem[] = [];
+  const seen = new Map<string, string>();
+  for (const absolute of await markdownFiles(articlesDir)) {
+    const file = path.relative(articlesDir, absolute);
+    try {
+      const article = parseArticle(await readFile(absolute, 'utf8'), file);
+      const previous = seen.get(article.id);
+      if (previous !== undefined) throw new Error(`duplicate id "${article.id}" (already used by ${previous})`);
+      seen.set(article.id, file);
+      articles.push(article);
+    } catch (error) {
+      problems.push({ file, reason: (error as Error).message });
+    }
+  }
+  return { articles, problems };
+}
+
+/** Strict variant for tooling (ingest, eval): any bad article is an error. */
+export function requireValidArticles(loaded: LoadedArticles): Article[] {
+  if (loaded.problems.length > 0) throw new KnowledgeLoadError(loaded.problems);
+  return loaded.articles;
+}

@@ -1,0 +1,76 @@
+import hnswlib from 'hnswlib-node';
+import type { VectorHit, VectorIndex, VectorIndexFactory } from './vector-index.js';
+
+const { HierarchicalNSW } = hnswlib;
+type Hnsw = InstanceType<typeof HierarchicalNSW>;
+
+const INITIAL_CAPACITY = 1024;
+const M = 16;
+const EF_CONSTRUCTION = 200;
+const EF_SEARCH = 64;
+
+/** VectorIndex over hnswlib-node (HNSW graph, cosine space); grows its capacity as needed. */
+export class HnswVectorIndex implements VectorIndex {
+  private live: number;
+
+  private constructor(
+    private readonly index: Hnsw,
+    readonly dimension: number,
+  ) {
+    index.setEf(EF_SEARCH);
+    this.live = index.getCurrentCount() - countDeleted(index);
+  }
+
+  static create(dimension: number): HnswVectorIndex {
+    const index = new HierarchicalNSW('cosine', dimension);
+    index.initIndex(INITIAL_CAPACITY, M, EF_CONSTRUCTION, 100, true);
+    return new HnswVectorIndex(index, dimension);
+  }
+
+  static async load(file: string, dimension: number): Promise<HnswVectorIndex> {
+    const index = new HierarchicalNSW('cosine', dimension);
+    await index.readIndex(file, true);
+    return new HnswVectorIndex(index, dimension);
+  }
+
+  get size(): number {
+    return this.live;
+  }
+
+  add(label: number, vector: Float32Array): void {
+    if (vector.length !== this.dimension) {
+      throw new Error(`Vector has ${vector.length} dimensions, the index expects ${this.dimension}`);
+    }
+    if (this.index.getCurrentCount() >= this.index.getMaxElements()) {
+      this.index.resizeIndex(this.index.getMaxElements() * 2);
+    }
+    this.index.addPoint(Array.from(vector), label, true);
+    this.live++;
+  }
+
+  remove(label: number): void {
+    this.index.markDelete(label);
+    this.live--;
+  }
+
+  search(query: Float32Array, k: number): VectorHit[] {
+    const wanted = Math.min(k, this.live);
+    if (wanted <= 0) return [];
+    const { distances, neighbors } = this.index.searchKnn(Array.from(query), wanted);
+    return neighbors.map((label, i) => ({ label, score: 1 - (distances[i] ?? 1) }));
+  }
+
+  async save(file: string): Promise<void> {
+    await this.index.writeIndex(file);
+  }
+}
+
+/** Deleted slots still count in getCurrentCount(); ids list has only live ones. */
+function countDeleted(index: Hnsw): number {
+  return index.getCurrentCount() - index.getIdsList().length;
+}
+
+export const hnswIndexFactory: VectorIndexFactory = {
+  create: (dimension) => HnswVectorIndex.create(dimension),
+  load: (file, dimension) => HnswVectorIndex.load(file, dimension),
+};

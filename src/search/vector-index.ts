@@ -1,0 +1,27 @@
+/** One nearest-neighbour result: the label given at `add` and the cosine similarity to the query. */
+export interface VectorHit {
+  label: number;
+  score: number;
+}
+
+/**
+ * Approximate nearest-neighbour search over unit vectors by integer label. An interface so the
+ * in-process HNSW index can be swapped for another engine without touching knowledge code.
+ */
+export interface VectorIndex {
+  readonly dimension: number;
+  /** Number of live (not removed) vectors. */
+  readonly size: number;
+  add(label: number, vector: Float32Array): void;
+  remove(label: number): void;
+  /** Up to `k` best matches, best first. */
+  search(query: Float32Array, k: number): VectorHit[];
+  /** Writes the index to a file so a restart can skip re-embedding. */
+  save(file: string): Promise<void>;
+}
+
+/** Creates empty indexes and reloads saved ones of one implementation. */
+export interface VectorIndexFactory {
+  create(dimension: number): VectorIndex;
+  load(file: string, dimension: number): Promise<VectorIndex>;
+}

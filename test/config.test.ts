@@ -1,0 +1,36 @@
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from '../src/config.js';
+
+describe('configuration', () => {
+  it('runs a fresh clone with embedded defaults: port 3978, ./data, ./knowledge, no channel auth', () => {
+    const config = loadConfig({}, '/srv/tierdesk');
+    expect(config.port).toBe(3978);
+    expect(config.dataDir).toBe(path.resolve('/srv/tierdesk/data'));
+    expect(config.knowledgeDir).toBe(path.resolve('/srv/tierdesk/knowledge'));
+    expect(config.auth.appId).toBeUndefined();
+    expect(config.embedding).toMatchObject({ modelId: 'Xenova/all-MiniLM-L6-v2', modelDir: undefined });
+  });
+
+  it('resolves a local model folder for offline use', () => {
+    expect(loadConfig({ MODEL_DIR: '../shared/models' }, '/srv/tierdesk').embedding.modelDir).toBe(path.resolve('/srv/shared/models'));
+  });
+
+  it('names the bad variable in the error', () => {
+    expect(() => loadConfig({ PORT: 'eighty' })).toThrow(ConfigError);
+    expect(() => loadConfig({ PORT: 'eighty' })).toThrow(/PORT/);
+    expect(() => loadConfig({ ANSWER_THRESHOLD: '2' })).toThrow(/ANSWER_THRESHOLD/);
+    expect(() => loadConfig({ MICROSOFT_APP_TYPE: 'Personal' })).toThrow(/MICROSOFT_APP_TYPE/);
+  });
+
+  it('requires a password with an app id, and a tenant for single-tenant apps', () => {
+    expect(() => loadConfig({ MICROSOFT_APP_ID: 'abc' })).toThrow(/MICROSOFT_APP_PASSWORD/);
+    expect(() => loadConfig({ MICROSOFT_APP_ID: 'abc', MICROSOFT_APP_PASSWORD: 'x', MICROSOFT_APP_TYPE: 'SingleTenant' })).toThrow(
+      /MICROSOFT_APP_TENANT_ID/,
+    );
+  });
+
+  it('refuses a suggestion threshold above the answer threshold', () => {
+    expect(() => loadConfig({ ANSWER_THRESHOLD: '0.5', SUGGEST_THRESHOLD: '0.6' })).toThrow(/SUGGEST_THRESHOLD/);
+  });
+});

@@ -1,0 +1,100 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ExpectRepliesClient, heroCard } from './support/bot-client.js';
+import { startTestApp, type RunningApp } from './support/test-app.js';
+
+describe('POST /api/messages (real server on loopback, no channel auth)', () => {
+  let running: RunningApp;
+  beforeAll(async () => {
+    running = await startTestApp();
+  });
+  afterAll(async () => {
+    await running.stop();
+  });
+
+  it('answers a level-0 question with a card citing the right article and asking whether it helped', async () => {
+    const client = new ExpectRepliesClient(running.baseUrl);
+    const replies = await client.say('How do I request a new password?');
+    const card = heroCard(replies[0]);
+    expect(card?.title).toBe('How do I request a new password?');
+    expect(card?.text).toContain('Forgot password?');
+    expect(card?.text).toContain('Did this help?');
+    expect(card?.buttons?.map((b) => b.title)).toEqual(['Read the full article', 'Yes, that helped', 'No']);
+    expect(card?.buttons?.[0]?.value).toBe('https://docs.foldera.example/accounts/password-reset');
+  });
+
+  it('stores a "Did this help?" click', async () => {
+    const client = new ExpectRepliesClient(running.baseUrl);
+    const [answer] = await client.say('Which databases are supported?');
+    const yes = heroCard(answer)?.buttons?.find((b) => b.title === 'Yes, that helped');
+    expect(yes).toBeDefined();
+    const replies = await client.click(yes!.value);
+    expect(replies[0]?.text).toMatch(/Thanks for letting me know/);
+    const rows = running.app.db.prepare('SELECT article_id, helpful, conversation_id FROM feedback').all();
+    expect(rows).toContainEqual({ article_id: 'supported-databases', helpful: 1, conversation_id: client.conversationId });
+  });
+
+  it('takes a typed "no" as feedback on a text-only channel and says what happens next', async () => {
+    const client = new ExpectRepliesClient(running.baseUrl, 'sms');
+    const [answer] = await client.say('How do I create a new user?');
+    expect(answer?.text).toContain('Did this help? Reply "yes" or "no".');
+    const replies = await client.say('no');
+    expect(replies.map((r) => r.text).join('\n')).toMatch(/Sorry that didn't help[\s\S]*support ticket/);
+    const row = running.app.db.prepare('SELECT helpful FROM feedback WHERE conversation_id = ?').get(client.conversationId);
+    expect(row).toEqual({ helpful: 0 });
+  });
+
+  it('does not guess when nothing matches: it says so and names the ticket as the next step', async () => {
+    const client = new ExpectRepliesClient(running.baseUrl);
+    const replies = await client.say('zebra quantum lasagna');
+    const text = replies.map((r) => r.text).join('\n');
+    expect(text).toMatch(/not confident/);
+    expect(text).toMatch(/support ticket/);
+    expect(replies.some((r) => heroCard(r) !== undefined)).toBe(false);
+  });
+
+  it('greets a customer who joins the conversation', async () => {
+    const client = new ExpectRepliesClient(running.baseUrl);
+    const replies = await client.send({ type: 'conversationUpdate', membersAdded: [{ id: client.userId }] });
+    expect(replies[0]?.text).toMatch(/support assistant/);
+  });
+
+  it('serves /health and /ready with the knowledge status', async () => {
+    const health = await fetch(`${running.baseUrl}/health`);
+    expect(health.status).toBe(200);
+    const body = (await health.json()) as { status: string; knowledge: { state: string; articles: number } };
+    expect(body.status).toBe('ok');
+    expect(body.knowledge.state).toBe('ready');
+    expect(body.knowledge.articles).toBeGreaterThanOrEqual(40);
+    expect((await fetch(`${running.baseUrl}/ready`)).status).toBe(200);
+  });
+
+  it('refuses an oversized request with 413 and a malformed one with 400', async () => {
+    const big = await fetch(`${running.baseUrl}/api/messages`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ type: 'message', text: 'x'.repeat(300_000) }),
+    });
+    expect(big.status).toBe(413);
+    const malformed = await fetch(`${running.baseUrl}/api/messages`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{"type": "message", ',
+    });
+    expect(malformed.status).toBe(400);
+  });
+});
+
+describe('POST /api/messages with channel auth (MICROSOFT_APP_ID set)', () => {
+  let running: RunningApp;
+  beforeAll(async () => {
+    running = await startTestApp({ MICROSOFT_APP_ID: '00000000-0000-0000-0000-000000000001', MICROSOFT_APP_PASSWORD: 'not-a-real-secret' });
+  });
+  afterAll(async () => {
+    await running.stop();
+  });
+
+  it('refuses a message without a token with 401', async () => {
+    const response = await new ExpectRepliesClient(running.baseUrl).post({ type: 'message', text: 'hello' });
+    expect(response.status).toBe(401);
+  });
+});

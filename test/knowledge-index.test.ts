@@ -1,0 +1,90 @@
+import { existsSync, readdirSync } from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import type { Article } from '../src/knowledge/article.js';
+import { KnowledgeIndex } from '../src/knowledge/knowledge-index.js';
+import { rankArticles } from '../src/search/answer-decision.js';
+import { HashingTestEmbedder } from '../src/search/hashing-test-embedder.js';
+import { hnswIndexFactory } from '../src/search/hnsw-index.js';
+import { tempDir } from './support/test-app.js';
+
+const article = (id: string, title: string, body: string, questions: string[] = []): Article => ({
+  id, title, body, questions, language: 'en', tags: [], file: `${id}.md`,
+});
+
+const articles = [
+  article('reset-password', 'Request a new password', 'Click forgot password on the login page.', ['I forgot my password']),
+  article('create-user', 'Create a new user', 'Open settings, users, and click add user.', ['add a colleague account']),
+  article('databases', 'Supported databases', 'PostgreSQL, SQL Server, MySQL and Oracle are supported.', ['which database engines work']),
+];
+
+async function sync(indexDir: string, embedder: HashingTestEmbedder, list: Article[] = articles) {
+  return KnowledgeIndex.sync({ articles: list, embedder, indexFactory: hnswIndexFactory, indexDir });
+}
+
+async function topArticle(index: KnowledgeIndex, embedder: HashingTestEmbedder, question: string) {
+  const [vector] = await embedder.embed([question]);
+  return rankArticles(index.search(vector!, 10))[0]?.articleId;
+}
+
+describe('knowledge index persistence', () => {
+  it('builds, persists, and reloads without re-embedding anything', async () => {
+    const dir = tempDir();
+    const first = new HashingTestEmbedder();
+    const built = await sync(dir, first);
+    expect(built.report.rebuiltBecause).toBe('no index was built yet');
+    expect(built.report.embeddedArticles).toHaveLength(3);
+    expect(first.embeddedCount).toBe(built.report.passages);
+
+    const second = new HashingTestEmbedder();
+    const reloaded = await sync(dir, second);
+    expect(second.embeddedCount).toBe(0);
+    expect(reloaded.report).toMatchObject({ rebuiltBecause: undefined, embeddedArticles: [], unchangedArticles: 3 });
+    expect(await topArticle(reloaded.index, second, 'which database engines are supported')).toBe('databases');
+  });
+
+  it('re-embeds only the article whose content changed', async () => {
+    const dir = tempDir();
+    await sync(dir, new HashingTestEmbedder());
+    const changed = articles.map((a) => (a.id === 'create-user' ? { ...a, body: 'Go to administration and invite a teammate by email.' } : a));
+    const embedder = new HashingTestEmbedder();
+    const { index, report } = await sync(dir, embedder, changed);
+    expect(report.embeddedArticles).toEqual(['create-user']);
+    expect(report.unchangedArticles).toBe(2);
+    expect(embedder.embeddedCount).toBe(3); // title + one question + one body chunk of that article only
+    expect(await topArticle(index, embedder, 'invite a teammate by email')).toBe('create-user');
+    expect(report.passages).toBe(9);
+  });
+
+  it('drops removed articles from search results', async () => {
+    const dir = tempDir();
+    await sync(dir, new HashingTestEmbedder());
+    const embedder = new HashingTestEmbedder();
+    const { index, report } = await sync(dir, embedder, articles.filter((a) => a.id !== 'databases'));
+    expect(report.removedArticles).toEqual(['databases']);
+    const [vector] = await embedder.embed(['Supported databases']);
+    expect(index.search(vector!, 10).map((h) => h.articleId)).not.toContain('databases');
+  });
+
+  it('rebuilds everything when the embedding model id changes', async () => {
+    const dir = tempDir();
+    await sync(dir, new HashingTestEmbedder(256, 'test/model-a'));
+    const other = new HashingTestEmbedder(256, 'test/model-b');
+    const { report } = await sync(dir, other);
+    expect(report.rebuiltBecause).toBe('embedding model changed from test/model-a to test/model-b');
+    expect(report.embeddedArticles).toHaveLength(3);
+    expect(other.embeddedCount).toBe(report.passages);
+  });
+
+  it('rebuilds when the dimension changes or the saved files are unreadable, and keeps one vector file', async () => {
+    const dir = tempDir();
+    await sync(dir, new HashingTestEmbedder(256));
+    expect((await sync(dir, new HashingTestEmbedder(128))).report.rebuiltBecause).toBe('dimension changed from 256 to 128');
+    const vectorFiles = readdirSync(dir).filter((f) => f.endsWith('.hnsw'));
+    expect(vectorFiles).toHaveLength(1);
+    const { writeFileSync } = await import('node:fs');
+    writeFileSync(path.join(dir, 'manifest.json'), '{not json');
+    expect((await sync(dir, new HashingTestEmbedder(128))).report.rebuiltBecause).toBe('the index manifest is not valid JSON');
+    expect(existsSync(path.join(dir, 'manifest.json'))).toBe(true);
+  });
+});
