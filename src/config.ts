@@ -24,6 +24,23 @@ const number = (fallback: number) =>
     .transform((value) => (value === undefined || value === '' ? fallback : Number(value)))
     .pipe(z.number().finite());
 
+/** Comma-separated list; empty or unset is an empty list. */
+const list = (item: z.ZodType<string, string>) =>
+  z
+    .string()
+    .optional()
+    .transform((value) => (value ?? '').split(',').map((part) => part.trim()).filter(Boolean))
+    .pipe(z.array(item));
+
+function isTimeZone(zone: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: zone });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 const unitInterval = (fallback: number) => number(fallback).pipe(z.number().min(-1).max(1));
 
 /**
@@ -48,6 +65,28 @@ export const envSchema = z.object({
   CLOSE_MARGIN: number(0.03).pipe(z.number().min(0).max(1)),
   MAX_REQUEST_BYTES: number(262_144).pipe(z.number().int().min(1024)),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
+  TIER_RULES_FILE: z.string().trim().min(1).default('knowledge/tiers/rules.yaml'),
+  TIER_THRESHOLD: unitInterval(0.35),
+  TIER_MARGIN: number(0.02).pipe(z.number().min(0).max(1)),
+  API_TOKENS: list(z.string().min(16, 'each API token needs at least 16 characters')),
+  WEBHOOK_URLS: list(z.url()),
+  WEBHOOK_SECRET: optionalString,
+  SLA_L1_HOURS: number(24).pipe(z.number().positive()),
+  SLA_L2_HOURS: number(8).pipe(z.number().positive()),
+  SLA_L3_HOURS: number(4).pipe(z.number().positive()),
+  SLA_L4_HOURS: number(8).pipe(z.number().positive()),
+  SLA_CHECK_SECONDS: number(60).pipe(z.number().int().min(1)),
+  TIME_ZONE: z.string().trim().default('UTC').refine(isTimeZone, 'must be an IANA time zone such as "Europe/Berlin"'),
+  BUSINESS_HOURS: z
+    .string()
+    .trim()
+    .default('Mon-Fri 09:00-17:00')
+    .refine((value) => /^(Mon|Tue|Wed|Thu|Fri|Sat|Sun)(-(Mon|Tue|Wed|Thu|Fri|Sat|Sun))? ([01]\d|2[0-3]):[0-5]\d-([01]\d|2[0-4]):[0-5]\d$/.test(value), 'must look like "Mon-Fri 09:00-17:00"'),
+  CALLBACK_SLOT_MINUTES: number(30).pipe(z.number().int().min(5).max(240)),
+  CALLBACK_DAYS_AHEAD: number(5).pipe(z.number().int().min(1).max(30)),
+  DIRECTLINE_SECRET: optionalString.pipe(z.string().min(32, 'must be at least 32 characters').optional()),
+  DIRECTLINE_TOKEN_TTL_SECONDS: number(1800).pipe(z.number().int().min(60).max(86_400)),
+  BOT_NAME: z.string().trim().min(1).max(30).default('tierdesk'),
 });
 
 export type Env = z.infer<typeof envSchema>;
@@ -81,6 +120,41 @@ export interface Config {
   };
   maxRequestBytes: number;
   logLevel: Env['LOG_LEVEL'];
+  tiers: {
+    /** YAML file of operator rules (keywords / regex → tier) that override the classifier. */
+    rulesFile: string;
+    /** Below this similarity the classifier abstains and the bot asks which kind of help is wanted. */
+    threshold: number;
+    /** Abstain when the best two tiers are closer than this. */
+    margin: number;
+  };
+  api: {
+    /** Bearer tokens accepted by /api/tickets; empty disables the API (every call is refused). */
+    tokens: string[];
+  };
+  webhooks: {
+    urls: string[];
+    /** HMAC-SHA256 key for the signature header; required when URLs are set. */
+    secret: string | undefined;
+  };
+  sla: {
+    /** Hours until a ticket of each tier is due. */
+    hours: Record<'L1' | 'L2' | 'L3' | 'L4', number>;
+    checkIntervalSeconds: number;
+  };
+  business: {
+    timeZone: string;
+    /** e.g. "Mon-Fri 09:00-17:00": callback slots are offered only inside these hours. */
+    hours: string;
+    callbackSlotMinutes: number;
+    callbackDaysAhead: number;
+  };
+  directLine: {
+    /** Site secret a web page exchanges for a conversation token; unset disables token minting. */
+    secret: string | undefined;
+    tokenTtlSeconds: number;
+  };
+  botName: string;
 }
 
 /** Formats zod issues as "VARIABLE: reason" lines. */
@@ -107,6 +181,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
   }
   if (e.MICROSOFT_APP_TYPE === 'SingleTenant' && e.MICROSOFT_APP_ID && !e.MICROSOFT_APP_TENANT_ID) {
     throw new ConfigError('Invalid configuration:\n  MICROSOFT_APP_TENANT_ID: required for a SingleTenant app');
+  }
+  if (e.WEBHOOK_URLS.length > 0 && e.WEBHOOK_SECRET === undefined) {
+    throw new ConfigError('Invalid configuration:\n  WEBHOOK_SECRET: required when WEBHOOK_URLS is set (receivers verify the signature with it)');
   }
   if (e.SUGGEST_THRESHOLD > e.ANSWER_THRESHOLD) {
     throw new ConfigError('Invalid configuration:\n  SUGGEST_THRESHOLD: must not be above ANSWER_THRESHOLD');
@@ -135,6 +212,21 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     },
     maxRequestBytes: e.MAX_REQUEST_BYTES,
     logLevel: e.LOG_LEVEL,
+    tiers: { rulesFile: path.resolve(cwd, e.TIER_RULES_FILE), threshold: e.TIER_THRESHOLD, margin: e.TIER_MARGIN },
+    api: { tokens: e.API_TOKENS },
+    webhooks: { urls: e.WEBHOOK_URLS, secret: e.WEBHOOK_SECRET },
+    sla: {
+      hours: { L1: e.SLA_L1_HOURS, L2: e.SLA_L2_HOURS, L3: e.SLA_L3_HOURS, L4: e.SLA_L4_HOURS },
+      checkIntervalSeconds: e.SLA_CHECK_SECONDS,
+    },
+    business: {
+      timeZone: e.TIME_ZONE,
+      hours: e.BUSINESS_HOURS,
+      callbackSlotMinutes: e.CALLBACK_SLOT_MINUTES,
+      callbackDaysAhead: e.CALLBACK_DAYS_AHEAD,
+    },
+    directLine: { secret: e.DIRECTLINE_SECRET, tokenTtlSeconds: e.DIRECTLINE_TOKEN_TTL_SECONDS },
+    botName: e.BOT_NAME,
   };
 }
 
