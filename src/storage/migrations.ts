@@ -31,4 +31,48 @@ export const migrations: readonly Migration[] = [
     );
     CREATE INDEX feedback_article ON feedback (article_id);`,
   },
+  {
+    version: 3,
+    name: 'tickets',
+    // Filterable fields are columns; nested parts are JSON checked by json_valid so a bad write
+    // fails instead of leaving unreadable rows. search_text is lower-cased subject, description and
+    // reference (JavaScript case folding, so "Über" matches "über", which SQLite's LIKE cannot do).
+    sql: `CREATE TABLE tickets (
+      number INTEGER PRIMARY KEY,
+      reference TEXT NOT NULL UNIQUE,
+      kind TEXT NOT NULL CHECK (kind IN ('ticket', 'callback', 'handoff')),
+      tier TEXT NOT NULL CHECK (tier IN ('L1', 'L2', 'L3', 'L4')),
+      status TEXT NOT NULL CHECK (status IN ('new', 'open', 'pending', 'resolved', 'closed')),
+      subject TEXT NOT NULL,
+      description TEXT NOT NULL,
+      search_text TEXT NOT NULL,
+      customer_user_id TEXT NOT NULL,
+      customer TEXT NOT NULL CHECK (json_valid(customer)),
+      channel_id TEXT NOT NULL,
+      conversation_id TEXT NOT NULL,
+      channel TEXT NOT NULL CHECK (json_valid(channel)),
+      transcript TEXT NOT NULL CHECK (json_valid(transcript)),
+      classification TEXT CHECK (classification IS NULL OR json_valid(classification)),
+      articles_tried TEXT NOT NULL CHECK (json_valid(articles_tried)),
+      callback TEXT CHECK (callback IS NULL OR json_valid(callback)),
+      created_at TEXT NOT NULL,
+      updated_at TEXT NOT NULL,
+      due_at TEXT NOT NULL,
+      sla_breached_at TEXT
+    );
+    CREATE INDEX tickets_created ON tickets (created_at, number);
+    CREATE INDEX tickets_status_created ON tickets (status, created_at, number);
+    CREATE INDEX tickets_customer_created ON tickets (customer_user_id, created_at, number);
+    CREATE INDEX tickets_conversation ON tickets (channel_id, conversation_id);
+    CREATE INDEX tickets_due_unbreached ON tickets (due_at)
+      WHERE sla_breached_at IS NULL AND status NOT IN ('resolved', 'closed');
+    CREATE TABLE ticket_comments (
+      id INTEGER PRIMARY KEY AUTOINCREMENT,
+      ticket_number INTEGER NOT NULL REFERENCES tickets (number) ON DELETE CASCADE,
+      author TEXT NOT NULL,
+      text TEXT NOT NULL,
+      created_at TEXT NOT NULL
+    );
+    CREATE INDEX ticket_comments_ticket ON ticket_comments (ticket_number, id);`,
+  },
 ];

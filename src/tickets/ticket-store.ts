@@ -1,3 +1,4 @@
+import type { z } from 'zod';
 import type { NewTicket, Ticket, TicketKind, TicketStatus, Tier } from './ticket.js';
 
 export interface TicketFilter {
@@ -22,6 +23,37 @@ export class TicketNotFoundError extends Error {
   constructor(readonly reference: string) {
     super(`No ticket ${reference}`);
     this.name = 'TicketNotFoundError';
+  }
+}
+
+/** One rejected input field: a dotted path such as "customer.email" and why. */
+export interface FieldProblem {
+  field: string;
+  message: string;
+}
+
+/**
+ * Raised when input breaks the ticket schema; maps to 400. `field` names the first bad field
+ * so a dialog can re-ask for exactly that and an API client can fix exactly that.
+ */
+export class TicketValidationError extends Error {
+  readonly field: string;
+  constructor(readonly problems: readonly [FieldProblem, ...FieldProblem[]]) {
+    super(problems.map((p) => `${p.field}: ${p.message}`).join('; '));
+    this.name = 'TicketValidationError';
+    this.field = problems[0].field;
+  }
+
+  /** Turns zod issues into field problems; `root` names the input itself (e.g. "body") when it is not an object. */
+  static fromZodError(error: z.ZodError, root = '(root)'): TicketValidationError {
+    const problems = error.issues.map((issue): FieldProblem => {
+      const keys = issue.code === 'unrecognized_keys' ? issue.keys : [];
+      const path = [...issue.path, ...keys.slice(0, 1)].map(String);
+      const message = keys.length > 0 ? `unknown field${keys.length > 1 ? `s ${keys.join(', ')}` : ''}` : issue.message;
+      return { field: path.length > 0 ? path.join('.') : root, message };
+    });
+    const [first, ...rest] = problems;
+    return new TicketValidationError(first === undefined ? [{ field: root, message: 'invalid input' }] : [first, ...rest]);
   }
 }
 

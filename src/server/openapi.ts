@@ -1,0 +1,148 @@
+import type restify from 'restify';
+import { z } from 'zod';
+import { ticketReferenceSchema, ticketSchema } from '../tickets/ticket.js';
+import {
+  apiErrorSchema,
+  listTicketsQuerySchema,
+  newCommentSchema,
+  statusChangeSchema,
+  TICKETS_API_PREFIX,
+  ticketPageSchema,
+} from './tickets-api.js';
+
+type JsonSchema = Record<string, unknown>;
+
+const componentRef = (id: string) => `#/components/schemas/${id}`;
+
+/** JSON Schema 2020-12 (OpenAPI 3.1's dialect) without the keys that do not belong inside a component. */
+function clean(schema: JsonSchema): JsonSchema {
+  const { $schema: _dialect, $id: _id, ...rest } = schema;
+  return rest;
+}
+
+/** Ticket, page, bodies and error as components, generated from the schemas the handlers validate with. */
+function componentSchemas(): Record<string, JsonSchema> {
+  const registry = z.registry<{ id: string }>();
+  registry.add(ticketSchema, { id: 'Ticket' });
+  registry.add(ticketPageSchema, { id: 'TicketPage' });
+  registry.add(statusChangeSchema, { id: 'StatusChange' });
+  registry.add(newCommentSchema, { id: 'NewComment' });
+  registry.add(apiErrorSchema, { id: 'Error' });
+  const { schemas } = z.toJSONSchema(registry, { target: 'draft-2020-12', uri: componentRef });
+  return Object.fromEntries(Object.entries(schemas).map(([id, schema]) => [id, clean(schema as JsonSchema)]));
+}
+
+function queryParameters(): JsonSchema[] {
+  return Object.entries(listTicketsQuerySchema.shape).map(([name, schema]) => {
+    const { description, ...json } = clean(z.toJSONSchema(schema, { io: 'input' }) as JsonSchema);
+    return { name, in: 'query', required: false, ...(description === undefined ? {} : { description }), schema: json };
+  });
+}
+
+const json = (schemaId: string) => ({ 'application/json': { schema: { $ref: componentRef(schemaId) } } });
+const errorResponse = (description: string) => ({ description, content: json('Error') });
+
+/**
+ * The ticket API as an OpenAPI 3.1 document. Built from the same zod schemas the routes validate
+ * with, so the documentation cannot drift from what the server accepts and returns.
+ */
+export function buildOpenApiDocument(): JsonSchema {
+  const referenceParameter = {
+    name: 'reference',
+    in: 'path',
+    required: true,
+    description: 'The ticket reference customers quote, e.g. TD-1042.',
+    schema: clean(z.toJSONSchema(ticketReferenceSchema) as JsonSchema),
+  };
+  const common = {
+    '401': { $ref: '#/components/responses/Unauthorized' },
+  };
+  return {
+    openapi: '3.1.0',
+    info: {
+      title: 'tierdesk ticket API',
+      version: '1.0.0',
+      description:
+        'Staff access to tickets filed by the tierdesk bot. Authenticate with "Authorization: Bearer <token>" using one of the API_TOKENS; errors are { error: { code, message, field? } }.',
+    },
+    security: [{ bearerAuth: [] }],
+    paths: {
+      [TICKETS_API_PREFIX]: {
+        get: {
+          operationId: 'listTickets',
+          summary: 'List tickets, newest first, with filters and paging',
+          parameters: queryParameters(),
+          responses: {
+            '200': { description: 'A page of tickets and the total matching the filters', content: json('TicketPage') },
+            '400': errorResponse('A query parameter is invalid; error.field names it'),
+            ...common,
+          },
+        },
+      },
+      [`${TICKETS_API_PREFIX}/{reference}`]: {
+        get: {
+          operationId: 'getTicket',
+          summary: 'One ticket with transcript and comments',
+          parameters: [referenceParameter],
+          responses: {
+            '200': { description: 'The ticket', content: json('Ticket') },
+            '400': errorResponse('The reference is malformed'),
+            '404': errorResponse('No ticket has this reference'),
+            ...common,
+          },
+        },
+      },
+      [`${TICKETS_API_PREFIX}/{reference}/status`]: {
+        post: {
+          operationId: 'changeTicketStatus',
+          summary: 'Move a ticket along its lifecycle',
+          parameters: [referenceParameter],
+          requestBody: { required: true, content: json('StatusChange') },
+          responses: {
+            '200': { description: 'The updated ticket', content: json('Ticket') },
+            '400': errorResponse('The body is invalid; error.field names the field'),
+            '404': errorResponse('No ticket has this reference'),
+            '409': errorResponse('The lifecycle does not allow this change (e.g. closed → open)'),
+            '413': errorResponse('The body is too large'),
+            '415': errorResponse('The body is not JSON'),
+            ...common,
+          },
+        },
+      },
+      [`${TICKETS_API_PREFIX}/{reference}/comments`]: {
+        post: {
+          operationId: 'addTicketComment',
+          summary: 'Add a comment to a ticket',
+          parameters: [referenceParameter],
+          requestBody: { required: true, content: json('NewComment') },
+          responses: {
+            '201': { description: 'The ticket with the new comment last', content: json('Ticket') },
+            '400': errorResponse('The body is invalid; error.field names the field'),
+            '404': errorResponse('No ticket has this reference'),
+            '413': errorResponse('The body is too large'),
+            '415': errorResponse('The body is not JSON'),
+            ...common,
+          },
+        },
+      },
+    },
+    components: {
+      schemas: componentSchemas(),
+      responses: {
+        Unauthorized: errorResponse('No bearer token, a wrong one, or the API is disabled (API_TOKENS not set)'),
+      },
+      securitySchemes: {
+        bearerAuth: { type: 'http', scheme: 'bearer', description: 'One of the tokens in API_TOKENS' },
+      },
+    },
+  };
+}
+
+/** Serves the document at GET /api/openapi.json without auth, so tools can discover the API. */
+export function mountOpenApi(server: restify.Server): void {
+  let document: JsonSchema | undefined;
+  server.get('/api/openapi.json', async (_req, res) => {
+    document ??= buildOpenApiDocument();
+    res.json(200, document);
+  });
+}

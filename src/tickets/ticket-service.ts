@@ -1,0 +1,122 @@
+import { randomUUID } from 'node:crypto';
+import { z } from 'zod';
+import type { Logger } from '../logger.js';
+import { commentSchema, ticketStatusSchema, type NewTicket, type Ticket, type TicketStatus } from './ticket.js';
+import type { TicketFilter, TicketPage, TicketStore } from './ticket-store.js';
+
+/** Names subscribers (webhooks, notifications) switch on; also sent as X-Tierdesk-Event. */
+export const ticketEventNameSchema = z.enum(['ticket.created', 'ticket.updated', 'ticket.sla_breached']);
+export type TicketEventName = z.infer<typeof ticketEventNameSchema>;
+
+/** What a `ticket.updated` changed, so a receiver need not diff tickets. */
+export const ticketChangeSchema = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('status'), status: ticketStatusSchema }),
+  z.object({ type: z.literal('comment'), comment: commentSchema }),
+]);
+export type TicketChange = z.infer<typeof ticketChangeSchema>;
+
+/** Something that happened to a ticket, with the ticket as it is after the change. */
+export interface TicketEvent {
+  /** Unique per event: receivers dedupe retried deliveries with it. */
+  id: string;
+  name: TicketEventName;
+  ticket: Ticket;
+  /** Present on `ticket.updated`. */
+  change?: TicketChange;
+  /** ISO time the change was stored. */
+  at: string;
+}
+
+/** May be async; a rejection is logged like a throw. */
+export type TicketEventListener = (event: TicketEvent) => void | Promise<void>;
+
+/**
+ * The one entry point dialogs and the HTTP API use for tickets: it stores through the TicketStore
+ * and tells subscribers what happened. Listeners run after the write is committed and never make
+ * the caller's write fail or wait (a broken webhook must not break a customer's turn).
+ */
+export class TicketService {
+  private readonly listeners = new Set<TicketEventListener>();
+  private readonly logger: Logger;
+
+  constructor(
+    private readonly store: TicketStore,
+    options: { logger: Logger },
+  ) {
+    this.logger = options.logger;
+  }
+
+  /** Subscribes to every ticket event; returns the unsubscribe function. */
+  onEvent(listener: TicketEventListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** Files a ticket (validated; throws TicketValidationError naming the bad field). Emits `ticket.created`. */
+  async create(input: NewTicket, now: Date = new Date()): Promise<Ticket> {
+    const ticket = await this.store.create(input, now);
+    this.emit({ name: 'ticket.created', ticket, at: ticket.createdAt });
+    return ticket;
+  }
+
+  /** The ticket with this reference ("td-1042" is accepted), or undefined. */
+  async get(reference: string): Promise<Ticket | undefined> {
+    return this.store.get(reference);
+  }
+
+  /** A page of tickets, newest first, with the total matching the filter. */
+  async list(filter: TicketFilter): Promise<TicketPage> {
+    return this.store.list(filter);
+  }
+
+  /** Moves a ticket along its lifecycle (throws IllegalTransitionError otherwise). Emits `ticket.updated`. */
+  async changeStatus(reference: string, status: TicketStatus, now: Date = new Date()): Promise<Ticket> {
+    const ticket = await this.store.changeStatus(reference, status, now);
+    this.emit({ name: 'ticket.updated', ticket, change: { type: 'status', status: ticket.status }, at: ticket.updatedAt });
+    return ticket;
+  }
+
+  /** Adds a staff or customer comment. Emits `ticket.updated`. */
+  async addComment(reference: string, comment: { author: string; text: string }, now: Date = new Date()): Promise<Ticket> {
+    const ticket = await this.store.addComment(reference, comment, now);
+    const added = ticket.comments.at(-1);
+    if (added !== undefined) this.emit({ name: 'ticket.updated', ticket, change: { type: 'comment', comment: added }, at: added.at });
+    return ticket;
+  }
+
+  /**
+   * Marks every open ticket whose SLA expired by `now` and emits `ticket.sla_breached` once per
+   * ticket. Tickets another instance marked first (or resolved meanwhile) are skipped, not re-announced.
+   */
+  async recordSlaBreaches(now: Date = new Date()): Promise<Ticket[]> {
+    const at = now.toISOString();
+    const breached: Ticket[] = [];
+    for (const due of await this.store.findDueBreaches(now)) {
+      const ticket = await this.store.markBreached(due.reference, now);
+      if (ticket.slaBreachedAt !== at) continue;
+      breached.push(ticket);
+      this.emit({ name: 'ticket.sla_breached', ticket, at });
+    }
+    return breached;
+  }
+
+  private emit(event: Omit<TicketEvent, 'id'>): void {
+    const full: TicketEvent = { id: randomUUID(), ...event };
+    for (const listener of this.listeners) {
+      try {
+        const result = listener(full);
+        if (result instanceof Promise) result.catch((error: unknown) => this.listenerFailed(full, error));
+      } catch (error) {
+        this.listenerFailed(full, error);
+      }
+    }
+  }
+
+  private listenerFailed(event: TicketEvent, error: unknown): void {
+    this.logger.error('ticket event listener failed', {
+      event: event.name,
+      reference: event.ticket.reference,
+      error: error instanceof Error ? (error.stack ?? error.message) : String(error),
+    });
+  }
+}
