@@ -3,6 +3,9 @@ import type { CloudAdapter } from 'botbuilder';
 import type { KnowledgeService } from '../knowledge/knowledge-service.js';
 import type { Logger } from '../logger.js';
 import type { TierdeskBot } from '../bot/tierdesk-bot.js';
+import type { TicketService } from '../tickets/ticket-service.js';
+import { mountOpenApi } from './openapi.js';
+import { mountTicketsApi, presentTicketsApiError } from './tickets-api.js';
 
 export interface HttpServerOptions {
   adapter: CloudAdapter;
@@ -10,6 +13,8 @@ export interface HttpServerOptions {
   knowledge: KnowledgeService;
   logger: Logger;
   maxRequestBytes: number;
+  /** Serves the staff ticket API (/api/tickets) and its OpenAPI document when given. */
+  tickets?: { service: TicketService; apiTokens: readonly string[] };
 }
 
 /** Summary of level 0 for /health and /ready. */
@@ -51,8 +56,14 @@ export function createHttpServer(options: HttpServerOptions): restify.Server {
     res.json(health.state === 'ready' ? 200 : 503, health);
   });
 
+  if (options.tickets) {
+    mountTicketsApi(server, { service: options.tickets.service, tokens: options.tickets.apiTokens, logger });
+    mountOpenApi(server);
+  }
+
   server.on('restifyError', (req, _res, error: Error & { statusCode?: number }, callback: () => void) => {
     if ((error.statusCode ?? 500) >= 500) logger.error('request failed', { url: req.url, error: error.message });
+    if (options.tickets) presentTicketsApiError(req, error);
     callback();
   });
   return server;
