@@ -6,6 +6,9 @@ import type { FeedbackStore } from '../src/storage/feedback-store.js';
 import { textsFor, type Texts } from '../src/i18n/texts.js';
 import { parseCardAction, type CardAction } from './card-actions.js';
 import { answerActivity, didYouMeanActivity } from './cards.js';
+import type { DeskDependencies, EscalationOptions } from './desk.js';
+import { ESCALATION_DIALOG, EscalationDialog, type EscalationState } from './escalation-dialog.js';
+import { mentionedReference, replyWithTicketStatus } from './ticket-status.js';
 
 export const MAIN_DIALOG = 'main';
 const ROUTE = 'main.route';
@@ -26,6 +29,7 @@ export interface SelfHelpAttempt {
 
 export interface MainDialogDependencies {
   knowledge: () => KnowledgeState;
+  desk: DeskDependencies;
   feedback: FeedbackStore;
   pending: StatePropertyAccessor<PendingQuestion | undefined>;
   lastAttempt: StatePropertyAccessor<SelfHelpAttempt | undefined>;
@@ -38,6 +42,7 @@ export interface MainDialogDependencies {
 export class MainDialog extends ComponentDialog {
   constructor(private readonly deps: MainDialogDependencies) {
     super(MAIN_DIALOG);
+    this.addDialog(new EscalationDialog(deps.desk));
     this.addDialog(new WaterfallDialog(ROUTE, [this.routeStep.bind(this)]));
     this.initialDialogId = ROUTE;
   }
@@ -54,6 +59,24 @@ export class MainDialog extends ComponentDialog {
     if (question === '') {
       await context.sendActivity(texts.emptyMessage);
       return step.endDialog();
+    }
+    const reference = mentionedReference(question);
+    if (reference !== undefined) {
+      await replyWithTicketStatus(context, this.deps.desk, reference);
+      return step.endDialog();
+    }
+    const asked = question.toLowerCase();
+    if (texts.callbackWords.some((words) => asked.includes(words))) {
+      const options: EscalationState = {
+        question,
+        articlesTried: [],
+        classification: { tier: 'L2', source: 'customer', score: 1, margin: 1, scores: {} },
+      };
+      return step.replaceDialog(ESCALATION_DIALOG, options);
+    }
+    if (texts.humanWords.some((words) => new RegExp(`\\b${words}\\b`).test(asked))) {
+      const last = await this.deps.lastAttempt.get(context);
+      return this.escalate(step, last?.question ?? question, texts);
     }
     return this.answerQuestion(step, question, texts);
   }
@@ -127,10 +150,11 @@ export class MainDialog extends ComponentDialog {
     await this.deps.pending.set(context, { kind: 'feedback', articleId, question });
   }
 
-  /** The next step when self-help cannot answer. */
-  protected async escalate(step: WaterfallStepContext, _question: string, texts: Texts): Promise<DialogTurnResult> {
-    await step.context.sendActivity(texts.ticketNextStep);
-    return step.endDialog();
+  /** The next step when self-help cannot answer: classify the tier and file / book / hand off. */
+  private async escalate(step: WaterfallStepContext, question: string, _texts: Texts): Promise<DialogTurnResult> {
+    const last = await this.deps.lastAttempt.get(step.context);
+    const options: EscalationOptions = { question, articlesTried: last?.question === question ? last.ranked : [] };
+    return step.replaceDialog(ESCALATION_DIALOG, options);
   }
 
   private readySearch() {

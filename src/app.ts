@@ -8,6 +8,7 @@ import {
   type TurnContext,
 } from 'botbuilder';
 import type restify from 'restify';
+import type { CustomerProfile } from '../dialogs/desk.js';
 import { MainDialog, type PendingQuestion, type SelfHelpAttempt } from '../dialogs/main-dialog.js';
 import { TierdeskBot } from './bot/tierdesk-bot.js';
 import type { Config } from './config.js';
@@ -22,10 +23,18 @@ import { createHttpServer } from './server/http-server.js';
 import { openDatabase, type SqliteDatabase } from './storage/database.js';
 import { SqliteFeedbackStore } from './storage/feedback-store.js';
 import { SqliteBotStorage } from './storage/sqlite-bot-storage.js';
+import { parseBusinessHours } from './tickets/callback-slots.js';
+import { SqliteTicketStore } from './tickets/sqlite-ticket-store.js';
+import { SlaChecker } from './tickets/sla-checker.js';
+import { TicketService } from './tickets/ticket-service.js';
+import { WebhookDispatcher } from './tickets/webhooks.js';
+import { SqliteTranscriptStore } from './transcripts/transcript-store.js';
 
 /** Parts a caller (tests, another host) may replace; everything else comes from config. */
 export interface AppOverrides {
   createEmbedder?: () => Promise<Embedder>;
+  /** The clock dialogs use (callback slots, SLA); tests pin it. */
+  now?: () => Date;
   indexFactory?: VectorIndexFactory;
   logger?: Logger;
 }
@@ -33,6 +42,7 @@ export interface AppOverrides {
 /** A wired tierdesk instance: call `listen` to serve, `close` to stop cleanly. */
 export interface App {
   server: restify.Server;
+  tickets: TicketService;
   knowledge: KnowledgeService;
   db: SqliteDatabase;
   listen(): Promise<AddressInfo>;
@@ -48,6 +58,7 @@ export function createApp(config: Config, overrides: AppOverrides = {}): App {
     knowledgeDir: config.knowledgeDir,
     dataDir: config.dataDir,
     thresholds: config.thresholds,
+    tiers: config.tiers,
     createEmbedder:
       overrides.createEmbedder ??
       (() =>
@@ -61,16 +72,41 @@ export function createApp(config: Config, overrides: AppOverrides = {}): App {
     logger,
   });
 
+  const tickets = new TicketService(new SqliteTicketStore(db, config.sla.hours), { logger });
+  const webhooks =
+    config.webhooks.urls.length > 0 && config.webhooks.secret !== undefined
+      ? new WebhookDispatcher({ urls: config.webhooks.urls, secret: config.webhooks.secret, logger })
+      : undefined;
+  webhooks?.subscribeTo(tickets);
+  const slaChecker = new SlaChecker({ service: tickets, intervalSeconds: config.sla.checkIntervalSeconds, logger });
+  const transcripts = new SqliteTranscriptStore(db);
+
   const storage = new SqliteBotStorage(db);
   const conversationState = new ConversationState(storage);
   const userState = new UserState(storage);
   const dialog = new MainDialog({
     knowledge: () => knowledge.status,
+    desk: {
+      tickets,
+      transcripts,
+      profile: userState.createProperty<CustomerProfile>('profile'),
+      classify: async (text) => {
+        const status = knowledge.status;
+        return status.state === 'ready' ? status.classifier.classify(text) : undefined;
+      },
+      slots: {
+        hours: parseBusinessHours(config.business.hours, config.business.timeZone),
+        slotMinutes: config.business.callbackSlotMinutes,
+        daysAhead: config.business.callbackDaysAhead,
+      },
+      businessHours: config.business.hours,
+      now: overrides.now ?? (() => new Date()),
+    },
     feedback: new SqliteFeedbackStore(db),
     pending: conversationState.createProperty<PendingQuestion | undefined>('pending'),
     lastAttempt: conversationState.createProperty<SelfHelpAttempt | undefined>('lastAttempt'),
   });
-  const bot = new TierdeskBot(conversationState, userState, dialog);
+  const bot = new TierdeskBot(conversationState, userState, dialog, transcripts);
 
   const adapter = new CloudAdapter(
     new ConfigurationBotFrameworkAuthentication({
@@ -85,19 +121,32 @@ export function createApp(config: Config, overrides: AppOverrides = {}): App {
     await context.sendActivity(textsFor(context.activity.locale).somethingWentWrong).catch(() => undefined);
   };
 
-  const server = createHttpServer({ adapter, bot, knowledge, logger, maxRequestBytes: config.maxRequestBytes });
+  const server = createHttpServer({
+    adapter,
+    bot,
+    knowledge,
+    logger,
+    maxRequestBytes: config.maxRequestBytes,
+    tickets: { service: tickets, apiTokens: config.api.tokens },
+  });
 
   return {
     server,
+    tickets,
     knowledge,
     db,
     listen: () =>
       new Promise((resolve, reject) => {
         server.once('error', reject);
-        server.listen(config.port, config.host, () => resolve(server.address() as AddressInfo));
+        server.listen(config.port, config.host, () => {
+          slaChecker.start();
+          resolve(server.address() as AddressInfo);
+        });
       }),
     close: async () => {
+      await slaChecker.stop();
       await new Promise<void>((resolve) => server.close(() => resolve()));
+      await webhooks?.stop();
       await knowledge.ready;
       db.close();
     },

@@ -65,7 +65,7 @@ export const envSchema = z.object({
   CLOSE_MARGIN: number(0.03).pipe(z.number().min(0).max(1)),
   MAX_REQUEST_BYTES: number(262_144).pipe(z.number().int().min(1024)),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
-  TIER_RULES_FILE: z.string().trim().min(1).default('knowledge/tiers/rules.yaml'),
+  TIER_RULES_FILE: optionalString,
   TIER_THRESHOLD: unitInterval(0.35),
   TIER_MARGIN: number(0.02).pipe(z.number().min(0).max(1)),
   API_TOKENS: list(z.string().min(16, 'each API token needs at least 16 characters')),
@@ -121,7 +121,7 @@ export interface Config {
   maxRequestBytes: number;
   logLevel: Env['LOG_LEVEL'];
   tiers: {
-    /** YAML file of operator rules (keywords / regex → tier) that override the classifier. */
+    /** YAML file of operator rules (keywords / regex → tier) that override the classifier; default `<KNOWLEDGE_DIR>/tiers/rules.yaml`. */
     rulesFile: string;
     /** Below this similarity the classifier abstains and the bot asks which kind of help is wanted. */
     threshold: number;
@@ -212,7 +212,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     },
     maxRequestBytes: e.MAX_REQUEST_BYTES,
     logLevel: e.LOG_LEVEL,
-    tiers: { rulesFile: path.resolve(cwd, e.TIER_RULES_FILE), threshold: e.TIER_THRESHOLD, margin: e.TIER_MARGIN },
+    tiers: {
+      rulesFile: path.resolve(cwd, e.TIER_RULES_FILE ?? path.join(e.KNOWLEDGE_DIR, 'tiers', 'rules.yaml')),
+      threshold: e.TIER_THRESHOLD, margin: e.TIER_MARGIN },
     api: { tokens: e.API_TOKENS },
     webhooks: { urls: e.WEBHOOK_URLS, secret: e.WEBHOOK_SECRET },
     sla: {

@@ -1,6 +1,8 @@
-import { TeamsActivityHandler, type BotState, type StatePropertyAccessor, type TurnContext } from 'botbuilder';
+import { ActivityTypes, Channels, TeamsActivityHandler, type Activity, type BotState, type StatePropertyAccessor, type TurnContext } from 'botbuilder';
 import { runDialog, type Dialog, type DialogState } from 'botbuilder-dialogs';
 import { textsFor } from '../i18n/texts.js';
+import { activityText } from '../transcripts/activity-text.js';
+import type { TranscriptStore } from '../transcripts/transcript-store.js';
 
 /**
  * The bot: greets people who join and hands every message to the main dialog. Teams-aware
@@ -13,6 +15,7 @@ export class TierdeskBot extends TeamsActivityHandler {
     private readonly conversationState: BotState,
     private readonly userState: BotState,
     dialog: Dialog,
+    private readonly transcripts: TranscriptStore,
   ) {
     super();
     this.dialogState = conversationState.createProperty<DialogState>('dialogState');
@@ -32,8 +35,29 @@ export class TierdeskBot extends TeamsActivityHandler {
   }
 
   override async run(context: TurnContext): Promise<void> {
+    await this.recordTranscript(context);
     await super.run(context);
     await this.conversationState.saveChanges(context, false);
     await this.userState.saveChanges(context, false);
+  }
+
+  /** Records the customer's message and every message the bot sends in this turn. */
+  private async recordTranscript(context: TurnContext): Promise<void> {
+    const { channelId, conversation } = context.activity;
+    const record = async (activity: Partial<Activity>, from: 'customer' | 'bot') => {
+      if (activity.type !== ActivityTypes.Message) return;
+      const text = activityText(activity);
+      if (text !== '') await this.transcripts.append(channelId, conversation.id, { from, text, at: new Date().toISOString() });
+    };
+    await record(context.activity, 'customer');
+    context.onSendActivities(async (_context, activities, next) => {
+      // Dialog state snapshots (trace activities) are for the Emulator only; never hand them to a
+      // channel or an expectReplies caller: they contain the customer's stored profile.
+      if (channelId !== Channels.Emulator) {
+        for (let i = activities.length - 1; i >= 0; i--) if (activities[i]!.type === ActivityTypes.Trace) activities.splice(i, 1);
+      }
+      for (const activity of activities) await record(activity, 'bot');
+      return next();
+    });
   }
 }

@@ -4,18 +4,23 @@ import type { Embedder } from '../search/embedder.js';
 import { KnowledgeSearch } from '../search/knowledge-search.js';
 import type { VectorIndexFactory } from '../search/vector-index.js';
 import type { Logger } from '../logger.js';
+import { TierClassifier } from '../tiers/tier-classifier.js';
+import { loadTierExamples } from '../tiers/tier-examples.js';
+import { loadTierRules } from '../tiers/tier-rules.js';
+import type { TierThresholds } from '../tiers/tier-scoring.js';
 import { KnowledgeIndex, type SyncReport } from './knowledge-index.js';
 import { loadArticles, type ArticleProblem } from './load-articles.js';
 
 export type KnowledgeState =
   | { state: 'loading' }
-  | { state: 'ready'; search: KnowledgeSearch; report: SyncReport; problems: ArticleProblem[] }
+  | { state: 'ready'; search: KnowledgeSearch; classifier: TierClassifier; report: SyncReport; problems: ArticleProblem[] }
   | { state: 'failed'; error: string };
 
 export interface KnowledgeServiceOptions {
   knowledgeDir: string;
   dataDir: string;
   thresholds: Thresholds;
+  tiers: TierThresholds & { rulesFile: string };
   /** Loading the model can take a while (or fail offline); it happens in the background. */
   createEmbedder: () => Promise<Embedder>;
   indexFactory: VectorIndexFactory;
@@ -23,7 +28,8 @@ export interface KnowledgeServiceOptions {
 }
 
 /**
- * Owns level 0's lifecycle: loads the model, the articles and the persisted index in the
+ * Owns the embedding-backed parts' lifecycle: loads the model, the articles, the persisted index
+ * and the tier classifier in the
  * background, so the server answers /health at once and the bot can say "still loading"
  * (or "unavailable", with the reason in the log and /health) instead of failing to start.
  */
@@ -58,9 +64,16 @@ export class KnowledgeService {
         embedded: report.embeddedArticles.length,
         rebuiltBecause: report.rebuiltBecause,
       });
+      const classifier = await TierClassifier.create(
+        embedder,
+        await loadTierExamples(path.join(this.options.knowledgeDir, 'tiers')),
+        await loadTierRules(this.options.tiers.rulesFile),
+        this.options.tiers,
+      );
       this.current = {
         state: 'ready',
         search: new KnowledgeSearch(embedder, index, articles, this.options.thresholds),
+        classifier,
         report,
         problems,
       };

@@ -75,4 +75,17 @@ export const migrations: readonly Migration[] = [
     );
     CREATE INDEX ticket_comments_ticket ON ticket_comments (ticket_number, id);`,
   },
+  {
+    version: 4,
+    name: 'conversation transcripts',
+    sql: `CREATE TABLE transcript (
+      id INTEGER PRIMARY KEY AUTOINCREMENT,
+      channel_id TEXT NOT NULL,
+      conversation_id TEXT NOT NULL,
+      role TEXT NOT NULL CHECK (role IN ('customer', 'bot', 'agent')),
+      text TEXT NOT NULL,
+      at TEXT NOT NULL
+    );
+    CREATE INDEX transcript_conversation ON transcript (channel_id, conversation_id, id);`,
+  },
 ];

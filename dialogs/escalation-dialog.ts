@@ -1,0 +1,73 @@
+import { ChoicePrompt, ComponentDialog, WaterfallDialog, type DialogTurnResult, type FoundChoice, type WaterfallStepContext } from 'botbuilder-dialogs';
+import { textsFor } from '../src/i18n/texts.js';
+import type { Classification } from '../src/tickets/ticket.js';
+import { TIERS } from '../src/tiers/tier-scoring.js';
+import { CALLBACK_DIALOG, CallbackDialog } from './callback-dialog.js';
+import type { DeskDependencies, EscalationOptions, FilingOptions } from './desk.js';
+import { TICKET_DIALOG, TicketDialog } from './ticket-dialog.js';
+
+export const ESCALATION_DIALOG = 'escalation';
+const TIER_PROMPT = 'escalation.tier';
+
+/** Escalation options; a preset classification (e.g. "call me back") skips classifying. */
+export interface EscalationState extends EscalationOptions {
+  classification?: Classification;
+}
+
+/**
+ * When level 0 cannot answer: classify the request into a tier (rules, then the model); if the
+ * classifier abstains, ask one clarifying question with the four kinds of help as buttons. Then
+ * L2 books a callback and every other tier files a ticket.
+ */
+export class EscalationDialog extends ComponentDialog {
+  constructor(private readonly deps: DeskDependencies) {
+    super(ESCALATION_DIALOG);
+    this.addDialog(new ChoicePrompt(TIER_PROMPT));
+    this.addDialog(new TicketDialog(deps));
+    this.addDialog(new CallbackDialog(deps));
+    this.addDialog(
+      new WaterfallDialog(`${ESCALATION_DIALOG}.steps`, [this.classifyStep.bind(this), this.choiceStep.bind(this), this.fileStep.bind(this)]),
+    );
+    this.initialDialogId = `${ESCALATION_DIALOG}.steps`;
+  }
+
+  private async classifyStep(step: WaterfallStepContext<EscalationState>): Promise<DialogTurnResult> {
+    const state = step.options;
+    if (state.classification !== undefined) return step.next();
+    const routing = await this.deps.classify(state.question);
+    if (routing?.kind === 'tier') {
+      state.classification = routing.classification;
+      return step.next();
+    }
+    const texts = textsFor(step.context.activity.locale);
+    return step.prompt(TIER_PROMPT, {
+      prompt: texts.tierQuestion,
+      retryPrompt: texts.tierQuestion,
+      // Shown as buttons where the channel has them, as a numbered list elsewhere; matched by index.
+      choices: TIERS.map((tier) => texts.tierChoices[tier]),
+    });
+  }
+
+  private async choiceStep(step: WaterfallStepContext<EscalationState>): Promise<DialogTurnResult> {
+    const state = step.options;
+    if (state.classification === undefined) {
+      const chosen = TIERS[(step.result as FoundChoice).index]!;
+      const routing = await this.deps.classify(state.question);
+      const numbers = routing?.kind === 'ask' ? routing.decision : undefined;
+      state.classification = {
+        tier: chosen,
+        source: 'customer',
+        score: numbers?.scores[chosen] ?? 0,
+        margin: numbers?.margin ?? 0,
+        scores: numbers?.scores ?? {},
+      };
+    }
+    return step.next();
+  }
+
+  private async fileStep(step: WaterfallStepContext<EscalationState>): Promise<DialogTurnResult> {
+    const { question, articlesTried, classification } = step.options;
+    const options: FilingOptions = { question, articlesTried, classification: classification! };
+    return step.replaceDialog(classification!.tier === 'L2' ? CALLBACK_DIALOG : TICKET_DIALOG, options);
+  }
+}
