@@ -1,6 +1,8 @@
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from '../src/config.js';
+import { readFileSync } from 'node:fs';
+import { ConfigError, envSchema, loadConfig } from '../src/config.js';
+import { repoRoot } from './support/test-app.js';
 
 describe('configuration', () => {
   it('runs a fresh clone with embedded defaults: port 3978, ./data, ./knowledge, no channel auth', () => {
@@ -32,5 +34,17 @@ describe('configuration', () => {
 
   it('refuses a suggestion threshold above the answer threshold', () => {
     expect(() => loadConfig({ ANSWER_THRESHOLD: '0.5', SUGGEST_THRESHOLD: '0.6' })).toThrow(/SUGGEST_THRESHOLD/);
+  });
+
+  it('documents every setting in .env.example, and .env.example itself is a valid configuration', () => {
+    const text = readFileSync(path.join(repoRoot, '.env.example'), 'utf8');
+    const documented = Object.fromEntries(
+      text
+        .split('\n')
+        .filter((line) => /^[A-Z0-9_]+=/.test(line))
+        .map((line) => [line.slice(0, line.indexOf('=')), line.slice(line.indexOf('=') + 1)]),
+    );
+    expect(Object.keys(documented).sort()).toEqual(Object.keys(envSchema.shape).sort());
+    expect(() => loadConfig(documented)).not.toThrow();
   });
 });
