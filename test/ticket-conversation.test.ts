@@ -128,3 +128,24 @@ describe('conversations that end in a ticket or a callback (real HTTP, SQLite)',
     });
   });
 });
+
+describe('a restart in the middle of filing a ticket', () => {
+  it('loses nothing: the conversation continues where it was after the bot restarts', async () => {
+    const first = await startTestApp({}, { now: () => NOW });
+    const client = new ExpectRepliesClient(first.baseUrl);
+    await client.say('zebra quantum lasagna');
+    expect(said(await client.say('A question for the support team'))).toMatch(/Which email address/);
+    await first.stop({ keepData: true });
+
+    const second = await startTestApp({}, { now: () => NOW }, first.dataDir);
+    try {
+      const resumed = new ExpectRepliesClient(second.baseUrl, 'test', client);
+      expect(said(await resumed.say('erin@example.com'))).toMatch(/\*\*Summary:\*\* zebra quantum lasagna/);
+      const reference = /\*\*(TD-\d+)\*\*/.exec(said(await resumed.say('File the ticket')))![1]!;
+      const ticket = await second.app.tickets.get(reference);
+      expect(ticket?.transcript.map((e) => e.text)).toEqual(expect.arrayContaining(['zebra quantum lasagna', 'erin@example.com']));
+    } finally {
+      await second.stop();
+    }
+  });
+});

@@ -22,13 +22,18 @@ export interface ReplyActivity {
  * come back in the HTTP response instead of being posted to a serviceUrl.
  */
 export class ExpectRepliesClient {
-  readonly conversationId = `conv-${randomUUID()}`;
-  readonly userId = `user-${randomUUID()}`;
+  readonly conversationId: string;
+  readonly userId: string;
 
+  /** `same` continues an existing conversation (e.g. after a restart). */
   constructor(
     private readonly baseUrl: string,
     private readonly channelId = 'test',
-  ) {}
+    same?: { conversationId: string; userId: string },
+  ) {
+    this.conversationId = same?.conversationId ?? `conv-${randomUUID()}`;
+    this.userId = same?.userId ?? `user-${randomUUID()}`;
+  }
 
   async send(activity: OutgoingActivity, headers: Record<string, string> = {}): Promise<ReplyActivity[]> {
     const response = await this.post(activity, headers);
