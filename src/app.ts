@@ -12,6 +12,7 @@ import type { CustomerProfile } from '../dialogs/desk.js';
 import { MainDialog, type PendingQuestion, type SelfHelpAttempt } from '../dialogs/main-dialog.js';
 import { TierdeskBot } from './bot/tierdesk-bot.js';
 import type { Config } from './config.js';
+import { mountDirectLine, type DirectLine } from './directline/mount.js';
 import { textsFor } from './i18n/texts.js';
 import { KnowledgeService } from './knowledge/knowledge-service.js';
 import { createLogger, type Logger } from './logger.js';
@@ -20,6 +21,7 @@ import { hnswIndexFactory } from './search/hnsw-index.js';
 import { TransformersEmbedder } from './search/transformers-embedder.js';
 import type { VectorIndexFactory } from './search/vector-index.js';
 import { createHttpServer } from './server/http-server.js';
+import { mountWebRoutes } from './server/web-routes.js';
 import { openDatabase, type SqliteDatabase } from './storage/database.js';
 import { SqliteFeedbackStore } from './storage/feedback-store.js';
 import { SqliteBotStorage } from './storage/sqlite-bot-storage.js';
@@ -42,6 +44,8 @@ export interface AppOverrides {
 /** A wired tierdesk instance: call `listen` to serve, `close` to stop cleanly. */
 export interface App {
   server: restify.Server;
+  /** The self-hosted Direct Line endpoint (its adapter reaches Web Chat conversations proactively). */
+  directLine: DirectLine;
   tickets: TicketService;
   knowledge: KnowledgeService;
   db: SqliteDatabase;
@@ -116,10 +120,11 @@ export function createApp(config: Config, overrides: AppOverrides = {}): App {
       MicrosoftAppType: config.auth.appType,
     }),
   );
-  adapter.onTurnError = async (context: TurnContext, error: Error) => {
+  const onTurnError = async (context: TurnContext, error: Error) => {
     logger.error('turn failed', { conversation: context.activity.conversation?.id, error: error.stack ?? error.message });
     await context.sendActivity(textsFor(context.activity.locale).somethingWentWrong).catch(() => undefined);
   };
+  adapter.onTurnError = onTurnError;
 
   const server = createHttpServer({
     adapter,
@@ -129,9 +134,13 @@ export function createApp(config: Config, overrides: AppOverrides = {}): App {
     maxRequestBytes: config.maxRequestBytes,
     tickets: { service: tickets, apiTokens: config.api.tokens },
   });
+  // Web Chat and the widget talk to the same bot through a self-hosted Direct Line endpoint.
+  const directLine = mountDirectLine({ server, db, bot, onTurnError, config, logger });
+  mountWebRoutes(server, { directLine, logger });
 
   return {
     server,
+    directLine,
     tickets,
     knowledge,
     db,
@@ -145,6 +154,7 @@ export function createApp(config: Config, overrides: AppOverrides = {}): App {
       }),
     close: async () => {
       await slaChecker.stop();
+      await directLine.close();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await webhooks?.stop();
       await knowledge.ready;

@@ -88,4 +88,23 @@ export const migrations: readonly Migration[] = [
     );
     CREATE INDEX transcript_conversation ON transcript (channel_id, conversation_id, id);`,
   },
+  {
+    version: 5,
+    name: 'direct line conversations',
+    sql: `CREATE TABLE directline_conversations (
+      id TEXT PRIMARY KEY,
+      user_id TEXT NOT NULL,
+      locale TEXT,
+      last_seq INTEGER NOT NULL DEFAULT 0,
+      created_at TEXT NOT NULL
+    );
+    CREATE TABLE directline_activities (
+      conversation_id TEXT NOT NULL REFERENCES directline_conversations (id),
+      seq INTEGER NOT NULL,
+      activity_id TEXT NOT NULL UNIQUE,
+      activity TEXT NOT NULL,
+      created_at TEXT NOT NULL,
+      PRIMARY KEY (conversation_id, seq)
+    );`,
+  },
 ];

@@ -1,0 +1,173 @@
+import { randomUUID } from 'node:crypto';
+import { ActivityTypes, type Activity, type TurnContext } from 'botbuilder';
+import type { Logger } from '../logger.js';
+import { DirectLineAdapter, type BotIdentity } from './directline-adapter.js';
+import type { DirectLineConversation, DirectLineStore, LoggedActivity } from './conversation-store.js';
+import type { IncomingActivity } from './schemas.js';
+
+/** The channel id bots see for conversations through this endpoint (as with Azure's Direct Line). */
+export const DIRECT_LINE_CHANNEL_ID = 'directline';
+
+/** What a client receives: a batch of activities and the watermark to ask from next time. */
+export interface ActivitySet {
+  activities: LoggedActivity['activity'][];
+  watermark: string;
+}
+
+export interface DirectLineChannelOptions {
+  store: DirectLineStore;
+  /** The same bot /api/messages runs. */
+  bot: { run(context: TurnContext): Promise<void> };
+  /** The same error handling as the CloudAdapter: log and tell the customer something went wrong. */
+  onTurnError: (context: TurnContext, error: Error) => Promise<void>;
+  botIdentity: BotIdentity;
+  logger: Logger;
+  /** Most activities one GET returns; the client pages on with the watermark. */
+  pageSize?: number;
+}
+
+type Listener = (logged: LoggedActivity) => void;
+
+/**
+ * The conversation side of the Direct Line endpoint: starts conversations (the bot greets), logs
+ * every activity in order, runs customer activities through the bot one turn at a time per
+ * conversation, and tells stream listeners about each new activity.
+ */
+export class DirectLineChannel {
+  readonly adapter: DirectLineAdapter;
+  private readonly listeners = new Map<string, Set<Listener>>();
+  private readonly turns = new Map<string, Promise<void>>();
+  private readonly pageSize: number;
+
+  constructor(private readonly options: DirectLineChannelOptions) {
+    this.pageSize = options.pageSize ?? 100;
+    this.adapter = new DirectLineAdapter(
+      {
+        appendFromBot: (conversationId, activity) => this.append(conversationId, activity).activity.id,
+        replaceFromBot: (conversationId, activity) => {
+          const logged = options.store.replace(conversationId, activity.id, activity);
+          if (logged !== undefined) this.notify(conversationId, logged);
+          return logged !== undefined;
+        },
+        removeFromBot: (conversationId, activityId) => options.store.remove(conversationId, activityId),
+      },
+      options.botIdentity,
+    );
+    this.adapter.onTurnError = options.onTurnError;
+  }
+
+  conversation(id: string): DirectLineConversation | undefined {
+    return this.options.store.conversation(id);
+  }
+
+  /**
+   * Starts `conversationId` for `userId` and lets the bot greet (a conversationUpdate adding the
+   * bot and the user, as Azure's Direct Line sends it). Starting an existing conversation is a no-op.
+   */
+  async start(conversationId: string, userId: string, locale: string | undefined): Promise<{ conversation: DirectLineConversation; created: boolean }> {
+    const existing = this.options.store.conversation(conversationId);
+    if (existing !== undefined) return { conversation: existing, created: false };
+    const conversation = { id: conversationId, userId, locale, createdAt: new Date().toISOString() };
+    this.options.store.createConversation(conversation);
+    const { id: botId, name: botName } = this.options.botIdentity;
+    await this.runTurn(conversation, {
+      type: ActivityTypes.ConversationUpdate,
+      id: randomUUID(),
+      membersAdded: [
+        { id: botId, name: botName },
+        { id: userId, name: userId },
+      ],
+      from: { id: userId, name: userId, role: 'user' },
+      locale,
+    });
+    return { conversation, created: true };
+  }
+
+  /**
+   * Takes a customer's activity: logs it (clients see their own message come back, which is how
+   * Web Chat knows it was delivered), then runs the bot turn. Resolves with the activity id once
+   * the bot has answered, so a client that GETs afterwards sees the reply.
+   */
+  async receive(conversation: DirectLineConversation, incoming: IncomingActivity): Promise<string> {
+    const activity: Partial<Activity> = {
+      ...incoming,
+      from: { id: conversation.userId, name: incoming.from?.name ?? conversation.userId, role: 'user' },
+      locale: incoming.locale ?? conversation.locale,
+    };
+    // Typing is ephemeral (a hint for a live screen); the bot does nothing with it, and logging it
+    // would fill the history a reloaded page replays.
+    if (activity.type === ActivityTypes.Typing) return `${conversation.id}|typing-${randomUUID()}`;
+    const logged = this.append(conversation.id, activity);
+    await this.runTurn(conversation, logged.activity);
+    return logged.activity.id;
+  }
+
+  /** Activities after `watermark` (at most one page) and the watermark to continue from. */
+  activitiesAfter(conversationId: string, watermark: number): ActivitySet {
+    const page = this.options.store.activitiesAfter(conversationId, watermark, this.pageSize);
+    return { activities: page.map((logged) => logged.activity), watermark: String(page.at(-1)?.seq ?? watermark) };
+  }
+
+  /**
+   * Calls `listener` for every activity logged in `conversationId` from now on. Subscribing and
+   * reading the backlog in the same tick (SQLite calls are synchronous) loses nothing in between.
+   */
+  subscribe(conversationId: string, listener: Listener): () => void {
+    let set = this.listeners.get(conversationId);
+    if (set === undefined) this.listeners.set(conversationId, (set = new Set()));
+    set.add(listener);
+    return () => {
+      set.delete(listener);
+      if (set.size === 0) this.listeners.delete(conversationId);
+    };
+  }
+
+  /** Waits for every turn in flight (before the database closes). */
+  async drain(): Promise<void> {
+    while (this.turns.size > 0) await Promise.allSettled([...this.turns.values()]);
+  }
+
+  private append(conversationId: string, activity: Partial<Activity>): LoggedActivity {
+    const logged = this.options.store.append(conversationId, {
+      ...activity,
+      channelId: DIRECT_LINE_CHANNEL_ID,
+      conversation: { id: conversationId, isGroup: false, conversationType: 'personal', name: '' },
+      timestamp: activity.timestamp ?? new Date(),
+    });
+    this.notify(conversationId, logged);
+    return logged;
+  }
+
+  private notify(conversationId: string, logged: LoggedActivity): void {
+    for (const listener of this.listeners.get(conversationId) ?? []) {
+      try {
+        listener(logged);
+      } catch (error) {
+        this.options.logger.warn('direct line listener failed', { conversation: conversationId, error: (error as Error).message });
+      }
+    }
+  }
+
+  /** One turn at a time per conversation, so two quick messages never race on dialog state. */
+  private runTurn(conversation: DirectLineConversation, activity: Partial<Activity>): Promise<void> {
+    const { id: botId, name: botName } = this.options.botIdentity;
+    const turnActivity: Partial<Activity> = {
+      ...activity,
+      channelId: DIRECT_LINE_CHANNEL_ID,
+      serviceUrl: 'urn:tierdesk:directline',
+      conversation: { id: conversation.id, isGroup: false, conversationType: 'personal', name: '' },
+      recipient: { id: botId, name: botName, role: 'bot' },
+      timestamp: activity.timestamp ?? new Date(),
+    };
+    const previous = this.turns.get(conversation.id) ?? Promise.resolve();
+    const turn = previous
+      .catch(() => undefined)
+      .then(() => this.adapter.processActivity(turnActivity, (context) => this.options.bot.run(context)));
+    this.turns.set(conversation.id, turn);
+    const forget = () => {
+      if (this.turns.get(conversation.id) === turn) this.turns.delete(conversation.id);
+    };
+    turn.then(forget, forget);
+    return turn;
+  }
+}
