@@ -2,6 +2,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ExpectRepliesClient, heroCard } from './support/bot-client.js';
 import { startTestApp, type RunningApp } from './support/test-app.js';
 
+const CREATE_USER_TITLE = 'How do I create a new user?';
+const DEACTIVATE_USER_TITLE = 'How do I deactivate a user who left the company?';
+
 describe('POST /api/messages (real server on loopback, no channel auth)', () => {
   let running: RunningApp;
   beforeAll(async () => {
@@ -43,6 +46,30 @@ describe('POST /api/messages (real server on loopback, no channel auth)', () => 
     expect(replies.map((r) => r.text).join('\n')).toMatch(/what kind of help do you need|Which email address/);
     const row = running.app.db.prepare('SELECT helpful FROM feedback WHERE conversation_id = ?').get(client.conversationId);
     expect(row).toEqual({ helpful: 0 });
+  });
+
+  it('asks "did you mean" on a close call and answers the article the customer picks', async () => {
+    const client = new ExpectRepliesClient(running.baseUrl);
+    const [choices] = await client.say('new user account');
+    const card = heroCard(choices);
+    expect(card?.title).toBe('Did you mean…');
+    expect(card?.buttons?.map((b) => b.title)).toEqual([CREATE_USER_TITLE, DEACTIVATE_USER_TITLE, 'None of these']);
+    const [answer] = await client.click(card!.buttons![0]!.value);
+    expect(heroCard(answer)?.title).toBe(CREATE_USER_TITLE);
+
+    const other = new ExpectRepliesClient(running.baseUrl);
+    const [again] = await other.say('new user account');
+    const none = heroCard(again)!.buttons!.find((b) => b.title === 'None of these')!;
+    // Escalates: straight to a ticket or callback when the tier is clear, otherwise it asks which help.
+    expect((await other.click(none.value)).map((r) => r.text).join('\n')).toMatch(/what kind of help do you need|I can file a ticket|What number/);
+  });
+
+  it('accepts a typed number as the "did you mean" choice on a text-only channel', async () => {
+    const client = new ExpectRepliesClient(running.baseUrl, 'sms');
+    const [choices] = await client.say('new user account');
+    expect(choices?.text).toContain(`1. ${CREATE_USER_TITLE}\n2. ${DEACTIVATE_USER_TITLE}`);
+    const [answer] = await client.say('2');
+    expect(answer?.text?.startsWith(DEACTIVATE_USER_TITLE)).toBe(true);
   });
 
   it('does not guess when nothing matches: it says so and asks what kind of help is needed', async () => {
