@@ -144,7 +144,14 @@ export function presentTicketsApiError(req: restify.Request, error: Error & { st
   const body: ApiErrorBody = {
     error: {
       code: codeByStatus[status] ?? (status >= 500 ? 'internal_error' : 'request_error'),
-      message: status >= 500 ? 'Something went wrong on the server; it has been logged.' : error.message,
+      message:
+        status >= 500
+          ? 'Something went wrong on the server; it has been logged.'
+          : status === 415
+            ? `Send the body as JSON (Content-Type: application/json), not ${error.message || 'this type'}.`
+            : status === 413
+              ? 'The body is larger than the server accepts (MAX_REQUEST_BYTES).'
+              : error.message,
     },
   };
   Object.assign(error, { toJSON: () => body });
