@@ -26,6 +26,7 @@ export const listTicketsQuerySchema = z.strictObject({
   offset: z.coerce.number().int().min(0).default(0).describe('Tickets to skip (newest first).'),
 });
 
+/** Path parameters of the single-ticket routes; a malformed reference is a 400, an unknown one a 404. */
 export const ticketReferenceParamsSchema = z.object({ reference: ticketReferenceSchema });
 
 /** Body of `POST /api/tickets/:reference/status`. */
@@ -50,6 +51,7 @@ export const apiErrorSchema = z.object({
     field: z.string().optional(),
   }),
 });
+/** The body of every 4xx/5xx answer from the ticket API. */
 export type ApiErrorBody = z.infer<typeof apiErrorSchema>;
 
 /** Paths this module answers for, so framework errors on them (404, 413, 415…) keep our JSON shape. */
@@ -157,6 +159,7 @@ export function presentTicketsApiError(req: restify.Request, error: Error & { st
   Object.assign(error, { toJSON: () => body });
 }
 
+/** What the ticket API needs; passed in so tests and other hosts can mount it on any server. */
 export interface TicketsApiOptions {
   service: TicketService;
   /** config.api.tokens; empty means every call is refused with 401. */

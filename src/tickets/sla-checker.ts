@@ -2,6 +2,7 @@ import type { Logger } from '../logger.js';
 import type { Ticket } from './ticket.js';
 import type { TicketService } from './ticket-service.js';
 
+/** Dependencies of the SLA checker, passed in (no global clock or service). */
 export interface SlaCheckerOptions {
   service: TicketService;
   /** config.sla.checkIntervalSeconds */

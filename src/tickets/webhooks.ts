@@ -16,8 +16,10 @@ export const webhookPayloadSchema = z.object({
   ticket: ticketSchema,
   change: ticketChangeSchema.optional(),
 });
+/** A parsed webhook body, for receivers written in TypeScript. */
 export type WebhookPayload = z.infer<typeof webhookPayloadSchema>;
 
+/** Header names receivers read; exported so receivers and tests do not retype them. */
 export const SIGNATURE_HEADER = 'X-Tierdesk-Signature';
 export const EVENT_HEADER = 'X-Tierdesk-Event';
 export const DELIVERY_HEADER = 'X-Tierdesk-Delivery';
@@ -41,6 +43,7 @@ export function verifySignature(body: string | Buffer, header: string | string[]
   return timingSafeEqual(given, expected);
 }
 
+/** Receivers, signing key and retry policy; the delays are options so tests run in milliseconds. */
 export interface WebhookDispatcherOptions {
   urls: readonly string[];
   secret: string;
