@@ -10,9 +10,13 @@ export function supportsCards(channelId: string): boolean {
   return !TEXT_ONLY_CHANNELS.has(channelId);
 }
 
-/** A button that sends a typed payload back without showing raw JSON to the customer. */
+/**
+ * A button that sends a typed payload back without showing raw JSON to the customer. `text` repeats
+ * the title because Web Chat hides a messageBack echo whose text is empty (the customer's click
+ * would vanish from the transcript); the dialogs read `value` first, so the text changes nothing.
+ */
 function actionButton(title: string, value: CardAction): BotCardAction {
-  return { type: ActionTypes.MessageBack, title, displayText: title, text: '', value };
+  return { type: ActionTypes.MessageBack, title, displayText: title, text: title, value };
 }
 
 /** Level-0 answer: the article (cited by title, linked when it has a link) and "Did this help?". */

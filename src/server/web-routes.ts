@@ -97,6 +97,12 @@ export function mountWebRoutes(server: restify.Server, options: WebRoutesOptions
     await sendFile(res, 'widget.js', 'application/javascript; charset=utf-8', 'public, max-age=300');
   });
 
+  /** Browsers ask every page's origin for one; answer "none" instead of logging a 404 each time. */
+  server.get('/favicon.ico', async (_req: restify.Request, res: restify.Response) => {
+    res.writeHead(204, { 'Cache-Control': 'public, max-age=86400' });
+    res.end();
+  });
+
   server.get('/web/:file', async (req: restify.Request, res: restify.Response) => {
     const file = String(req.params.file);
     const type = PUBLIC_FILES[file];
