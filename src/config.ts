@@ -150,7 +150,7 @@ export interface Config {
     callbackDaysAhead: number;
   };
   directLine: {
-    /** Site secret a web page exchanges for a conversation token; unset disables token minting. */
+    /** Site secret that mints conversation tokens; unset: one is generated once and kept in DATA_DIR (src/directline/site-secret.ts). */
     secret: string | undefined;
     tokenTtlSeconds: number;
   };

@@ -233,6 +233,35 @@ describe('Direct Line 3.0 endpoint (real HTTP and websocket on loopback)', () =>
     expect(await unknown.json()).toMatchObject({ error: { code: 'NotFound' } });
   });
 
+  it('gives the chat page a token without the secret, and resumes its conversation only with that conversation’s valid token', async () => {
+    const session = (body: unknown) =>
+      fetch(`${running.baseUrl}/api/webchat/session`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    type Session = { conversationId: string; token: string; expiresIn: number; resumed: boolean };
+
+    const fresh = (await (await session({})).json()) as Session;
+    expect(fresh).toMatchObject({ resumed: false, expiresIn: 600 });
+    expect(JSON.stringify(fresh)).not.toContain(SECRET);
+    // Web Chat starts it with the token, as createDirectLine({ token }) does.
+    const started = await client.start(fresh.token);
+    expect(started.conversationId).toBe(fresh.conversationId);
+
+    const resumed = (await (await session({ conversationId: fresh.conversationId, token: fresh.token })).json()) as Session;
+    expect(resumed).toMatchObject({ resumed: true, conversationId: fresh.conversationId });
+    expect((await client.activities(resumed.conversationId, resumed.token)).activities[0]?.text).toMatch(/support assistant/);
+
+    const other = await conversation();
+    const foreign = (await (await session({ conversationId: other.conversationId, token: fresh.token })).json()) as Session;
+    expect(foreign.resumed).toBe(false);
+    expect([fresh.conversationId, other.conversationId]).not.toContain(foreign.conversationId);
+
+    const expired = (await new DirectLineTokens(SECRET, 60, () => new Date(Date.now() - 3_600_000)).issue(fresh.conversationId, 'dl_x')).token;
+    expect(((await (await session({ conversationId: fresh.conversationId, token: expired })).json()) as Session).resumed).toBe(false);
+
+    const bad = await session({ conversationId: '../../etc', token: 'x' });
+    expect(bad.status).toBe(400);
+    expect(await bad.json()).toMatchObject({ error: { field: 'conversationId' } });
+  });
+
   it('lets a server holding the site secret start a conversation directly', async () => {
     const started = await client.start(SECRET);
     expect(started.conversationId).toMatch(/^dl-/);

@@ -30,11 +30,13 @@ const guidSchema = z.string().regex(/^[0-9a-fA-F]{8}-([0-9a-fA-F]{4}-){3}[0-9a-f
  * Packaging-only settings (not needed to run the bot), read from the environment by the CLI.
  * Teams requires developer, privacy and terms links; they default to pages under PUBLIC_URL.
  */
+const unsetIfEmpty = (value: unknown) => (typeof value === 'string' && value.trim() === '' ? undefined : value);
+const link = z.preprocess(unsetIfEmpty, z.url({ protocol: /^https?$/ }).optional());
 export const teamsPackageEnvSchema = z.object({
-  TEAMS_DEVELOPER_NAME: z.string().trim().min(1).max(32).optional(),
-  TEAMS_WEBSITE_URL: z.url({ protocol: /^https?$/ }).optional(),
-  TEAMS_PRIVACY_URL: z.url({ protocol: /^https?$/ }).optional(),
-  TEAMS_TERMS_URL: z.url({ protocol: /^https?$/ }).optional(),
+  TEAMS_DEVELOPER_NAME: z.preprocess(unsetIfEmpty, z.string().trim().min(1).max(32).optional()),
+  TEAMS_WEBSITE_URL: link,
+  TEAMS_PRIVACY_URL: link,
+  TEAMS_TERMS_URL: link,
 });
 export type TeamsPackageEnv = z.infer<typeof teamsPackageEnvSchema>;
 
