@@ -262,6 +262,16 @@ describe('Direct Line 3.0 endpoint (real HTTP and websocket on loopback)', () =>
     expect(await bad.json()).toMatchObject({ error: { field: 'conversationId' } });
   });
 
+  it('answers CORS preflights, so a page on another origin can use a token its own server fetched', async () => {
+    const preflight = await fetch(`${running.baseUrl}/v3/directline/conversations`, {
+      method: 'OPTIONS',
+      headers: { origin: 'https://shop.example', 'access-control-request-method': 'POST', 'access-control-request-headers': 'authorization,content-type' },
+    });
+    expect(preflight.status).toBe(204);
+    expect(preflight.headers.get('access-control-allow-origin')).toBe('*');
+    expect(preflight.headers.get('access-control-allow-headers')).toMatch(/Authorization/);
+  });
+
   it('lets a server holding the site secret start a conversation directly', async () => {
     const started = await client.start(SECRET);
     expect(started.conversationId).toMatch(/^dl-/);

@@ -64,17 +64,22 @@
     return response.json();
   }
 
-  /** Renews the kept token at half its lifetime, so a reload later still resumes this conversation. */
-  function scheduleRenewal(session) {
+  /**
+   * Renews the token at half its lifetime: the kept copy (so a reload later still resumes this
+   * conversation) and the one Web Chat sends, because botframework-directlinejs renews its own
+   * only every 15 minutes, which is too late when DIRECTLINE_TOKEN_TTL_SECONDS is shorter.
+   */
+  function scheduleRenewal(session, directLine) {
     window.setTimeout(async function () {
       try {
         var renewed = await openSession(session);
         if (renewed.resumed && renewed.conversationId === session.conversationId) {
           keep(renewed);
-          scheduleRenewal(renewed);
+          directLine.token = renewed.token;
+          scheduleRenewal(renewed, directLine);
         }
       } catch (_) {
-        window.setTimeout(function () { scheduleRenewal(session); }, 30000);
+        window.setTimeout(function () { scheduleRenewal(session, directLine); }, 30000);
       }
     }, Math.max(30, session.expiresIn / 2) * 1000);
   }
@@ -104,7 +109,6 @@
       return;
     }
     keep(session);
-    scheduleRenewal(session);
 
     var directLine = window.WebChat.createDirectLine({
       token: session.token,
@@ -113,6 +117,7 @@
       domain: window.location.origin + '/v3/directline',
       webSocket: true,
     });
+    scheduleRenewal(session, directLine);
 
     window.WebChat.renderWebChat(
       {

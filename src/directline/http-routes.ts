@@ -144,13 +144,18 @@ export function mountDirectLineRoutes(server: restify.Server, options: DirectLin
   const streamUrlFor = (req: restify.Request, conversationId: string, token: string, watermark: number) =>
     `${streamOrigin(publicUrl, req)}${DIRECT_LINE_PREFIX}/conversations/${encodeURIComponent(conversationId)}/stream?watermark=${watermark}&t=${encodeURIComponent(token)}`;
 
-  /** CORS preflight: a page on another origin may use a token it got from its own server. */
-  server.opts(`${DIRECT_LINE_PREFIX}/*`, async (_req: restify.Request, res: restify.Response) => {
+  /**
+   * CORS preflight: a page on another origin may use a token it got from its own server. Answered
+   * before routing, so the body parser (which refuses a body-less OPTIONS) never sees it.
+   */
+  server.pre((req: restify.Request, res: restify.Response, next: restify.Next) => {
+    if (req.method !== 'OPTIONS' || !(req.url ?? '').startsWith(`${DIRECT_LINE_PREFIX}/`)) return next();
     res.header('Access-Control-Allow-Origin', '*');
     res.header('Access-Control-Allow-Methods', 'GET, POST, OPTIONS');
     res.header('Access-Control-Allow-Headers', 'Authorization, Content-Type, x-ms-bot-agent');
     res.header('Access-Control-Max-Age', '600');
     res.send(204);
+    return next(false);
   });
 
   /** Site secret → a token for a new conversation (the conversation starts on POST /conversations). */
