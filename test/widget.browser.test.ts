@@ -122,6 +122,31 @@ describe('support widget on a host page (real app, real Chromium)', () => {
     await page.close();
   });
 
+  it('works on a page of another origin, with the title, colour and position from the tag', async () => {
+    const page = await browser.newPage({ viewport: { width: 900, height: 700 } });
+    const problems: string[] = [];
+    page.on('console', (message) => {
+      if (message.type() === 'error') problems.push(message.text());
+    });
+    // about:blank content: the host page shares nothing with the bot's origin.
+    await page.setContent(
+      `<!doctype html><html><body><h1>Another shop</h1>` +
+        `<script src="${running.baseUrl}/widget.js" data-title="Help centre" data-color="#6b2fa0" data-position="left" async></script></body></html>`,
+    );
+    const launcher = page.getByRole('button', { name: 'Open chat: Help centre' });
+    await launcher.waitFor();
+    const box = await launcher.boundingBox();
+    expect(box!.x).toBeLessThan(100);
+    expect(await launcher.evaluate((el) => el.ownerDocument.defaultView?.getComputedStyle(el).backgroundColor)).toBe('rgb(107, 47, 160)');
+    await launcher.click();
+    const chat = page.frameLocator('iframe[title="Help centre chat"]');
+    await chat.locator('.webchat__bubble', { hasText: 'support assistant' }).first().waitFor({ timeout: 15_000 });
+    await page.getByRole('button', { name: 'Close chat' }).click();
+    await page.getByRole('dialog', { name: 'Help centre' }).waitFor({ state: 'hidden' });
+    expect(problems).toEqual([]);
+    await page.close();
+  });
+
   it('serves the Web Chat bundle from the bot with caching headers (no CDN)', async () => {
     const first = await fetch(`${running.baseUrl}/webchat/webchat.js`, { headers: { 'accept-encoding': 'gzip' } });
     expect(first.status).toBe(200);

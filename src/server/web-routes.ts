@@ -70,7 +70,8 @@ export function mountWebRoutes(server: restify.Server, options: WebRoutesOptions
   };
 
   server.get('/chat', async (_req: restify.Request, res: restify.Response) => {
-    // Framed by any site that embeds the widget, so no X-Frame-Options; everything else is our origin only.
+    // Framed by any site that embeds the widget: no X-Frame-Options and no frame-ancestors (whose
+    // "*" would still refuse parents such as file: pages). Everything else is our origin only.
     res.header(
       'Content-Security-Policy',
       [
@@ -81,7 +82,6 @@ export function mountWebRoutes(server: restify.Server, options: WebRoutesOptions
         "img-src 'self' data: blob: https:",
         "connect-src 'self' ws: wss:",
         "media-src 'self' blob:",
-        'frame-ancestors *',
       ].join('; '),
     );
     await sendFile(res, 'chat.html', 'text/html; charset=utf-8', 'no-cache');
