@@ -14,6 +14,7 @@ export interface ActivitySet {
   watermark: string;
 }
 
+/** Everything the channel is wired with; the bot and error handler are the ones /api/messages uses. */
 export interface DirectLineChannelOptions {
   store: DirectLineStore;
   /** The same bot /api/messages runs. */

@@ -50,6 +50,7 @@ export function parseOr400<T extends z.ZodType>(schema: T, value: unknown, prefi
   throw new DirectLineHttpError(400, 'BadArgument', message, field);
 }
 
+/** What a request may act on once its token checks out. */
 export interface ConversationAccess {
   claims: TokenClaims;
   conversation: DirectLineConversation;
@@ -94,6 +95,7 @@ export function streamOrigin(publicUrl: string | undefined, req: IncomingMessage
   return `${secure ? 'wss:' : 'ws:'}//${host}`;
 }
 
+/** What the REST routes need: the conversations, the token signer, and PUBLIC_URL for stream URLs behind a proxy. */
 export interface DirectLineRoutesOptions {
   channel: DirectLineChannel;
   tokens: DirectLineTokens;

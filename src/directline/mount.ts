@@ -10,6 +10,7 @@ import { resolveSiteSecret } from './site-secret.js';
 import { DirectLineStreams } from './stream.js';
 import { DirectLineTokens } from './tokens.js';
 
+/** The app parts the Direct Line endpoint plugs into (passed in, never reached for). */
 export interface DirectLineOptions {
   server: restify.Server;
   db: SqliteDatabase;

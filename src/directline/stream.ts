@@ -10,6 +10,7 @@ import type { DirectLineTokens } from './tokens.js';
 
 const STREAM_PATH = new RegExp(`^${DIRECT_LINE_PREFIX}/conversations/([^/]+)/stream$`);
 
+/** Dependencies of the stream endpoint (the same channel and tokens as the REST routes). */
 export interface DirectLineStreamsOptions {
   channel: DirectLineChannel;
   tokens: DirectLineTokens;

@@ -41,6 +41,7 @@ const PUBLIC_FILES: Record<string, string> = {
   'widget.css': 'text/css; charset=utf-8',
 };
 
+/** The web pages need the Direct Line endpoint (to mint tokens) and where the static files are. */
 export interface WebRoutesOptions {
   directLine: Pick<DirectLine, 'channel' | 'tokens'>;
   logger: Logger;

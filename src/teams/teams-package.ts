@@ -26,12 +26,14 @@ export class TeamsPackageError extends Error {
 
 const guidSchema = z.string().regex(/^[0-9a-fA-F]{8}-([0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}$/);
 
+/** An empty variable (as in a copied .env) means "not set". */
+const unsetIfEmpty = (value: unknown) => (typeof value === 'string' && value.trim() === '' ? undefined : value);
+const link = z.preprocess(unsetIfEmpty, z.url({ protocol: /^https?$/ }).optional());
+
 /**
  * Packaging-only settings (not needed to run the bot), read from the environment by the CLI.
  * Teams requires developer, privacy and terms links; they default to pages under PUBLIC_URL.
  */
-const unsetIfEmpty = (value: unknown) => (typeof value === 'string' && value.trim() === '' ? undefined : value);
-const link = z.preprocess(unsetIfEmpty, z.url({ protocol: /^https?$/ }).optional());
 export const teamsPackageEnvSchema = z.object({
   TEAMS_DEVELOPER_NAME: z.preprocess(unsetIfEmpty, z.string().trim().min(1).max(32).optional()),
   TEAMS_WEBSITE_URL: link,
@@ -40,6 +42,7 @@ export const teamsPackageEnvSchema = z.object({
 });
 export type TeamsPackageEnv = z.infer<typeof teamsPackageEnvSchema>;
 
+/** Inputs of the packager: the bot's configuration plus packaging-only settings. */
 export interface TeamsPackageOptions {
   config: Pick<Config, 'auth' | 'botName' | 'publicUrl'>;
   /** App version in the manifest (semver); the CLI passes package.json's version. */
