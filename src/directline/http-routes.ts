@@ -13,32 +13,21 @@ import {
   watermarkSchema,
 } from './schemas.js';
 import { bearerCredential, TokenError, type DirectLineTokens, type TokenClaims } from './tokens.js';
+import { HttpError } from '../server/http-error.js';
 
 /** Where the endpoint lives; `createDirectLine({ domain: '<origin>/v3/directline' })` points here. */
 export const DIRECT_LINE_PREFIX = '/v3/directline';
 
-/** An error with the HTTP status and Direct Line error body it maps to. */
-export class DirectLineHttpError extends Error {
-  constructor(
-    readonly status: number,
-    readonly code: string,
-    message: string,
-    readonly field?: string,
-  ) {
-    super(message);
-    this.name = 'DirectLineHttpError';
-  }
-}
 
 /** Maps a refused credential to its status: no/forged token → 401, expired → 403 (what directlinejs treats as "get a new token"). */
-export function tokenErrorToHttp(error: TokenError): DirectLineHttpError {
+export function tokenErrorToHttp(error: TokenError): HttpError {
   switch (error.reason) {
     case 'missing':
-      return new DirectLineHttpError(401, 'MissingToken', error.message);
+      return new HttpError(401, 'MissingToken', error.message);
     case 'invalid':
-      return new DirectLineHttpError(401, 'BadToken', error.message);
+      return new HttpError(401, 'BadToken', error.message);
     case 'expired':
-      return new DirectLineHttpError(403, 'TokenExpired', error.message);
+      return new HttpError(403, 'TokenExpired', error.message);
   }
 }
 
@@ -47,7 +36,7 @@ export function parseOr400<T extends z.ZodType>(schema: T, value: unknown, prefi
   const result = schema.safeParse(value);
   if (result.success) return result.data;
   const { field, message } = describeFirstIssue(result.error, prefix);
-  throw new DirectLineHttpError(400, 'BadArgument', message, field);
+  throw new HttpError(400, 'BadArgument', message, field);
 }
 
 /** What a request may act on once its token checks out. */
@@ -74,10 +63,10 @@ export async function authorizeConversation(
     throw error;
   }
   if (claims.conv !== conversationId) {
-    throw new DirectLineHttpError(403, 'Forbidden', 'This token belongs to another conversation.');
+    throw new HttpError(403, 'Forbidden', 'This token belongs to another conversation.');
   }
   const conversation = channel.conversation(conversationId);
-  if (conversation === undefined) throw new DirectLineHttpError(404, 'NotFound', 'No such conversation; start it first.');
+  if (conversation === undefined) throw new HttpError(404, 'NotFound', 'No such conversation; start it first.');
   return { claims, conversation };
 }
 
@@ -89,7 +78,7 @@ export function streamOrigin(publicUrl: string | undefined, req: IncomingMessage
   }
   const host = req.headers.host ?? '';
   if (!/^[A-Za-z0-9.-]+(:\d{1,5})?$|^\[[0-9A-Fa-f:.]+\](:\d{1,5})?$/.test(host)) {
-    throw new DirectLineHttpError(400, 'BadArgument', 'The Host header is missing or malformed.', 'host');
+    throw new HttpError(400, 'BadArgument', 'The Host header is missing or malformed.', 'host');
   }
   const secure = req.isSecure?.() === true || req.headers['x-forwarded-proto'] === 'https';
   return `${secure ? 'wss:' : 'ws:'}//${host}`;
@@ -130,13 +119,13 @@ export function mountDirectLineRoutes(server: restify.Server, options: DirectLin
         res.json(status, body);
       } catch (error) {
         const mapped =
-          error instanceof DirectLineHttpError
+          error instanceof HttpError
             ? error
             : error instanceof TokenError
               ? tokenErrorToHttp(error)
-              : new DirectLineHttpError(500, 'ServiceError', 'Something went wrong on the server; it has been logged.');
-        if (!(error instanceof DirectLineHttpError || error instanceof TokenError)) logger.error('direct line request failed', { url: req.url, error: (error as Error).stack ?? String(error) });
-        res.json(mapped.status, { error: { code: mapped.code, message: mapped.message, ...(mapped.field ? { field: mapped.field } : {}) } });
+              : new HttpError(500, 'ServiceError', 'Something went wrong on the server; it has been logged.');
+        if (!(error instanceof HttpError || error instanceof TokenError)) logger.error('direct line request failed', { url: req.url, error: (error as Error).stack ?? String(error) });
+        res.json(mapped.status, mapped.body);
       }
     };
 
@@ -165,7 +154,7 @@ export function mountDirectLineRoutes(server: restify.Server, options: DirectLin
     `${DIRECT_LINE_PREFIX}/tokens/generate`,
     handle(async (req) => {
       if (!tokens.isSiteSecret(bearerCredential(req.header('authorization')))) {
-        throw new DirectLineHttpError(401, 'BadSecret', 'Generating tokens needs the site secret.');
+        throw new HttpError(401, 'BadSecret', 'Generating tokens needs the site secret.');
       }
       const body = parseOr400(generateTokenBodySchema, req.body);
       return { status: 200, body: await tokens.issue(newConversationId(), body.user?.id ?? newUserId()) };
@@ -230,7 +219,7 @@ export function mountDirectLineRoutes(server: restify.Server, options: DirectLin
     `${DIRECT_LINE_PREFIX}/conversations/:conversationId/activities`,
     handle(async (req) => {
       const { conversation } = await conversationAccess(req);
-      if (req.body === undefined) throw new DirectLineHttpError(400, 'BadArgument', 'The request needs a JSON activity.', '(body)');
+      if (req.body === undefined) throw new HttpError(400, 'BadArgument', 'The request needs a JSON activity.', '(body)');
       const incoming = parseOr400(incomingActivitySchema, req.body);
       return { status: 200, body: { id: await channel.receive(conversation, incoming) } };
     }),
@@ -241,7 +230,7 @@ export function mountDirectLineRoutes(server: restify.Server, options: DirectLin
     `${DIRECT_LINE_PREFIX}/conversations/:conversationId/upload`,
     handle(async (req) => {
       await conversationAccess(req);
-      throw new DirectLineHttpError(501, 'NotSupported', 'This bot does not accept file uploads.');
+      throw new HttpError(501, 'NotSupported', 'This bot does not accept file uploads.');
     }),
   );
 }

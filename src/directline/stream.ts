@@ -4,7 +4,8 @@ import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { Logger } from '../logger.js';
 import type { DirectLineChannel } from './directline-channel.js';
-import { authorizeConversation, DIRECT_LINE_PREFIX, DirectLineHttpError, parseOr400 } from './http-routes.js';
+import { HttpError } from '../server/http-error.js';
+import { authorizeConversation, DIRECT_LINE_PREFIX, parseOr400 } from './http-routes.js';
 import { watermarkSchema } from './schemas.js';
 import type { DirectLineTokens } from './tokens.js';
 
@@ -58,17 +59,17 @@ export class DirectLineStreams {
     socket.on('error', () => socket.destroy());
     this.accept(req, url, socket, head).catch((error: unknown) => {
       const refusal =
-        error instanceof DirectLineHttpError ? error : new DirectLineHttpError(500, 'ServiceError', 'Something went wrong on the server.');
-      if (!(error instanceof DirectLineHttpError)) this.options.logger.error('direct line stream failed', { error: String(error) });
+        error instanceof HttpError ? error : new HttpError(500, 'ServiceError', 'Something went wrong on the server.');
+      if (!(error instanceof HttpError)) this.options.logger.error('direct line stream failed', { error: String(error) });
       refuse(socket, refusal);
     });
   };
 
   private async accept(req: IncomingMessage, url: URL, socket: Duplex, head: Buffer): Promise<void> {
     const match = STREAM_PATH.exec(url.pathname);
-    if (match?.[1] === undefined) throw new DirectLineHttpError(404, 'NotFound', 'No such Direct Line resource.');
+    if (match?.[1] === undefined) throw new HttpError(404, 'NotFound', 'No such Direct Line resource.');
     const token = url.searchParams.get('t') ?? /^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? '')?.[1];
-    if (token === undefined || token === '') throw new DirectLineHttpError(401, 'MissingToken', 'The stream URL needs its token (t=…).');
+    if (token === undefined || token === '') throw new HttpError(401, 'MissingToken', 'The stream URL needs its token (t=…).');
     const watermark = parseOr400(watermarkSchema, url.searchParams.get('watermark') ?? undefined, 'watermark');
     const { conversation } = await authorizeConversation(this.options.tokens, this.options.channel, token, decodeURIComponent(match[1]));
     if (socket.destroyed) return;
@@ -116,7 +117,7 @@ export class DirectLineStreams {
 }
 
 /** Answers a refused upgrade with a plain HTTP response and the same JSON error body as the routes. */
-function refuse(socket: Duplex, error: DirectLineHttpError): void {
+function refuse(socket: Duplex, error: HttpError): void {
   if (socket.destroyed) return;
   const body = JSON.stringify({ error: { code: error.code, message: error.message } });
   socket.end(

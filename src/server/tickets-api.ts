@@ -12,6 +12,7 @@ import {
 } from '../tickets/ticket.js';
 import type { TicketService } from '../tickets/ticket-service.js';
 import { IllegalTransitionError, TicketNotFoundError, TicketValidationError } from '../tickets/ticket-store.js';
+import { HttpError } from './http-error.js';
 
 // The HTTP contract, as zod schemas: the handlers validate with them and openapi.ts documents them.
 
@@ -57,28 +58,12 @@ export type ApiErrorBody = z.infer<typeof apiErrorSchema>;
 /** Paths this module answers for, so framework errors on them (404, 413, 415…) keep our JSON shape. */
 export const TICKETS_API_PREFIX = '/api/tickets';
 
-/** An error with the HTTP status and body it maps to. */
-class ApiError extends Error {
-  constructor(
-    readonly status: number,
-    readonly code: string,
-    message: string,
-    readonly field?: string,
-  ) {
-    super(message);
-    this.name = 'ApiError';
-  }
-
-  get body(): ApiErrorBody {
-    return { error: { code: this.code, message: this.message, ...(this.field === undefined ? {} : { field: this.field }) } };
-  }
-}
 
 function parse<T>(schema: z.ZodType<T>, input: unknown, root: string): T {
   const result = schema.safeParse(input);
   if (result.success) return result.data;
   const invalid = TicketValidationError.fromZodError(result.error, root);
-  throw new ApiError(400, 'invalid_request', invalid.message, invalid.field);
+  throw new HttpError(400, 'invalid_request', invalid.message, invalid.field);
 }
 
 function sha256(value: string): Buffer {
@@ -93,35 +78,35 @@ function authenticator(tokens: readonly string[]): (req: restify.Request) => voi
   const digests = tokens.map(sha256);
   return (req) => {
     if (digests.length === 0) {
-      throw new ApiError(401, 'api_disabled', 'The ticket API is disabled: API_TOKENS is not set on the server.');
+      throw new HttpError(401, 'api_disabled', 'The ticket API is disabled: API_TOKENS is not set on the server.');
     }
     const match = /^Bearer[ \t]+(\S+)[ \t]*$/i.exec(req.header('authorization') ?? '');
     if (match?.[1] === undefined) {
-      throw new ApiError(401, 'unauthorized', 'Send "Authorization: Bearer <token>" with one of the API_TOKENS.');
+      throw new HttpError(401, 'unauthorized', 'Send "Authorization: Bearer <token>" with one of the API_TOKENS.');
     }
     const presented = sha256(match[1]);
     let accepted = false;
     for (const digest of digests) accepted = timingSafeEqual(presented, digest) || accepted;
-    if (!accepted) throw new ApiError(401, 'unauthorized', 'The bearer token is not one of the API_TOKENS.');
+    if (!accepted) throw new HttpError(401, 'unauthorized', 'The bearer token is not one of the API_TOKENS.');
   };
 }
 
 /** Domain and framework errors → status and JSON body. Unknown errors are 500 and logged. */
-function toApiError(error: unknown, logger: Logger, req: restify.Request): ApiError {
-  if (error instanceof ApiError) return error;
-  if (error instanceof TicketValidationError) return new ApiError(400, 'invalid_request', error.message, error.field);
+function toApiError(error: unknown, logger: Logger, req: restify.Request): HttpError {
+  if (error instanceof HttpError) return error;
+  if (error instanceof TicketValidationError) return new HttpError(400, 'invalid_request', error.message, error.field);
   if (error instanceof TicketNotFoundError) {
-    return new ApiError(404, 'ticket_not_found', `No ticket ${error.reference}.`, 'reference');
+    return new HttpError(404, 'ticket_not_found', `No ticket ${error.reference}.`, 'reference');
   }
   if (error instanceof IllegalTransitionError) {
-    return new ApiError(409, 'illegal_transition', `${error.message}.`, 'status');
+    return new HttpError(409, 'illegal_transition', `${error.message}.`, 'status');
   }
   logger.error('ticket API request failed', {
     method: req.method,
     url: req.url,
     error: error instanceof Error ? (error.stack ?? error.message) : String(error),
   });
-  return new ApiError(500, 'internal_error', 'Something went wrong on the server; it has been logged.');
+  return new HttpError(500, 'internal_error', 'Something went wrong on the server; it has been logged.');
 }
 
 const codeByStatus: Record<number, string> = {

@@ -7,7 +7,8 @@ import { gzip } from 'node:zlib';
 import type restify from 'restify';
 import { z } from 'zod';
 import type { DirectLine } from '../directline/mount.js';
-import { DirectLineHttpError, newConversationId, newUserId, parseOr400 } from '../directline/http-routes.js';
+import { newConversationId, newUserId, parseOr400 } from '../directline/http-routes.js';
+import { HttpError } from './http-error.js';
 import { conversationIdSchema } from '../directline/schemas.js';
 import { TokenError } from '../directline/tokens.js';
 import type { Logger } from '../logger.js';
@@ -157,8 +158,8 @@ export function mountWebRoutes(server: restify.Server, options: WebRoutesOptions
       const body = parseOr400(webChatSessionRequestSchema, req.body);
       res.json(200, await openSession(directLine, body));
     } catch (error) {
-      if (error instanceof DirectLineHttpError) {
-        res.json(error.status, { error: { code: error.code, message: error.message, field: error.field } });
+      if (error instanceof HttpError) {
+        res.json(error.status, error.body);
         return;
       }
       logger.error('web chat session failed', { error: (error as Error).stack ?? String(error) });
