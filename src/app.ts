@@ -157,7 +157,7 @@ export function createApp(config: Config, overrides: AppOverrides = {}): App {
       await directLine.close();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await webhooks?.stop();
-      await knowledge.ready;
+      await knowledge.stop();
       db.close();
     },
   };

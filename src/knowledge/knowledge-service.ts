@@ -14,7 +14,7 @@ import { loadArticles, type ArticleProblem } from './load-articles.js';
 export type KnowledgeState =
   | { state: 'loading' }
   | { state: 'ready'; search: KnowledgeSearch; classifier: TierClassifier; report: SyncReport; problems: ArticleProblem[] }
-  | { state: 'failed'; error: string };
+  | { state: 'failed'; error: string; attempts: number; retryAt: string | undefined };
 
 export interface KnowledgeServiceOptions {
   knowledgeDir: string;
@@ -25,7 +25,14 @@ export interface KnowledgeServiceOptions {
   createEmbedder: () => Promise<Embedder>;
   indexFactory: VectorIndexFactory;
   logger: Logger;
+  /**
+   * After a failed load, try again after `initialMs`, doubling up to `maxMs`: a model copied into
+   * MODEL_DIR or a network that comes back is picked up without a restart. `initialMs: 0` disables.
+   */
+  retry?: { initialMs: number; maxMs: number };
 }
+
+const DEFAULT_RETRY = { initialMs: 60_000, maxMs: 30 * 60_000 };
 
 /**
  * Owns the embedding-backed parts' lifecycle: loads the model, the articles, the persisted index
@@ -35,19 +42,43 @@ export interface KnowledgeServiceOptions {
  */
 export class KnowledgeService {
   private current: KnowledgeState = { state: 'loading' };
-  /** Settles when loading ends, either way (never rejects). */
+  /** Settles when the first load attempt ends, either way (never rejects). */
   readonly ready: Promise<KnowledgeState>;
+  private attempts = 0;
+  private retryTimer: NodeJS.Timeout | undefined;
+  private inFlight: Promise<KnowledgeState>;
+  private stopped = false;
 
   constructor(private readonly options: KnowledgeServiceOptions) {
-    this.ready = this.load();
+    this.inFlight = this.load();
+    this.ready = this.inFlight;
   }
 
   get status(): KnowledgeState {
     return this.current;
   }
 
+  /** Cancels a scheduled retry and waits for a load in progress (for shutdown). */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    clearTimeout(this.retryTimer);
+    await this.inFlight;
+  }
+
+  private scheduleRetry(): string | undefined {
+    const retry = this.options.retry ?? DEFAULT_RETRY;
+    if (this.stopped || retry.initialMs <= 0) return undefined;
+    const delay = Math.min(retry.initialMs * 2 ** (this.attempts - 1), retry.maxMs);
+    this.retryTimer = setTimeout(() => {
+      this.inFlight = this.load();
+    }, delay);
+    this.retryTimer.unref();
+    return new Date(Date.now() + delay).toISOString();
+  }
+
   private async load(): Promise<KnowledgeState> {
     const { logger } = this.options;
+    this.attempts++;
     try {
       const embedder = await this.options.createEmbedder();
       const { articles, problems } = await loadArticles(path.join(this.options.knowledgeDir, 'articles'));
@@ -78,8 +109,9 @@ export class KnowledgeService {
         problems,
       };
     } catch (error) {
-      logger.error('knowledge unavailable', { error: (error as Error).message });
-      this.current = { state: 'failed', error: (error as Error).message };
+      const retryAt = this.scheduleRetry();
+      logger.error('knowledge unavailable', { error: (error as Error).message, attempts: this.attempts, retryAt });
+      this.current = { state: 'failed', error: (error as Error).message, attempts: this.attempts, retryAt };
     }
     return this.current;
   }

@@ -24,7 +24,7 @@ function knowledgeHealth(knowledge: KnowledgeService) {
     case 'loading':
       return { state: 'loading' as const };
     case 'failed':
-      return { state: 'failed' as const, error: status.error };
+      return { state: 'failed' as const, error: status.error, attempts: status.attempts, retryAt: status.retryAt };
     case 'ready':
       return {
         state: 'ready' as const,

@@ -1,0 +1,62 @@
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { KnowledgeService } from '../src/knowledge/knowledge-service.js';
+import { silentLogger } from '../src/logger.js';
+import { EmbedderLoadError } from '../src/search/embedder.js';
+import { HashingTestEmbedder } from '../src/search/hashing-test-embedder.js';
+import { hnswIndexFactory } from '../src/search/hnsw-index.js';
+import { sampleKnowledgeDir, tempDir } from './support/test-app.js';
+
+function service(createEmbedder: () => Promise<HashingTestEmbedder>, retry = { initialMs: 20, maxMs: 40 }) {
+  return new KnowledgeService({
+    knowledgeDir: sampleKnowledgeDir,
+    dataDir: tempDir(),
+    thresholds: { answer: 0.55, suggest: 0.45, closeMargin: 0.03 },
+    tiers: { threshold: 0.35, margin: 0.02, rulesFile: path.join(sampleKnowledgeDir, 'tiers', 'rules.yaml') },
+    createEmbedder,
+    indexFactory: hnswIndexFactory,
+    logger: silentLogger,
+    retry,
+  });
+}
+
+async function until(check: () => boolean, timeoutMs = 5000) {
+  const start = Date.now();
+  while (!check()) {
+    if (Date.now() - start > timeoutMs) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+describe('knowledge service lifecycle', () => {
+  it('reports a failed model load with the reason, then recovers by itself when the model becomes available', async () => {
+    let modelInstalled = false;
+    const knowledge = service(async () => {
+      if (!modelInstalled) throw new EmbedderLoadError('model not found under MODEL_DIR=/models');
+      return new HashingTestEmbedder();
+    });
+    const first = await knowledge.ready;
+    expect(first).toMatchObject({ state: 'failed', error: 'model not found under MODEL_DIR=/models', attempts: 1 });
+    expect(first.state === 'failed' && first.retryAt).toBeTruthy();
+    await until(() => knowledge.status.state === 'failed' && knowledge.status.attempts >= 2);
+    modelInstalled = true;
+    await until(() => knowledge.status.state === 'ready');
+    await knowledge.stop();
+  });
+
+  it('does not retry when retries are disabled, and stop() cancels a scheduled retry', async () => {
+    let calls = 0;
+    const failing = async () => {
+      calls++;
+      throw new Error('offline');
+    };
+    const noRetry = service(failing, { initialMs: 0, maxMs: 0 });
+    expect(await noRetry.ready).toMatchObject({ state: 'failed', retryAt: undefined });
+    const stopped = service(failing, { initialMs: 30, maxMs: 30 });
+    await stopped.ready;
+    await stopped.stop();
+    const before = calls;
+    await new Promise((r) => setTimeout(r, 100));
+    expect(calls).toBe(before);
+  });
+});
