@@ -35,10 +35,10 @@ export interface KnowledgeServiceOptions {
 const DEFAULT_RETRY = { initialMs: 60_000, maxMs: 30 * 60_000 };
 
 /**
- * Owns the embedding-backed parts' lifecycle: loads the model, the articles, the persisted index
- * and the tier classifier in the
- * background, so the server answers /health at once and the bot can say "still loading"
- * (or "unavailable", with the reason in the log and /health) instead of failing to start.
+ * Owns the lifecycle of everything that needs the embedding model: the model itself, the
+ * articles, the persisted index and the tier classifier. It loads in the background, so the
+ * server answers /health at once and the bot can say "still loading" (or "unavailable", with the
+ * reason in the log and /health) instead of failing to start.
  */
 export class KnowledgeService {
   private current: KnowledgeState = { state: 'loading' };
