@@ -79,7 +79,7 @@ export function createApp(config: Config, overrides: AppOverrides = {}): App {
   const tickets = new TicketService(new SqliteTicketStore(db, config.sla.hours), { logger });
   const webhooks =
     config.webhooks.urls.length > 0 && config.webhooks.secret !== undefined
-      ? new WebhookDispatcher({ urls: config.webhooks.urls, secret: config.webhooks.secret, logger })
+      ? new WebhookDispatcher({ db, urls: config.webhooks.urls, secret: config.webhooks.secret, logger })
       : undefined;
   webhooks?.subscribeTo(tickets);
   const slaChecker = new SlaChecker({ service: tickets, intervalSeconds: config.sla.checkIntervalSeconds, logger });

@@ -8,7 +8,15 @@ import { openDatabase, type SqliteDatabase } from '../src/storage/database.js';
 import { SlaChecker } from '../src/tickets/sla-checker.js';
 import { SqliteTicketStore } from '../src/tickets/sqlite-ticket-store.js';
 import { TicketService } from '../src/tickets/ticket-service.js';
-import { signBody, verifySignature, WebhookDispatcher, webhookPayloadSchema, type WebhookPayload } from '../src/tickets/webhooks.js';
+import { WebhookOutbox } from '../src/tickets/webhook-outbox.js';
+import {
+  signBody,
+  verifySignature,
+  WebhookDispatcher,
+  webhookPayloadSchema,
+  type WebhookDispatcherOptions,
+  type WebhookPayload,
+} from '../src/tickets/webhooks.js';
 import { sampleTicket, testSlaHours } from './fixtures/sample-tickets.js';
 import { startTestApp, tempDir } from './support/test-app.js';
 
@@ -73,6 +81,15 @@ async function deadUrl(): Promise<string> {
   return `http://127.0.0.1:${port}/hooks`;
 }
 
+/** Polls `condition` every few milliseconds until it holds (fails the test after a few seconds). */
+async function until(condition: () => boolean, what: string): Promise<void> {
+  const deadline = Date.now() + 5_000;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+}
+
 function capturingLogger(): { logger: Logger; lines: { level: string; message: string; [key: string]: unknown }[] } {
   const lines: { level: string; message: string }[] = [];
   return { logger: createLogger('debug', (line) => lines.push(JSON.parse(line) as { level: string; message: string })), lines };
@@ -100,6 +117,7 @@ describe('verifySignature', () => {
 
 describe('webhooks for ticket events', () => {
   let dir: string;
+  let dbFile: string;
   let db: SqliteDatabase;
   let service: TicketService;
   let log: ReturnType<typeof capturingLogger>;
@@ -107,7 +125,8 @@ describe('webhooks for ticket events', () => {
 
   beforeEach(() => {
     dir = tempDir('tierdesk-webhooks-');
-    db = openDatabase(path.join(dir, 'tierdesk.db'));
+    dbFile = path.join(dir, 'tierdesk.db');
+    db = openDatabase(dbFile);
     log = capturingLogger();
     service = new TicketService(new SqliteTicketStore(db, testSlaHours), { logger: log.logger });
   });
@@ -117,10 +136,16 @@ describe('webhooks for ticket events', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  function dispatcherFor(urls: string[], options: Partial<ConstructorParameters<typeof WebhookDispatcher>[0]> = {}) {
-    const dispatcher = new WebhookDispatcher({ urls, secret: SECRET, logger: log.logger, baseDelayMs: 1, ...options });
-    dispatcher.subscribeTo(service);
+  /** A dispatcher on the test database (as of the call) that is not subscribed to any service. */
+  function startDispatcher(urls: string[], options: Partial<WebhookDispatcherOptions> = {}) {
+    const dispatcher = new WebhookDispatcher({ db, urls, secret: SECRET, logger: log.logger, baseDelayMs: 1, ...options });
     cleanups.push(() => dispatcher.stop());
+    return dispatcher;
+  }
+
+  function dispatcherFor(urls: string[], options: Partial<WebhookDispatcherOptions> = {}) {
+    const dispatcher = startDispatcher(urls, options);
+    dispatcher.subscribeTo(service);
     return dispatcher;
   }
 
@@ -248,17 +273,87 @@ describe('webhooks for ticket events', () => {
     expect(givenUp.map((l) => l.error)).toEqual(expect.arrayContaining(['timed out', expect.stringMatching(/ECONNREFUSED/)]));
   });
 
-  it('stops promptly at shutdown, dropping what is still in flight (logged)', async () => {
+  it('stops promptly at shutdown, keeping what is still in flight for the next start (logged)', async () => {
     const hanging = await receiver(() => 'hang');
     const dispatcher = dispatcherFor([hanging.url], { timeoutMs: 60_000 });
     await service.create(sampleTicket(), t0);
     await hanging.waitFor(1);
     await dispatcher.stop();
-    expect(log.lines).toContainEqual(expect.objectContaining({ message: 'webhook not delivered', reason: 'stopped while sending' }));
+    expect(log.lines).toContainEqual(
+      expect.objectContaining({ message: 'webhook not delivered yet; kept for the next start', reason: 'stopped while sending' }),
+    );
+    // The interrupted attempt is not counted against the receiver.
+    expect(new WebhookOutbox(db).list()).toMatchObject([{ ticketReference: 'TD-1001', attempts: 0, deadAt: undefined }]);
 
     await service.create(sampleTicket(), t0); // no longer subscribed: nothing queued, nothing thrown
     await dispatcher.idle();
     expect(hanging.received).toHaveLength(1);
+    expect(new WebhookOutbox(db).list()).toHaveLength(1);
+  });
+
+  it('a delivery that failed before a restart is delivered after the restart', async () => {
+    let receiverUp = false;
+    const hook = await receiver(() => (receiverUp ? 200 : 503));
+    const beforeRestart = dispatcherFor([hook.url], { baseDelayMs: 50 });
+    await service.create(sampleTicket(), t0);
+    await until(() => log.lines.some((l) => l.message === 'webhook attempt failed; will retry'), 'the first attempt to fail');
+    await beforeRestart.stop();
+    db.close();
+
+    db = openDatabase(dbFile);
+    expect(new WebhookOutbox(db).list()).toMatchObject([
+      { ticketReference: 'TD-1001', attempts: 1, lastError: 'HTTP 503', deadAt: undefined },
+    ]);
+    receiverUp = true;
+    const afterRestart = startDispatcher([hook.url], { baseDelayMs: 50 });
+    await afterRestart.idle();
+
+    expect(hook.received).toHaveLength(2);
+    const [failed, delivered] = hook.received;
+    expect(delivered?.verified).toBe(true);
+    expect(delivered?.payload).toMatchObject({ event: 'ticket.created', ticket: { reference: 'TD-1001' } });
+    expect(delivered?.headers['x-tierdesk-delivery']).toBe(failed?.headers['x-tierdesk-delivery']);
+    expect(delivered?.rawBody.equals(failed?.rawBody ?? Buffer.alloc(0))).toBe(true);
+    expect(new WebhookOutbox(db).list()).toEqual([]);
+  });
+
+  it('a receiver that keeps failing ends dead and is not retried forever', async () => {
+    const failing = await receiver(() => 503);
+    const refusing = await receiver(() => 410);
+    const dispatcher = dispatcherFor([failing.url, refusing.url], { maxAttempts: 3 });
+    const ticket = await service.create(sampleTicket(), t0);
+    await dispatcher.idle();
+
+    expect(failing.received).toHaveLength(3);
+    expect(refusing.received).toHaveLength(1);
+    const dead = new WebhookOutbox(db).list();
+    expect(dead).toHaveLength(2);
+    expect(dead.find((d) => d.url === failing.url)).toMatchObject({ attempts: 3, lastError: 'HTTP 503', deadAt: expect.any(String) });
+    expect(dead.find((d) => d.url === refusing.url)).toMatchObject({ attempts: 1, lastError: 'HTTP 410', deadAt: expect.any(String) });
+    expect(log.lines.filter((l) => l.level === 'error').map((l) => l.message).sort()).toEqual([
+      'webhook failed; giving up',
+      'webhook refused by receiver; not retrying',
+    ]);
+
+    // Neither a restart nor later events revive a dead delivery.
+    await dispatcher.stop();
+    const restarted = dispatcherFor([failing.url], { maxAttempts: 3 });
+    const later = await service.create(sampleTicket({ subject: 'Later ticket' }), t0);
+    await restarted.idle();
+    expect(failing.received.filter((d) => d.payload.ticket.reference === ticket.reference)).toHaveLength(3);
+    expect(failing.received.filter((d) => d.payload.ticket.reference === later.reference)).toHaveLength(3);
+    expect(refusing.received).toHaveLength(1);
+  });
+
+  it('files the ticket and logs it when the outbox cannot be written', async () => {
+    const brokenDb = openDatabase(':memory:');
+    dispatcherFor([await deadUrl()], { db: brokenDb });
+    brokenDb.close();
+    const ticket = await service.create(sampleTicket(), t0);
+    expect(ticket.reference).toBe('TD-1001');
+    expect(log.lines).toContainEqual(
+      expect.objectContaining({ level: 'error', message: 'webhook not queued: outbox write failed', reference: 'TD-1001' }),
+    );
   });
 
   it('keeps logged URLs free of query strings and credentials', async () => {

@@ -107,4 +107,26 @@ export const migrations: readonly Migration[] = [
       PRIMARY KEY (conversation_id, seq)
     );`,
   },
+  {
+    version: 6,
+    name: 'webhook outbox',
+    // One row per ticket event and receiver URL, written when the event happens and deleted once
+    // delivered, so queued deliveries and retries survive a restart. body is the exact JSON that is
+    // signed and sent on every attempt. A delivery that ran out of attempts (or was refused) keeps
+    // its row with dead_at set; the partial index serves the worker's "what is due next" queries.
+    sql: `CREATE TABLE webhook_outbox (
+      delivery_id TEXT PRIMARY KEY,
+      event_id TEXT NOT NULL,
+      event_name TEXT NOT NULL,
+      ticket_reference TEXT NOT NULL,
+      url TEXT NOT NULL,
+      body TEXT NOT NULL CHECK (json_valid(body)),
+      attempts INTEGER NOT NULL DEFAULT 0 CHECK (attempts >= 0),
+      next_attempt_at TEXT NOT NULL,
+      last_error TEXT,
+      created_at TEXT NOT NULL,
+      dead_at TEXT
+    );
+    CREATE INDEX webhook_outbox_due ON webhook_outbox (next_attempt_at) WHERE dead_at IS NULL;`,
+  },
 ];
