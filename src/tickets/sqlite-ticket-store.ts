@@ -145,21 +145,17 @@ export class SqliteTicketStore implements TicketStore {
     const offset = validated(z.number().int().min(0), filter.offset, 'offset');
     const where: string[] = [];
     const params: Record<string, string | number> = {};
-    if (filter.status !== undefined) {
-      where.push('status = @status');
-      params.status = filter.status;
-    }
-    if (filter.tier !== undefined) {
-      where.push('tier = @tier');
-      params.tier = filter.tier;
-    }
-    if (filter.kind !== undefined) {
-      where.push('kind = @kind');
-      params.kind = filter.kind;
-    }
-    if (filter.customerUserId !== undefined) {
-      where.push('customer_user_id = @customerUserId');
-      params.customerUserId = filter.customerUserId;
+    // Exact-match filters; column names are constants here, values are bound parameters.
+    const equalities = [
+      ['status', filter.status],
+      ['tier', filter.tier],
+      ['kind', filter.kind],
+      ['customer_user_id', filter.customerUserId],
+    ] as const;
+    for (const [column, value] of equalities) {
+      if (value === undefined) continue;
+      where.push(`${column} = @${column}`);
+      params[column] = value;
     }
     const text = filter.text?.trim();
     if (text !== undefined && text !== '') {
