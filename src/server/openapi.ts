@@ -57,6 +57,12 @@ export function buildOpenApiDocument(): JsonSchema {
   const common = {
     '401': { $ref: '#/components/responses/Unauthorized' },
   };
+  /** What any endpoint with a JSON body can answer about that body. */
+  const bodyErrors = {
+    '400': errorResponse('The body is invalid; error.field names the field'),
+    '413': errorResponse('The body is too large'),
+    '415': errorResponse('The body is not JSON'),
+  };
   return {
     openapi: '3.1.0',
     info: {
@@ -100,11 +106,9 @@ export function buildOpenApiDocument(): JsonSchema {
           requestBody: { required: true, content: json('StatusChange') },
           responses: {
             '200': { description: 'The updated ticket', content: json('Ticket') },
-            '400': errorResponse('The body is invalid; error.field names the field'),
+            ...bodyErrors,
             '404': errorResponse('No ticket has this reference'),
             '409': errorResponse('The lifecycle does not allow this change (e.g. closed → open)'),
-            '413': errorResponse('The body is too large'),
-            '415': errorResponse('The body is not JSON'),
             ...common,
           },
         },
@@ -117,10 +121,8 @@ export function buildOpenApiDocument(): JsonSchema {
           requestBody: { required: true, content: json('NewComment') },
           responses: {
             '201': { description: 'The ticket with the new comment last', content: json('Ticket') },
-            '400': errorResponse('The body is invalid; error.field names the field'),
+            ...bodyErrors,
             '404': errorResponse('No ticket has this reference'),
-            '413': errorResponse('The body is too large'),
-            '415': errorResponse('The body is not JSON'),
             ...common,
           },
         },
