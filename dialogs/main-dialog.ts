@@ -75,8 +75,8 @@ export class MainDialog extends ComponentDialog {
       return step.replaceDialog(ESCALATION_DIALOG, options);
     }
     if (texts.humanWords.some((words) => new RegExp(`\\b${words}\\b`).test(asked))) {
-      const last = await this.deps.lastAttempt.get(context);
-      return this.escalate(step, last?.question ?? question, texts);
+      // "Talk to a human" is about the question self-help could not answer, if there was one.
+      return this.escalate(step, undefined);
     }
     return this.answerQuestion(step, question, texts);
   }
@@ -97,7 +97,7 @@ export class MainDialog extends ComponentDialog {
           return step.endDialog();
         }
         await context.sendActivity(texts.sorryNotHelpful);
-        return this.escalate(step, action.question, texts);
+        return this.escalate(step, action.question);
       }
       case 'pick-article': {
         const search = this.readySearch();
@@ -110,7 +110,7 @@ export class MainDialog extends ComponentDialog {
         return step.endDialog();
       }
       case 'none-of-these':
-        return this.escalate(step, action.question, texts);
+        return this.escalate(step, action.question);
     }
   }
 
@@ -123,7 +123,7 @@ export class MainDialog extends ComponentDialog {
     }
     if (state.state === 'failed') {
       await context.sendActivity(texts.knowledgeUnavailable);
-      return this.escalate(step, question, texts);
+      return this.escalate(step, question);
     }
     const { decision, ranked } = await state.search.answer(question);
     await this.deps.lastAttempt.set(context, { question, ranked });
@@ -139,7 +139,7 @@ export class MainDialog extends ComponentDialog {
       }
       case 'not-confident':
         await context.sendActivity(texts.notConfident);
-        return this.escalate(step, question, texts);
+        return this.escalate(step, question);
     }
   }
 
@@ -151,9 +151,10 @@ export class MainDialog extends ComponentDialog {
   }
 
   /** The next step when self-help cannot answer: classify the tier and file / book / hand off. */
-  private async escalate(step: WaterfallStepContext, question: string, _texts: Texts): Promise<DialogTurnResult> {
+  private async escalate(step: WaterfallStepContext, question: string | undefined): Promise<DialogTurnResult> {
     const last = await this.deps.lastAttempt.get(step.context);
-    const options: EscalationOptions = { question, articlesTried: last?.question === question ? last.ranked : [] };
+    const asked = question ?? last?.question ?? (step.context.activity.text ?? '').trim();
+    const options: EscalationOptions = { question: asked, articlesTried: last?.question === asked ? last.ranked : [] };
     return step.replaceDialog(ESCALATION_DIALOG, options);
   }
 
