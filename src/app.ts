@@ -14,12 +14,16 @@ import { TierdeskBot } from './bot/tierdesk-bot.js';
 import type { Config } from './config.js';
 import { mountDirectLine, type DirectLine } from './directline/mount.js';
 import { textsFor } from './i18n/texts.js';
+import { eldDetector } from './language/language-detector.js';
+import { LanguageResolver, turnTexts } from './language/turn-language.js';
 import { KnowledgeService } from './knowledge/knowledge-service.js';
 import { createLogger, type Logger } from './logger.js';
 import type { Embedder } from './search/embedder.js';
 import { hnswIndexFactory } from './search/hnsw-index.js';
 import { TransformersEmbedder } from './search/transformers-embedder.js';
 import type { VectorIndexFactory } from './search/vector-index.js';
+import { MessageLengthGuard } from './security/message-guard.js';
+import { createRequestLimits } from './security/request-limits.js';
 import { createHttpServer } from './server/http-server.js';
 import { mountWebRoutes } from './server/web-routes.js';
 import { openDatabase, type SqliteDatabase } from './storage/database.js';
@@ -110,7 +114,12 @@ export function createApp(config: Config, overrides: AppOverrides = {}): App {
     pending: conversationState.createProperty<PendingQuestion | undefined>('pending'),
     lastAttempt: conversationState.createProperty<SelfHelpAttempt | undefined>('lastAttempt'),
   });
-  const bot = new TierdeskBot(conversationState, userState, dialog, transcripts);
+  const languages = new LanguageResolver(
+    conversationState.createProperty<string | undefined>('language'),
+    eldDetector(config.languages.supported),
+    config.languages,
+  );
+  const bot = new TierdeskBot(conversationState, userState, dialog, transcripts, languages);
 
   const adapter = new CloudAdapter(
     new ConfigurationBotFrameworkAuthentication({
@@ -122,9 +131,11 @@ export function createApp(config: Config, overrides: AppOverrides = {}): App {
   );
   const onTurnError = async (context: TurnContext, error: Error) => {
     logger.error('turn failed', { conversation: context.activity.conversation?.id, error: error.stack ?? error.message });
-    await context.sendActivity(textsFor(context.activity.locale).somethingWentWrong).catch(() => undefined);
+    await context.sendActivity(turnTexts(context).somethingWentWrong).catch(() => undefined);
   };
   adapter.onTurnError = onTurnError;
+  const messageGuard = new MessageLengthGuard(config.maxMessageChars);
+  adapter.use(messageGuard);
 
   const server = createHttpServer({
     adapter,
@@ -132,10 +143,13 @@ export function createApp(config: Config, overrides: AppOverrides = {}): App {
     knowledge,
     logger,
     maxRequestBytes: config.maxRequestBytes,
+    limits: createRequestLimits(config.limits),
+    channelAuth: config.auth.appId !== undefined,
     tickets: { service: tickets, apiTokens: config.api.tokens },
   });
   // Web Chat and the widget talk to the same bot through a self-hosted Direct Line endpoint.
   const directLine = mountDirectLine({ server, db, bot, onTurnError, config, logger });
+  directLine.channel.adapter.use(messageGuard);
   mountWebRoutes(server, { directLine, logger });
 
   return {

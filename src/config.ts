@@ -57,6 +57,10 @@ export const envSchema = z.object({
   MICROSOFT_APP_TYPE: z.enum(['MultiTenant', 'SingleTenant', 'UserAssignedMSI']).default('MultiTenant'),
   DATA_DIR: z.string().trim().min(1).default('data'),
   KNOWLEDGE_DIR: z.string().trim().min(1).default('knowledge'),
+  LANGUAGES: list(z.string().regex(/^[a-z]{2,3}$/, 'a language code such as en, pt or pl')).transform((codes) =>
+    codes.length === 0 ? ['en', 'pt', 'pl'] : [...new Set(codes)],
+  ),
+  DEFAULT_LANGUAGE: z.string().trim().regex(/^[a-z]{2,3}$/).default('en'),
   EMBEDDING_MODEL: z.string().trim().min(1).default('Xenova/all-MiniLM-L6-v2'),
   MODEL_DIR: optionalString,
   EMBEDDING_BATCH_SIZE: number(16).pipe(z.number().int().min(1).max(512)),
@@ -64,6 +68,12 @@ export const envSchema = z.object({
   SUGGEST_THRESHOLD: unitInterval(0.45),
   CLOSE_MARGIN: number(0.03).pipe(z.number().min(0).max(1)),
   MAX_REQUEST_BYTES: number(262_144).pipe(z.number().int().min(1024)),
+  MAX_MESSAGE_CHARS: number(4000).pipe(z.number().int().min(100).max(100_000)),
+  TRUST_PROXY: z.enum(['true', 'false', '1', '0', '']).optional().transform((value) => value === 'true' || value === '1'),
+  RATE_LIMIT_SESSIONS_PER_MINUTE: number(20).pipe(z.number().int().min(0)),
+  RATE_LIMIT_MESSAGES_PER_MINUTE: number(30).pipe(z.number().int().min(0)),
+  RATE_LIMIT_API_PER_MINUTE: number(300).pipe(z.number().int().min(0)),
+  RETENTION_DAYS: number(90).pipe(z.number().int().min(0).max(36_500)),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
   TIER_RULES_FILE: optionalString,
   TIER_THRESHOLD: unitInterval(0.35),
@@ -104,6 +114,12 @@ export interface Config {
   };
   dataDir: string;
   knowledgeDir: string;
+  languages: {
+    /** Languages the desk speaks (each needs src/i18n/<code>.ts); the conversation's language is one of these. */
+    supported: string[];
+    /** Used when neither the customer's words nor the channel's locale say which supported language to use. */
+    default: string;
+  };
   embedding: {
     modelId: string;
     /** Local model root (offline). When set, nothing is downloaded. */
@@ -119,6 +135,20 @@ export interface Config {
     closeMargin: number;
   };
   maxRequestBytes: number;
+  /** A customer message longer than this gets a polite refusal instead of a search (src/security/message-guard.ts). */
+  maxMessageChars: number;
+  limits: {
+    /** Believe X-Forwarded-For (only behind a reverse proxy that overwrites it). */
+    trustProxy: boolean;
+    /** Per client IP: /api/webchat/session and the Direct Line token/conversation routes; 0 = no limit. */
+    sessionsPerMinute: number;
+    /** Per conversation: Direct Line activities and /api/messages; 0 = no limit. */
+    messagesPerMinute: number;
+    /** Per bearer token: the staff APIs (/api/tickets, /api/customers, /api/handoffs); 0 = no limit. */
+    apiPerMinute: number;
+  };
+  /** Days transcripts, Direct Line logs, feedback and closed tickets are kept; 0 = keep forever. */
+  retentionDays: number;
   logLevel: Env['LOG_LEVEL'];
   tiers: {
     /** YAML file of operator rules (keywords / regex → tier) that override the classifier; default `<KNOWLEDGE_DIR>/tiers/rules.yaml`. */
@@ -185,6 +215,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
   if (e.WEBHOOK_URLS.length > 0 && e.WEBHOOK_SECRET === undefined) {
     throw new ConfigError('Invalid configuration:\n  WEBHOOK_SECRET: required when WEBHOOK_URLS is set (receivers verify the signature with it)');
   }
+  if (!e.LANGUAGES.includes(e.DEFAULT_LANGUAGE)) {
+    throw new ConfigError(`Invalid configuration:\n  DEFAULT_LANGUAGE: "${e.DEFAULT_LANGUAGE}" is not one of LANGUAGES (${e.LANGUAGES.join(', ')})`);
+  }
   if (e.SUGGEST_THRESHOLD > e.ANSWER_THRESHOLD) {
     throw new ConfigError('Invalid configuration:\n  SUGGEST_THRESHOLD: must not be above ANSWER_THRESHOLD');
   }
@@ -200,6 +233,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     },
     dataDir: path.resolve(cwd, e.DATA_DIR),
     knowledgeDir: path.resolve(cwd, e.KNOWLEDGE_DIR),
+    languages: { supported: e.LANGUAGES, default: e.DEFAULT_LANGUAGE },
     embedding: {
       modelId: e.EMBEDDING_MODEL,
       modelDir: e.MODEL_DIR === undefined ? undefined : path.resolve(cwd, e.MODEL_DIR),
@@ -211,6 +245,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
       closeMargin: e.CLOSE_MARGIN,
     },
     maxRequestBytes: e.MAX_REQUEST_BYTES,
+    maxMessageChars: e.MAX_MESSAGE_CHARS,
+    limits: {
+      trustProxy: e.TRUST_PROXY,
+      sessionsPerMinute: e.RATE_LIMIT_SESSIONS_PER_MINUTE,
+      messagesPerMinute: e.RATE_LIMIT_MESSAGES_PER_MINUTE,
+      apiPerMinute: e.RATE_LIMIT_API_PER_MINUTE,
+    },
+    retentionDays: e.RETENTION_DAYS,
     logLevel: e.LOG_LEVEL,
     tiers: {
       rulesFile: path.resolve(cwd, e.TIER_RULES_FILE ?? path.join(e.KNOWLEDGE_DIR, 'tiers', 'rules.yaml')),

@@ -48,7 +48,8 @@ const attachmentSchema = z.object({
 /** POST /conversations/:id/activities: what a customer's client may send. */
 export const incomingActivitySchema = z.object({
   type: z.enum(['message', 'event', 'typing']),
-  text: z.string().max(10_000).optional(),
+  /** Bounded by MAX_REQUEST_BYTES; texts over MAX_MESSAGE_CHARS reach the bot, which politely refuses them. */
+  text: z.string().max(100_000).optional(),
   textFormat: z.enum(['plain', 'markdown', 'xml']).optional(),
   /** Card button payloads (messageBack / Action.Submit); the dialogs validate their own shape. */
   value: z.unknown().optional(),

@@ -18,6 +18,8 @@ export interface DirectLineStreamsOptions {
   logger: Logger;
   /** How often idle sockets are pinged; a socket that missed the previous ping is dropped. */
   heartbeatMs?: number;
+  /** Clock for token expiry (ms since the epoch); tests inject one. */
+  now?: () => number;
 }
 
 /**
@@ -71,13 +73,20 @@ export class DirectLineStreams {
     const token = url.searchParams.get('t') ?? /^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? '')?.[1];
     if (token === undefined || token === '') throw new HttpError(401, 'MissingToken', 'The stream URL needs its token (t=…).');
     const watermark = parseOr400(watermarkSchema, url.searchParams.get('watermark') ?? undefined, 'watermark');
-    const { conversation } = await authorizeConversation(this.options.tokens, this.options.channel, token, decodeURIComponent(match[1]));
+    const { conversation, claims } = await authorizeConversation(this.options.tokens, this.options.channel, token, decodeURIComponent(match[1]));
     if (socket.destroyed) return;
-    this.wss.handleUpgrade(req, socket, head, (ws) => this.serve(ws, conversation.id, watermark));
+    this.wss.handleUpgrade(req, socket, head, (ws) => this.serve(ws, conversation.id, watermark, claims.exp));
   }
 
-  private serve(ws: WebSocket, conversationId: string, fromWatermark: number): void {
+  private serve(ws: WebSocket, conversationId: string, fromWatermark: number, tokenExpiresAt: number): void {
     const { channel } = this.options;
+    // A stream lives no longer than the token that opened it: a leaked stream URL stops working,
+    // and an abandoned tab stops holding a socket. Clients reconnect with a renewed token
+    // (GET /conversations/:id), as botframework-directlinejs does on close.
+    const now = this.options.now?.() ?? Date.now();
+    const expiry = setTimeout(() => ws.close(4001, 'token expired'), Math.max(0, tokenExpiresAt * 1000 - now));
+    expiry.unref();
+    ws.on('close', () => clearTimeout(expiry));
     this.alive.set(ws, true);
     ws.on('pong', () => this.alive.set(ws, true));
     ws.on('error', () => ws.terminate());

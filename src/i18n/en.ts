@@ -1,5 +1,9 @@
 /** English user-facing text. Keep every sentence the customer sees here, so it can be translated. */
 export const en = {
+  /** ISO 639-1 code of this file's language. */
+  language: 'en',
+  /** Locale for dates, times and weekdays (luxon `setLocale`). */
+  dateLocale: 'en-GB',
   greeting:
     "Hi! I'm the support assistant. Ask me anything about the product — I'll answer from our knowledge base, " +
     'or get you to the right person if I can’t.',
@@ -23,6 +27,9 @@ export const en = {
   knowledgeUnavailable: "Self-help answers aren't available right now.",
   emptyMessage: 'Please type your question.',
   somethingWentWrong: 'Sorry, something went wrong on our side. Please try again.',
+  messageTooLong: (maxChars: number) =>
+    `That message is too long for me to read (the limit is ${maxChars.toLocaleString('en')} characters). ` +
+    'Could you send the key part of your question in a shorter message?',
   choiceExpired: 'That choice is no longer available. Please ask your question again.',
   yesWords: ['yes', 'y', 'yeah', 'yep', 'it did', 'helped', 'thanks'],
   noWords: ['no', 'n', 'nope', 'not really', "didn't", 'did not'],

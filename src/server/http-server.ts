@@ -4,6 +4,11 @@ import type { KnowledgeService } from '../knowledge/knowledge-service.js';
 import type { Logger } from '../logger.js';
 import type { TierdeskBot } from '../bot/tierdesk-bot.js';
 import type { TicketService } from '../tickets/ticket-service.js';
+import { botActivitySchema, rejectDeepBodies } from '../security/body-guards.js';
+import { allowOrSend429 } from '../security/rate-limiter.js';
+import { mountRequestLimits, type RequestLimits } from '../security/request-limits.js';
+import { mountBaseSecurityHeaders } from '../security/security-headers.js';
+import { describeFirstIssue } from '../directline/schemas.js';
 import { mountOpenApi } from './openapi.js';
 import { mountTicketsApi, presentTicketsApiError } from './tickets-api.js';
 
@@ -13,8 +18,37 @@ export interface HttpServerOptions {
   knowledge: KnowledgeService;
   logger: Logger;
   maxRequestBytes: number;
+  /** Rate limits per IP, conversation and API token (src/security/request-limits.ts). */
+  limits: RequestLimits;
+  /**
+   * True when MICROSOFT_APP_ID is set: /api/messages then needs an Authorization header before its
+   * body is looked at, and CloudAdapter verifies the token. Without it (local development) the body
+   * is validated first, since nothing else stands between the internet and the adapter.
+   */
+  channelAuth: boolean;
   /** Serves the staff ticket API (/api/tickets) and its OpenAPI document when given. */
   tickets?: { service: TicketService; apiTokens: readonly string[] };
+}
+
+/**
+ * Gives restify's own errors (body parser 400/413/415, unknown route 404, 405) the one JSON error
+ * shape `{ error: { code, message } }` every route answers with. Ticket API paths get their own
+ * wording from presentTicketsApiError right after.
+ */
+function presentFrameworkError(error: Error & { statusCode?: number }): void {
+  const status = error.statusCode ?? 500;
+  const code =
+    ({ 400: 'invalid_request', 404: 'not_found', 405: 'method_not_allowed', 406: 'not_acceptable', 413: 'payload_too_large', 415: 'unsupported_media_type' } as Record<number, string>)[status] ??
+    (status >= 500 ? 'internal_error' : 'request_error');
+  const message =
+    status >= 500
+      ? 'Something went wrong on the server; it has been logged.'
+      : status === 413
+        ? 'The body is larger than the server accepts (MAX_REQUEST_BYTES).'
+        : status === 415
+          ? 'Send the body as JSON (Content-Type: application/json).'
+          : error.message || 'The request was refused.';
+  Object.assign(error, { toJSON: () => ({ error: { code, message } }) });
 }
 
 /** Summary of level 0 for /health and /ready. */
@@ -38,10 +72,25 @@ function knowledgeHealth(knowledge: KnowledgeService) {
 export function createHttpServer(options: HttpServerOptions): restify.Server {
   const { adapter, bot, knowledge, logger } = options;
   const server = restify.createServer({ name: 'tierdesk', handleUncaughtExceptions: false });
+  mountBaseSecurityHeaders(server);
+  mountRequestLimits(server, options.limits);
   server.use(restify.plugins.queryParser({ mapParams: false }));
   server.use(restify.plugins.bodyParser({ maxBodySize: options.maxRequestBytes, mapParams: false, rejectUnknown: true }));
+  server.use(rejectDeepBodies());
 
   server.post('/api/messages', async (req, res) => {
+    if (options.channelAuth && !req.header('authorization')) {
+      res.json(401, { error: { code: 'unauthorized', message: 'Channel requests need the Bot Framework Authorization header.' } });
+      return;
+    }
+    const activity = botActivitySchema.safeParse(req.body);
+    if (!activity.success) {
+      const { field, message } = describeFirstIssue(activity.error);
+      res.json(400, { error: { code: 'invalid_activity', message, field } });
+      return;
+    }
+    const { channelId, conversation } = activity.data;
+    if (!allowOrSend429(options.limits.perConversation, `${channelId}:${conversation.id}`, res)) return;
     await adapter.process(req, res, (context) => bot.run(context));
   });
 
@@ -63,6 +112,7 @@ export function createHttpServer(options: HttpServerOptions): restify.Server {
 
   server.on('restifyError', (req, _res, error: Error & { statusCode?: number }, callback: () => void) => {
     if ((error.statusCode ?? 500) >= 500) logger.error('request failed', { url: req.url, error: error.message });
+    presentFrameworkError(error);
     if (options.tickets) presentTicketsApiError(req, error);
     callback();
   });

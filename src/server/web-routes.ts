@@ -12,6 +12,7 @@ import { HttpError } from './http-error.js';
 import { conversationIdSchema } from '../directline/schemas.js';
 import { TokenError } from '../directline/tokens.js';
 import type { Logger } from '../logger.js';
+import { setHtmlPageHeaders } from '../security/security-headers.js';
 import { projectRoot } from '../project-root.js';
 
 const gzipAsync = promisify(gzip);
@@ -74,22 +75,22 @@ export function mountWebRoutes(server: restify.Server, options: WebRoutesOptions
   server.get('/chat', async (_req: restify.Request, res: restify.Response) => {
     // Framed by any site that embeds the widget: no X-Frame-Options and no frame-ancestors (whose
     // "*" would still refuse parents such as file: pages). Everything else is our origin only.
-    res.header(
-      'Content-Security-Policy',
-      [
-        "default-src 'self'",
-        "script-src 'self'",
+    setHtmlPageHeaders(res, {
+      frameable: true,
+      extra: {
         // Web Chat injects its styles at run time.
-        "style-src 'self' 'unsafe-inline'",
-        "img-src 'self' data: blob: https:",
-        "connect-src 'self' ws: wss:",
-        "media-src 'self' blob:",
-      ].join('; '),
-    );
+        'style-src': ["'unsafe-inline'"],
+        'img-src': ['blob:', 'https:'],
+        'connect-src': ['ws:', 'wss:'],
+        'media-src': ['blob:'],
+      },
+    });
     await sendFile(res, 'chat.html', 'text/html; charset=utf-8', 'no-cache');
   });
 
   server.get('/demo', async (_req: restify.Request, res: restify.Response) => {
+    // The demo stands for a customer's site: inline styles of its own and of the widget, the chat frame from us.
+    setHtmlPageHeaders(res, { extra: { 'style-src': ["'unsafe-inline'"] } });
     await sendFile(res, 'demo.html', 'text/html; charset=utf-8', 'no-cache');
   });
 

@@ -32,7 +32,17 @@ export async function startTestApp(
   overrides: AppOverrides = {},
   dataDir = tempDir(),
 ): Promise<RunningApp> {
-  const config = loadConfig({ PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir, KNOWLEDGE_DIR: sampleKnowledgeDir, ...env });
+  const config = loadConfig({
+    PORT: '0',
+    HOST: '127.0.0.1',
+    DATA_DIR: dataDir,
+    KNOWLEDGE_DIR: sampleKnowledgeDir,
+    // Every test client comes from 127.0.0.1: rate limits are off unless a test sets them (test/rate-limits.test.ts).
+    RATE_LIMIT_SESSIONS_PER_MINUTE: '0',
+    RATE_LIMIT_MESSAGES_PER_MINUTE: '0',
+    RATE_LIMIT_API_PER_MINUTE: '0',
+    ...env,
+  });
   const app = createApp(config, {
     createEmbedder: async () => new HashingTestEmbedder(),
     logger: silentLogger,

@@ -1,0 +1,77 @@
+import { createHash } from 'node:crypto';
+import type restify from 'restify';
+import type { Config } from '../config.js';
+import { allowOrSend429, clientIp, TokenBucketLimiter, unlimited } from './rate-limiter.js';
+
+/**
+ * Which rate limit guards which route, and by what key. Mounted as a restify `pre` handler so an
+ * abusive request is refused before its body is even parsed. (/api/messages is keyed by the
+ * conversation named in its body, so http-server.ts applies `limits.perConversation` itself after
+ * validating the body.)
+ *
+ * | route                                           | key                          |
+ * |-------------------------------------------------|------------------------------|
+ * | POST /api/webchat/session                        | client IP                    |
+ * | POST /v3/directline/tokens/*, /conversations     | client IP                    |
+ * | POST /v3/directline/conversations/:id/activities | conversation id              |
+ * | /api/tickets*, /api/customers*, /api/handoffs*   | bearer token (its SHA-256)   |
+ */
+
+/** The limiters of one server, built from config (a rate of 0 turns that limit off). */
+export interface RequestLimits {
+  trustProxy: boolean;
+  perIp: Pick<TokenBucketLimiter, 'take'>;
+  perConversation: Pick<TokenBucketLimiter, 'take'>;
+  perApiToken: Pick<TokenBucketLimiter, 'take'>;
+}
+
+/** "N per minute" as a bucket that allows a burst of N and refills N per minute. */
+function perMinute(rate: number, now?: () => number): Pick<TokenBucketLimiter, 'take'> {
+  if (rate <= 0) return unlimited;
+  return new TokenBucketLimiter({ capacity: rate, refillPerSecond: rate / 60, ...(now ? { now } : {}) });
+}
+
+/** Builds the limiters from `config.limits`; `now` is injectable for tests. */
+export function createRequestLimits(limits: Config['limits'], now?: () => number): RequestLimits {
+  return {
+    trustProxy: limits.trustProxy,
+    perIp: perMinute(limits.sessionsPerMinute, now),
+    perConversation: perMinute(limits.messagesPerMinute, now),
+    perApiToken: perMinute(limits.apiPerMinute, now),
+  };
+}
+
+const STAFF_API = /^\/api\/(tickets|customers|handoffs)(\/|$)/;
+const IP_LIMITED = new Set(['/api/webchat/session', '/v3/directline/tokens/generate', '/v3/directline/tokens/refresh', '/v3/directline/conversations']);
+const DIRECT_LINE_ACTIVITIES = /^\/v3\/directline\/conversations\/([^/]+)\/activities$/;
+
+/** A key that identifies a bearer token without keeping the token itself in memory. */
+function tokenKey(req: restify.Request, trustProxy: boolean): string {
+  const authorization = req.header('authorization');
+  if (!authorization) return `ip:${clientIp(req, trustProxy)}`;
+  return `token:${createHash('sha256').update(authorization, 'utf8').digest('base64url')}`;
+}
+
+/** The limiter and key for a request, or undefined when no limit applies to it. */
+export function limitFor(req: restify.Request, limits: RequestLimits): { limiter: RequestLimits['perIp']; key: string } | undefined {
+  if (req.method === 'OPTIONS') return undefined;
+  const path = (req.url ?? '/').split('?')[0] ?? '/';
+  if (STAFF_API.test(path)) return { limiter: limits.perApiToken, key: tokenKey(req, limits.trustProxy) };
+  if (req.method !== 'POST') return undefined;
+  if (IP_LIMITED.has(path)) return { limiter: limits.perIp, key: clientIp(req, limits.trustProxy) };
+  const activities = DIRECT_LINE_ACTIVITIES.exec(path);
+  if (activities?.[1] !== undefined) return { limiter: limits.perConversation, key: `directline:${activities[1]}` };
+  return undefined;
+}
+
+/** Refuses over-limit requests with 429, `Retry-After` and `{ error: { code: 'rate_limited', message } }`. */
+export function mountRequestLimits(server: restify.Server, limits: RequestLimits): void {
+  server.pre((req: restify.Request, res: restify.Response, next: restify.Next) => {
+    const limit = limitFor(req, limits);
+    if (limit === undefined) return next();
+    // Browsers on other origins must be able to read the 429 of the Direct Line endpoint.
+    if ((req.url ?? '').startsWith('/v3/directline/')) res.header('Access-Control-Allow-Origin', '*');
+    if (allowOrSend429(limit.limiter, limit.key, res)) return next();
+    return next(false);
+  });
+}
