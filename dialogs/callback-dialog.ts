@@ -2,7 +2,8 @@ import { ActionTypes, CardFactory, MessageFactory } from 'botbuilder';
 import { ComponentDialog, TextPrompt, WaterfallDialog, type DialogTurnResult, type PromptValidatorContext, type WaterfallStepContext } from 'botbuilder-dialogs';
 import { parsePhoneNumberFromString } from 'libphonenumber-js';
 import { DateTime } from 'luxon';
-import { textsFor, type Texts } from '../src/i18n/texts.js';
+import type { Texts } from '../src/i18n/texts.js';
+import { turnTexts } from '../src/language/turn-language.js';
 import { checkSlot, formatSlot, parseSlotInput, slotAt, upcomingSlots, type Slot } from '../src/tickets/callback-slots.js';
 import { supportsCards } from './cards.js';
 import { ticketFromConversation, type DeskDependencies, type FilingOptions } from './desk.js';
@@ -38,7 +39,7 @@ export class CallbackDialog extends ComponentDialog {
   private async phoneStep(step: WaterfallStepContext<CallbackState>): Promise<DialogTurnResult> {
     const known = (await this.deps.profile.get(step.context, {})).phone;
     if (known !== undefined) return step.next(known);
-    const texts = textsFor(step.context.activity.locale);
+    const texts = turnTexts(step.context);
     return step.prompt(PHONE_PROMPT, { prompt: texts.askPhone, retryPrompt: texts.invalidPhone });
   }
 
@@ -47,14 +48,13 @@ export class CallbackDialog extends ComponentDialog {
     step.options.phone = phone;
     const profile = await this.deps.profile.get(step.context, {});
     await this.deps.profile.set(step.context, { ...profile, phone });
-    const { locale, channelId } = step.context.activity;
-    const prompt = this.slotCard(textsFor(locale), locale, channelId);
+    const prompt = this.slotCard(turnTexts(step.context), step.context.activity.channelId);
     return step.prompt(SLOT_PROMPT, { prompt, retryPrompt: prompt });
   }
 
   private async fileStep(step: WaterfallStepContext<CallbackState>): Promise<DialogTurnResult> {
     const { context } = step;
-    const texts = textsFor(context.activity.locale);
+    const texts = turnTexts(context);
     const { timeZone } = this.deps.slots.hours;
     const slot = slotAt(parseSlotInput(step.result as string, timeZone)!, this.deps.slots);
     const phone = step.options.phone!;
@@ -66,13 +66,13 @@ export class CallbackDialog extends ComponentDialog {
       timeZone,
     });
     const ticket = await this.deps.tickets.create(input);
-    await context.sendActivity(texts.callbackFiled(ticket.reference, phone, formatSlot(slot, timeZone, context.activity.locale), timeZone));
+    await context.sendActivity(texts.callbackFiled(ticket.reference, phone, formatSlot(slot, timeZone, texts.dateLocale), timeZone));
     return step.endDialog(ticket);
   }
 
   /** Accepts a bookable time; otherwise tells the customer exactly why not (then re-offers slots). */
   private async validateSlot(prompt: PromptValidatorContext<string>): Promise<boolean> {
-    const texts = textsFor(prompt.context.activity.locale);
+    const texts = turnTexts(prompt.context);
     const { timeZone } = this.deps.slots.hours;
     const start = parseSlotInput(prompt.recognized.value ?? '', timeZone);
     if (start === undefined) {
@@ -91,14 +91,14 @@ export class CallbackDialog extends ComponentDialog {
   }
 
   /** Slot buttons send the time as text, so clicking and typing take the same path. */
-  private slotCard(texts: Texts, locale: string | undefined, channelId: string) {
+  private slotCard(texts: Texts, channelId: string) {
     const { timeZone } = this.deps.slots.hours;
     const slots: Slot[] = upcomingSlots(this.deps.slots, this.deps.now());
     const typed = (slot: Slot) => DateTime.fromISO(slot.start, { zone: timeZone }).toFormat('yyyy-MM-dd HH:mm');
     if (!supportsCards(channelId)) {
-      return MessageFactory.text(`${texts.askSlot(timeZone)}\n${slots.map((slot) => `- ${typed(slot)} (${formatSlot(slot, timeZone, locale)})`).join('\n')}`);
+      return MessageFactory.text(`${texts.askSlot(timeZone)}\n${slots.map((slot) => `- ${typed(slot)} (${formatSlot(slot, timeZone, texts.dateLocale)})`).join('\n')}`);
     }
-    const buttons = slots.map((slot) => ({ type: ActionTypes.ImBack, title: formatSlot(slot, timeZone, locale), value: typed(slot) }));
+    const buttons = slots.map((slot) => ({ type: ActionTypes.ImBack, title: formatSlot(slot, timeZone, texts.dateLocale), value: typed(slot) }));
     return MessageFactory.attachment(CardFactory.heroCard('', texts.askSlot(timeZone), undefined, buttons));
   }
 }

@@ -1,5 +1,5 @@
 import { ChoicePrompt, ComponentDialog, WaterfallDialog, type DialogTurnResult, type FoundChoice, type WaterfallStepContext } from 'botbuilder-dialogs';
-import { textsFor } from '../src/i18n/texts.js';
+import { turnTexts } from '../src/language/turn-language.js';
 import type { Classification } from '../src/tickets/ticket.js';
 import { TIERS } from '../src/tiers/tier-scoring.js';
 import { CALLBACK_DIALOG, CallbackDialog } from './callback-dialog.js';
@@ -39,7 +39,7 @@ export class EscalationDialog extends ComponentDialog {
       state.classification = routing.classification;
       return step.next();
     }
-    const texts = textsFor(step.context.activity.locale);
+    const texts = turnTexts(step.context);
     return step.prompt(TIER_PROMPT, {
       prompt: texts.tierQuestion,
       retryPrompt: texts.tierQuestion,

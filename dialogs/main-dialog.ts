@@ -3,7 +3,8 @@ import { ComponentDialog, WaterfallDialog, type DialogTurnResult, type Waterfall
 import type { KnowledgeState } from '../src/knowledge/knowledge-service.js';
 import type { ScoredArticle } from '../src/search/answer-decision.js';
 import type { FeedbackStore } from '../src/storage/feedback-store.js';
-import { textsFor, type Texts } from '../src/i18n/texts.js';
+import type { Texts } from '../src/i18n/texts.js';
+import { turnTexts } from '../src/language/turn-language.js';
 import { parseCardAction, type CardAction } from './card-actions.js';
 import { answerActivity, didYouMeanActivity } from './cards.js';
 import type { DeskDependencies, EscalationOptions } from './desk.js';
@@ -49,7 +50,7 @@ export class MainDialog extends ComponentDialog {
 
   private async routeStep(step: WaterfallStepContext): Promise<DialogTurnResult> {
     const { context } = step;
-    const texts = textsFor(context.activity.locale);
+    const texts = turnTexts(context);
     const pending = await this.deps.pending.get(context);
     await this.deps.pending.delete(context);
     const action = parseCardAction(context.activity.value) ?? typedReplyToAction(context.activity.text, pending, texts);

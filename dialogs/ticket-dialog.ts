@@ -10,7 +10,7 @@ import {
 } from 'botbuilder-dialogs';
 import { z } from 'zod';
 import { formatDateTime } from '../src/i18n/format.js';
-import { textsFor } from '../src/i18n/texts.js';
+import { turnTexts } from '../src/language/turn-language.js';
 import { subjectFrom, ticketFromConversation, type DeskDependencies, type FilingOptions } from './desk.js';
 
 export const TICKET_DIALOG = 'ticket';
@@ -49,7 +49,7 @@ export class TicketDialog extends ComponentDialog {
   private async emailStep(step: WaterfallStepContext<TicketState>): Promise<DialogTurnResult> {
     const known = step.options.email ?? (await this.deps.profile.get(step.context, {})).email;
     if (known !== undefined) return step.next(known);
-    const texts = textsFor(step.context.activity.locale);
+    const texts = turnTexts(step.context);
     return step.prompt(EMAIL_PROMPT, { prompt: texts.askEmail, retryPrompt: texts.invalidEmail });
   }
 
@@ -58,7 +58,7 @@ export class TicketDialog extends ComponentDialog {
     step.options.email = email;
     const profile = await this.deps.profile.get(step.context, {});
     await this.deps.profile.set(step.context, { ...profile, email });
-    const texts = textsFor(step.context.activity.locale);
+    const texts = turnTexts(step.context);
     const summary = subjectFrom(step.options.summary ?? step.options.question);
     return step.prompt(REVIEW_PROMPT, {
       prompt: texts.ticketReview(summary, email, texts.tierTeams[step.options.classification.tier]),
@@ -68,7 +68,7 @@ export class TicketDialog extends ComponentDialog {
   }
 
   private async actStep(step: WaterfallStepContext<TicketState>): Promise<DialogTurnResult> {
-    const texts = textsFor(step.context.activity.locale);
+    const texts = turnTexts(step.context);
     switch ((step.result as FoundChoice).index) {
       case 0:
         return this.file(step);
@@ -86,12 +86,12 @@ export class TicketDialog extends ComponentDialog {
 
   private async file(step: WaterfallStepContext<TicketState>): Promise<DialogTurnResult> {
     const { context } = step;
-    const texts = textsFor(context.activity.locale);
+    const texts = turnTexts(context);
     const email = step.options.email!;
     const input = await ticketFromConversation(context, this.deps, 'ticket', step.options, { email });
     const ticket = await this.deps.tickets.create(input);
     const zone = this.deps.slots.hours.timeZone;
-    const due = `${formatDateTime(ticket.dueAt, zone, context.activity.locale)} (${zone})`;
+    const due = `${formatDateTime(ticket.dueAt, zone, texts.dateLocale)} (${zone})`;
     const tier = ticket.tier;
     let reply = texts.ticketFiled(ticket.reference, texts.tierTeams[tier], email, due);
     if (tier === 'L4') reply += ` ${texts.vendorNote}`;

@@ -1,6 +1,6 @@
 import type { TurnContext } from 'botbuilder';
 import { formatDateTime } from '../src/i18n/format.js';
-import { textsFor } from '../src/i18n/texts.js';
+import { turnTexts } from '../src/language/turn-language.js';
 import type { DeskDependencies } from './desk.js';
 
 const REFERENCE = /\bTD-(\d{4,})\b/i;
@@ -16,7 +16,7 @@ export function mentionedReference(text: string | undefined): string | undefined
  * "not found" answer as a missing one, so references cannot be probed.
  */
 export async function replyWithTicketStatus(context: TurnContext, deps: DeskDependencies, reference: string): Promise<void> {
-  const texts = textsFor(context.activity.locale);
+  const texts = turnTexts(context);
   const ticket = await deps.tickets.get(reference);
   const { from, channelId } = context.activity;
   if (ticket === undefined || ticket.customer.userId !== from.id || ticket.channel.channelId !== channelId) {
@@ -25,6 +25,6 @@ export async function replyWithTicketStatus(context: TurnContext, deps: DeskDepe
   }
   const zone = deps.slots.hours.timeZone;
   await context.sendActivity(
-    texts.ticketStatus(ticket.reference, texts.statusNames[ticket.status], ticket.subject, `${formatDateTime(ticket.updatedAt, zone, context.activity.locale)} (${zone})`),
+    texts.ticketStatus(ticket.reference, texts.statusNames[ticket.status], ticket.subject, `${formatDateTime(ticket.updatedAt, zone, texts.dateLocale)} (${zone})`),
   );
 }

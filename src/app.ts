@@ -13,7 +13,6 @@ import { MainDialog, type PendingQuestion, type SelfHelpAttempt } from '../dialo
 import { TierdeskBot } from './bot/tierdesk-bot.js';
 import type { Config } from './config.js';
 import { mountDirectLine, type DirectLine } from './directline/mount.js';
-import { textsFor } from './i18n/texts.js';
 import { eldDetector } from './language/language-detector.js';
 import { LanguageResolver, turnTexts } from './language/turn-language.js';
 import { KnowledgeService } from './knowledge/knowledge-service.js';

@@ -1,6 +1,6 @@
 import { ActivityTypes, Channels, TeamsActivityHandler, type Activity, type BotState, type StatePropertyAccessor, type TurnContext } from 'botbuilder';
 import { runDialog, type Dialog, type DialogState } from 'botbuilder-dialogs';
-import { textsFor } from '../i18n/texts.js';
+import { turnTexts, type LanguageResolver } from '../language/turn-language.js';
 import { activityText } from '../transcripts/activity-text.js';
 import type { TranscriptStore } from '../transcripts/transcript-store.js';
 
@@ -16,6 +16,7 @@ export class TierdeskBot extends TeamsActivityHandler {
     private readonly userState: BotState,
     dialog: Dialog,
     private readonly transcripts: TranscriptStore,
+    private readonly language: LanguageResolver,
   ) {
     super();
     this.dialogState = conversationState.createProperty<DialogState>('dialogState');
@@ -23,7 +24,7 @@ export class TierdeskBot extends TeamsActivityHandler {
     this.onMembersAdded(async (context, next) => {
       const joined = context.activity.membersAdded ?? [];
       if (joined.some((member) => member.id !== context.activity.recipient.id)) {
-        await context.sendActivity(textsFor(context.activity.locale).greeting);
+        await context.sendActivity(turnTexts(context).greeting);
       }
       await next();
     });
@@ -36,6 +37,8 @@ export class TierdeskBot extends TeamsActivityHandler {
 
   override async run(context: TurnContext): Promise<void> {
     await this.recordTranscript(context);
+    // Once per turn, before any dialog: every dialog reads its texts through turnTexts(context).
+    await this.language.resolve(context);
     await super.run(context);
     await this.conversationState.saveChanges(context, false);
     await this.userState.saveChanges(context, false);

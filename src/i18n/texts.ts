@@ -5,7 +5,10 @@ export type Texts = typeof en;
 
 const byLanguage: Record<string, Texts> = { en };
 
-/** Texts for an activity locale such as "de-DE"; falls back to English. */
+/** Languages that have a texts file (LANGUAGES may only name these). */
+export const textLanguages: readonly string[] = Object.keys(byLanguage);
+
+/** Texts for a language ("pt") or an activity locale ("pt-BR"); falls back to English. */
 export function textsFor(locale: string | undefined): Texts {
   const language = (locale ?? 'en').toLowerCase().split(/[-_]/)[0] ?? 'en';
   return byLanguage[language] ?? en;
