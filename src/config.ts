@@ -1,6 +1,8 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
+import { textLanguages } from './i18n/texts.js';
+import { DEFAULT_MODEL_ID, modelSpec } from './search/model-registry.js';
 
 /** Thrown when a setting is missing or malformed; the message names the variable so an operator can fix it. */
 export class ConfigError extends Error {
@@ -41,7 +43,31 @@ function isTimeZone(zone: string): boolean {
   }
 }
 
-const unitInterval = (fallback: number) => number(fallback).pipe(z.number().min(-1).max(1));
+/** A number the operator may leave unset (then the embedding model's measured default applies). */
+const optionalNumber = (min: number, max: number) =>
+  z
+    .string()
+    .trim()
+    .optional()
+    .transform((value) => (value === undefined || value === '' ? undefined : Number(value)))
+    .pipe(z.number().finite().min(min).max(max).optional());
+
+/**
+ * A threshold: a number fixes it; `auto` (the default, also when unset) lets the knowledge service
+ * calibrate it per language from the articles' own questions (src/search/self-calibration.ts).
+ */
+const autoNumber = (min: number, max: number) =>
+  z
+    .string()
+    .trim()
+    .optional()
+    .transform((value) => (value === undefined || value === '' || value.toLowerCase() === 'auto' ? undefined : Number(value)))
+    .pipe(z.number().finite().min(min).max(max).optional());
+
+const optionalBoolean = z
+  .enum(['true', 'false', '1', '0', ''])
+  .optional()
+  .transform((value) => (value === undefined || value === '' ? undefined : value === 'true' || value === '1'));
 
 /**
  * Every setting tierdesk reads, by environment variable name. Defaults make a fresh clone run
@@ -61,12 +87,14 @@ export const envSchema = z.object({
     codes.length === 0 ? ['en', 'pt', 'pl'] : [...new Set(codes)],
   ),
   DEFAULT_LANGUAGE: z.string().trim().regex(/^[a-z]{2,3}$/).default('en'),
-  EMBEDDING_MODEL: z.string().trim().min(1).default('Xenova/all-MiniLM-L6-v2'),
+  EMBEDDING_MODEL: z.string().trim().min(1).default(DEFAULT_MODEL_ID),
+  EMBEDDING_QUANTIZED: optionalBoolean,
   MODEL_DIR: optionalString,
   EMBEDDING_BATCH_SIZE: number(16).pipe(z.number().int().min(1).max(512)),
-  ANSWER_THRESHOLD: unitInterval(0.55),
-  SUGGEST_THRESHOLD: unitInterval(0.45),
-  CLOSE_MARGIN: number(0.03).pipe(z.number().min(0).max(1)),
+  ANSWER_THRESHOLD: autoNumber(-2, 2),
+  SUGGEST_THRESHOLD: autoNumber(-2, 2),
+  CLOSE_MARGIN: autoNumber(0, 1),
+  MAX_WRONG_ANSWER_RATE: number(0.03).pipe(z.number().min(0).max(0.5)),
   MAX_REQUEST_BYTES: number(262_144).pipe(z.number().int().min(1024)),
   MAX_MESSAGE_CHARS: number(4000).pipe(z.number().int().min(100).max(100_000)),
   TRUST_PROXY: z.enum(['true', 'false', '1', '0', '']).optional().transform((value) => value === 'true' || value === '1'),
@@ -76,8 +104,8 @@ export const envSchema = z.object({
   RETENTION_DAYS: number(90).pipe(z.number().int().min(0).max(36_500)),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
   TIER_RULES_FILE: optionalString,
-  TIER_THRESHOLD: unitInterval(0.35),
-  TIER_MARGIN: number(0.02).pipe(z.number().min(0).max(1)),
+  TIER_THRESHOLD: optionalNumber(-1, 1),
+  TIER_MARGIN: optionalNumber(0, 1),
   API_TOKENS: list(z.string().min(16, 'each API token needs at least 16 characters')),
   WEBHOOK_URLS: list(z.url()),
   WEBHOOK_SECRET: optionalString,
@@ -125,6 +153,8 @@ export interface Config {
     /** Local model root (offline). When set, nothing is downloaded. */
     modelDir: string | undefined;
     batchSize: number;
+    /** int8 `model_quantized.onnx` or float `model.onnx`; undefined: the model registry's choice. */
+    quantized: boolean | undefined;
   };
   thresholds: {
     /** Minimum score for answering from an article. */
@@ -134,6 +164,13 @@ export interface Config {
     /** Two articles closer than this are a close call: ask instead of answering. */
     closeMargin: number;
   };
+  /**
+   * The thresholds the operator set to a number; the others are `auto`: calibrated per language
+   * at startup/ingest, with `thresholds` used until the calibration is ready.
+   */
+  fixedThresholds: { answer?: number; suggest?: number; closeMargin?: number };
+  /** Self-calibration target: highest share of wrong answers (in scope and out of scope). */
+  maxWrongAnswerRate: number;
   maxRequestBytes: number;
   /** A customer message longer than this gets a polite refusal instead of a search (src/security/message-guard.ts). */
   maxMessageChars: number;
@@ -215,10 +252,21 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
   if (e.WEBHOOK_URLS.length > 0 && e.WEBHOOK_SECRET === undefined) {
     throw new ConfigError('Invalid configuration:\n  WEBHOOK_SECRET: required when WEBHOOK_URLS is set (receivers verify the signature with it)');
   }
+  const untranslated = e.LANGUAGES.filter((language) => !textLanguages.includes(language));
+  if (untranslated.length > 0) {
+    throw new ConfigError(
+      `Invalid configuration:\n  LANGUAGES: no texts for ${untranslated.join(', ')} (add src/i18n/<code>.ts; available: ${textLanguages.join(', ')})`,
+    );
+  }
   if (!e.LANGUAGES.includes(e.DEFAULT_LANGUAGE)) {
     throw new ConfigError(`Invalid configuration:\n  DEFAULT_LANGUAGE: "${e.DEFAULT_LANGUAGE}" is not one of LANGUAGES (${e.LANGUAGES.join(', ')})`);
   }
-  if (e.SUGGEST_THRESHOLD > e.ANSWER_THRESHOLD) {
+  // Unset thresholds take the embedding model's measured defaults (src/search/model-registry.ts):
+  // scores of different models sit in different ranges.
+  const modelDefaults = modelSpec(e.EMBEDDING_MODEL).thresholds;
+  const answer = e.ANSWER_THRESHOLD ?? modelDefaults.answer;
+  const suggest = e.SUGGEST_THRESHOLD ?? Math.min(modelDefaults.suggest, answer);
+  if (suggest > answer) {
     throw new ConfigError('Invalid configuration:\n  SUGGEST_THRESHOLD: must not be above ANSWER_THRESHOLD');
   }
   return {
@@ -238,12 +286,19 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
       modelId: e.EMBEDDING_MODEL,
       modelDir: e.MODEL_DIR === undefined ? undefined : path.resolve(cwd, e.MODEL_DIR),
       batchSize: e.EMBEDDING_BATCH_SIZE,
+      quantized: e.EMBEDDING_QUANTIZED,
     },
     thresholds: {
-      answer: e.ANSWER_THRESHOLD,
-      suggest: e.SUGGEST_THRESHOLD,
-      closeMargin: e.CLOSE_MARGIN,
+      answer,
+      suggest,
+      closeMargin: e.CLOSE_MARGIN ?? modelDefaults.closeMargin,
     },
+    fixedThresholds: {
+      ...(e.ANSWER_THRESHOLD === undefined ? {} : { answer: e.ANSWER_THRESHOLD }),
+      ...(e.SUGGEST_THRESHOLD === undefined ? {} : { suggest: e.SUGGEST_THRESHOLD }),
+      ...(e.CLOSE_MARGIN === undefined ? {} : { closeMargin: e.CLOSE_MARGIN }),
+    },
+    maxWrongAnswerRate: e.MAX_WRONG_ANSWER_RATE,
     maxRequestBytes: e.MAX_REQUEST_BYTES,
     maxMessageChars: e.MAX_MESSAGE_CHARS,
     limits: {
@@ -256,7 +311,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     logLevel: e.LOG_LEVEL,
     tiers: {
       rulesFile: path.resolve(cwd, e.TIER_RULES_FILE ?? path.join(e.KNOWLEDGE_DIR, 'tiers', 'rules.yaml')),
-      threshold: e.TIER_THRESHOLD, margin: e.TIER_MARGIN },
+      threshold: e.TIER_THRESHOLD ?? modelDefaults.tierThreshold,
+      margin: e.TIER_MARGIN ?? modelDefaults.tierMargin,
+    },
     api: { tokens: e.API_TOKENS },
     webhooks: { urls: e.WEBHOOK_URLS, secret: e.WEBHOOK_SECRET },
     sla: {

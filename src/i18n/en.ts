@@ -4,6 +4,14 @@ export const en = {
   language: 'en',
   /** Locale for dates, times and weekdays (luxon `setLocale`). */
   dateLocale: 'en-GB',
+  /** Luxon format of a date and time the customer reads ("Tue 1 Dec, 10:00"). */
+  dateTimeFormat: 'ccc d LLL, HH:mm',
+  /** Country assumed for a phone number typed without +country code ('' = none: the code is required). */
+  phoneCountry: '',
+  /** Names of the desk's languages, in this language (for "this article is in …"). */
+  languageNames: { en: 'English', pt: 'Portuguese', pl: 'Polish' } as Record<string, string>,
+  /** Shown above an answer taken from an article in another language. */
+  otherLanguageNote: (language: string) => `This article is only available in ${language}.`,
   greeting:
     "Hi! I'm the support assistant. Ask me anything about the product — I'll answer from our knowledge base, " +
     'or get you to the right person if I can’t.',
@@ -80,4 +88,80 @@ export const en = {
   ticketUnavailable: "Sorry, I couldn't file the ticket just now. Please try again in a moment — nothing you wrote is lost.",
   callbackWords: ['call me back', 'callback', 'call back', 'request a callback', 'phone me', 'ring me'],
   humanWords: ['talk to a human', 'human', 'agent', 'real person', 'talk to someone', 'speak to someone', 'support person'],
+
+  // Small talk: a whole message that is only a greeting, thanks or goodbye gets a short reply.
+  smallTalk: {
+    hello: ['hi', 'hello', 'hey', 'hiya', 'good morning', 'good afternoon', 'good evening', 'morning', 'hi there', 'hello there'],
+    thanks: ['thanks', 'thank you', 'thx', 'ty', 'cheers', 'many thanks', 'thanks a lot', 'thank you very much', 'great thanks', 'perfect thanks'],
+    bye: ['bye', 'goodbye', 'bye bye', 'see you', 'see ya', 'cya', 'have a nice day', 'good night', 'thats all', "that's all"],
+  },
+  smallTalkReplies: {
+    hello: 'Hello! What can I help you with? Ask me a question in your own words.',
+    thanks: "You're welcome! Anything else I can help with?",
+    bye: 'Goodbye, and thanks for getting in touch!',
+  },
+
+  // Words that work at every prompt (see dialogs/interruptions.ts). "Talk to a human" uses humanWords.
+  cancelWords: ['cancel', 'stop', 'never mind', 'nevermind', 'forget it', 'quit', 'abort', 'cancel that', 'cancel it'],
+  startOverWords: ['start over', 'start again', 'restart', 'begin again', 'from the beginning', 'start from scratch', 'new question'],
+  helpWords: ['help', 'what can you do', 'how does this work', 'menu', 'options'],
+  cancelled: "OK, I've stopped that and nothing was filed. Ask me anything else any time.",
+  startedOver: "OK, let's start over. What can I help you with?",
+  helpText:
+    'I answer questions from our knowledge base and, when I can’t, file a ticket or book a call with the right team. ' +
+    'Answer my question below, or say "cancel" to stop, "start over" for a new question, or "talk to a human".',
+
+  // Loose matching of typed choices ("the second one", "file it", "yes please").
+  ordinalWords: [
+    ['first', '1st', 'one', 'top'],
+    ['second', '2nd', 'two'],
+    ['third', '3rd', 'three'],
+    ['fourth', '4th', 'four'],
+    ['fifth', '5th', 'five'],
+    ['sixth', '6th', 'six'],
+  ],
+  lastWords: ['last', 'last one', 'the last'],
+  /** Words that never change what a reply means ("the second ONE, PLEASE"). */
+  fillerWords: [
+    'the', 'a', 'an', 'one', 'option', 'choice', 'number', 'no.', 'nr', 'please', 'pls', 'plz', 'thanks', 'thank', 'you', 'i', 'id', "i'd",
+    'want', 'would', 'like', 'take', 'choose', 'pick', 'go', 'for', 'with', 'it', 'that', 'this', 'is', 'oh', 'ok', 'okay', 'just', 'then', 'let', "let's", 'me',
+  ],
+  /** More ways to say each button of the ticket review. */
+  fileTicketWords: ['file it', 'file', 'file ticket', 'submit', 'submit it', 'send', 'send it', 'go ahead', 'yes', 'y', 'yeah', 'yep', 'sure', 'do it', 'confirm', 'looks good', 'create it', 'open it'],
+  editSummaryWords: ['edit', 'edit it', 'change', 'change it', 'change summary', 'rewrite', 'correct it', 'fix it', 'modify'],
+  cancelTicketWords: ['cancel', 'no', 'nope', "don't", 'dont', 'do not file', "don't file it", 'forget it'],
+  /** More ways to answer the tier question than the button titles. */
+  tierChoiceWords: {
+    L1: ['support team', 'support', 'a question', 'question', 'billing', 'invoice', 'licence', 'license', 'account'],
+    L2: ['technician', 'call', 'call me', 'call me back', 'callback', 'phone', 'phone me', 'ring me'],
+    L3: ['expert', 'technical problem', 'technical', 'bug', 'error', 'crash'],
+    L4: ['hardware', 'hosting', 'third party', 'third-party', 'vendor', 'printer', 'server', 'partner'],
+  },
+  // Live chat with a human agent (src/handoff, dialogs/handoff-dialog.ts).
+  liveChatOffer: (team: string) => `Someone from our ${team} can chat with you live right now. Would you like that?`,
+  liveChatYes: 'Chat with a person now',
+  liveChatTicketInstead: 'File a ticket instead',
+  liveChatCallbackInstead: 'Book a callback instead',
+  liveChatOutsideHours: (team: string, hours: string, timeZone: string) =>
+    `Our ${team} chats live during business hours (${hours}, ${timeZone}), and we're outside them now — so here is the next best thing.`,
+  liveChatNobodyFree: (team: string) => `Nobody from our ${team} is free to chat live right now — so here is the next best thing.`,
+  liveChatQueued: (position: number, team: string, waitMinutes: number | undefined) =>
+    `You're number ${position} in the queue for our ${team}.` +
+    (waitMinutes === undefined ? '' : ` Estimated wait: about ${waitMinutes} minute${waitMinutes === 1 ? '' : 's'}.`) +
+    ' Type "cancel" any time to leave the queue and have your question filed as a ticket instead.',
+  liveChatPosition: (position: number, waitMinutes: number | undefined) =>
+    `You're now number ${position} in the queue.` +
+    (waitMinutes === undefined ? '' : ` Estimated wait: about ${waitMinutes} minute${waitMinutes === 1 ? '' : 's'}.`),
+  liveChatJoined: (agent: string, team: string) => `${agent} from our ${team} has joined the chat.`,
+  liveChatTransferred: (team: string) => `I'm transferring you to our ${team}. Please stay in the chat.`,
+  liveChatLeftQueue: (reference: string) =>
+    `OK, you've left the queue. Your question is filed as ticket **${reference}** and our team will follow up. ` +
+    `You can ask me "status of ${reference}" any time.`,
+  liveChatTimedOut: (minutes: number, reference: string) =>
+    `I'm sorry — nobody became free within ${minutes} minutes. Your question is filed as ticket **${reference}** and our team will follow up. ` +
+    `You can ask me "status of ${reference}" any time.`,
+  liveChatClosing: "Thanks for chatting with us! I'm handing you back to the assistant.",
+  satisfactionQuestion: 'How happy are you with the help you got? Reply with a number from 1 (not at all) to 5 (very).',
+  satisfactionThanks: 'Thank you for the rating! Ask me anything else any time.',
+  liveChatLeaveWords: ['cancel', 'leave the queue', 'leave queue', 'stop waiting', 'never mind'],
 };

@@ -1,9 +1,11 @@
 import { en } from './en.js';
+import { pl } from './pl.js';
+import { pt } from './pt.js';
 
 /** Every sentence the bot says, per language. Add a language by adding one file like `en.ts`. */
 export type Texts = typeof en;
 
-const byLanguage: Record<string, Texts> = { en };
+const byLanguage: Record<string, Texts> = { en, pt, pl };
 
 /** Languages that have a texts file (LANGUAGES may only name these). */
 export const textLanguages: readonly string[] = Object.keys(byLanguage);
