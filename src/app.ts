@@ -21,6 +21,11 @@ import type { Embedder } from './search/embedder.js';
 import { hnswIndexFactory } from './search/hnsw-index.js';
 import { TransformersEmbedder } from './search/transformers-embedder.js';
 import type { VectorIndexFactory } from './search/vector-index.js';
+import { CustomerConversationRecorder } from './privacy/customer-conversations.js';
+import { PersonalDataRegistry } from './privacy/personal-data.js';
+import { RetentionJob } from './privacy/retention-job.js';
+import { SqliteCustomerConversationIndex } from './privacy/sqlite-customer-conversations.js';
+import { sqlitePersonalDataStores } from './privacy/sqlite-personal-data.js';
 import { MessageLengthGuard } from './security/message-guard.js';
 import { createRequestLimits } from './security/request-limits.js';
 import { createHttpServer } from './server/http-server.js';
@@ -87,6 +92,9 @@ export function createApp(config: Config, overrides: AppOverrides = {}): App {
   webhooks?.subscribeTo(tickets);
   const slaChecker = new SlaChecker({ service: tickets, intervalSeconds: config.sla.checkIntervalSeconds, logger });
   const transcripts = new SqliteTranscriptStore(db);
+  // Every store holding personal data, for erasure (DELETE /api/customers/:userId) and retention.
+  const privacy = new PersonalDataRegistry(sqlitePersonalDataStores(db));
+  const retention = new RetentionJob({ registry: privacy, retentionDays: config.retentionDays, logger });
 
   const storage = new SqliteBotStorage(db);
   const conversationState = new ConversationState(storage);
@@ -134,7 +142,8 @@ export function createApp(config: Config, overrides: AppOverrides = {}): App {
   };
   adapter.onTurnError = onTurnError;
   const messageGuard = new MessageLengthGuard(config.maxMessageChars);
-  adapter.use(messageGuard);
+  const conversationRecorder = new CustomerConversationRecorder(new SqliteCustomerConversationIndex(db), logger);
+  adapter.use(conversationRecorder, messageGuard);
 
   const server = createHttpServer({
     adapter,
@@ -144,11 +153,12 @@ export function createApp(config: Config, overrides: AppOverrides = {}): App {
     maxRequestBytes: config.maxRequestBytes,
     limits: createRequestLimits(config.limits),
     channelAuth: config.auth.appId !== undefined,
+    privacy,
     tickets: { service: tickets, apiTokens: config.api.tokens },
   });
   // Web Chat and the widget talk to the same bot through a self-hosted Direct Line endpoint.
   const directLine = mountDirectLine({ server, db, bot, onTurnError, config, logger });
-  directLine.channel.adapter.use(messageGuard);
+  directLine.channel.adapter.use(conversationRecorder, messageGuard);
   mountWebRoutes(server, { directLine, logger });
 
   return {
@@ -162,11 +172,13 @@ export function createApp(config: Config, overrides: AppOverrides = {}): App {
         server.once('error', reject);
         server.listen(config.port, config.host, () => {
           slaChecker.start();
+          retention.start();
           resolve(server.address() as AddressInfo);
         });
       }),
     close: async () => {
       await slaChecker.stop();
+      await retention.stop();
       await directLine.close();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await webhooks?.stop();

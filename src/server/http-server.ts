@@ -10,7 +10,9 @@ import { mountRequestLimits, type RequestLimits } from '../security/request-limi
 import { mountBaseSecurityHeaders } from '../security/security-headers.js';
 import { describeFirstIssue } from '../directline/schemas.js';
 import { mountOpenApi } from './openapi.js';
-import { mountTicketsApi, presentTicketsApiError } from './tickets-api.js';
+import { authenticator, mountTicketsApi, presentTicketsApiError } from './tickets-api.js';
+import { mountCustomersApi } from '../privacy/customers-api.js';
+import type { PersonalDataRegistry } from '../privacy/personal-data.js';
 
 export interface HttpServerOptions {
   adapter: CloudAdapter;
@@ -26,6 +28,8 @@ export interface HttpServerOptions {
    * is validated first, since nothing else stands between the internet and the adapter.
    */
   channelAuth: boolean;
+  /** Erasure (DELETE /api/customers/:userId, same bearer tokens as the ticket API) when given with `tickets`. */
+  privacy?: PersonalDataRegistry;
   /** Serves the staff ticket API (/api/tickets) and its OpenAPI document when given. */
   tickets?: { service: TicketService; apiTokens: readonly string[] };
 }
@@ -107,6 +111,9 @@ export function createHttpServer(options: HttpServerOptions): restify.Server {
 
   if (options.tickets) {
     mountTicketsApi(server, { service: options.tickets.service, tokens: options.tickets.apiTokens, logger });
+    if (options.privacy) {
+      mountCustomersApi(server, { registry: options.privacy, authenticate: authenticator(options.tickets.apiTokens), logger });
+    }
     mountOpenApi(server);
   }
 

@@ -9,6 +9,7 @@ import {
   TICKETS_API_PREFIX,
   ticketPageSchema,
 } from './tickets-api.js';
+import { CUSTOMERS_API_PREFIX, customerUserIdSchema, erasureReportSchema } from '../privacy/customers-api.js';
 
 type JsonSchema = Record<string, unknown>;
 
@@ -28,6 +29,7 @@ function componentSchemas(): Record<string, JsonSchema> {
   registry.add(statusChangeSchema, { id: 'StatusChange' });
   registry.add(newCommentSchema, { id: 'NewComment' });
   registry.add(apiErrorSchema, { id: 'Error' });
+  registry.add(erasureReportSchema, { id: 'ErasureReport' });
   const { schemas } = z.toJSONSchema(registry, { target: 'draft-2020-12', uri: componentRef });
   return Object.fromEntries(Object.entries(schemas).map(([id, schema]) => [id, clean(schema as JsonSchema)]));
 }
@@ -123,6 +125,22 @@ export function buildOpenApiDocument(): JsonSchema {
             '201': { description: 'The ticket with the new comment last', content: json('Ticket') },
             ...bodyErrors,
             '404': errorResponse('No ticket has this reference'),
+            ...common,
+          },
+        },
+      },
+      [`${CUSTOMERS_API_PREFIX}/{userId}`]: {
+        delete: {
+          operationId: 'eraseCustomer',
+          summary: "Erase or anonymise one customer's personal data everywhere",
+          description:
+            'Deletes the customer\'s transcripts, Direct Line log, feedback, bot state and pending webhook deliveries, and anonymises their tickets (contact details, subject, description and transcript removed; status and SLA history kept). Idempotent.',
+          parameters: [
+            { name: 'userId', in: 'path', required: true, description: customerUserIdSchema.description, schema: clean(z.toJSONSchema(customerUserIdSchema) as JsonSchema) },
+          ],
+          responses: {
+            '200': { description: 'What was touched, per table', content: json('ErasureReport') },
+            '400': errorResponse('The user id is invalid'),
             ...common,
           },
         },

@@ -74,7 +74,7 @@ function sha256(value: string): Buffer {
  * Bearer-token check. Tokens are compared as SHA-256 digests with timingSafeEqual, and every
  * configured token is compared, so neither timing nor token length tells a caller anything.
  */
-function authenticator(tokens: readonly string[]): (req: restify.Request) => void {
+export function authenticator(tokens: readonly string[]): (req: restify.Request) => void {
   const digests = tokens.map(sha256);
   return (req) => {
     if (digests.length === 0) {

@@ -1,3 +1,4 @@
+
 /** One schema step. Versions only ever grow; a shipped migration is never edited. */
 export interface Migration {
   version: number;
@@ -128,5 +129,23 @@ export const migrations: readonly Migration[] = [
       dead_at TEXT
     );
     CREATE INDEX webhook_outbox_due ON webhook_outbox (next_attempt_at) WHERE dead_at IS NULL;`,
+  },
+  {
+    version: 8,
+    name: 'customer conversations (erasure index)',
+    // Which user spoke in which conversation, for every channel. Transcripts, feedback and
+    // conversation state are keyed by conversation only; this is how erasure finds a Teams or
+    // Emulator customer's conversations (Direct Line keeps its own user column). last_seen_at lets
+    // retention drop the link together with the data it points to.
+    sql: `CREATE TABLE customer_conversations (
+      channel_id TEXT NOT NULL,
+      conversation_id TEXT NOT NULL,
+      user_id TEXT NOT NULL,
+      first_seen_at TEXT NOT NULL,
+      last_seen_at TEXT NOT NULL,
+      PRIMARY KEY (channel_id, conversation_id, user_id)
+    );
+    CREATE INDEX customer_conversations_user ON customer_conversations (user_id);
+    CREATE INDEX customer_conversations_seen ON customer_conversations (last_seen_at);`,
   },
 ];
