@@ -49,15 +49,16 @@ export function contentSecurityPolicy(policy: HtmlPagePolicy = {}): string {
 
 /** Sets CSP (and, unless frameable, X-Frame-Options: DENY) plus the base headers on an HTML page answer. */
 export function setHtmlPageHeaders(res: restify.Response, policy: HtmlPagePolicy = {}): void {
-  for (const [name, value] of Object.entries(BASE_SECURITY_HEADERS)) res.header(name, value);
-  res.header('Content-Security-Policy', contentSecurityPolicy(policy));
-  if (!policy.frameable) res.header('X-Frame-Options', 'DENY');
+  // setHeader replaces (restify's res.header would append a second value to the base headers).
+  for (const [name, value] of Object.entries(BASE_SECURITY_HEADERS)) res.setHeader(name, value);
+  res.setHeader('Content-Security-Policy', contentSecurityPolicy(policy));
+  if (!policy.frameable) res.setHeader('X-Frame-Options', 'DENY');
 }
 
 /** Adds the base headers to every response of `server`. */
 export function mountBaseSecurityHeaders(server: restify.Server): void {
   server.pre((_req: restify.Request, res: restify.Response, next: restify.Next) => {
-    for (const [name, value] of Object.entries(BASE_SECURITY_HEADERS)) res.header(name, value);
+    for (const [name, value] of Object.entries(BASE_SECURITY_HEADERS)) res.setHeader(name, value);
     return next();
   });
 }
