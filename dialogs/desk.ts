@@ -4,6 +4,7 @@ import type { SlotRules } from '../src/tickets/callback-slots.js';
 import type { Classification, NewTicket, Ticket, TicketKind } from '../src/tickets/ticket.js';
 import type { TierRouting } from '../src/tiers/tier-classifier.js';
 import type { TranscriptStore } from '../src/transcripts/transcript-store.js';
+import type { LiveChatDesk } from './handoff-dialog.js';
 
 /** Contact details a customer gave once; remembered per user so they are not asked again. */
 export interface CustomerProfile {
@@ -28,6 +29,10 @@ export interface DeskDependencies {
   /** BUSINESS_HOURS as configured, for messages. */
   businessHours: string;
   now: () => Date;
+  /** Live chat with agents (src/handoff); without it escalation only files tickets and books callbacks. */
+  liveChat?: LiveChatDesk;
+  /** TIME_ZONE, for the "outside business hours" message. */
+  timeZone?: string;
 }
 
 /** What level 0 hands over when it cannot answer. */

@@ -1,9 +1,11 @@
-import { ChoicePrompt, ComponentDialog, WaterfallDialog, type DialogTurnResult, type FoundChoice, type WaterfallStepContext } from 'botbuilder-dialogs';
+import { ComponentDialog, WaterfallDialog, type DialogTurnResult, type FoundChoice, type WaterfallStepContext } from 'botbuilder-dialogs';
 import { turnTexts } from '../src/language/turn-language.js';
 import type { Classification } from '../src/tickets/ticket.js';
 import { TIERS } from '../src/tiers/tier-scoring.js';
 import { CALLBACK_DIALOG, CallbackDialog } from './callback-dialog.js';
+import { LooseChoicePrompt } from './loose-choice-prompt.js';
 import type { DeskDependencies, EscalationOptions, FilingOptions } from './desk.js';
+import { explainUnavailable, HANDOFF_DIALOG, HandoffDialog } from './handoff-dialog.js';
 import { TICKET_DIALOG, TicketDialog } from './ticket-dialog.js';
 
 export const ESCALATION_DIALOG = 'escalation';
@@ -22,9 +24,10 @@ export interface EscalationState extends EscalationOptions {
 export class EscalationDialog extends ComponentDialog {
   constructor(private readonly deps: DeskDependencies) {
     super(ESCALATION_DIALOG);
-    this.addDialog(new ChoicePrompt(TIER_PROMPT));
+    this.addDialog(new LooseChoicePrompt(TIER_PROMPT));
     this.addDialog(new TicketDialog(deps));
     this.addDialog(new CallbackDialog(deps));
+    if (deps.liveChat) this.addDialog(new HandoffDialog(deps.liveChat, { text: deps.businessHours, timeZone: deps.timeZone ?? 'UTC' }));
     this.addDialog(
       new WaterfallDialog(`${ESCALATION_DIALOG}.steps`, [this.classifyStep.bind(this), this.choiceStep.bind(this), this.fileStep.bind(this)]),
     );
@@ -44,7 +47,7 @@ export class EscalationDialog extends ComponentDialog {
       prompt: texts.tierQuestion,
       retryPrompt: texts.tierQuestion,
       // Shown as buttons where the channel has them, as a numbered list elsewhere; matched by index.
-      choices: TIERS.map((tier) => texts.tierChoices[tier]),
+      choices: TIERS.map((tier) => ({ value: texts.tierChoices[tier], synonyms: texts.tierChoiceWords[tier] })),
     });
   }
 
@@ -68,6 +71,13 @@ export class EscalationDialog extends ComponentDialog {
   private async fileStep(step: WaterfallStepContext<EscalationState>): Promise<DialogTurnResult> {
     const { question, articlesTried, classification } = step.options;
     const options: FilingOptions = { question, articlesTried, classification: classification! };
+    if (this.deps.liveChat) {
+      // A person of that tier, live, when one can take it now; otherwise say so and file as before.
+      const availability = await this.deps.liveChat.availability(classification!.tier);
+      if (availability.available) return step.replaceDialog(HANDOFF_DIALOG, options);
+      const texts = turnTexts(step.context);
+      await explainUnavailable(step.context, availability, classification!.tier, texts, { text: this.deps.businessHours, timeZone: this.deps.timeZone ?? 'UTC' });
+    }
     return step.replaceDialog(classification!.tier === 'L2' ? CALLBACK_DIALOG : TICKET_DIALOG, options);
   }
 }

@@ -8,10 +8,23 @@ import {
   type TurnContext,
 } from 'botbuilder';
 import type restify from 'restify';
-import type { CustomerProfile } from '../dialogs/desk.js';
+import type { CustomerProfile, DeskDependencies } from '../dialogs/desk.js';
+import type { AgentStore } from './agents/agent-store.js';
 import { MainDialog, type PendingQuestion, type SelfHelpAttempt } from '../dialogs/main-dialog.js';
+import { SqliteAgentStore } from './agents/sqlite-agent-store.js';
+import { AgentSessions } from './agents/agent-sessions.js';
 import { TierdeskBot } from './bot/tierdesk-bot.js';
+import { HandoffCustomerRouter } from './handoff/customer-router.js';
+import { EventHub } from './handoff/event-hub.js';
+import { HandoffService } from './handoff/handoff-service.js';
+import { liveChatDesk } from './handoff/live-chat-desk.js';
+import { AdapterChannelSender, type ChannelSender } from './handoff/relay.js';
+import { SqliteHandoffStore } from './handoff/sqlite-handoff-store.js';
+import { TokenBucketLimiter } from './security/rate-limiter.js';
+import { mountAgentApi } from './server/agent-api.js';
+import { mountHandoffsApi } from './server/handoffs-api.js';
 import type { Config } from './config.js';
+import { DIRECT_LINE_CHANNEL_ID } from './directline/directline-channel.js';
 import { mountDirectLine, type DirectLine } from './directline/mount.js';
 import { eldDetector } from './language/language-detector.js';
 import { LanguageResolver, turnTexts } from './language/turn-language.js';
@@ -29,6 +42,7 @@ import { sqlitePersonalDataStores } from './privacy/sqlite-personal-data.js';
 import { MessageLengthGuard } from './security/message-guard.js';
 import { createRequestLimits } from './security/request-limits.js';
 import { createHttpServer } from './server/http-server.js';
+import { mountAgentConsolePage } from './server/agent-console-page.js';
 import { mountWebRoutes } from './server/web-routes.js';
 import { openDatabase, type SqliteDatabase } from './storage/database.js';
 import { SqliteFeedbackStore } from './storage/feedback-store.js';
@@ -47,6 +61,8 @@ export interface AppOverrides {
   now?: () => Date;
   indexFactory?: VectorIndexFactory;
   logger?: Logger;
+  /** The live-chat clock (queue times, business hours for live chat); tests pin it. */
+  handoffClock?: () => Date;
 }
 
 /** A wired tierdesk instance: call `listen` to serve, `close` to stop cleanly. */
@@ -55,6 +71,9 @@ export interface App {
   /** The self-hosted Direct Line endpoint (its adapter reaches Web Chat conversations proactively). */
   directLine: DirectLine;
   tickets: TicketService;
+  /** Live chat with agents: queue, relay, console actions. */
+  handoffs: HandoffService;
+  agents: AgentStore;
   knowledge: KnowledgeService;
   db: SqliteDatabase;
   listen(): Promise<AddressInfo>;
@@ -70,6 +89,9 @@ export function createApp(config: Config, overrides: AppOverrides = {}): App {
     knowledgeDir: config.knowledgeDir,
     dataDir: config.dataDir,
     thresholds: config.thresholds,
+    fixedThresholds: config.fixedThresholds,
+    maxWrongAnswerRate: config.maxWrongAnswerRate,
+    defaultLanguage: config.languages.default,
     tiers: config.tiers,
     createEmbedder:
       overrides.createEmbedder ??
@@ -96,12 +118,35 @@ export function createApp(config: Config, overrides: AppOverrides = {}): App {
   const privacy = new PersonalDataRegistry(sqlitePersonalDataStores(db));
   const retention = new RetentionJob({ registry: privacy, retentionDays: config.retentionDays, logger });
 
+  // Live chat: queue, assignment and relay (src/handoff); agents sign in to the console (src/agents).
+  const agents = new SqliteAgentStore(db);
+  const hub = new EventHub();
+  let channelSender: ChannelSender | undefined;
+  const handoffs = new HandoffService({
+    store: new SqliteHandoffStore(db),
+    agents,
+    tickets,
+    hub,
+    // Bound once both adapters exist (below); nothing is delivered before listen().
+    sender: {
+      send: (reference, activities) => {
+        if (channelSender === undefined) return Promise.reject(new Error('channel adapters not ready yet'));
+        return channelSender.send(reference, activities);
+      },
+    },
+    logger,
+    tiers: config.handoff.tiers,
+    queueLimit: config.handoff.queueLimit,
+    queueTimeoutMinutes: config.handoff.queueTimeoutMinutes,
+    businessHours: parseBusinessHours(config.business.hours, config.business.timeZone),
+    businessHoursText: config.business.hours,
+    ...(overrides.handoffClock ? { now: overrides.handoffClock } : {}),
+  });
+
   const storage = new SqliteBotStorage(db);
   const conversationState = new ConversationState(storage);
   const userState = new UserState(storage);
-  const dialog = new MainDialog({
-    knowledge: () => knowledge.status,
-    desk: {
+  const desk: DeskDependencies = {
       tickets,
       transcripts,
       profile: userState.createProperty<CustomerProfile>('profile'),
@@ -116,7 +161,15 @@ export function createApp(config: Config, overrides: AppOverrides = {}): App {
       },
       businessHours: config.business.hours,
       now: overrides.now ?? (() => new Date()),
-    },
+      timeZone: config.business.timeZone,
+      liveChat: liveChatDesk(handoffs, () => desk, (articleId) => {
+        const status = knowledge.status;
+        return status.state === 'ready' ? status.search.article(articleId)?.title : undefined;
+      }),
+  };
+  const dialog = new MainDialog({
+    knowledge: () => knowledge.status,
+    desk,
     feedback: new SqliteFeedbackStore(db),
     pending: conversationState.createProperty<PendingQuestion | undefined>('pending'),
     lastAttempt: conversationState.createProperty<SelfHelpAttempt | undefined>('lastAttempt'),
@@ -126,7 +179,7 @@ export function createApp(config: Config, overrides: AppOverrides = {}): App {
     eldDetector(config.languages.supported),
     config.languages,
   );
-  const bot = new TierdeskBot(conversationState, userState, dialog, transcripts, languages);
+  const bot = new TierdeskBot(conversationState, userState, dialog, transcripts, languages, new HandoffCustomerRouter(handoffs));
 
   const adapter = new CloudAdapter(
     new ConfigurationBotFrameworkAuthentication({
@@ -160,11 +213,33 @@ export function createApp(config: Config, overrides: AppOverrides = {}): App {
   const directLine = mountDirectLine({ server, db, bot, onTurnError, config, logger });
   directLine.channel.adapter.use(conversationRecorder, messageGuard);
   mountWebRoutes(server, { directLine, logger });
+  channelSender = new AdapterChannelSender({
+    directLine: directLine.channel.adapter,
+    cloud: adapter,
+    appId: config.auth.appId ?? '',
+    directLineChannelId: DIRECT_LINE_CHANNEL_ID,
+  });
+  const signInLimiter = () => new TokenBucketLimiter({ capacity: config.agents.signInAttemptsPerMinute, refillPerSecond: config.agents.signInAttemptsPerMinute / 60 });
+  mountAgentApi(server, {
+    sessions: new AgentSessions(agents, config.agents.sessionHours),
+    agents,
+    handoffs,
+    hub,
+    logger,
+    signInLimits: { perIp: signInLimiter(), perEmail: signInLimiter() },
+    trustProxy: config.limits.trustProxy,
+    secureCookies: config.publicUrl?.startsWith('https:') ?? false,
+    sessionHours: config.agents.sessionHours,
+  });
+  mountHandoffsApi(server, { handoffs, tokens: config.api.tokens, logger });
+  mountAgentConsolePage(server, { logger });
 
   return {
     server,
     directLine,
     tickets,
+    handoffs,
+    agents,
     knowledge,
     db,
     listen: () =>
@@ -172,12 +247,14 @@ export function createApp(config: Config, overrides: AppOverrides = {}): App {
         server.once('error', reject);
         server.listen(config.port, config.host, () => {
           slaChecker.start();
+          handoffs.start();
           retention.start();
           resolve(server.address() as AddressInfo);
         });
       }),
     close: async () => {
       await slaChecker.stop();
+      await handoffs.stop();
       await retention.stop();
       await directLine.close();
       await new Promise<void>((resolve) => server.close(() => resolve()));

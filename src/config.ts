@@ -122,6 +122,15 @@ export const envSchema = z.object({
     .refine((value) => /^(Mon|Tue|Wed|Thu|Fri|Sat|Sun)(-(Mon|Tue|Wed|Thu|Fri|Sat|Sun))? ([01]\d|2[0-3]):[0-5]\d-([01]\d|2[0-4]):[0-5]\d$/.test(value), 'must look like "Mon-Fri 09:00-17:00"'),
   CALLBACK_SLOT_MINUTES: number(30).pipe(z.number().int().min(5).max(240)),
   CALLBACK_DAYS_AHEAD: number(5).pipe(z.number().int().min(1).max(30)),
+  HANDOFF_TIERS: z
+    .string()
+    .optional()
+    .transform((value) => (value === undefined ? 'L1,L2,L3,L4' : value).split(',').map((part) => part.trim().toUpperCase()).filter(Boolean))
+    .pipe(z.array(z.enum(['L1', 'L2', 'L3', 'L4']))),
+  HANDOFF_QUEUE_LIMIT: number(20).pipe(z.number().int().min(1).max(10_000)),
+  HANDOFF_QUEUE_TIMEOUT_MINUTES: number(15).pipe(z.number().min(1).max(1440)),
+  AGENT_SESSION_HOURS: number(12).pipe(z.number().min(0.25).max(720)),
+  AGENT_SIGNIN_ATTEMPTS_PER_MINUTE: number(10).pipe(z.number().int().min(1).max(1000)),
   DIRECTLINE_SECRET: optionalString.pipe(z.string().min(32, 'must be at least 32 characters').optional()),
   DIRECTLINE_TOKEN_TTL_SECONDS: number(1800).pipe(z.number().int().min(60).max(86_400)),
   BOT_NAME: z.string().trim().min(1).max(30).default('tierdesk'),
@@ -222,6 +231,20 @@ export interface Config {
     tokenTtlSeconds: number;
   };
   botName: string;
+  handoff: {
+    /** Tiers that offer live chat with an agent (HANDOFF_TIERS; default all four). */
+    tiers: ('L1' | 'L2' | 'L3' | 'L4')[];
+    /** Waiting customers per tier beyond which live chat is not offered. */
+    queueLimit: number;
+    /** Minutes in the queue after which the customer is told and the ticket stays for the team. */
+    queueTimeoutMinutes: number;
+  };
+  agents: {
+    /** Console session lifetime. */
+    sessionHours: number;
+    /** Sign-in attempts per minute, per client IP and per email. */
+    signInAttemptsPerMinute: number;
+  };
 }
 
 /** Formats zod issues as "VARIABLE: reason" lines. */
@@ -328,6 +351,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     },
     directLine: { secret: e.DIRECTLINE_SECRET, tokenTtlSeconds: e.DIRECTLINE_TOKEN_TTL_SECONDS },
     botName: e.BOT_NAME,
+    handoff: { tiers: [...new Set(e.HANDOFF_TIERS)], queueLimit: e.HANDOFF_QUEUE_LIMIT, queueTimeoutMinutes: e.HANDOFF_QUEUE_TIMEOUT_MINUTES },
+    agents: { sessionHours: e.AGENT_SESSION_HOURS, signInAttemptsPerMinute: e.AGENT_SIGNIN_ATTEMPTS_PER_MINUTE },
   };
 }
 

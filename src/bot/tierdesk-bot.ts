@@ -1,5 +1,6 @@
 import { ActivityTypes, Channels, TeamsActivityHandler, type Activity, type BotState, type StatePropertyAccessor, type TurnContext } from 'botbuilder';
 import { runDialog, type Dialog, type DialogState } from 'botbuilder-dialogs';
+import type { HandoffRouting } from '../handoff/customer-router.js';
 import { turnTexts, type LanguageResolver } from '../language/turn-language.js';
 import { activityText } from '../transcripts/activity-text.js';
 import type { TranscriptStore } from '../transcripts/transcript-store.js';
@@ -17,6 +18,8 @@ export class TierdeskBot extends TeamsActivityHandler {
     dialog: Dialog,
     private readonly transcripts: TranscriptStore,
     private readonly language: LanguageResolver,
+    /** Live chat: while a conversation is with a human, turns are relayed instead of answered. */
+    private readonly handoff?: HandoffRouting,
   ) {
     super();
     this.dialogState = conversationState.createProperty<DialogState>('dialogState');
@@ -39,7 +42,7 @@ export class TierdeskBot extends TeamsActivityHandler {
     await this.recordTranscript(context);
     // Once per turn, before any dialog: every dialog reads its texts through turnTexts(context).
     await this.language.resolve(context);
-    await super.run(context);
+    if (this.handoff === undefined || !(await this.handoff.route(context))) await super.run(context);
     await this.conversationState.saveChanges(context, false);
     await this.userState.saveChanges(context, false);
   }

@@ -1,3 +1,4 @@
+import { handoffMigration } from '../handoff/handoff-schema.js';
 
 /** One schema step. Versions only ever grow; a shipped migration is never edited. */
 export interface Migration {
@@ -148,4 +149,6 @@ export const migrations: readonly Migration[] = [
     CREATE INDEX customer_conversations_user ON customer_conversations (user_id);
     CREATE INDEX customer_conversations_seen ON customer_conversations (last_seen_at);`,
   },
+  // 7: live handoff and agents (its SQL lives next to the handoff store).
+  handoffMigration,
 ];

@@ -1,0 +1,442 @@
+import type { Activity, ConversationReference } from 'botbuilder';
+import type { Agent } from '../agents/agent.js';
+import type { AgentStore } from '../agents/agent-store.js';
+import { textsFor } from '../i18n/texts.js';
+import type { Logger } from '../logger.js';
+import type { BusinessHours } from '../tickets/callback-slots.js';
+import type { Tier } from '../tickets/ticket.js';
+import type { TicketService } from '../tickets/ticket-service.js';
+import { estimateWaitMinutes, withinBusinessHours, type Availability } from './availability.js';
+import type { EventHub } from './event-hub.js';
+import { HandoffError, type AgentRef, type Handoff, type HandoffMessage, type NewHandoff } from './handoff.js';
+import type { HandoffStore, StoredHandoff } from './handoff-store.js';
+import { retryDelayMs, typingActivity, type ChannelSender } from './relay.js';
+
+/** Names of handoff events (webhooks and other subscribers). */
+export type HandoffEventName = 'handoff.requested' | 'handoff.accepted' | 'handoff.resolved';
+export type HandoffEventListener = (name: HandoffEventName, handoff: Handoff) => void;
+
+export interface HandoffServiceOptions {
+  store: HandoffStore;
+  agents: AgentStore;
+  tickets: TicketService;
+  hub: EventHub;
+  sender: ChannelSender;
+  logger: Logger;
+  /** HANDOFF_TIERS: tiers that offer live chat. */
+  tiers: readonly Tier[];
+  queueLimit: number;
+  queueTimeoutMinutes: number;
+  businessHours: BusinessHours;
+  /** BUSINESS_HOURS as configured, for messages. */
+  businessHoursText: string;
+  now?: () => Date;
+  /** How often the worker retries deliveries and times out queue entries. Default 5 s. */
+  sweepIntervalMs?: number;
+}
+
+/** Who acts on a handoff: a console agent (skills and capacity enforced) or an external desk via /api/handoffs. */
+export type Actor = { kind: 'agent'; agent: Agent } | { kind: 'external'; name: string };
+
+function actorRef(actor: Actor): AgentRef {
+  return actor.kind === 'agent' ? { id: actor.agent.id, name: actor.agent.name } : { id: `external:${actor.name}`, name: actor.name };
+}
+
+/**
+ * Live handoff to human agents: the queue per tier, exactly-once assignment, the relay in both
+ * directions (every line stored before it is delivered; undelivered ones retried by the worker),
+ * transfer, resolve with the satisfaction question, and the handoff's ticket. The HTTP layers
+ * and the bot call this; it never touches HTTP or SQL itself.
+ */
+export class HandoffService {
+  private readonly store: HandoffStore;
+  private readonly now: () => Date;
+  private readonly listeners = new Set<HandoffEventListener>();
+  private timer: NodeJS.Timeout | undefined;
+  private sweeping: Promise<void> | undefined;
+
+  constructor(private readonly options: HandoffServiceOptions) {
+    this.store = options.store;
+    this.now = options.now ?? (() => new Date());
+  }
+
+  onEvent(listener: HandoffEventListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** Starts the worker: delivers what a previous run left undelivered at once, then every interval. */
+  start(): void {
+    if (this.timer !== undefined) return;
+    void this.sweep();
+    this.timer = setInterval(() => void this.sweep(), this.options.sweepIntervalMs ?? 5_000);
+    this.timer.unref();
+  }
+
+  async stop(): Promise<void> {
+    clearInterval(this.timer);
+    this.timer = undefined;
+    await this.sweeping;
+    this.options.hub.clear();
+  }
+
+  /** One worker pass: time out queue entries waiting too long, then deliver due outbox lines. */
+  sweep(at: Date = this.now()): Promise<void> {
+    const run = async () => {
+      await this.timeOutQueued(at).catch((error: unknown) => this.failed('queue timeout sweep failed', error));
+      await this.flushOutbox(at).catch((error: unknown) => this.failed('outbox delivery failed', error));
+    };
+    const previous = this.sweeping ?? Promise.resolve();
+    const next = previous.then(run);
+    this.sweeping = next;
+    return next;
+  }
+
+  // ── Customer side (called by the bot and the handoff dialog) ──
+
+  /** Can an agent of `tier` take a chat now? (tier enabled, business hours, someone online + connected + not full, queue not full) */
+  async availability(tier: Tier): Promise<Availability> {
+    if (!this.options.tiers.includes(tier)) return { available: false, reason: 'tier_disabled' };
+    const staffed = (await this.options.agents.list()).some((a) => !a.disabled && a.tiers.includes(tier));
+    if (!staffed) return { available: false, reason: 'tier_disabled' };
+    if (!withinBusinessHours(this.options.businessHours, this.now())) return { available: false, reason: 'outside_hours' };
+    if ((await this.available(tier)).length === 0) return { available: false, reason: 'nobody_available' };
+    if ((await this.store.listQueued([tier])).length >= this.options.queueLimit) return { available: false, reason: 'queue_full' };
+    return { available: true };
+  }
+
+  /** Agents who could be offered a chat of `tier` now. */
+  async available(tier: Tier): Promise<Agent[]> {
+    const counts = await this.store.activeCounts();
+    const agents = await this.options.agents.list();
+    return agents.filter(
+      (a) => !a.disabled && a.status === 'online' && a.tiers.includes(tier) && this.options.hub.isConnected(a.id) && (counts.get(a.id) ?? 0) < a.capacity,
+    );
+  }
+
+  /** Puts the customer in the tier's queue; the handoff's ticket (kind `handoff`) must already exist. */
+  async request(input: NewHandoff): Promise<{ handoff: Handoff; waitMinutes: number | undefined }> {
+    const stored = await this.store.create(input, this.now());
+    const handoff = await this.present(stored);
+    await this.store.setNotifiedPosition(stored.id, handoff.position ?? 1);
+    await this.broadcastQueue(stored.tier);
+    this.emit('handoff.requested', handoff);
+    return { handoff, waitMinutes: await this.waitMinutes(stored.tier, handoff.position ?? 1) };
+  }
+
+  /** The conversation's queued or active handoff. */
+  findOpen(channelId: string, conversationId: string): Promise<StoredHandoff | undefined> {
+    return this.store.findOpen(channelId, conversationId);
+  }
+
+  findLatest(channelId: string, conversationId: string): Promise<StoredHandoff | undefined> {
+    return this.store.findLatest(channelId, conversationId);
+  }
+
+  /** A customer line while queued or with an agent: stored (and pushed to the agent), never answered by the bot. */
+  async customerMessage(handoff: StoredHandoff, text: string): Promise<void> {
+    const message = await this.store.appendMessage({ handoffId: handoff.id, from: 'customer', text, needsDelivery: false }, this.now());
+    if (handoff.state === 'active' && handoff.agent) this.options.hub.send(handoff.agent.id, 'message', { message });
+  }
+
+  customerTyping(handoff: StoredHandoff): void {
+    if (handoff.state === 'active' && handoff.agent) this.options.hub.send(handoff.agent.id, 'typing', { handoffId: handoff.id });
+  }
+
+  /** "cancel" while queued: leaves the queue; the handoff's ticket stays open for the team. */
+  async leaveQueue(handoff: StoredHandoff): Promise<StoredHandoff | undefined> {
+    const left = await this.store.finish(handoff.id, ['queued'], 'cancelled', this.now());
+    if (left === undefined) return undefined;
+    await this.store.appendMessage({ handoffId: left.id, from: 'system', text: 'The customer left the queue.', needsDelivery: false }, this.now());
+    await this.ticketNote(left, 'The customer left the live chat queue before an agent was free. Follow up as a ticket.');
+    await this.broadcastQueue(left.tier);
+    await this.notifyPositions(left.tier);
+    return left;
+  }
+
+  /** The answer to the 1–5 question after a resolved chat; undefined score = the customer moved on. */
+  async recordSatisfaction(handoff: StoredHandoff, score: number | undefined): Promise<void> {
+    const rated = await this.store.recordSatisfaction(handoff.id, score);
+    if (rated === undefined || score === undefined) return;
+    await this.store.appendMessage({ handoffId: rated.id, from: 'customer', text: String(score), needsDelivery: false }, this.now());
+    await this.ticketNote(rated, `Customer satisfaction: ${score}/5.`);
+    if (rated.agent) this.options.hub.send(rated.agent.id, 'handoff', { handoff: await this.present(rated) });
+  }
+
+  // ── Agent side (console API and /api/handoffs) ──
+
+  /** Active chats per agent id. */
+  activeCounts(): Promise<Map<string, number>> {
+    return this.store.activeCounts();
+  }
+
+  /** Queued handoffs of the agent's tiers (oldest first) and the agent's own active chats. */
+  async inbox(agent: Agent): Promise<{ queued: Handoff[]; active: Handoff[] }> {
+    const queued = await this.store.listQueued(agent.tiers);
+    const active = await this.store.listActiveFor(agent.id);
+    return { queued: await this.presentAll(queued), active: await this.presentAll(active) };
+  }
+
+  async list(filter: { state?: Handoff['state']; tier?: Tier; limit: number }): Promise<Handoff[]> {
+    return this.presentAll(await this.store.list(filter));
+  }
+
+  /** The handoff and its whole conversation, if `actor` may see it (its tier, or their own chat). */
+  async detail(id: string, actor: Actor): Promise<{ handoff: Handoff; messages: HandoffMessage[] }> {
+    const stored = await this.require(id);
+    if (actor.kind === 'agent' && !actor.agent.tiers.includes(stored.tier) && stored.agent?.id !== actor.agent.id) {
+      throw new HandoffError(403, 'forbidden', 'This conversation is for another tier.');
+    }
+    return { handoff: await this.present(stored), messages: await this.conversation(stored) };
+  }
+
+  /** Exactly-once accept: of two agents at once one wins, the other gets 409 `taken`. */
+  async accept(id: string, actor: Actor): Promise<{ handoff: Handoff; messages: HandoffMessage[] }> {
+    const before = await this.require(id);
+    if (actor.kind === 'agent') {
+      if (!actor.agent.tiers.includes(before.tier)) throw new HandoffError(403, 'forbidden', `You do not have the ${before.tier} skill.`);
+    }
+    const result = await this.store.accept(id, actorRef(actor), actor.kind === 'agent' ? actor.agent.capacity : undefined, this.now());
+    if (typeof result === 'string') throw this.refusal(result);
+    const texts = textsFor(result.language);
+    await this.say(result, 'system', texts.liveChatJoined(result.agent!.name, texts.tierTeams[result.tier]));
+    await this.ticketStatus(result, 'open', `Live chat accepted by ${result.agent!.name}.`);
+    const handoff = await this.present(result);
+    if (actor.kind === 'agent') this.options.hub.send(actor.agent.id, 'handoff', { handoff });
+    await this.broadcastQueue(result.tier);
+    await this.notifyPositions(result.tier);
+    this.emit('handoff.accepted', handoff);
+    return { handoff, messages: await this.conversation(result) };
+  }
+
+  /** An agent's line: stored first, then delivered (the worker retries until the channel takes it). */
+  async agentMessage(id: string, actor: Actor, text: string): Promise<HandoffMessage> {
+    const handoff = await this.requireOwn(id, actor);
+    const message = await this.store.appendMessage({ handoffId: handoff.id, from: 'agent', text, agent: actorRef(actor), needsDelivery: true }, this.now());
+    void this.deliver(handoff, message, 0);
+    return message;
+  }
+
+  /** An internal note: stored, shown to agents, never sent to the customer. */
+  async note(id: string, actor: Actor, text: string): Promise<HandoffMessage> {
+    const handoff = await this.requireOwn(id, actor);
+    return this.store.appendMessage({ handoffId: handoff.id, from: 'note', text, agent: actorRef(actor), needsDelivery: false }, this.now());
+  }
+
+  async agentTyping(id: string, actor: Actor): Promise<void> {
+    const handoff = await this.requireOwn(id, actor);
+    await this.options.sender.send(handoff.conversationReference as Partial<ConversationReference>, [typingActivity]).catch(() => undefined);
+  }
+
+  /** Back to a tier's queue (keeps its place by queue time), or straight to a named agent who can take it. */
+  async transfer(id: string, actor: Actor, target: { tier?: Tier; agentId?: string }): Promise<Handoff> {
+    const handoff = await this.requireOwn(id, actor);
+    const texts = textsFor(handoff.language);
+    if (target.agentId !== undefined) {
+      const to = await this.options.agents.get(target.agentId);
+      if (to === undefined || to.disabled) throw new HandoffError(404, 'not_found', 'No such agent.');
+      if (!to.tiers.includes(handoff.tier)) throw new HandoffError(403, 'forbidden', `${to.name} does not have the ${handoff.tier} skill.`);
+      if (to.status !== 'online' || !this.options.hub.isConnected(to.id)) throw new HandoffError(409, 'capacity_full', `${to.name} is not online.`);
+      const result = await this.store.reassign(id, handoff.agent!.id, { id: to.id, name: to.name }, to.capacity, this.now());
+      if (typeof result === 'string') throw this.refusal(result);
+      await this.say(result, 'system', texts.liveChatJoined(to.name, texts.tierTeams[result.tier]));
+      await this.ticketNote(result, `Live chat transferred from ${handoff.agent!.name} to ${to.name}.`);
+      const presented = await this.present(result);
+      this.options.hub.send(handoff.agent!.id, 'handoff', { handoff: presented });
+      this.options.hub.send(to.id, 'handoff', { handoff: presented });
+      return presented;
+    }
+    const tier = target.tier ?? handoff.tier;
+    const result = await this.store.requeue(id, tier, this.now());
+    if (result === undefined) throw new HandoffError(409, 'not_active', 'This chat is no longer active.');
+    await this.say(result, 'system', texts.liveChatTransferred(texts.tierTeams[tier]));
+    await this.ticketNote(result, `Live chat transferred by ${handoff.agent!.name} to the ${tier} queue.`);
+    const presented = await this.present(result);
+    this.options.hub.send(handoff.agent!.id, 'handoff', { handoff: presented });
+    await this.broadcastQueue(tier);
+    return presented;
+  }
+
+  /** Closing message, conversation back to the bot, 1–5 satisfaction question; the ticket is resolved. */
+  async resolve(id: string, actor: Actor, options: { closingMessage?: string; worthArticle?: boolean }): Promise<Handoff> {
+    const handoff = await this.requireOwn(id, actor);
+    const resolved = await this.store.finish(id, ['active'], 'resolved', this.now(), { worthArticle: options.worthArticle ?? false, awaitingSatisfaction: true });
+    if (resolved === undefined) throw new HandoffError(409, 'not_active', 'This chat is no longer active.');
+    const texts = textsFor(resolved.language);
+    const closing = options.closingMessage?.trim() || texts.liveChatClosing;
+    await this.say(resolved, 'agent', closing, actorRef(actor));
+    await this.say(resolved, 'system', texts.satisfactionQuestion);
+    const chat = (await this.store.listMessages(id)).filter((m) => m.from !== 'note').map((m) => `${m.at} ${m.from}${m.agent ? ` (${m.agent.name})` : ''}: ${m.text}`);
+    await this.ticketStatus(resolved, 'resolved', `Live chat resolved by ${handoff.agent!.name}.${options.worthArticle ? ' Marked worth an article.' : ''}\n\n${chat.join('\n')}`);
+    const presented = await this.present(resolved);
+    this.options.hub.send(handoff.agent!.id, 'handoff', { handoff: presented });
+    this.emit('handoff.resolved', presented);
+    return presented;
+  }
+
+  /** Connected agents' view after a queue of `tier` changed. */
+  async broadcastQueue(tier: Tier): Promise<void> {
+    for (const agentId of this.options.hub.connectedAgentIds()) {
+      const agent = await this.options.agents.get(agentId);
+      if (agent === undefined || agent.disabled || !agent.tiers.includes(tier)) continue;
+      const queued = await this.presentAll(await this.store.listQueued(agent.tiers));
+      this.options.hub.send(agentId, 'queue', { queued });
+    }
+  }
+
+  // ── internals ──
+
+  private async require(id: string): Promise<StoredHandoff> {
+    const stored = await this.store.get(id);
+    if (stored === undefined) throw new HandoffError(404, 'not_found', 'No such conversation.');
+    return stored;
+  }
+
+  /** The handoff, if it is active and held by `actor`. */
+  private async requireOwn(id: string, actor: Actor): Promise<StoredHandoff> {
+    const stored = await this.require(id);
+    const ref = actorRef(actor);
+    if (stored.agent?.id !== ref.id) throw new HandoffError(403, 'forbidden', 'This conversation is not yours.');
+    if (stored.state !== 'active') throw new HandoffError(409, 'not_active', 'This chat is no longer active.');
+    return stored;
+  }
+
+  private refusal(reason: string): HandoffError {
+    switch (reason) {
+      case 'taken':
+        return new HandoffError(409, 'taken', 'Another agent accepted this conversation first.');
+      case 'capacity_full':
+        return new HandoffError(409, 'capacity_full', 'You already have as many chats as your capacity allows.');
+      case 'not_queued':
+        return new HandoffError(409, 'not_queued', 'This conversation is no longer waiting.');
+      default:
+        return new HandoffError(404, 'not_found', 'No such conversation.');
+    }
+  }
+
+  /** The transcript before the handoff (from its ticket), then every relayed line and note. */
+  private async conversation(handoff: StoredHandoff): Promise<HandoffMessage[]> {
+    const ticket = await this.options.tickets.get(handoff.ticketReference);
+    const before: HandoffMessage[] = (ticket?.transcript ?? []).map((entry, index) => ({
+      id: `t_${handoff.id}_${index}`,
+      handoffId: handoff.id,
+      from: entry.from,
+      text: entry.text,
+      at: entry.at,
+    }));
+    return [...before, ...(await this.store.listMessages(handoff.id))];
+  }
+
+  private async say(handoff: StoredHandoff, from: 'agent' | 'system', text: string, agent?: AgentRef): Promise<void> {
+    const message = await this.store.appendMessage({ handoffId: handoff.id, from, text, ...(agent ? { agent } : {}), needsDelivery: true }, this.now());
+    if (handoff.agent) this.options.hub.send(handoff.agent.id, 'message', { message });
+    await this.deliver(handoff, message, 0);
+  }
+
+  private activityFor(handoff: StoredHandoff, message: HandoffMessage): Partial<Activity> {
+    const texts = textsFor(handoff.language);
+    const activity: Partial<Activity> = {
+      type: 'message',
+      text: message.text,
+      ...(message.agent ? { channelData: { tierdeskAgent: message.agent.name } } : {}),
+    };
+    if (message.from === 'system' && message.text === texts.satisfactionQuestion) {
+      activity.suggestedActions = { to: [], actions: [1, 2, 3, 4, 5].map((n) => ({ type: 'imBack', title: String(n), value: String(n) })) };
+    }
+    return activity;
+  }
+
+  /** One delivery attempt; on failure the line stays in the outbox with a retry time. */
+  private async deliver(handoff: StoredHandoff, message: HandoffMessage, attempts: number): Promise<void> {
+    try {
+      await this.options.sender.send(handoff.conversationReference as Partial<ConversationReference>, [this.activityFor(handoff, message)]);
+      const delivered = await this.store.markDelivered(message.id);
+      if (delivered && handoff.agent && message.from === 'agent') this.options.hub.send(handoff.agent.id, 'message', { message: delivered });
+    } catch (error) {
+      const reason = error instanceof Error ? error.message : String(error);
+      await this.store.deferDelivery(message.id, new Date(this.now().getTime() + retryDelayMs(attempts)), reason);
+      this.options.logger.warn('handoff message not delivered yet; will retry', { handoff: handoff.id, message: message.id, error: reason });
+    }
+  }
+
+  private async flushOutbox(at: Date): Promise<void> {
+    for (const { message, attempts } of await this.store.dueDeliveries(at, 100)) {
+      const handoff = await this.store.get(message.handoffId);
+      if (handoff !== undefined) await this.deliver(handoff, message, attempts);
+    }
+  }
+
+  private async timeOutQueued(at: Date): Promise<void> {
+    const cutoff = new Date(at.getTime() - this.options.queueTimeoutMinutes * 60_000);
+    const tiers = new Set<Tier>();
+    for (const waiting of await this.store.findQueuedSince(cutoff)) {
+      const timedOut = await this.store.finish(waiting.id, ['queued'], 'timed_out', at);
+      if (timedOut === undefined) continue;
+      tiers.add(timedOut.tier);
+      await this.say(timedOut, 'system', textsFor(timedOut.language).liveChatTimedOut(this.options.queueTimeoutMinutes, timedOut.ticketReference));
+      await this.ticketNote(timedOut, `No agent accepted the live chat within ${this.options.queueTimeoutMinutes} minutes. Follow up as a ticket.`);
+    }
+    for (const tier of tiers) {
+      await this.broadcastQueue(tier);
+      await this.notifyPositions(tier);
+    }
+  }
+
+  /** Tells each waiting customer of `tier` their new place when it improved. */
+  private async notifyPositions(tier: Tier): Promise<void> {
+    const queued = await this.store.listQueued([tier]);
+    for (const [index, handoff] of queued.entries()) {
+      const position = index + 1;
+      if (handoff.notifiedPosition !== undefined && position >= handoff.notifiedPosition) continue;
+      await this.store.setNotifiedPosition(handoff.id, position);
+      await this.say(handoff, 'system', textsFor(handoff.language).liveChatPosition(position, await this.waitMinutes(tier, position)));
+    }
+  }
+
+  private async waitMinutes(tier: Tier, position: number): Promise<number | undefined> {
+    return estimateWaitMinutes(await this.store.recentWaits(tier, 20), position);
+  }
+
+  private async presentAll(handoffs: StoredHandoff[]): Promise<Handoff[]> {
+    return Promise.all(handoffs.map((h) => this.present(h)));
+  }
+
+  /** The public shape: position in the queue and seconds waited filled in, backend-only fields dropped. */
+  async present(stored: StoredHandoff): Promise<Handoff> {
+    const { conversationReference: _reference, notifiedPosition: _notified, ...rest } = stored;
+    const end = stored.acceptedAt ?? (stored.state === 'queued' ? this.now().toISOString() : (stored.resolvedAt ?? stored.queuedAt));
+    const waitSeconds = Math.max(0, Math.round((Date.parse(end) - Date.parse(stored.queuedAt)) / 1000));
+    let position: number | undefined;
+    if (stored.state === 'queued') {
+      const queue = await this.store.listQueued([stored.tier]);
+      position = queue.findIndex((h) => h.id === stored.id) + 1 || undefined;
+    }
+    return { ...rest, waitSeconds, ...(position === undefined ? {} : { position }) };
+  }
+
+  private async ticketNote(handoff: StoredHandoff, text: string): Promise<void> {
+    await this.options.tickets.addComment(handoff.ticketReference, { author: 'tierdesk', text }).catch((error: unknown) => this.failed('handoff ticket note failed', error));
+  }
+
+  private async ticketStatus(handoff: StoredHandoff, status: 'open' | 'resolved', note: string): Promise<void> {
+    await this.ticketNote(handoff, note);
+    const ticket = await this.options.tickets.get(handoff.ticketReference);
+    if (ticket !== undefined && ticket.status !== status && !(status === 'open' && ticket.status !== 'new')) {
+      await this.options.tickets.changeStatus(handoff.ticketReference, status).catch((error: unknown) => this.failed('handoff ticket status failed', error));
+    }
+  }
+
+  private emit(name: HandoffEventName, handoff: Handoff): void {
+    for (const listener of this.listeners) {
+      try {
+        listener(name, handoff);
+      } catch (error) {
+        this.failed('handoff event listener failed', error);
+      }
+    }
+  }
+
+  private failed(message: string, error: unknown): void {
+    this.options.logger.error(message, { error: error instanceof Error ? (error.stack ?? error.message) : String(error) });
+  }
+}
