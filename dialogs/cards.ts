@@ -19,11 +19,21 @@ function actionButton(title: string, value: CardAction): BotCardAction {
   return { type: ActionTypes.MessageBack, title, displayText: title, text: title, value };
 }
 
+/**
+ * "This article is only available in English." (in the customer's language) when the answer comes
+ * from an article in another language than the conversation's; undefined when it is in theirs.
+ */
+export function otherLanguageNote(article: Pick<Article, 'language'>, texts: Texts): string | undefined {
+  const language = article.language.split('-')[0]!.toLowerCase();
+  return language === texts.language ? undefined : texts.otherLanguageNote(texts.languageNames[language] ?? language);
+}
+
 /** Level-0 answer: the article (cited by title, linked when it has a link) and "Did this help?". */
 export function answerActivity(article: Article, question: string, texts: Texts, channelId: string): Partial<Activity> {
+  const note = otherLanguageNote(article, texts);
   if (!supportsCards(channelId)) {
     const link = article.link === undefined ? '' : `\n${texts.readFullArticle}: ${article.link}`;
-    return MessageFactory.text(`${article.title}\n\n${article.body}${link}\n\n${texts.plainFeedbackHint}`);
+    return MessageFactory.text(`${note === undefined ? '' : `${note}\n\n`}${article.title}\n\n${article.body}${link}\n\n${texts.plainFeedbackHint}`);
   }
   const buttons: BotCardAction[] = [];
   if (article.link !== undefined) buttons.push({ type: ActionTypes.OpenUrl, title: texts.readFullArticle, value: article.link });
@@ -32,7 +42,7 @@ export function answerActivity(article: Article, question: string, texts: Texts,
     actionButton(texts.noDidNotHelp, { action: 'feedback', articleId: article.id, helpful: false, question }),
   );
   const card = CardFactory.heroCard(article.title, `${article.body}\n\n**${texts.didThisHelp}**`, undefined, buttons, {
-    subtitle: texts.answerSubtitle,
+    subtitle: note ?? texts.answerSubtitle,
   });
   const activity = MessageFactory.attachment(card);
   activity.summary = article.title;

@@ -1,5 +1,5 @@
 import type { StatePropertyAccessor, TurnContext } from 'botbuilder';
-import { ComponentDialog, WaterfallDialog, type DialogTurnResult, type WaterfallStepContext } from 'botbuilder-dialogs';
+import { ComponentDialog, DialogTurnStatus, WaterfallDialog, type DialogContext, type DialogTurnResult, type WaterfallStepContext } from 'botbuilder-dialogs';
 import type { KnowledgeState } from '../src/knowledge/knowledge-service.js';
 import type { ScoredArticle } from '../src/search/answer-decision.js';
 import type { FeedbackStore } from '../src/storage/feedback-store.js';
@@ -9,10 +9,22 @@ import { parseCardAction, type CardAction } from './card-actions.js';
 import { answerActivity, didYouMeanActivity } from './cards.js';
 import type { DeskDependencies, EscalationOptions } from './desk.js';
 import { ESCALATION_DIALOG, EscalationDialog, type EscalationState } from './escalation-dialog.js';
+import { recogniseInterruption, recogniseSmallTalk } from './interruptions.js';
+import { matchChoice, mentionsPhrase, phraseCoverage, yesOrNo } from './loose-match.js';
+import { REVIEW_PROMPT } from './ticket-dialog.js';
 import { mentionedReference, replyWithTicketStatus } from './ticket-status.js';
 
 export const MAIN_DIALOG = 'main';
 const ROUTE = 'main.route';
+/** Dialogs (and their prompts, "ticket.email" …) where cancel / start over / help / human interrupt. */
+const INTERRUPTIBLE = new Set(['escalation', 'ticket', 'callback']);
+
+/** Ids of the active dialog and of every active dialog nested in it, outermost first. */
+function activeDialogIds(dc: DialogContext): string[] {
+  const ids: string[] = [];
+  for (let current: DialogContext | undefined = dc; current?.activeDialog !== undefined; current = current.child) ids.push(current.activeDialog.id);
+  return ids;
+}
 
 /**
  * What the bot asked last, so customers on text-only channels can answer "yes", "2" or "none"
@@ -48,6 +60,40 @@ export class MainDialog extends ComponentDialog {
     this.initialDialogId = ROUTE;
   }
 
+  /**
+   * The interruption layer: "cancel", "start over", "help" and "talk to a human" work at every
+   * prompt of the escalation, ticket and callback dialogs (all run inside this component). Other
+   * dialogs (e.g. a live chat) handle their own words and are not interrupted.
+   */
+  protected override async onContinueDialog(innerDc: DialogContext): Promise<DialogTurnResult> {
+    const { context } = innerDc;
+    const texts = turnTexts(context);
+    const interruptible = context.activity.value === undefined && activeDialogIds(innerDc).every((id) => INTERRUPTIBLE.has(id.split('.')[0]!));
+    let command = interruptible ? recogniseInterruption(context.activity.text, texts) : undefined;
+    if (command === 'cancel' && activeDialogIds(innerDc).at(-1) === REVIEW_PROMPT) command = undefined;
+    switch (command) {
+      case undefined:
+        return super.onContinueDialog(innerDc);
+      case 'help':
+        await context.sendActivity(texts.helpText);
+        await innerDc.repromptDialog();
+        return { status: DialogTurnStatus.waiting };
+      case 'human':
+        // Same entry point as a "talk to a human" message outside a prompt: the route step.
+        await innerDc.cancelAllDialogs();
+        return innerDc.beginDialog(ROUTE);
+      case 'start-over':
+        await innerDc.cancelAllDialogs();
+        await this.deps.lastAttempt.delete(context);
+        await context.sendActivity(texts.startedOver);
+        return { status: DialogTurnStatus.complete };
+      case 'cancel':
+        await innerDc.cancelAllDialogs();
+        await context.sendActivity(texts.cancelled);
+        return { status: DialogTurnStatus.complete };
+    }
+  }
+
   private async routeStep(step: WaterfallStepContext): Promise<DialogTurnResult> {
     const { context } = step;
     const texts = turnTexts(context);
@@ -66,8 +112,22 @@ export class MainDialog extends ComponentDialog {
       await replyWithTicketStatus(context, this.deps.desk, reference);
       return step.endDialog();
     }
-    const asked = question.toLowerCase();
-    if (texts.callbackWords.some((words) => asked.includes(words))) {
+    const command = recogniseInterruption(question, texts);
+    if (command === 'cancel' || command === 'start-over') {
+      await this.deps.lastAttempt.delete(context);
+      await context.sendActivity(command === 'cancel' ? texts.cancelled : texts.startedOver);
+      return step.endDialog();
+    }
+    if (command === 'help') {
+      await context.sendActivity(texts.helpText);
+      return step.endDialog();
+    }
+    const smallTalk = recogniseSmallTalk(question, texts);
+    if (smallTalk !== undefined) {
+      await context.sendActivity(texts.smallTalkReplies[smallTalk]);
+      return step.endDialog();
+    }
+    if (mentionsPhrase(question, texts.callbackWords)) {
       const options: EscalationState = {
         question,
         articlesTried: [],
@@ -75,7 +135,7 @@ export class MainDialog extends ComponentDialog {
       };
       return step.replaceDialog(ESCALATION_DIALOG, options);
     }
-    if (texts.humanWords.some((words) => new RegExp(`\\b${words}\\b`).test(asked))) {
+    if (command === 'human' || mentionsPhrase(question, texts.humanWords)) {
       // "Talk to a human" is about the question self-help could not answer, if there was one.
       return this.escalate(step, undefined);
     }
@@ -165,16 +225,16 @@ export class MainDialog extends ComponentDialog {
   }
 }
 
-/** Interprets a typed "yes" / "2" / "none" as the answer to the bot's last question. */
+/** Interprets a typed "yes please" / "the second one" / "none" as the answer to the bot's last question. */
 export function typedReplyToAction(text: string | undefined, pending: PendingQuestion | undefined, texts: Texts): CardAction | undefined {
   if (pending === undefined || text === undefined) return undefined;
-  const reply = text.trim().toLowerCase().replace(/[.!]+$/, '');
   if (pending.kind === 'feedback') {
-    if (texts.yesWords.includes(reply)) return { action: 'feedback', articleId: pending.articleId, helpful: true, question: pending.question };
-    if (texts.noWords.includes(reply)) return { action: 'feedback', articleId: pending.articleId, helpful: false, question: pending.question };
-    return undefined;
+    const answer = yesOrNo(text, texts);
+    if (answer === undefined) return undefined;
+    return { action: 'feedback', articleId: pending.articleId, helpful: answer === 'yes', question: pending.question };
   }
-  if (texts.noneWords.includes(reply)) return { action: 'none-of-these', question: pending.question };
-  const chosen = /^\d+$/.test(reply) ? pending.articleIds[Number(reply) - 1] : undefined;
+  if (phraseCoverage(text, texts.noneWords, texts.fillerWords) > 0) return { action: 'none-of-these', question: pending.question };
+  const index = matchChoice(text, pending.articleIds.map((id) => ({ title: id.replace(/-/g, ' ') })), texts);
+  const chosen = index === undefined ? undefined : pending.articleIds[index];
   return chosen === undefined ? undefined : { action: 'pick-article', articleId: chosen, question: pending.question };
 }

@@ -1,5 +1,4 @@
 import {
-  ChoicePrompt,
   ComponentDialog,
   TextPrompt,
   WaterfallDialog,
@@ -11,11 +10,13 @@ import {
 import { z } from 'zod';
 import { formatDateTime } from '../src/i18n/format.js';
 import { turnTexts } from '../src/language/turn-language.js';
+import { LooseChoicePrompt } from './loose-choice-prompt.js';
 import { subjectFrom, ticketFromConversation, type DeskDependencies, type FilingOptions } from './desk.js';
 
 export const TICKET_DIALOG = 'ticket';
 const EMAIL_PROMPT = 'ticket.email';
-const REVIEW_PROMPT = 'ticket.review';
+/** The ticket review offers its own Cancel button, so a typed "cancel" there is that button. */
+export const REVIEW_PROMPT = 'ticket.review';
 const SUMMARY_PROMPT = 'ticket.summary';
 
 const emailSchema = z.email();
@@ -33,7 +34,7 @@ export class TicketDialog extends ComponentDialog {
   constructor(private readonly deps: DeskDependencies) {
     super(TICKET_DIALOG);
     this.addDialog(new TextPrompt(EMAIL_PROMPT, async (prompt: PromptValidatorContext<string>) => emailSchema.safeParse(prompt.recognized.value?.trim()).success));
-    this.addDialog(new ChoicePrompt(REVIEW_PROMPT));
+    this.addDialog(new LooseChoicePrompt(REVIEW_PROMPT));
     this.addDialog(new TextPrompt(SUMMARY_PROMPT, async (prompt: PromptValidatorContext<string>) => (prompt.recognized.value ?? '').trim().length >= 3));
     this.addDialog(
       new WaterfallDialog(`${TICKET_DIALOG}.steps`, [
@@ -63,7 +64,11 @@ export class TicketDialog extends ComponentDialog {
     return step.prompt(REVIEW_PROMPT, {
       prompt: texts.ticketReview(summary, email, texts.tierTeams[step.options.classification.tier]),
       retryPrompt: texts.ticketReview(summary, email, texts.tierTeams[step.options.classification.tier]),
-      choices: [texts.fileTicket, texts.editSummary, texts.cancel],
+      choices: [
+        { value: texts.fileTicket, synonyms: texts.fileTicketWords },
+        { value: texts.editSummary, synonyms: texts.editSummaryWords },
+        { value: texts.cancel, synonyms: texts.cancelTicketWords },
+      ],
     });
   }
 
@@ -91,7 +96,7 @@ export class TicketDialog extends ComponentDialog {
     const input = await ticketFromConversation(context, this.deps, 'ticket', step.options, { email });
     const ticket = await this.deps.tickets.create(input);
     const zone = this.deps.slots.hours.timeZone;
-    const due = `${formatDateTime(ticket.dueAt, zone, texts.dateLocale)} (${zone})`;
+    const due = `${formatDateTime(ticket.dueAt, zone, texts)} (${zone})`;
     const tier = ticket.tier;
     let reply = texts.ticketFiled(ticket.reference, texts.tierTeams[tier], email, due);
     if (tier === 'L4') reply += ` ${texts.vendorNote}`;

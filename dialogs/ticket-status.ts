@@ -25,6 +25,6 @@ export async function replyWithTicketStatus(context: TurnContext, deps: DeskDepe
   }
   const zone = deps.slots.hours.timeZone;
   await context.sendActivity(
-    texts.ticketStatus(ticket.reference, texts.statusNames[ticket.status], ticket.subject, `${formatDateTime(ticket.updatedAt, zone, texts.dateLocale)} (${zone})`),
+    texts.ticketStatus(ticket.reference, texts.statusNames[ticket.status], ticket.subject, `${formatDateTime(ticket.updatedAt, zone, texts)} (${zone})`),
   );
 }

@@ -87,7 +87,7 @@ export const en = {
   statusNames: { new: 'received', open: 'in progress', pending: 'waiting for your reply', resolved: 'resolved', closed: 'closed' },
   ticketUnavailable: "Sorry, I couldn't file the ticket just now. Please try again in a moment — nothing you wrote is lost.",
   callbackWords: ['call me back', 'callback', 'call back', 'request a callback', 'phone me', 'ring me'],
-  humanWords: ['talk to a human', 'human', 'agent', 'real person', 'talk to someone', 'speak to someone', 'support person'],
+  humanWords: ['talk to a human', 'human', 'agent', 'real person', 'talk to someone', 'speak to someone', 'support person', 'talk to a person', 'speak to a person', 'speak to a human'],
 
   // Small talk: a whole message that is only a greeting, thanks or goodbye gets a short reply.
   smallTalk: {
@@ -125,6 +125,7 @@ export const en = {
   fillerWords: [
     'the', 'a', 'an', 'one', 'option', 'choice', 'number', 'no.', 'nr', 'please', 'pls', 'plz', 'thanks', 'thank', 'you', 'i', 'id', "i'd",
     'want', 'would', 'like', 'take', 'choose', 'pick', 'go', 'for', 'with', 'it', 'that', 'this', 'is', 'oh', 'ok', 'okay', 'just', 'then', 'let', "let's", 'me',
+    'to', 'can', 'could', 'may', 'need', 'now', 'right', 'so',
   ],
   /** More ways to say each button of the ticket review. */
   fileTicketWords: ['file it', 'file', 'file ticket', 'submit', 'submit it', 'send', 'send it', 'go ahead', 'yes', 'y', 'yeah', 'yep', 'sure', 'do it', 'confirm', 'looks good', 'create it', 'open it'],

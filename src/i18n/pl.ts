@@ -86,7 +86,7 @@ export const pl: Texts = {
   statusNames: { new: 'przyjęte', open: 'w realizacji', pending: 'czeka na Twoją odpowiedź', resolved: 'rozwiązane', closed: 'zamknięte' },
   ticketUnavailable: 'Przepraszamy, nie udało się teraz założyć zgłoszenia. Spróbuj ponownie za chwilę — nic z tego, co napisałeś, nie przepadło.',
   callbackWords: ['oddzwońcie', 'oddzwoń', 'proszę o telefon', 'zadzwońcie do mnie', 'zadzwoń do mnie', 'oddzwonienie', 'prośba o kontakt telefoniczny', 'oddzwonic', 'zadzwoncie'],
-  humanWords: ['rozmawiać z człowiekiem', 'porozmawiać z człowiekiem', 'człowiek', 'konsultant', 'konsultantem', 'żywa osoba', 'prawdziwa osoba', 'agent', 'pracownik', 'rozmowa z konsultantem'],
+  humanWords: ['rozmawiać z człowiekiem', 'porozmawiać z człowiekiem', 'człowiek', 'konsultant', 'konsultantem', 'żywa osoba', 'prawdziwa osoba', 'agent', 'pracownik', 'rozmowa z konsultantem', 'rozmawiać z konsultantem', 'porozmawiać z konsultantem', 'połącz z konsultantem'],
 
   smallTalk: {
     hello: ['cześć', 'czesc', 'hej', 'witam', 'dzień dobry', 'dzien dobry', 'dobry wieczór', 'siema', 'halo', 'witaj', 'hejka'],
@@ -120,6 +120,7 @@ export const pl: Texts = {
   fillerWords: [
     'ten', 'ta', 'to', 'tę', 'te', 'opcja', 'opcję', 'opcje', 'numer', 'nr', 'wybieram', 'wybór', 'chcę', 'chce', 'poproszę', 'poprosze', 'proszę', 'prosze',
     'dziękuję', 'dzięki', 'biorę', 'biore', 'niech', 'będzie', 'bedzie', 'ok', 'okej', 'dobrze', 'no', 'więc', 'wiec', 'i', 'a', 'z', 'mi', 'mnie',
+    'chciałbym', 'chciałabym', 'mogę', 'moge', 'teraz', 'już', 'juz', 'się', 'sie',
   ],
   fileTicketWords: ['załóż', 'zalóż', 'załóż je', 'załóż zgłoszenie', 'zgłoś', 'zgłoś to', 'wyślij', 'wyślij je', 'tak', 't', 'potwierdzam', 'potwierdź', 'zatwierdź', 'dalej', 'jasne', 'pewnie', 'może być', 'dobrze', 'zgadza się'],
   editSummaryWords: ['zmień', 'zmien', 'edytuj', 'popraw', 'zmień podsumowanie', 'poprawić', 'zmienić', 'przeredaguj'],

@@ -119,6 +119,7 @@ export const pt: Texts = {
   fillerWords: [
     'o', 'a', 'os', 'as', 'um', 'uma', 'opção', 'opcao', 'alternativa', 'número', 'numero', 'nº', 'n°', 'por', 'favor', 'pf', 'pfv', 'obrigado', 'obrigada',
     'eu', 'quero', 'queria', 'gostaria', 'prefiro', 'escolho', 'fico', 'com', 'isso', 'essa', 'esse', 'ok', 'pode', 'então', 'entao', 'é', 'e', 'de', 'da', 'do', 'me',
+    'preciso', 'posso', 'agora', 'já', 'ja', 'para', 'pra',
   ],
   fileTicketWords: ['abrir', 'abre', 'abra', 'pode abrir', 'abrir chamado', 'abre o chamado', 'enviar', 'envia', 'envie', 'pode enviar', 'manda', 'pode mandar', 'sim', 's', 'confirmar', 'confirmo', 'certo', 'beleza', 'registrar', 'criar', 'pode criar', 'está bom', 'tá bom', 'ta bom'],
   editSummaryWords: ['editar', 'edita', 'alterar', 'altera', 'mudar', 'muda', 'corrigir', 'corrige', 'mudar o resumo', 'reescrever', 'ajustar'],

@@ -1,0 +1,120 @@
+import type { Texts } from '../src/i18n/texts.js';
+
+/**
+ * Loose matching of what customers type at a prompt: "file it", "the second one", "yes please",
+ * "sim", "pierwszy", "tak, proszę". Pure functions over the conversation's word lists (src/i18n):
+ * case, accents and Polish letters ("prosze" = "proszę"), punctuation and polite filler words
+ * ("please", "por favor", "proszę") never change the meaning of a reply.
+ */
+
+/** Lower case, no accents ("não" → "nao", "żaden" → "zaden", "ł" → "l"), punctuation to spaces. */
+export function normaliseReply(text: string): string {
+  return text
+    .toLowerCase()
+    .replace(/[’`]/g, "'")
+    .replace(/ł/g, 'l')
+    .normalize('NFD')
+    .replace(/\p{M}+/gu, '')
+    .replace(/[^\p{L}\p{N}'#]+/gu, ' ')
+    .trim();
+}
+
+const tokensOf = (text: string) => normaliseReply(text).split(' ').filter(Boolean);
+
+/**
+ * How much of the reply the phrases explain: every phrase occurrence is removed (longest phrases
+ * first); the reply matches when something was removed and only filler words remain. Returns the
+ * number of reply words the phrases covered (0 = no match), so longer matches win ties.
+ */
+export function phraseCoverage(text: string, phrases: readonly string[], fillers: readonly string[]): number {
+  let rest = tokensOf(text);
+  const fillerSet = new Set(fillers.flatMap(tokensOf));
+  const sorted = phrases.map(tokensOf).filter((p) => p.length > 0).sort((a, b) => b.length - a.length);
+  let covered = 0;
+  for (const phrase of sorted) {
+    for (let i = 0; i + phrase.length <= rest.length; ) {
+      if (phrase.every((word, j) => rest[i + j] === word)) {
+        rest = [...rest.slice(0, i), ...rest.slice(i + phrase.length)];
+        covered += phrase.length;
+      } else i++;
+    }
+  }
+  return covered > 0 && rest.every((word) => fillerSet.has(word)) ? covered : 0;
+}
+
+/** The group whose phrases explain the reply best; undefined when none or when two tie. */
+export function bestGroup(text: string, groups: readonly (readonly string[])[], fillers: readonly string[]): number | undefined {
+  const scores = groups.map((phrases) => phraseCoverage(text, phrases, fillers));
+  const best = Math.max(0, ...scores);
+  if (best === 0) return undefined;
+  const winners = scores.flatMap((score, index) => (score === best ? [index] : []));
+  return winners.length === 1 ? winners[0] : undefined;
+}
+
+/** "2", "#2", "option 2", "the second one", "segunda", "ostatni" → a 0-based index below `count`. */
+export function ordinalChoice(text: string, count: number, texts: Texts): number | undefined {
+  const fillers = new Set(texts.fillerWords.flatMap(tokensOf));
+  const all = tokensOf(text).map((word) => word.replace(/^#/, ''));
+  const content = all.filter((word) => !fillers.has(word));
+  const words = content.length > 0 ? content : all;
+  if (words.length !== 1) return undefined;
+  const word = words[0]!;
+  let index: number | undefined;
+  if (/^\d+$/.test(word)) index = Number(word) - 1;
+  else if (texts.lastWords.flatMap(tokensOf).includes(word)) index = count - 1;
+  else {
+    const found = texts.ordinalWords.findIndex((forms) => forms.flatMap(tokensOf).includes(word));
+    index = found === -1 ? undefined : found;
+  }
+  return index !== undefined && index >= 0 && index < count ? index : undefined;
+}
+
+/** A typed yes / no (feedback, confirmations); undefined when it is neither or both. */
+export function yesOrNo(text: string, texts: Texts): 'yes' | 'no' | undefined {
+  const answer = bestGroup(text, [texts.yesWords, texts.noWords], texts.fillerWords);
+  return answer === undefined ? undefined : answer === 0 ? 'yes' : 'no';
+}
+
+/** A choice as shown (button title) and the other ways customers say it. */
+export interface LooseChoice {
+  title: string;
+  synonyms?: readonly string[];
+}
+
+const STEM = 5;
+const sameWord = (a: string, b: string) => a === b || (a.length >= STEM && b.length >= STEM && a.slice(0, STEM) === b.slice(0, STEM));
+
+/**
+ * The choice a typed reply means: a number or ordinal, the title or a synonym (with filler words
+ * around it), or — last — words that all belong to exactly one title ("expert" → "An expert for a
+ * technical problem"; words sharing their first five letters count, so "technician" finds
+ * "technicians"). Undefined when nothing or more than one choice fits.
+ */
+export function matchChoice(text: string, choices: readonly LooseChoice[], texts: Texts): number | undefined {
+  const byOrdinal = ordinalChoice(text, choices.length, texts);
+  if (byOrdinal !== undefined) return byOrdinal;
+  const byPhrase = bestGroup(text, choices.map((c) => [c.title, ...(c.synonyms ?? [])]), texts.fillerWords);
+  if (byPhrase !== undefined) return byPhrase;
+  const fillers = new Set(texts.fillerWords.flatMap(tokensOf));
+  const words = tokensOf(text).filter((word) => !fillers.has(word) && word.length >= 3);
+  if (words.length === 0) return undefined;
+  const fits = choices.flatMap((choice, index) => {
+    const titleWords = tokensOf(choice.title);
+    return words.every((word) => titleWords.some((t) => sameWord(word, t))) ? [index] : [];
+  });
+  return fits.length === 1 ? fits[0] : undefined;
+}
+
+/**
+ * Whether the message mentions one of the phrases anywhere as whole words ("can you call me back
+ * tomorrow" mentions "call me back"); accents and case do not matter.
+ */
+export function mentionsPhrase(text: string, phrases: readonly string[]): boolean {
+  const words = tokensOf(text);
+  return phrases.some((phrase) => {
+    const wanted = tokensOf(phrase);
+    if (wanted.length === 0) return false;
+    for (let i = 0; i + wanted.length <= words.length; i++) if (wanted.every((word, j) => words[i + j] === word)) return true;
+    return false;
+  });
+}
