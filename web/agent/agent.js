@@ -34,6 +34,8 @@ const state = {
   openHandoff: null,
   messages: [],
   composerMode: 'reply',
+  /** The conversation we are accepting: its leaving the queue is our doing, not someone else's. */
+  accepting: null,
   lastTypingSentAt: 0,
   customerTypingTimer: 0,
   connection: 'connecting',
@@ -271,10 +273,11 @@ function setQueue(queued, { announce }) {
   remember(queued);
   if (announce && fresh.length > 0) {
     chime.play();
-    toast(t('newChatNotice', { question: fresh[0].question.slice(0, 80) }));
+    const question = fresh[0].question;
+    toast(t('newChatNotice', { question: question.length > 80 ? `${question.slice(0, 79)}…` : question }));
   }
   // The conversation in preview left the queue without us: someone else took it (or it ended).
-  if (state.openHandoff?.state === 'queued' && !queued.some((h) => h.id === state.openId)) {
+  if (state.openHandoff?.state === 'queued' && state.accepting !== state.openId && !queued.some((h) => h.id === state.openId)) {
     const mine = state.active.some((h) => h.id === state.openId);
     if (!mine) {
       toast(t('takenElsewhere'), 'warning');
@@ -299,7 +302,6 @@ function renderConnection() {
 function renderSound() {
   const on = chime.enabled;
   $('sound-toggle').setAttribute('aria-pressed', String(on));
-  $('sound-icon').textContent = on ? '🔔' : '🔕';
   $('sound-label').textContent = t(on ? 'soundOn' : 'soundOff');
   $('sound-toggle').setAttribute('aria-label', `${t('soundToggle')}: ${t(on ? 'soundOn' : 'soundOff')}`);
 }
@@ -439,6 +441,7 @@ async function openConversation(id) {
 
 async function acceptConversation(id) {
   chime.unlock();
+  state.accepting = id;
   closeDrawerIfNarrow();
   const button = state.openId === id ? $('accept-button') : null;
   if (button) {
@@ -465,6 +468,7 @@ async function acceptConversation(id) {
       renderInbox();
     }
   } finally {
+    state.accepting = null;
     if (button) {
       button.disabled = false;
       button.textContent = t('accept');
@@ -478,7 +482,12 @@ function isMine(handoff) {
 
 function messageItem(message) {
   const from = message.from;
-  const who = from === 'agent' ? message.agent?.name ?? t('from_agent') : t(`from_${from}`);
+  const who =
+    from === 'agent'
+      ? message.agent?.name ?? t('from_agent')
+      : from === 'note' && message.agent
+        ? `${t('from_note')} · ${message.agent.name}`
+        : t(`from_${from}`);
   let delivery = null;
   if (from === 'agent') {
     const key = message.pending ? 'sending' : message.delivered === false ? 'notDelivered' : 'delivered';
@@ -533,6 +542,13 @@ function renderChat() {
   renderSidePanel(handoff);
 }
 
+/** A bar's filled part; its width is set through the CSSOM (the CSP refuses style attributes). */
+function barFill(fraction) {
+  const fill = el('span');
+  fill.style.width = `${Math.round(fraction * 100)}%`;
+  return fill;
+}
+
 function renderSidePanel(handoff) {
   const c = handoff.classification ?? {};
   const rows = [
@@ -551,11 +567,13 @@ function renderSidePanel(handoff) {
         'li',
         { className: tier === c.tier ? 'chosen' : '' },
         el('span', { className: 'score-tier' }, tier),
-        el('span', { className: 'score-bar', 'aria-hidden': 'true' }, el('span', { style: `width:${Math.round((Math.max(0, value) / max) * 100)}%` })),
+        el('span', { className: 'score-bar', 'aria-hidden': 'true' }, barFill(Math.max(0, value) / max)),
         el('span', { className: 'score-value' }, score(value)),
       ),
     ),
   );
+  // A rule or the customer's own choice decides without per-tier scores.
+  $('scores-heading').hidden = scores.length === 0;
   const tried = handoff.articlesTried ?? [];
   $('articles-tried').replaceChildren(...tried.map((a) => el('li', {}, el('span', {}, a.title ?? a.articleId), el('span', { className: 'score-value' }, score(a.score)))));
   $('articles-empty').hidden = tried.length > 0;
