@@ -1,0 +1,231 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { addAgent, CapturingChannel, ConsoleClient } from './support/agent-console-client.js';
+import { ExpectRepliesClient, heroCard, type OutgoingActivity, type ReplyActivity } from './support/bot-client.js';
+import { startTestApp, tempDir, type RunningApp } from './support/test-app.js';
+
+const said = (replies: ReplyActivity[]) => replies.map((r) => [r.text, heroCard(r)?.text].filter(Boolean).join('\n')).join('\n');
+const ALWAYS_OPEN = { BUSINESS_HOURS: 'Mon-Sun 00:00-24:00', TIME_ZONE: 'UTC' };
+
+interface HandoffView {
+  id: string;
+  state: string;
+  tier: string;
+  ticketReference: string;
+  position?: number;
+  satisfaction?: number;
+}
+
+/** A customer on a Bot Framework channel whose proactive messages land in `channel`. */
+function customer(running: RunningApp, channel: CapturingChannel, same?: { conversationId: string; userId: string }) {
+  const client = new ExpectRepliesClient(running.baseUrl, 'test', same);
+  const say = async (text: string) => said(await client.send({ type: 'message', text, serviceUrl: channel.url } as OutgoingActivity));
+  return { client, say };
+}
+
+/** Asks for a person and picks the expert tier; returns what the bot said last. */
+async function askForExpert(say: (text: string) => Promise<string>): Promise<string> {
+  const first = await say('I want to speak to someone');
+  if (/what kind of help/.test(first)) return say('An expert for a technical problem');
+  return first;
+}
+
+
+/** Asks for a person and picks the vendor tier (L4). */
+async function askForVendor(say: (text: string) => Promise<string>): Promise<string> {
+  const first = await say('I want to speak to someone');
+  if (/what kind of help/.test(first)) return say('A problem with third-party hardware or hosting');
+  return first;
+}
+
+// Monday 23 Nov 2026, 10:00 UTC (inside Mon-Fri 09:00-17:00); a test moves it to the weekend.
+const MONDAY = new Date('2026-11-23T10:00:00Z');
+const HOURS = { BUSINESS_HOURS: 'Mon-Fri 09:00-17:00', TIME_ZONE: 'UTC', HANDOFF_QUEUE_TIMEOUT_MINUTES: '10' };
+
+describe('live handoff to an agent, end to end (real HTTP, SQLite, proactive delivery through CloudAdapter)', () => {
+  let running: RunningApp;
+  let channel: CapturingChannel;
+  let clock = MONDAY;
+  const consoles: ConsoleClient[] = [];
+  // One app for the whole file (starting one costs seconds): each test uses its own tier's queue.
+  beforeAll(async () => {
+    channel = new CapturingChannel();
+    await channel.start();
+    running = await startTestApp(HOURS, { handoffClock: () => clock });
+  });
+  afterAll(async () => {
+    for (const c of consoles.splice(0)) c.disconnect();
+    await running.stop();
+    await channel.stop();
+  });
+
+  async function onlineAgent(email: string, tiers: string): Promise<ConsoleClient> {
+    await addAgent(running.app.agents, { name: email.split('@')[0]!.replace(/^./, (c) => c.toUpperCase()), email, tiers });
+    const console = await ConsoleClient.signIn(running.baseUrl, email);
+    await console.json('PUT', '/agent/api/me', { status: 'online' });
+    await console.connect();
+    consoles.push(console);
+    return console;
+  }
+
+  it('"I want to speak to someone" → L3 queue → agent accepts, both talk, resolves → satisfaction stored → the bot answers again', async () => {
+    const ana = await onlineAgent('ana@example.com', 'L3');
+    const { say, client } = customer(running, channel);
+
+    const offer = await askForExpert(say);
+    expect(offer).toMatch(/Someone from our expert team can chat with you live right now/);
+    const queued = await say('Chat with a person now');
+    expect(queued).toMatch(/You're number 1 in the queue for our expert team/);
+
+    const queueEvent = await ana.waitForEvent((e) => e.event === 'queue' && (e.data as { queued: unknown[] }).queued.length === 1);
+    const waiting = (queueEvent.data as { queued: HandoffView[] }).queued[0]!;
+    expect(waiting).toMatchObject({ tier: 'L3', state: 'queued', position: 1 });
+
+    // While queued the bot answers nothing itself; the line is kept for the agent.
+    expect(await say('are you there?')).toBe('');
+
+    const accepted = await ana.json<{ handoff: HandoffView; messages: { from: string; text: string }[] }>('POST', `/agent/api/handoffs/${waiting.id}/accept`);
+    expect(accepted.handoff.state).toBe('active');
+    const lines = accepted.messages.map((m) => `${m.from}: ${m.text}`);
+    expect(lines[0]).toBe('customer: I want to speak to someone');
+    expect(lines).toContain('customer: are you there?');
+    await channel.waitForText(client.conversationId, /Ana from our expert team has joined the chat/);
+
+    expect(await say('My sync server crashes at night')).toBe('');
+    const relayed = await ana.waitForEvent((e) => e.event === 'message' && (e.data as { message: { text: string } }).message.text === 'My sync server crashes at night');
+    expect((relayed.data as { message: { from: string } }).message.from).toBe('customer');
+
+    const sent = await ana.json<{ message: { id: string; from: string } }>('POST', `/agent/api/handoffs/${waiting.id}/messages`, { text: 'Please send me the error log.' });
+    expect(sent.message.from).toBe('agent');
+    await channel.waitForText(client.conversationId, /^Please send me the error log\.$/);
+    await ana.json('POST', `/agent/api/handoffs/${waiting.id}/notes`, { text: 'Probably the 2.3 sync bug' }, [201]);
+    expect(channel.textsFor(client.conversationId).some((t) => t.includes('2.3 sync bug'))).toBe(false);
+
+    const ticket = await running.app.tickets.get(waiting.ticketReference);
+    expect(ticket).toMatchObject({ kind: 'handoff', tier: 'L3', status: 'open' });
+
+    await ana.json('POST', `/agent/api/handoffs/${waiting.id}/resolve`, { closingMessage: 'Glad we fixed it!' });
+    await channel.waitForText(client.conversationId, /^Glad we fixed it!$/);
+    await channel.waitForText(client.conversationId, /from 1 \(not at all\) to 5/);
+    const question = channel.activities.find((a) => /from 1 \(not at all\) to 5/.test(a.text ?? ''));
+    expect(question?.suggestedActions?.actions.map((a) => a.value)).toEqual(['1', '2', '3', '4', '5']);
+
+    expect(await say('4')).toMatch(/Thank you for the rating/);
+    const after = await ana.json<{ handoff: HandoffView }>('GET', `/agent/api/handoffs/${waiting.id}`);
+    expect(after.handoff).toMatchObject({ state: 'resolved', satisfaction: 4 });
+    const resolvedTicket = await running.app.tickets.get(waiting.ticketReference);
+    expect(resolvedTicket!.status).toBe('resolved');
+    expect(resolvedTicket!.comments.map((c) => c.text)).toContain('Customer satisfaction: 4/5.');
+
+    // Back to the bot: a new question gets the bot's own answer, nothing is relayed.
+    expect(await say('how do I reset my password?')).not.toBe('');
+  });
+
+  it('with nobody online or outside business hours: no queue, the bot says so and files the ticket', async () => {
+    await addAgent(running.app.agents, { name: 'Lou', email: 'lou@example.com', tiers: 'L1' }); // exists, never signs in
+    const nobody = customer(running, channel);
+    const first = await nobody.say('I want to speak to someone');
+    const answer = /what kind of help/.test(first) ? await nobody.say('A question for the support team') : first;
+    expect(answer).toMatch(/Nobody from our support team is free to chat live right now/);
+    expect(answer).toMatch(/Which email address/);
+    expect(answer).not.toMatch(/queue/);
+
+    // Saturday 10:00 UTC: the L3 agent is online, but live chat is Mon-Fri only.
+    clock = new Date('2026-11-28T10:00:00Z');
+    try {
+      await onlineAgent('sam@example.com', 'L3');
+      const before = (await running.app.handoffs.list({ limit: 100 })).length;
+      const weekend = customer(running, channel);
+      const closed = await askForExpert(weekend.say);
+      expect(closed).toMatch(/chats live during business hours \(Mon-Fri 09:00-17:00, UTC\)/);
+      expect(closed).toMatch(/Which email address/);
+      expect((await running.app.handoffs.list({ limit: 100 })).length).toBe(before);
+    } finally {
+      clock = MONDAY;
+    }
+  });
+
+  it('leaving the queue ("cancel") and the queue timeout both end in a ticket the customer is told about', async () => {
+    await onlineAgent('vic@example.com', 'L4');
+    const leaver = customer(running, channel);
+    await askForVendor(leaver.say);
+    await leaver.say('Chat with a person now');
+    const stayer = customer(running, channel);
+    await askForVendor(stayer.say);
+    expect(await stayer.say('Chat with a person now')).toMatch(/number 2 in the queue/);
+
+    const left = await leaver.say('cancel');
+    const reference = /\*\*(TD-\d+)\*\*/.exec(left)?.[1];
+    expect(left).toMatch(/you've left the queue/);
+    const ticket = await running.app.tickets.get(reference!);
+    expect(ticket).toMatchObject({ kind: 'handoff', tier: 'L4', status: 'new' });
+    expect(ticket!.comments.at(-1)!.text).toMatch(/left the live chat queue/);
+    // The one behind moves up and is told.
+    await channel.waitForText(stayer.client.conversationId, /You're now number 1 in the queue/);
+
+    await running.app.handoffs.sweep(new Date(MONDAY.getTime() + 11 * 60_000));
+    const timedOut = await channel.waitForText(stayer.client.conversationId, /nobody became free within 10 minutes/);
+    const timedOutRef = /\*\*(TD-\d+)\*\*/.exec(timedOut)![1]!;
+    expect((await running.app.tickets.get(timedOutRef))!.comments.at(-1)!.text).toMatch(/No agent accepted the live chat within 10 minutes/);
+    expect((await running.app.handoffs.list({ tier: 'L4', limit: 10 })).map((h) => h.state).sort()).toEqual(['cancelled', 'timed_out']);
+    // After the timeout the bot answers again.
+    expect(await stayer.say('how do I reset my password?')).not.toBe('');
+  });
+});
+
+describe('live handoff across a restart of the bot process', () => {
+  let running: RunningApp;
+  let channel: CapturingChannel;
+  beforeAll(async () => {
+    channel = new CapturingChannel();
+    await channel.start();
+  });
+  afterAll(async () => {
+    await running?.stop();
+    await channel.stop();
+  });
+
+  async function onlineAgent(email: string, tiers: string): Promise<ConsoleClient> {
+    await addAgent(running.app.agents, { name: email.split('@')[0]!.replace(/^./, (c) => c.toUpperCase()), email, tiers });
+    const console = await ConsoleClient.signIn(running.baseUrl, email);
+    await console.json('PUT', '/agent/api/me', { status: 'online' });
+    await console.connect();
+    return console;
+  }
+
+  it('a restart between the customer message and the agent reply loses nothing; a queued customer survives too', async () => {
+    const dataDir = tempDir();
+    running = await startTestApp(ALWAYS_OPEN, {}, dataDir);
+    const ana = await onlineAgent('ana@example.com', 'L3');
+    const first = customer(running, channel);
+    await askForExpert(first.say);
+    await first.say('Chat with a person now');
+    const second = customer(running, channel);
+    await askForExpert(second.say);
+    expect(await second.say('Chat with a person now')).toMatch(/number 2 in the queue/);
+    const { queued } = await ana.json<{ queued: HandoffView[] }>('GET', '/agent/api/handoffs');
+    await ana.json('POST', `/agent/api/handoffs/${queued[0]!.id}/accept`);
+    expect(await first.say('Here is my log: E1234')).toBe('');
+
+    ana.disconnect();
+    await running.stop({ keepData: true });
+    running = await startTestApp(ALWAYS_OPEN, {}, dataDir);
+
+    // The same cookie still works (sessions are in the database); the chat and the queue are intact.
+    const back = new ConsoleClient(running.baseUrl);
+    Object.assign(back, { cookie: ana.cookie, csrfToken: ana.csrfToken });
+    await back.connect();
+    const inbox = await back.json<{ queued: HandoffView[]; active: HandoffView[] }>('GET', '/agent/api/handoffs');
+    expect(inbox.active.map((h) => h.id)).toEqual([queued[0]!.id]);
+    expect(inbox.queued.map((h) => h.id)).toEqual([queued[1]!.id]);
+    const detail = await back.json<{ messages: { from: string; text: string }[] }>('GET', `/agent/api/handoffs/${queued[0]!.id}`);
+    expect(detail.messages.map((m) => `${m.from}: ${m.text}`)).toContain('customer: Here is my log: E1234');
+
+    await back.json('POST', `/agent/api/handoffs/${queued[0]!.id}/messages`, { text: 'Thanks, E1234 is a known issue.' });
+    await channel.waitForText(first.client.conversationId, /E1234 is a known issue/);
+    // The conversation continues after the restart: still relayed, not answered by the bot.
+    const again = customer(running, channel, { conversationId: first.client.conversationId, userId: first.client.userId });
+    expect(await again.say('great, thanks')).toBe('');
+    await back.waitForEvent((e) => e.event === 'message' && (e.data as { message: { text: string } }).message.text === 'great, thanks');
+      back.disconnect();
+  }, 120_000);
+});
