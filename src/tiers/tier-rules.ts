@@ -1,6 +1,9 @@
-import { readFile } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
+import path from 'node:path';
 import YAML from 'yaml';
 import { z } from 'zod';
+import { informativeWords } from '../language/conversation-language.js';
+import { eldDetector, type LanguageDetector } from '../language/language-detector.js';
 import { tierSchema, type Tier } from '../tickets/ticket.js';
 
 /**
@@ -22,6 +25,8 @@ const rulesFileSchema = z.object({ rules: z.array(ruleSchema).default([]) });
 export interface TierRule {
   name: string;
   tier: Tier;
+  /** Set for rules from `<lang>/rules.yaml`: they apply only to requests in that language. */
+  language?: string;
   matches(text: string): boolean;
 }
 
@@ -38,7 +43,7 @@ function escapeRegExp(text: string): string {
 }
 
 /** Validates rules (from YAML text) and compiles them; `source` names the file in errors. */
-export function parseTierRules(yamlText: string, source: string): TierRule[] {
+export function parseTierRules(yamlText: string, source: string, language?: string): TierRule[] {
   let data: unknown;
   try {
     data = YAML.parse(yamlText) ?? {};
@@ -60,23 +65,64 @@ export function parseTierRules(yamlText: string, source: string): TierRule[] {
         throw new TierRulesError(`${source}: rules.${i} (${name}): invalid pattern: ${(error as Error).message}`);
       }
     }
-    return { name, tier: rule.tier, matches: (text: string) => tests.some((test) => test.test(text)) };
+    const matches = (text: string) => tests.some((test) => test.test(text));
+    return language === undefined ? { name, tier: rule.tier, matches } : { name, tier: rule.tier, language, matches };
   });
 }
 
-/** Loads the operator's rules file; a missing file means no rules. */
-export async function loadTierRules(file: string): Promise<TierRule[]> {
-  let text: string;
+async function readIfExists(file: string): Promise<string | undefined> {
   try {
-    text = await readFile(file, 'utf8');
+    return await readFile(file, 'utf8');
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT' || (error as NodeJS.ErrnoException).code === 'ENOTDIR') return undefined;
     throw error;
   }
-  return parseTierRules(text, file);
 }
 
-/** The first rule that matches, if any (rules are checked in file order). */
-export function matchRule(text: string, rules: readonly TierRule[]): TierRule | undefined {
-  return rules.find((rule) => rule.matches(text));
+/**
+ * Loads the operator's rules: the global file (every language) and, next to it, one
+ * `<lang>/rules.yaml` per language (e.g. knowledge/tiers/pt/rules.yaml) whose rules apply only
+ * to requests in that language. Language rules come first, so a language can refine a global
+ * rule. Missing files mean no rules.
+ */
+export async function loadTierRules(file: string): Promise<TierRule[]> {
+  const languageRules: TierRule[] = [];
+  const dir = path.dirname(file);
+  const entries = await readdir(dir, { withFileTypes: true }).catch(() => []);
+  for (const entry of entries.filter((e) => e.isDirectory() && /^[a-z]{2,3}$/.test(e.name)).sort((a, b) => a.name.localeCompare(b.name))) {
+    const languageFile = path.join(dir, entry.name, path.basename(file));
+    const text = await readIfExists(languageFile);
+    if (text !== undefined) languageRules.push(...parseTierRules(text, languageFile, entry.name));
+  }
+  const text = await readIfExists(file);
+  return [...languageRules, ...(text === undefined ? [] : parseTierRules(text, file))];
+}
+
+let sharedDetector: { languages: string; detector: LanguageDetector } | undefined;
+
+/**
+ * The request's language, for language rules: the detector's best guess among the rules'
+ * languages and English, or undefined when the text has too few words to tell.
+ */
+function requestLanguage(text: string, rules: readonly TierRule[]): string | undefined {
+  if (informativeWords(text).length < 2) return undefined;
+  const languages = [...new Set(['en', ...rules.flatMap((rule) => (rule.language === undefined ? [] : [rule.language]))])].sort();
+  if (sharedDetector?.languages !== languages.join(',')) sharedDetector = { languages: languages.join(','), detector: eldDetector(languages) };
+  return sharedDetector.detector.detect(text)[0]?.language;
+}
+
+/**
+ * The first rule that matches, if any (rules are checked in order). A language rule is skipped
+ * for a request in another language; `language` (the conversation's) wins over detecting it from
+ * the text, and a request too short to tell is tried against every rule.
+ */
+export function matchRule(text: string, rules: readonly TierRule[], language?: string): TierRule | undefined {
+  let requestIn: string | undefined | null = language ?? null;
+  return rules.find((rule) => {
+    if (rule.language !== undefined) {
+      if (requestIn === null) requestIn = requestLanguage(text, rules);
+      if (requestIn !== undefined && requestIn !== rule.language) return false;
+    }
+    return rule.matches(text);
+  });
 }
