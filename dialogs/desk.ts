@@ -24,7 +24,7 @@ export interface DeskDependencies {
   transcripts: TranscriptStore;
   profile: StatePropertyAccessor<CustomerProfile>;
   /** Undefined while the classifier is not loaded: the customer is then asked instead. */
-  classify: (text: string) => Promise<TierRouting | undefined>;
+  classify: (text: string, language?: string) => Promise<TierRouting | undefined>;
   slots: SlotRules;
   /** BUSINESS_HOURS as configured, for messages. */
   businessHours: string;

@@ -1,5 +1,5 @@
 import { ComponentDialog, WaterfallDialog, type DialogTurnResult, type FoundChoice, type WaterfallStepContext } from 'botbuilder-dialogs';
-import { turnTexts } from '../src/language/turn-language.js';
+import { turnLanguage, turnTexts } from '../src/language/turn-language.js';
 import type { Classification } from '../src/tickets/ticket.js';
 import { TIERS } from '../src/tiers/tier-scoring.js';
 import { CALLBACK_DIALOG, CallbackDialog } from './callback-dialog.js';
@@ -37,7 +37,7 @@ export class EscalationDialog extends ComponentDialog {
   private async classifyStep(step: WaterfallStepContext<EscalationState>): Promise<DialogTurnResult> {
     const state = step.options;
     if (state.classification !== undefined) return step.next();
-    const routing = await this.deps.classify(state.question);
+    const routing = await this.deps.classify(state.question, turnLanguage(step.context).language);
     if (routing?.kind === 'tier') {
       state.classification = routing.classification;
       return step.next();
@@ -55,7 +55,7 @@ export class EscalationDialog extends ComponentDialog {
     const state = step.options;
     if (state.classification === undefined) {
       const chosen = TIERS[(step.result as FoundChoice).index]!;
-      const routing = await this.deps.classify(state.question);
+      const routing = await this.deps.classify(state.question, turnLanguage(step.context).language);
       const numbers = routing?.kind === 'ask' ? routing.decision : undefined;
       state.classification = {
         tier: chosen,

@@ -150,9 +150,9 @@ export function createApp(config: Config, overrides: AppOverrides = {}): App {
       tickets,
       transcripts,
       profile: userState.createProperty<CustomerProfile>('profile'),
-      classify: async (text) => {
+      classify: async (text, language) => {
         const status = knowledge.status;
-        return status.state === 'ready' ? status.classifier.classify(text) : undefined;
+        return status.state === 'ready' ? status.classifier.classify(text, language) : undefined;
       },
       slots: {
         hours: parseBusinessHours(config.business.hours, config.business.timeZone),

@@ -25,7 +25,7 @@ export class TierClassifier {
     rules: readonly TierRule[],
     thresholds: TierThresholds,
   ): Promise<TierClassifier> {
-    const vectors = await embedder.embed(examples.map((e) => e.text));
+    const vectors = await embedder.embed(examples.map((e) => e.text), 'query');
     return new TierClassifier(
       embedder,
       examples.map((e, i) => ({ ...e, vector: vectors[i]! })),
@@ -36,12 +36,13 @@ export class TierClassifier {
 
   /** The model's opinion only (rules ignored): used by the eval report. */
   async score(text: string): Promise<TierDecision> {
-    const [vector] = await this.embedder.embed([text]);
+    const [vector] = await this.embedder.embed([text], 'query');
     return decideTier(scoreTiers(vector!, this.examples), this.thresholds);
   }
 
-  async classify(text: string): Promise<TierRouting> {
-    const rule = matchRule(text, this.rules);
+  /** `language`: the conversation's, so language rules (tiers/<lang>/rules.yaml) apply to it. */
+  async classify(text: string, language?: string): Promise<TierRouting> {
+    const rule = matchRule(text, this.rules, language);
     if (rule !== undefined) {
       return { kind: 'tier', classification: { tier: rule.tier, source: 'rule', score: 1, margin: 1, scores: {} } };
     }
