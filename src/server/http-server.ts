@@ -40,6 +40,9 @@ export interface HttpServerOptions {
  * wording from presentTicketsApiError right after.
  */
 function presentFrameworkError(error: Error & { statusCode?: number }): void {
+  // A plain Error thrown by a handler has no status; restify would then answer its message (file
+  // paths, SQL…) in an InternalError. Giving it one makes restify send our body instead.
+  if (typeof error.statusCode !== 'number') Object.assign(error, { statusCode: 500 });
   const status = error.statusCode ?? 500;
   const code =
     ({ 400: 'invalid_request', 404: 'not_found', 405: 'method_not_allowed', 406: 'not_acceptable', 413: 'payload_too_large', 415: 'unsupported_media_type' } as Record<number, string>)[status] ??

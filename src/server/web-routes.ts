@@ -108,7 +108,8 @@ export function mountWebRoutes(server: restify.Server, options: WebRoutesOptions
 
   server.get('/web/:file', async (req: restify.Request, res: restify.Response) => {
     const file = String(req.params.file);
-    const type = PUBLIC_FILES[file];
+    // Own keys only: "__proto__" or "constructor" must not find Object.prototype's members.
+    const type = Object.hasOwn(PUBLIC_FILES, file) ? PUBLIC_FILES[file] : undefined;
     if (type === undefined) {
       res.json(404, { error: { code: 'NotFound', message: 'No such file.' } });
       return;
