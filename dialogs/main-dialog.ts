@@ -3,7 +3,8 @@ import { ComponentDialog, DialogTurnStatus, WaterfallDialog, type DialogContext,
 import type { KnowledgeState } from '../src/knowledge/knowledge-service.js';
 import type { ScoredArticle } from '../src/search/answer-decision.js';
 import type { FeedbackStore } from '../src/storage/feedback-store.js';
-import type { Texts } from '../src/i18n/texts.js';
+import type { UnmatchedQuestionStore } from '../src/gaps/unmatched-question-store.js';
+import { allTexts, type Texts } from '../src/i18n/texts.js';
 import { turnTexts } from '../src/language/turn-language.js';
 import { parseCardAction, type CardAction } from './card-actions.js';
 import { answerActivity, didYouMeanActivity } from './cards.js';
@@ -44,6 +45,8 @@ export interface MainDialogDependencies {
   knowledge: () => KnowledgeState;
   desk: DeskDependencies;
   feedback: FeedbackStore;
+  /** Records "none of these" answers to did-you-mean for the content-gap report (optional in tests). */
+  unmatched?: UnmatchedQuestionStore;
   pending: StatePropertyAccessor<PendingQuestion | undefined>;
   lastAttempt: StatePropertyAccessor<SelfHelpAttempt | undefined>;
 }
@@ -122,7 +125,7 @@ export class MainDialog extends ComponentDialog {
       await context.sendActivity(texts.helpText);
       return step.endDialog();
     }
-    const smallTalk = recogniseSmallTalk(question, texts);
+    const smallTalk = recogniseSmallTalk(question, texts, allTexts);
     if (smallTalk !== undefined) {
       await context.sendActivity(texts.smallTalkReplies[smallTalk]);
       return step.endDialog();
@@ -170,8 +173,16 @@ export class MainDialog extends ComponentDialog {
         await this.sendAnswer(context, article.id, action.question, texts);
         return step.endDialog();
       }
-      case 'none-of-these':
+      case 'none-of-these': {
+        const last = await this.deps.lastAttempt.get(context);
+        await this.deps.unmatched?.record({
+          conversationId: context.activity.conversation.id,
+          channelId: context.activity.channelId,
+          question: action.question,
+          offered: last?.question === action.question ? last.ranked.slice(0, 3).map((a) => a.articleId) : [],
+        });
         return this.escalate(step, action.question);
+      }
     }
   }
 

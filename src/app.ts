@@ -46,6 +46,7 @@ import { mountAgentConsolePage } from './server/agent-console-page.js';
 import { mountWebRoutes } from './server/web-routes.js';
 import { openDatabase, type SqliteDatabase } from './storage/database.js';
 import { SqliteFeedbackStore } from './storage/feedback-store.js';
+import { SqliteUnmatchedQuestionStore } from './gaps/sqlite-unmatched-question-store.js';
 import { SqliteBotStorage } from './storage/sqlite-bot-storage.js';
 import { parseBusinessHours } from './tickets/callback-slots.js';
 import { SqliteTicketStore } from './tickets/sqlite-ticket-store.js';
@@ -167,10 +168,13 @@ export function createApp(config: Config, overrides: AppOverrides = {}): App {
         return status.state === 'ready' ? status.search.article(articleId)?.title : undefined;
       }),
   };
+  // "None of these" answers to did-you-mean, for the content-gap report (GET /api/gaps, npm run gaps).
+  const unmatchedQuestions = new SqliteUnmatchedQuestionStore(db);
   const dialog = new MainDialog({
     knowledge: () => knowledge.status,
     desk,
     feedback: new SqliteFeedbackStore(db),
+    unmatched: unmatchedQuestions,
     pending: conversationState.createProperty<PendingQuestion | undefined>('pending'),
     lastAttempt: conversationState.createProperty<SelfHelpAttempt | undefined>('lastAttempt'),
   });
@@ -208,6 +212,7 @@ export function createApp(config: Config, overrides: AppOverrides = {}): App {
     channelAuth: config.auth.appId !== undefined,
     privacy,
     tickets: { service: tickets, apiTokens: config.api.tokens },
+    gaps: { feedback: new SqliteFeedbackStore(db), unmatched: unmatchedQuestions, tickets },
   });
   // Web Chat and the widget talk to the same bot through a self-hosted Direct Line endpoint.
   const directLine = mountDirectLine({ server, db, bot, onTurnError, config, logger });

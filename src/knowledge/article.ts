@@ -23,6 +23,19 @@ export interface Article extends ArticleFrontMatter {
   file: string;
 }
 
+/**
+ * The article's language as search and statistics group it: the primary subtag ("pt" for
+ * "pt-BR"), so a customer detected as "pt" gets articles written as "pt-BR" and vice versa.
+ */
+export function articleLanguage(article: Pick<Article, 'language'>): string {
+  return article.language.split('-')[0]!.toLowerCase();
+}
+
+/** Unique key of one language version of an article ("pt/change-password"). */
+export function articleKey(article: Pick<Article, 'id' | 'language'>): string {
+  return `${articleLanguage(article)}/${article.id}`;
+}
+
 /** What gets embedded for an article, tagged so a hit can be explained. */
 export interface Passage {
   kind: 'title' | 'question' | 'body';

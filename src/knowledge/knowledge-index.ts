@@ -1,36 +1,60 @@
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
-import type { Embedder } from '../search/embedder.js';
+import { createHash } from 'node:crypto';
+import { ArticleClassifier, classifierJsonSchema } from '../search/article-classifier.js';
+import type { Embedder, EmbedderFingerprint } from '../search/embedder.js';
+import { MiniSearchLexicalIndex, type LexicalIndex } from '../search/lexical-index.js';
 import type { VectorHit, VectorIndex, VectorIndexFactory } from '../search/vector-index.js';
-import { articlePassages, passagesHash, type Article, type Passage } from './article.js';
+import { articleKey, articleLanguage, articlePassages, passagesHash, type Article, type Passage } from './article.js';
 
 const passageKindSchema = z.enum(['title', 'question', 'body']);
+const roleSchema = z.enum(['query', 'passage']);
 
 /** What is persisted beside the vectors: which label belongs to which article, and content hashes. */
 const manifestSchema = z.object({
-  version: z.literal(1),
+  /** 2: entries keyed by language and id ("pt/change-password"), classifier beside the vectors. */
+  version: z.literal(2),
   modelId: z.string(),
   dimension: z.number().int().positive(),
+  /** Model file, prefixes and passage roles the vectors were made with (EmbedderFingerprint): any change rebuilds. */
+  embedding: z.object({
+    file: z.string(),
+    queryPrefix: z.string(),
+    passagePrefix: z.string(),
+    passageRoles: z.object({ title: roleSchema, question: roleSchema, body: roleSchema }),
+  }),
   nextLabel: z.number().int().nonnegative(),
   /** Vector file this manifest belongs to; a new generation gets a new name, so a crash never mixes them. */
   vectorsFile: z.string().regex(/^vectors-\d+\.hnsw$/),
+  /** By `articleKey` ("en/change-password"): one entry per language version of an article. */
   articles: z.record(
     z.string(),
     z.object({
+      articleId: z.string(),
+      language: z.string(),
       hash: z.string(),
       passages: z.array(z.object({ label: z.number().int().nonnegative(), kind: passageKindSchema })),
     }),
   ),
+  /** The per-knowledge-base article classifier: retrained only when what it learns from changed. */
+  classifier: z.object({ file: z.string().regex(/^classifier-\d+\.json$/), hash: z.string() }).optional(),
 });
 
 type Manifest = z.infer<typeof manifestSchema>;
 
-/** A passage hit resolved to its article. */
-export interface PassageHit extends VectorHit {
+/** Which article (language version) and kind of text a vector label belongs to. */
+export interface PassageOwner {
   articleId: string;
+  language: string;
   kind: Passage['kind'];
 }
+
+/** A passage hit resolved to its article. */
+export interface PassageHit extends VectorHit, PassageOwner {}
+
+/** Bump when training changes, so every index retrains its classifier once. */
+const CLASSIFIER_VERSION = 'softmax-v1';
 
 /** What a sync did; printed by `npm run ingest` and asserted by tests. */
 export interface SyncReport {
@@ -40,6 +64,8 @@ export interface SyncReport {
   removedArticles: string[];
   unchangedArticles: number;
   passages: number;
+  /** Whether the article classifier was (re)trained in this sync (false: the saved one was reused). */
+  classifierTrained: boolean;
 }
 
 export interface SyncOptions {
@@ -54,9 +80,22 @@ export interface SyncOptions {
 
 /** Vectors for all article passages plus the label → article map needed to read search hits. */
 export class KnowledgeIndex {
+  private readonly vectorCache = new Map<number, Float32Array>();
+
   private constructor(
     private readonly vectors: VectorIndex,
-    private readonly labels: ReadonlyMap<number, { articleId: string; kind: Passage['kind'] }>,
+    /** Every live passage label and its owner. */
+    readonly labels: ReadonlyMap<number, PassageOwner>,
+    /** Labels of each article id, over all its languages. */
+    private readonly labelsByArticle: ReadonlyMap<string, readonly number[]>,
+    /** BM25 over the same passages, under the same labels. */
+    readonly lexical: LexicalIndex,
+    /** The text of every live passage (held-out questions for calibration, keyword search). */
+    readonly texts: ReadonlyMap<number, string>,
+    /** Trained on the titles and alternative questions of every language. */
+    readonly classifier: ArticleClassifier,
+    /** Changes whenever the indexed passages change (calibration is cached under it). */
+    readonly contentHash: string,
   ) {}
 
   /** Best-matching passages for a query vector, best first. */
@@ -65,6 +104,21 @@ export class KnowledgeIndex {
       const owner = this.labels.get(hit.label);
       return owner === undefined ? [] : [{ ...hit, ...owner }];
     });
+  }
+
+  /** The stored vector of one passage (cached; used for exact scores of fused candidates). */
+  passageVector(label: number): Float32Array | undefined {
+    let vector = this.vectorCache.get(label);
+    if (vector === undefined) {
+      vector = this.vectors.vector(label);
+      if (vector !== undefined) this.vectorCache.set(label, vector);
+    }
+    return vector;
+  }
+
+  /** Every passage label of an article id (all languages). */
+  articleLabels(articleId: string): readonly number[] {
+    return this.labelsByArticle.get(articleId) ?? [];
   }
 
   get passageCount(): number {
@@ -80,47 +134,73 @@ export class KnowledgeIndex {
     const { articles, embedder, indexFactory, indexDir } = options;
     const { manifest, vectors, rebuiltBecause } = await openIndex(indexDir, embedder, indexFactory);
 
-    const wanted = new Map(articles.map((article) => [article.id, article]));
+    const wanted = new Map(articles.map((article) => [articleKey(article), article]));
     const removedArticles: string[] = [];
-    for (const [articleId, entry] of Object.entries(manifest.articles)) {
-      const article = wanted.get(articleId);
+    for (const [key, entry] of Object.entries(manifest.articles)) {
+      const article = wanted.get(key);
       if (article !== undefined && passagesHash(articlePassages(article)) === entry.hash) continue;
       for (const passage of entry.passages) vectors.remove(passage.label);
-      delete manifest.articles[articleId];
-      if (article === undefined) removedArticles.push(articleId);
+      delete manifest.articles[key];
+      if (article === undefined) removedArticles.push(key);
     }
 
-    const toEmbed = articles.filter((article) => manifest.articles[article.id] === undefined);
+    const toEmbed = articles.filter((article) => manifest.articles[articleKey(article)] === undefined);
     const embeddedArticles: string[] = [];
     for (const article of toEmbed) {
       const passages = articlePassages(article);
-      const embedded = await embedder.embed(passages.map((passage) => passage.text));
+      const embedded = await embedPassages(embedder, passages);
       const stored = passages.map((passage, i) => {
         const label = manifest.nextLabel++;
         vectors.add(label, embedded[i]!);
         return { label, kind: passage.kind };
       });
-      manifest.articles[article.id] = { hash: passagesHash(passages), passages: stored };
-      embeddedArticles.push(article.id);
+      const key = articleKey(article);
+      manifest.articles[key] = { articleId: article.id, language: articleLanguage(article), hash: passagesHash(passages), passages: stored };
+      embeddedArticles.push(key);
       options.onProgress?.(embeddedArticles.length, toEmbed.length);
     }
 
-    if (rebuiltBecause !== undefined || embeddedArticles.length > 0 || removedArticles.length > 0) {
-      await saveIndex(indexDir, manifest, vectors);
+    const labels = new Map<number, PassageOwner>();
+    const labelsByArticle = new Map<string, number[]>();
+    for (const entry of Object.values(manifest.articles)) {
+      for (const passage of entry.passages) {
+        labels.set(passage.label, { articleId: entry.articleId, language: entry.language, kind: passage.kind });
+        labelsByArticle.set(entry.articleId, [...(labelsByArticle.get(entry.articleId) ?? []), passage.label]);
+      }
+    }
+    const contentHash = hashOf(Object.entries(manifest.articles).map(([key, entry]) => `${key}:${entry.hash}`).sort());
+
+    // The classifier learns from titles and alternative questions: retrain when they changed.
+    const classifierHash = hashOf([CLASSIFIER_VERSION, contentHash]);
+    let classifier = manifest.classifier?.hash === classifierHash ? await readClassifier(path.join(indexDir, manifest.classifier.file)) : undefined;
+    const classifierTrained = classifier === undefined;
+    if (classifier === undefined) classifier = trainArticleClassifier(vectors, labels);
+
+    const changed = rebuiltBecause !== undefined || embeddedArticles.length > 0 || removedArticles.length > 0;
+    if (changed || classifierTrained) {
+      await saveIndex(indexDir, manifest, vectors, changed, classifierTrained ? { classifier, hash: classifierHash } : undefined);
     }
 
-    const labels = new Map<number, { articleId: string; kind: Passage['kind'] }>();
-    for (const [articleId, entry] of Object.entries(manifest.articles)) {
-      for (const passage of entry.passages) labels.set(passage.label, { articleId, kind: passage.kind });
-    }
+    const documents = articles.flatMap((article) => {
+      const entry = manifest.articles[articleKey(article)]!;
+      return articlePassages(article).map((passage, i) => ({
+        id: entry.passages[i]!.label,
+        articleId: article.id,
+        language: entry.language,
+        text: passage.text,
+      }));
+    });
+    const lexical = new MiniSearchLexicalIndex(documents);
+    const texts = new Map(documents.map((d) => [d.id, d.text]));
     return {
-      index: new KnowledgeIndex(vectors, labels),
+      index: new KnowledgeIndex(vectors, labels, labelsByArticle, lexical, texts, classifier, contentHash),
       report: {
         rebuiltBecause,
         embeddedArticles,
         removedArticles,
         unchangedArticles: articles.length - embeddedArticles.length,
         passages: vectors.size,
+        classifierTrained,
       },
     };
   }
@@ -136,9 +216,10 @@ interface OpenedIndex {
 async function openIndex(indexDir: string, embedder: Embedder, indexFactory: VectorIndexFactory): Promise<OpenedIndex> {
   const empty = (rebuiltBecause: string): OpenedIndex => ({
     manifest: {
-      version: 1,
+      version: 2,
       modelId: embedder.modelId,
       dimension: embedder.dimension,
+      embedding: embedder.fingerprint,
       nextLabel: 0,
       vectorsFile: 'vectors-0.hnsw',
       articles: {},
@@ -155,6 +236,8 @@ async function openIndex(indexDir: string, embedder: Embedder, indexFactory: Vec
   if (manifest.dimension !== embedder.dimension) {
     return empty(`dimension changed from ${manifest.dimension} to ${embedder.dimension}`);
   }
+  const changed = fingerprintChange(manifest.embedding, embedder.fingerprint);
+  if (changed !== undefined) return empty(`embedding settings changed: ${changed}`);
   try {
     const vectors = await indexFactory.load(path.join(indexDir, manifest.vectorsFile), embedder.dimension);
     return { manifest, vectors, rebuiltBecause: undefined };
@@ -167,16 +250,80 @@ async function openIndex(indexDir: string, embedder: Embedder, indexFactory: Vec
  * Writes the vectors under a new generation name, then swaps the manifest in with an atomic
  * rename, then removes the old vector file: a crash at any point leaves a consistent pair.
  */
-async function saveIndex(indexDir: string, manifest: Manifest, vectors: VectorIndex): Promise<void> {
+async function saveIndex(
+  indexDir: string,
+  manifest: Manifest,
+  vectors: VectorIndex,
+  vectorsChanged: boolean,
+  classifier: { classifier: ArticleClassifier; hash: string } | undefined,
+): Promise<void> {
   await mkdir(indexDir, { recursive: true });
   const oldVectorsFile = manifest.vectorsFile;
-  const generation = Number(/\d+/.exec(oldVectorsFile)?.[0] ?? 0) + 1;
-  manifest.vectorsFile = `vectors-${generation}.hnsw`;
-  await vectors.save(path.join(indexDir, manifest.vectorsFile));
+  const oldClassifierFile = manifest.classifier?.file;
+  const generation = Math.max(Number(/\d+/.exec(oldVectorsFile)?.[0] ?? 0), Number(/\d+/.exec(oldClassifierFile ?? '')?.[0] ?? 0)) + 1;
+  if (vectorsChanged) {
+    manifest.vectorsFile = `vectors-${generation}.hnsw`;
+    await vectors.save(path.join(indexDir, manifest.vectorsFile));
+  }
+  if (classifier !== undefined) {
+    manifest.classifier = { file: `classifier-${generation}.json`, hash: classifier.hash };
+    await writeFile(path.join(indexDir, manifest.classifier.file), JSON.stringify(classifier.classifier.toJSON()));
+  }
   const manifestFile = path.join(indexDir, MANIFEST_FILE);
   await writeFile(`${manifestFile}.tmp`, JSON.stringify(manifest));
   await rename(`${manifestFile}.tmp`, manifestFile);
-  await rm(path.join(indexDir, oldVectorsFile), { force: true });
+  if (vectorsChanged && oldVectorsFile !== manifest.vectorsFile) await rm(path.join(indexDir, oldVectorsFile), { force: true });
+  if (oldClassifierFile !== undefined && oldClassifierFile !== manifest.classifier?.file) await rm(path.join(indexDir, oldClassifierFile), { force: true });
+}
+
+/** Names the first setting that differs between the saved vectors' fingerprint and the embedder's. */
+function fingerprintChange(saved: EmbedderFingerprint, current: EmbedderFingerprint): string | undefined {
+  if (saved.file !== current.file) return `model file ${saved.file} → ${current.file}`;
+  if (saved.queryPrefix !== current.queryPrefix) return `query prefix "${saved.queryPrefix}" → "${current.queryPrefix}"`;
+  if (saved.passagePrefix !== current.passagePrefix) return `passage prefix "${saved.passagePrefix}" → "${current.passagePrefix}"`;
+  for (const kind of ['title', 'question', 'body'] as const) {
+    if (saved.passageRoles[kind] !== current.passageRoles[kind]) {
+      return `${kind} passages embedded as ${saved.passageRoles[kind]} → ${current.passageRoles[kind]}`;
+    }
+  }
+  return undefined;
+}
+
+/** Embeds an article's passages, each kind with the role the embedder's fingerprint gives it, in the original order. */
+async function embedPassages(embedder: Embedder, passages: readonly Passage[]): Promise<Float32Array[]> {
+  const result: Float32Array[] = new Array<Float32Array>(passages.length);
+  for (const role of ['query', 'passage'] as const) {
+    const indexes = passages.flatMap((passage, i) => (embedder.fingerprint.passageRoles[passage.kind] === role ? [i] : []));
+    if (indexes.length === 0) continue;
+    const vectors = await embedder.embed(indexes.map((i) => passages[i]!.text), role);
+    indexes.forEach((i, j) => (result[i] = vectors[j]!));
+  }
+  return result;
+}
+
+/** Trains the article classifier on the stored title and question vectors of every language. */
+function trainArticleClassifier(vectors: VectorIndex, labels: ReadonlyMap<number, PassageOwner>): ArticleClassifier {
+  const examples = [...labels].flatMap(([label, owner]) => {
+    if (owner.kind === 'body') return [];
+    const vector = vectors.vector(label);
+    return vector === undefined ? [] : [{ label: owner.articleId, vector }];
+  });
+  return ArticleClassifier.train(examples);
+}
+
+async function readClassifier(file: string): Promise<ArticleClassifier | undefined> {
+  try {
+    const parsed = classifierJsonSchema.safeParse(JSON.parse(await readFile(file, 'utf8')));
+    return parsed.success ? ArticleClassifier.fromJSON(parsed.data) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function hashOf(parts: readonly string[]): string {
+  const hash = createHash('sha256');
+  for (const part of parts) hash.update(`${part}\u0001`);
+  return hash.digest('hex');
 }
 
 const MANIFEST_FILE = 'manifest.json';

@@ -2,6 +2,8 @@ import path from 'node:path';
 import type { Thresholds } from '../search/answer-decision.js';
 import type { Embedder } from '../search/embedder.js';
 import { KnowledgeSearch } from '../search/knowledge-search.js';
+import { loadOutOfScope } from '../search/out-of-scope.js';
+import { loadOrCalibrate, thresholdsFrom, type SelfCalibration } from '../search/self-calibration.js';
 import type { VectorIndexFactory } from '../search/vector-index.js';
 import type { Logger } from '../logger.js';
 import { TierClassifier } from '../tiers/tier-classifier.js';
@@ -9,17 +11,34 @@ import { loadTierExamples } from '../tiers/tier-examples.js';
 import { loadTierRules } from '../tiers/tier-rules.js';
 import type { TierThresholds } from '../tiers/tier-scoring.js';
 import { KnowledgeIndex, type SyncReport } from './knowledge-index.js';
-import { loadArticles, type ArticleProblem } from './load-articles.js';
+import { loadArticles, missingTranslations, type ArticleProblem, type MissingTranslation } from './load-articles.js';
 
 export type KnowledgeState =
   | { state: 'loading' }
-  | { state: 'ready'; search: KnowledgeSearch; classifier: TierClassifier; report: SyncReport; problems: ArticleProblem[] }
+  | {
+      state: 'ready';
+      search: KnowledgeSearch;
+      classifier: TierClassifier;
+      report: SyncReport;
+      problems: ArticleProblem[];
+      /** Article ids lacking a language that other articles have. */
+      missingTranslations: MissingTranslation[];
+      /** The self-calibration in use (undefined when every threshold is a fixed number). */
+      calibration: SelfCalibration | undefined;
+    }
   | { state: 'failed'; error: string; attempts: number; retryAt: string | undefined };
 
 export interface KnowledgeServiceOptions {
   knowledgeDir: string;
   dataDir: string;
+  /** Thresholds used where no calibration applies (all fixed, or before one exists). */
   thresholds: Thresholds;
+  /** Thresholds the operator fixed; when not all three are, the rest are calibrated per language. */
+  fixedThresholds?: Partial<Thresholds>;
+  /** Self-calibration target (MAX_WRONG_ANSWER_RATE). */
+  maxWrongAnswerRate?: number;
+  /** Language assumed for questions that come without one (DEFAULT_LANGUAGE). */
+  defaultLanguage?: string;
   tiers: TierThresholds & { rulesFile: string };
   /** Loading the model can take a while (or fail offline); it happens in the background. */
   createEmbedder: () => Promise<Embedder>;
@@ -83,12 +102,28 @@ export class KnowledgeService {
       const embedder = await this.options.createEmbedder();
       const { articles, problems } = await loadArticles(path.join(this.options.knowledgeDir, 'articles'));
       for (const problem of problems) logger.error('knowledge article skipped', { file: problem.file, reason: problem.reason });
-      const { index, report } = await KnowledgeIndex.sync({
-        articles,
-        embedder,
-        indexFactory: this.options.indexFactory,
-        indexDir: path.join(this.options.dataDir, 'knowledge-index'),
+      const indexDir = path.join(this.options.dataDir, 'knowledge-index');
+      const { index, report } = await KnowledgeIndex.sync({ articles, embedder, indexFactory: this.options.indexFactory, indexDir });
+      const missing = missingTranslations(articles);
+      if (missing.length > 0) logger.info('knowledge translations missing', { articles: missing.length, examples: missing.slice(0, 5).map((m) => `${m.articleId}: ${m.missing.join(', ')}`) });
+      const fixed = this.options.fixedThresholds ?? {};
+      const search = new KnowledgeSearch(embedder, index, articles, {
+        thresholds: { fallback: { ...this.options.thresholds, ...fixed }, byLanguage: {} },
+        ...(this.options.defaultLanguage === undefined ? {} : { defaultLanguage: this.options.defaultLanguage }),
       });
+      let calibration: SelfCalibration | undefined;
+      if (fixed.answer === undefined || fixed.suggest === undefined || fixed.closeMargin === undefined) {
+        ({ calibration } = await loadOrCalibrate(search, indexDir, {
+          outOfScope: await loadOutOfScope(this.options.knowledgeDir),
+          maxWrongRate: this.options.maxWrongAnswerRate ?? 0.03,
+          fixed,
+        }));
+        search.setThresholds(thresholdsFrom(calibration));
+        logger.info('answer thresholds calibrated', {
+          pooled: calibration.pooled.thresholds,
+          byLanguage: Object.fromEntries(Object.entries(calibration.byLanguage).map(([l, c]) => [l, c.thresholds])),
+        });
+      }
       logger.info('knowledge ready', {
         articles: articles.length,
         passages: report.passages,
@@ -103,10 +138,12 @@ export class KnowledgeService {
       );
       this.current = {
         state: 'ready',
-        search: new KnowledgeSearch(embedder, index, articles, this.options.thresholds),
+        search,
         classifier,
         report,
         problems,
+        missingTranslations: missing,
+        calibration,
       };
     } catch (error) {
       const retryAt = this.scheduleRetry();

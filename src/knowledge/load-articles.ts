@@ -1,7 +1,7 @@
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import matter from 'gray-matter';
-import { articleFrontMatterSchema, type Article } from './article.js';
+import { articleFrontMatterSchema, articleKey, articleLanguage, type Article } from './article.js';
 
 /** One article that could not be loaded, with a reason an author can act on. */
 export interface ArticleProblem {
@@ -59,20 +59,51 @@ export function parseArticle(source: string, file: string): Article {
 export async function loadArticles(articlesDir: string): Promise<LoadedArticles> {
   const articles: Article[] = [];
   const problems: ArticleProblem[] = [];
+  // The same id in several languages is one article in several languages (feedback, gaps and
+  // analytics group by id); the same id twice in one language is a mistake.
   const seen = new Map<string, string>();
   for (const absolute of await markdownFiles(articlesDir)) {
     const file = path.relative(articlesDir, absolute);
     try {
       const article = parseArticle(await readFile(absolute, 'utf8'), file);
-      const previous = seen.get(article.id);
-      if (previous !== undefined) throw new Error(`duplicate id "${article.id}" (already used by ${previous})`);
-      seen.set(article.id, file);
+      const folder = path.dirname(file).split(path.sep)[0];
+      if (folder !== undefined && folder !== '.' && /^[a-z]{2}$/.test(folder) && folder !== articleLanguage(article)) {
+        throw new Error(`language "${article.language}" does not match its folder "${folder}/"`);
+      }
+      const key = articleKey(article);
+      const previous = seen.get(key);
+      if (previous !== undefined) throw new Error(`duplicate id "${article.id}" in language "${articleLanguage(article)}" (already used by ${previous})`);
+      seen.set(key, file);
       articles.push(article);
     } catch (error) {
       problems.push({ file, reason: (error as Error).message });
     }
   }
   return { articles, problems };
+}
+
+/** One article id that exists in some languages but not in others (reported by `npm run ingest`). */
+export interface MissingTranslation {
+  articleId: string;
+  missing: string[];
+}
+
+/**
+ * Which article ids lack which language, over every language that has at least one article:
+ * a translator's to-do list, so a customer is not answered in English where a translation was meant.
+ */
+export function missingTranslations(articles: readonly Article[]): MissingTranslation[] {
+  const languages = [...new Set(articles.map(articleLanguage))].sort();
+  const byId = new Map<string, Set<string>>();
+  for (const article of articles) {
+    const set = byId.get(article.id) ?? new Set<string>();
+    set.add(articleLanguage(article));
+    byId.set(article.id, set);
+  }
+  return [...byId]
+    .map(([articleId, present]) => ({ articleId, missing: languages.filter((l) => !present.has(l)) }))
+    .filter((m) => m.missing.length > 0)
+    .sort((a, b) => a.articleId.localeCompare(b.articleId));
 }
 
 /** Strict variant for tooling (ingest, eval): any bad article is an error. */

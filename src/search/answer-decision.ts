@@ -2,6 +2,13 @@
 export interface ScoredArticle {
   articleId: string;
   score: number;
+  /** Language version to show: the customer's when the article exists in it. */
+  language?: string;
+  /**
+   * Set when the article does not exist in the customer's language and is shown in this one
+   * instead, so the dialog can say "this article is in English" in the customer's language.
+   */
+  fromLanguage?: string;
 }
 
 export interface Thresholds {

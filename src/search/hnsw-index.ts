@@ -53,6 +53,14 @@ export class HnswVectorIndex implements VectorIndex {
     this.live--;
   }
 
+  vector(label: number): Float32Array | undefined {
+    try {
+      return Float32Array.from(this.index.getPoint(label));
+    } catch {
+      return undefined;
+    }
+  }
+
   search(query: Float32Array, k: number): VectorHit[] {
     const wanted = Math.min(k, this.live);
     if (wanted <= 0) return [];

@@ -1,47 +1,197 @@
-import type { Article } from '../knowledge/article.js';
+import { articleLanguage, type Article } from '../knowledge/article.js';
 import type { KnowledgeIndex } from '../knowledge/knowledge-index.js';
-import { decideAnswer, rankArticles, type AnswerDecision, type ScoredArticle, type Thresholds } from './answer-decision.js';
-import type { Embedder } from './embedder.js';
+import type { ArticleClassifier } from './article-classifier.js';
+import { decideAnswer, type AnswerDecision, type ScoredArticle, type Thresholds } from './answer-decision.js';
+import { dot, type Embedder } from './embedder.js';
+import { DEFAULT_FUSION, fuseEvidence, type ArticleEvidence, type FusionWeights } from './rank-fusion.js';
 
-/** Passages fetched per question before collapsing to articles: enough for a few articles' worth. */
+/** Passages fetched per question from each retriever before collapsing to articles. */
 const PASSAGES_PER_QUERY = 24;
+/** Classifier candidates added to the fused list (articles the passages may have missed). */
+const CLASSIFIER_CANDIDATES = 8;
 
 export interface KnowledgeAnswer {
   decision: AnswerDecision;
   /** Top articles with scores, kept on tickets so staff see what the bot tried. */
   ranked: ScoredArticle[];
+  /** The language the thresholds and preference were applied for. */
+  language: string;
 }
 
-/** Level-0 self-help: embeds a question, searches article passages, decides answer / ask / abstain. */
+/** Thresholds per customer language, with a fallback for languages without their own. */
+export interface LanguageThresholds {
+  fallback: Thresholds;
+  byLanguage: Readonly<Record<string, Thresholds>>;
+}
+
+/** What ranking a question needs besides its text; the extra fields serve leave-one-out calibration. */
+export interface RankInput {
+  text: string;
+  vector: Float32Array;
+  /** The customer's language (primary subtag); its article versions are preferred. */
+  language: string;
+  /** Passages to ignore (the held-out question itself). */
+  exclude?: ReadonlySet<number>;
+  /** Classifier to use instead of the index's (one trained without the held-out questions). */
+  classifier?: ArticleClassifier;
+}
+
+export interface KnowledgeSearchOptions {
+  thresholds: LanguageThresholds;
+  /** Language assumed when a caller passes none (DEFAULT_LANGUAGE). */
+  defaultLanguage?: string;
+  fusion?: FusionWeights;
+  /** Subtracted from the similarity of passages in another language than the customer's. */
+  crossLanguagePenalty?: number;
+}
+
+/** Measured with `npm run eval` (see README "Answer quality"). */
+export const DEFAULT_CROSS_LANGUAGE_PENALTY = 0;
+
+/**
+ * Level-0 self-help: embeds a question, asks three retrievers (nearest passages, keyword BM25,
+ * the per-knowledge-base classifier), fuses them into one score per article and decides answer /
+ * ask / abstain with the thresholds of the customer's language.
+ *
+ * Languages: an article id is one article in several languages. Every language's passages are
+ * searched (e5 matches across languages), and the version shown is the customer's language when
+ * it exists; otherwise the version that matched, flagged with `fromLanguage`.
+ */
 export class KnowledgeSearch {
-  private readonly byId: ReadonlyMap<string, Article>;
+  /** Article id → language → article. */
+  private readonly versions = new Map<string, Map<string, Article>>();
+  readonly defaultLanguage: string;
+  readonly fusion: FusionWeights;
+  readonly crossLanguagePenalty: number;
+  private thresholds: LanguageThresholds;
 
   constructor(
     private readonly embedder: Embedder,
-    private readonly index: KnowledgeIndex,
+    readonly index: KnowledgeIndex,
     articles: readonly Article[],
-    private readonly thresholds: Thresholds,
+    options: KnowledgeSearchOptions,
   ) {
-    this.byId = new Map(articles.map((article) => [article.id, article]));
+    for (const article of articles) {
+      const byLanguage = this.versions.get(article.id) ?? new Map<string, Article>();
+      byLanguage.set(articleLanguage(article), article);
+      this.versions.set(article.id, byLanguage);
+    }
+    this.defaultLanguage = options.defaultLanguage ?? 'en';
+    this.fusion = options.fusion ?? DEFAULT_FUSION;
+    this.crossLanguagePenalty = options.crossLanguagePenalty ?? DEFAULT_CROSS_LANGUAGE_PENALTY;
+    this.thresholds = options.thresholds;
   }
 
-  article(id: string): Article | undefined {
-    return this.byId.get(id);
+  /**
+   * The article in the given language; without one (or when it has no such translation) the
+   * default language's version, else any version.
+   */
+  article(id: string, language?: string): Article | undefined {
+    const byLanguage = this.versions.get(id);
+    if (byLanguage === undefined) return undefined;
+    return byLanguage.get(language ?? this.defaultLanguage) ?? byLanguage.get(this.defaultLanguage) ?? byLanguage.values().next().value;
   }
 
+  /** Languages an article exists in. */
+  articleLanguages(id: string): string[] {
+    return [...(this.versions.get(id)?.keys() ?? [])].sort();
+  }
+
+  /** Number of distinct article ids (one article in three languages counts once). */
   get articleCount(): number {
-    return this.byId.size;
+    return this.versions.size;
+  }
+
+  /** Languages with at least one article. */
+  get languages(): string[] {
+    return [...new Set([...this.versions.values()].flatMap((v) => [...v.keys()]))].sort();
+  }
+
+  thresholdsFor(language: string): Thresholds {
+    return this.thresholds.byLanguage[language] ?? this.thresholds.fallback;
+  }
+
+  get allThresholds(): LanguageThresholds {
+    return this.thresholds;
+  }
+
+  /** Replaces the thresholds (after a calibration). */
+  setThresholds(thresholds: LanguageThresholds): void {
+    this.thresholds = thresholds;
+  }
+
+  async embedQuestions(texts: readonly string[]): Promise<Float32Array[]> {
+    return this.embedder.embed(texts, 'query');
   }
 
   /** Ranked articles for a question, without deciding (used by eval and calibration). */
-  async rank(question: string): Promise<ScoredArticle[]> {
-    const [vector] = await this.embedder.embed([question]);
+  async rank(question: string, language = this.defaultLanguage): Promise<ScoredArticle[]> {
+    const [vector] = await this.embedder.embed([question], 'query');
     if (vector === undefined) return [];
-    return rankArticles(this.index.search(vector, PASSAGES_PER_QUERY)).filter((a) => this.byId.has(a.articleId));
+    return this.rankVector({ text: question, vector, language: normalizeLanguage(language) });
   }
 
-  async answer(question: string): Promise<KnowledgeAnswer> {
-    const ranked = await this.rank(question);
-    return { decision: decideAnswer(ranked, this.thresholds), ranked: ranked.slice(0, 5) };
+  /** Fused ranking for an already embedded question. */
+  rankVector(input: RankInput): ScoredArticle[] {
+    const { index } = this;
+    const excluded = input.exclude ?? new Set<number>();
+    const candidates = new Set<string>();
+    for (const hit of index.search(input.vector, PASSAGES_PER_QUERY + excluded.size)) {
+      if (!excluded.has(hit.label)) candidates.add(hit.articleId);
+    }
+    const lexicalRank = new Map<string, number>();
+    for (const hit of index.lexical.search(input.text, PASSAGES_PER_QUERY, excluded.size === 0 ? undefined : (id) => excluded.has(id))) {
+      if (!lexicalRank.has(hit.articleId)) lexicalRank.set(hit.articleId, lexicalRank.size);
+      candidates.add(hit.articleId);
+    }
+    const probabilities = (input.classifier ?? index.classifier).predict(input.vector);
+    [...probabilities]
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, CLASSIFIER_CANDIDATES)
+      .forEach(([articleId]) => candidates.add(articleId));
+
+    const matchedLanguage = new Map<string, string>();
+    const evidence: ArticleEvidence[] = [];
+    for (const articleId of candidates) {
+      if (!this.versions.has(articleId)) continue;
+      let dense = -1;
+      for (const label of index.articleLabels(articleId)) {
+        if (excluded.has(label)) continue;
+        const vector = index.passageVector(label);
+        if (vector === undefined) continue;
+        const language = index.labels.get(label)?.language ?? this.defaultLanguage;
+        const score = dot(input.vector, vector) - (language === input.language ? 0 : this.crossLanguagePenalty);
+        if (score > dense) {
+          dense = score;
+          matchedLanguage.set(articleId, language);
+        }
+      }
+      evidence.push({ articleId, dense, lexicalRank: lexicalRank.get(articleId), classifier: probabilities.get(articleId) ?? 0 });
+    }
+    return fuseEvidence(evidence, this.fusion).map((scored) => {
+      const available = this.versions.get(scored.articleId)!;
+      if (available.has(input.language)) return { ...scored, language: input.language };
+      const shown = available.has(matchedLanguage.get(scored.articleId) ?? '')
+        ? matchedLanguage.get(scored.articleId)!
+        : available.has(this.defaultLanguage)
+          ? this.defaultLanguage
+          : [...available.keys()][0]!;
+      return { ...scored, language: shown, fromLanguage: shown };
+    });
   }
+
+  /**
+   * Answers a question in the customer's language (primary subtag or full tag; defaults to
+   * DEFAULT_LANGUAGE). An answer from another language's article carries `fromLanguage`.
+   */
+  async answer(question: string, language = this.defaultLanguage): Promise<KnowledgeAnswer> {
+    const lang = normalizeLanguage(language);
+    const ranked = await this.rank(question, lang);
+    return { decision: decideAnswer(ranked, this.thresholdsFor(lang)), ranked: ranked.slice(0, 5), language: lang };
+  }
+}
+
+/** "pt-BR" → "pt". */
+export function normalizeLanguage(language: string): string {
+  return language.split(/[-_]/)[0]!.toLowerCase();
 }

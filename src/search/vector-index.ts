@@ -14,6 +14,8 @@ export interface VectorIndex {
   readonly size: number;
   add(label: number, vector: Float32Array): void;
   remove(label: number): void;
+  /** The stored vector of a label (for training a classifier without re-embedding), if present. */
+  vector(label: number): Float32Array | undefined;
   /** Up to `k` best matches, best first. */
   search(query: Float32Array, k: number): VectorHit[];
   /** Writes the index to a file so a restart can skip re-embedding. */

@@ -12,6 +12,8 @@ import { describeFirstIssue } from '../directline/schemas.js';
 import { mountOpenApi } from './openapi.js';
 import { authenticator, mountTicketsApi, presentTicketsApiError } from './tickets-api.js';
 import { mountCustomersApi } from '../privacy/customers-api.js';
+import type { GapSources } from '../gaps/gap-report.js';
+import { mountGapsApi } from '../gaps/gaps-api.js';
 import type { PersonalDataRegistry } from '../privacy/personal-data.js';
 
 export interface HttpServerOptions {
@@ -32,6 +34,8 @@ export interface HttpServerOptions {
   privacy?: PersonalDataRegistry;
   /** Serves the staff ticket API (/api/tickets) and its OpenAPI document when given. */
   tickets?: { service: TicketService; apiTokens: readonly string[] };
+  /** Content-gap report (GET /api/gaps, same bearer tokens as the ticket API) when given with `tickets`. */
+  gaps?: GapSources;
 }
 
 /**
@@ -70,7 +74,25 @@ function knowledgeHealth(knowledge: KnowledgeService) {
       return {
         state: 'ready' as const,
         articles: status.search.articleCount,
+        languages: status.search.languages,
         skippedArticles: status.problems.map((p) => `${p.file}: ${p.reason}`),
+        missingTranslations: status.missingTranslations.length,
+        // The answer thresholds in use per language, and how they were chosen (`auto` calibration or fixed).
+        thresholds: {
+          source: status.calibration === undefined ? 'fixed' : 'auto',
+          fallback: status.search.allThresholds.fallback,
+          byLanguage: status.search.allThresholds.byLanguage,
+          ...(status.calibration === undefined
+            ? {}
+            : {
+                calibration: Object.fromEntries(
+                  [['pooled', status.calibration.pooled] as const, ...Object.entries(status.calibration.byLanguage)].map(([language, c]) => [
+                    language,
+                    { heldOutQuestions: c.inScope, outOfScope: c.outOfScope, metTarget: c.metTarget, ...c.rates },
+                  ]),
+                ),
+              }),
+        },
       };
   }
 }
@@ -116,6 +138,18 @@ export function createHttpServer(options: HttpServerOptions): restify.Server {
     mountTicketsApi(server, { service: options.tickets.service, tokens: options.tickets.apiTokens, logger });
     if (options.privacy) {
       mountCustomersApi(server, { registry: options.privacy, authenticate: authenticator(options.tickets.apiTokens), logger });
+    }
+    if (options.gaps) {
+      const status = () => knowledge.status;
+      mountGapsApi(server, {
+        sources: options.gaps,
+        search: () => {
+          const current = status();
+          return current.state === 'ready' ? current.search : undefined;
+        },
+        authenticate: authenticator(options.tickets.apiTokens),
+        logger,
+      });
     }
     mountOpenApi(server);
   }

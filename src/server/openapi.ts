@@ -10,6 +10,7 @@ import {
   ticketPageSchema,
 } from './tickets-api.js';
 import { CUSTOMERS_API_PREFIX, customerUserIdSchema, erasureReportSchema } from '../privacy/customers-api.js';
+import { GAPS_API_PREFIX, gapReportSchema, gapsQuerySchema } from '../gaps/gaps-api.js';
 
 type JsonSchema = Record<string, unknown>;
 
@@ -30,6 +31,7 @@ function componentSchemas(): Record<string, JsonSchema> {
   registry.add(newCommentSchema, { id: 'NewComment' });
   registry.add(apiErrorSchema, { id: 'Error' });
   registry.add(erasureReportSchema, { id: 'ErasureReport' });
+  registry.add(gapReportSchema, { id: 'GapReport' });
   const { schemas } = z.toJSONSchema(registry, { target: 'draft-2020-12', uri: componentRef });
   return Object.fromEntries(Object.entries(schemas).map(([id, schema]) => [id, clean(schema as JsonSchema)]));
 }
@@ -141,6 +143,24 @@ export function buildOpenApiDocument(): JsonSchema {
           responses: {
             '200': { description: 'What was touched, per table', content: json('ErasureReport') },
             '400': errorResponse('The user id is invalid'),
+            ...common,
+          },
+        },
+      },
+      [GAPS_API_PREFIX]: {
+        get: {
+          operationId: 'contentGaps',
+          summary: 'Content-gap report: unresolved questions clustered into topics',
+          description:
+            'Questions that ended in "No, that didn\'t help", a did-you-mean with none chosen, or a ticket, grouped by meaning (embeddings) into topics with counts, examples and the articles that were offered and did not help. Most frequent topics first.',
+          parameters: Object.entries(gapsQuerySchema.shape).map(([name, schema]) => {
+            const { description, ...json } = clean(z.toJSONSchema(schema, { io: 'input' }) as JsonSchema);
+            return { name, in: 'query', required: false, ...(description === undefined ? {} : { description }), schema: json };
+          }),
+          responses: {
+            '200': { description: 'Topics, most frequent first (text/csv with format=csv)', content: { ...json('GapReport'), 'text/csv': { schema: { type: 'string' } } } },
+            '400': errorResponse('A query parameter is invalid; error.field names it'),
+            '503': errorResponse('The embedding model is still loading or failed to load'),
             ...common,
           },
         },

@@ -14,6 +14,8 @@ export interface FeedbackStore {
   record(feedback: Feedback): Promise<void>;
   /** Helpful / not-helpful counts per article. */
   summary(): Promise<{ articleId: string; helpful: number; notHelpful: number }[]>;
+  /** "No, that didn't help" answers since an ISO time, oldest first (for the content-gap report). */
+  notHelpful(since: string): Promise<(Pick<Feedback, 'question' | 'articleId'> & { createdAt: string })[]>;
 }
 
 export class SqliteFeedbackStore implements FeedbackStore {
@@ -33,6 +35,15 @@ export class SqliteFeedbackStore implements FeedbackStore {
         feedback.helpful ? 1 : 0,
         new Date().toISOString(),
       );
+  }
+
+  async notHelpful(since: string): Promise<(Pick<Feedback, 'question' | 'articleId'> & { createdAt: string })[]> {
+    return this.db
+      .prepare<[string], { question: string; articleId: string; createdAt: string }>(
+        `SELECT question, article_id AS articleId, created_at AS createdAt
+         FROM feedback WHERE helpful = 0 AND created_at >= ? ORDER BY created_at, id`,
+      )
+      .all(since);
   }
 
   async summary(): Promise<{ articleId: string; helpful: number; notHelpful: number }[]> {

@@ -1,4 +1,5 @@
 import { handoffMigration } from '../handoff/handoff-schema.js';
+import { gapMigration } from '../gaps/gap-schema.js';
 
 /** One schema step. Versions only ever grow; a shipped migration is never edited. */
 export interface Migration {
@@ -151,4 +152,6 @@ export const migrations: readonly Migration[] = [
   },
   // 7: live handoff and agents (its SQL lives next to the handoff store).
   handoffMigration,
+  // 9: did-you-mean with none chosen, for the content-gap report (SQL next to its store).
+  gapMigration,
 ];

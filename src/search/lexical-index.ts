@@ -1,0 +1,83 @@
+import MiniSearch from 'minisearch';
+
+/** A text to index lexically: one passage of one language version of an article. */
+export interface LexicalDocument {
+  /** Unique per passage (the vector label, so both indexes name a passage the same way). */
+  id: number;
+  articleId: string;
+  language: string;
+  text: string;
+}
+
+export interface LexicalHit {
+  id: number;
+  articleId: string;
+  language: string;
+  /** BM25 score (unbounded, grows with matched rare words). */
+  score: number;
+}
+
+/**
+ * Keyword search over the same passages the vector index holds. An interface so MiniSearch can
+ * be replaced (e.g. by PostgreSQL full-text search) without touching fusion or decision code.
+ */
+export interface LexicalIndex {
+  /** Up to `limit` passages, best first; `exclude` drops passages (leave-one-out calibration). */
+  search(text: string, limit: number, exclude?: (id: number) => boolean): LexicalHit[];
+}
+
+/** Lower case without diacritics: customers type "senha"/"usuario"/"zalogowac" without accents. */
+export function foldTerm(term: string): string {
+  return term
+    .toLowerCase()
+    .normalize('NFD')
+    .replace(/\p{M}+/gu, '')
+    .replace(/ł/g, 'l');
+}
+
+/**
+ * Words that carry no topic in support questions, in the three shipped languages (folded). BM25
+ * already weighs frequent words down; dropping them keeps "how do I" from matching everything.
+ */
+const STOP_WORDS = new Set(
+  [
+    'a an and are as at be but by can could do does for from have how i if in is it me my of on or our please should so that the there this to was we what when where which who why will with would you your',
+    'a as o os e em um uma uns umas de do da dos das no na nos nas para pra por com como que se meu minha meus minhas eu voce e ao aos mais mas ou nao sim sao esta estao isso esse essa ele ela tem ter qual quais onde quando porque pelo pela',
+    'a i w z na do o od po za ze sie nie jak jest czy to ten ta co mi mnie moj moja moje jestem mam dla przez oraz lub ale juz tak by gdzie kiedy dlaczego ktory ktora ktore',
+  ]
+    .join(' ')
+    .split(' '),
+);
+
+/** BM25 over passages with MiniSearch: diacritic-folded terms, prefix and light fuzzy matching for typos. */
+export class MiniSearchLexicalIndex implements LexicalIndex {
+  private readonly mini: MiniSearch<LexicalDocument>;
+
+  constructor(documents: readonly LexicalDocument[]) {
+    this.mini = new MiniSearch<LexicalDocument>({
+      fields: ['text'],
+      storeFields: ['articleId', 'language'],
+      processTerm: (term) => {
+        const folded = foldTerm(term);
+        return folded.length < 2 || STOP_WORDS.has(folded) ? null : folded;
+      },
+      searchOptions: {
+        prefix: (term) => term.length >= 4,
+        fuzzy: (term) => (term.length >= 5 ? 0.2 : false),
+        weights: { fuzzy: 0.4, prefix: 0.6 },
+        combineWith: 'OR',
+      },
+    });
+    this.mini.addAll(documents);
+  }
+
+  search(text: string, limit: number, exclude?: (id: number) => boolean): LexicalHit[] {
+    const results = this.mini.search(text, exclude === undefined ? {} : { filter: (r) => !exclude(r.id as number) });
+    return results.slice(0, limit).map((r) => ({
+      id: r.id as number,
+      articleId: r['articleId'] as string,
+      language: r['language'] as string,
+      score: r.score,
+    }));
+  }
+}

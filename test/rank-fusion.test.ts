@@ -1,0 +1,62 @@
+import { describe, expect, it } from 'vitest';
+import { foldTerm, MiniSearchLexicalIndex } from '../src/search/lexical-index.js';
+import { fuseEvidence, reciprocalRank } from '../src/search/rank-fusion.js';
+
+describe('rank fusion', () => {
+  it('adds the classifier and keyword evidence to the dense similarity and re-sorts', () => {
+    const fused = fuseEvidence(
+      [
+        { articleId: 'billing-address', dense: 0.84, lexicalRank: undefined, classifier: 0.05 },
+        { articleId: 'download-invoice', dense: 0.83, lexicalRank: 0, classifier: 0.7 },
+      ],
+      { classifier: 0.1, lexical: 0.02 },
+    );
+    expect(fused.map((a) => a.articleId)).toEqual(['download-invoice', 'billing-address']);
+    expect(fused[0]!.score).toBeCloseTo(0.83 + 0.07 + 0.02, 6);
+    expect(fused[1]!.score).toBeCloseTo(0.84 + 0.005, 6);
+  });
+
+  it('with zero weights is plain dense ranking', () => {
+    const fused = fuseEvidence(
+      [
+        { articleId: 'a', dense: 0.5, lexicalRank: 0, classifier: 1 },
+        { articleId: 'b', dense: 0.6, lexicalRank: undefined, classifier: 0 },
+      ],
+      { classifier: 0, lexical: 0 },
+    );
+    expect(fused).toEqual([
+      { articleId: 'b', score: 0.6 },
+      { articleId: 'a', score: 0.5 },
+    ]);
+  });
+
+  it('gives the first keyword hit the most and nothing without a hit', () => {
+    expect(reciprocalRank(0)).toBe(1);
+    expect(reciprocalRank(1)).toBeLessThan(1);
+    expect(reciprocalRank(5)).toBeLessThan(reciprocalRank(1));
+    expect(reciprocalRank(undefined)).toBe(0);
+  });
+});
+
+describe('lexical index', () => {
+  const index = new MiniSearchLexicalIndex([
+    { id: 1, articleId: 'request-new-password', language: 'pt', text: 'Como solicito uma nova senha de acesso?' },
+    { id: 2, articleId: 'create-new-user', language: 'pl', text: 'Jak utworzyć nowego użytkownika?' },
+    { id: 3, articleId: 'download-invoice', language: 'en', text: 'Where can I download my invoice as PDF?' },
+  ]);
+
+  it('matches without diacritics and with a typo', () => {
+    expect(foldTerm('Użytkownika')).toBe('uzytkownika');
+    expect(index.search('jak utworzyc nowego uzytkownika', 3)[0]?.articleId).toBe('create-new-user');
+    expect(index.search('donwload invoice', 3)[0]?.articleId).toBe('download-invoice');
+    expect(index.search('esqueci a senha', 3)[0]?.articleId).toBe('request-new-password');
+  });
+
+  it('can leave passages out (held-out calibration questions)', () => {
+    expect(index.search('invoice pdf', 3, (id) => id === 3)).toEqual([]);
+  });
+
+  it('ignores stop words alone', () => {
+    expect(index.search('how do I', 3)).toEqual([]);
+  });
+});
