@@ -23,9 +23,16 @@ export type SmallTalk = keyof Texts['smallTalk'];
 
 const SMALL_TALK: readonly SmallTalk[] = ['hello', 'thanks', 'bye'];
 
-/** "hello", "thanks!", "olá, tudo bem?", "dzięki", "bye": the whole message is small talk. */
-export function recogniseSmallTalk(text: string | undefined, texts: Texts): SmallTalk | undefined {
+/**
+ * "hello", "thanks!", "olá, tudo bem?", "dzięki", "bye": the whole message is small talk. Tried in
+ * the conversation's language first, then in the `others` ("obrigado" in an English conversation
+ * is still thanks; the reply stays in the conversation's language).
+ */
+export function recogniseSmallTalk(text: string | undefined, texts: Texts, others: readonly Texts[] = []): SmallTalk | undefined {
   if (text === undefined || normaliseReply(text) === '') return undefined;
-  const index = bestGroup(text, SMALL_TALK.map((kind) => texts.smallTalk[kind]), texts.fillerWords);
-  return index === undefined ? undefined : SMALL_TALK[index];
+  for (const language of [texts, ...others]) {
+    const index = bestGroup(text, SMALL_TALK.map((kind) => language.smallTalk[kind]), language.fillerWords);
+    if (index !== undefined) return SMALL_TALK[index];
+  }
+  return undefined;
 }

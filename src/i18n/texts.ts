@@ -7,6 +7,9 @@ export type Texts = typeof en;
 
 const byLanguage: Record<string, Texts> = { en, pt, pl };
 
+/** The texts of every language (e.g. to recognise "obrigado" in an English conversation). */
+export const allTexts: readonly Texts[] = Object.values(byLanguage);
+
 /** Languages that have a texts file (LANGUAGES may only name these). */
 export const textLanguages: readonly string[] = Object.keys(byLanguage);
 
