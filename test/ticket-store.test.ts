@@ -1,33 +1,27 @@
-import { rmSync } from 'node:fs';
-import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { openDatabase, type SqliteDatabase } from '../src/storage/database.js';
+import { describe, expect, it, beforeEach, afterEach } from 'vitest';
+import { PgTicketStore } from '../src/storage/postgres/pg-ticket-store.js';
 import { dueAt } from '../src/tickets/sla.js';
 import { SqliteTicketStore } from '../src/tickets/sqlite-ticket-store.js';
 import { ticketSchema, type NewTicket } from '../src/tickets/ticket.js';
-import { IllegalTransitionError, TicketNotFoundError, TicketValidationError } from '../src/tickets/ticket-store.js';
+import { IllegalTransitionError, TicketNotFoundError, TicketValidationError, type TicketStore } from '../src/tickets/ticket-store.js';
 import { sampleTicket, testSlaHours } from './fixtures/sample-tickets.js';
-import { tempDir } from './support/test-app.js';
+import { useStoreBackends, type OpenedStores } from './support/store-backends.js';
 
 const t0 = new Date('2025-03-03T09:00:00.000Z');
 const minutesAfter = (start: Date, minutes: number) => new Date(start.getTime() + minutes * 60_000);
 const hoursAfter = (start: Date, hours: number) => minutesAfter(start, hours * 60);
 
-describe('SqliteTicketStore (real SQLite file)', () => {
-  let dir: string;
-  let file: string;
-  let db: SqliteDatabase;
-  let store: SqliteTicketStore;
+// One contract, two backends: the embedded SQLite file and a throwaway PostgreSQL cluster.
+describe.each(useStoreBackends())('TicketStore contract on $name', (backend) => {
+  let opened: OpenedStores;
+  let store: TicketStore;
 
-  beforeEach(() => {
-    dir = tempDir('tierdesk-tickets-');
-    file = path.join(dir, 'tierdesk.db');
-    db = openDatabase(file);
-    store = new SqliteTicketStore(db, testSlaHours);
+  beforeEach(async () => {
+    opened = await backend.open();
+    store = opened.stores.tickets;
   });
-  afterEach(() => {
-    if (db.open) db.close();
-    rmSync(dir, { recursive: true, force: true });
+  afterEach(async () => {
+    await opened.close();
   });
 
   /** Files `count` tickets one minute apart, each customised by `vary(i)`. */
@@ -103,7 +97,10 @@ describe('SqliteTicketStore (real SQLite file)', () => {
     });
 
     it('refuses SLA hours that are not positive when constructed', () => {
-      expect(() => new SqliteTicketStore(db, { ...testSlaHours, L3: 0 })).toThrow(/L3/);
+      const { sqlite, pool } = opened.stores;
+      const construct = () =>
+        pool === undefined ? new SqliteTicketStore(sqlite, { ...testSlaHours, L3: 0 }) : new PgTicketStore(pool, { ...testSlaHours, L3: 0 });
+      expect(construct).toThrow(/L3/);
     });
   });
 
@@ -276,16 +273,51 @@ describe('SqliteTicketStore (real SQLite file)', () => {
     });
   });
 
-  it('keeps everything after the database file is closed and reopened', async () => {
+  describe('concurrency (two instances on one database)', () => {
+    it('gives 50 concurrent creations from two instances 50 distinct, gap-free references', async () => {
+      const other = (await opened.another()).tickets;
+      const created = await Promise.all(
+        Array.from({ length: 50 }, (_, i) => (i % 2 === 0 ? store : other).create(sampleTicket({ subject: `Request ${i}` }), minutesAfter(t0, i))),
+      );
+      const numbers = created.map((t) => Number(t.reference.slice(3))).sort((a, b) => a - b);
+      expect(numbers).toEqual(Array.from({ length: 50 }, (_, i) => 1001 + i));
+      expect((await other.list({ limit: 1, offset: 0 })).total).toBe(50);
+    });
+
+    it('lets exactly one of several concurrent status changes through', async () => {
+      const other = (await opened.another()).tickets;
+      await fileTickets(1);
+      const attempts = await Promise.allSettled(
+        Array.from({ length: 8 }, (_, i) => (i % 2 === 0 ? store : other).changeStatus('TD-1001', 'closed', minutesAfter(t0, 5))),
+      );
+      expect(attempts.filter((a) => a.status === 'fulfilled')).toHaveLength(1);
+      const refused = attempts.filter((a): a is PromiseRejectedResult => a.status === 'rejected');
+      expect(refused).toHaveLength(7);
+      for (const r of refused) expect(r.reason).toBeInstanceOf(IllegalTransitionError);
+    });
+
+    it('keeps every comment added concurrently from two instances', async () => {
+      const other = (await opened.another()).tickets;
+      await fileTickets(1);
+      await Promise.all(
+        Array.from({ length: 10 }, (_, i) =>
+          (i % 2 === 0 ? store : other).addComment('TD-1001', { author: 'Agent', text: `note ${i}` }, minutesAfter(t0, 1 + i)),
+        ),
+      );
+      const ticket = await store.get('TD-1001');
+      expect(ticket?.comments.map((c) => c.text).sort()).toEqual(Array.from({ length: 10 }, (_, i) => `note ${i}`).sort());
+    });
+  });
+
+  it('keeps everything after the database is closed and reopened', async () => {
     await fileTickets(3, (i) => ({ tier: i === 0 ? 'L3' : 'L1' }));
     await store.changeStatus('TD-1002', 'open', minutesAfter(t0, 10));
     await store.addComment('TD-1002', { author: 'Jonas', text: 'Looking into it' }, minutesAfter(t0, 11));
     await store.markBreached('TD-1001', hoursAfter(t0, 5));
     const before = await store.list({ limit: 10, offset: 0 });
-    db.close();
 
-    db = openDatabase(file);
-    store = new SqliteTicketStore(db, testSlaHours);
+    opened = await opened.reopen();
+    store = opened.stores.tickets;
     expect(await store.list({ limit: 10, offset: 0 })).toEqual(before);
     expect((await store.create(sampleTicket(), hoursAfter(t0, 6))).reference).toBe('TD-1004');
   });

@@ -53,20 +53,20 @@ interface CommentRow {
 const TICKET_COLUMNS = `number, reference, kind, tier, status, subject, description, customer, channel, transcript,
   classification, articles_tried, callback, created_at, updated_at, due_at, sla_breached_at`;
 
-const commentInputSchema = commentSchema.pick({ author: true, text: true });
+export const commentInputSchema = commentSchema.pick({ author: true, text: true });
 
-/** "td-1042 " as a customer types it → "TD-1042" as stored. */
-function normalizeReference(reference: string): string {
+/** "td-1042 " as a customer types it → "TD-1042" as stored. (Shared with the PostgreSQL store.) */
+export function normalizeReference(reference: string): string {
   return reference.trim().toUpperCase();
 }
 
 /** Escapes LIKE wildcards so a search for "50%" or "user_id" matches literally (ESCAPE '\'). */
-function likePattern(text: string): string {
+export function likePattern(text: string): string {
   return `%${text.replace(/[\\%_]/g, (char) => `\\${char}`)}%`;
 }
 
 /** Parses or throws TicketValidationError; `name` is the field reported when `input` itself is wrong. */
-function validated<T>(schema: z.ZodType<T>, input: unknown, name?: string): T {
+export function validated<T>(schema: z.ZodType<T>, input: unknown, name?: string): T {
   const result = schema.safeParse(input);
   if (!result.success) throw TicketValidationError.fromZodError(result.error, name);
   return result.data;

@@ -1,0 +1,86 @@
+import path from 'node:path';
+import type { Storage } from 'botbuilder';
+import type { SlaHours } from '../tickets/sla.js';
+import { SqliteTicketStore } from '../tickets/sqlite-ticket-store.js';
+import type { TicketStore } from '../tickets/ticket-store.js';
+import { SqliteTranscriptStore, type TranscriptStore } from '../transcripts/transcript-store.js';
+import { openDatabase, type SqliteDatabase } from './database.js';
+import { SqliteFeedbackStore, type FeedbackStore } from './feedback-store.js';
+import { migratePostgres } from './postgres/migrate.js';
+import { PgBotStorage } from './postgres/pg-bot-storage.js';
+import { PgFeedbackStore } from './postgres/pg-feedback-store.js';
+import { PgTicketStore } from './postgres/pg-ticket-store.js';
+import { PgTranscriptStore } from './postgres/pg-transcript-store.js';
+import { createPool, isPostgresUrl, type PgPool } from './postgres/pool.js';
+import { SqliteBotStorage } from './sqlite-bot-storage.js';
+
+/** Where the desk keeps its state: the one setting (DATABASE_URL) and the SQLite default's folder. */
+export interface StoreOptions {
+  /** `postgres://…` selects PostgreSQL; unset keeps the embedded SQLite file in `dataDir`. */
+  databaseUrl: string | undefined;
+  dataDir: string;
+  /** Most connections one instance holds (PostgreSQL only). */
+  poolSize?: number;
+  slaHours: SlaHours;
+}
+
+/**
+ * Every store of the desk, from one backend. This is the only place that chooses SQLite or
+ * PostgreSQL; the rest of the app sees interfaces.
+ */
+export interface Stores {
+  backend: 'sqlite' | 'postgres';
+  tickets: TicketStore;
+  botState: Storage;
+  transcripts: TranscriptStore;
+  feedback: FeedbackStore;
+  /**
+   * The embedded SQLite database. With PostgreSQL it still holds the state whose stores have no
+   * PostgreSQL implementation yet (see README "PostgreSQL"), so it is always there.
+   */
+  sqlite: SqliteDatabase;
+  /** The PostgreSQL pool when that backend is selected. */
+  pool: PgPool | undefined;
+  /** Brings the schema up to date (PostgreSQL: under an advisory lock); call before serving. */
+  ready(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** Opens the stores `options` select. Synchronous: PostgreSQL connects lazily and migrates in `ready()`. */
+export function openStores(options: StoreOptions): Stores {
+  const sqlite = openDatabase(path.join(options.dataDir, 'tierdesk.db'));
+  if (!isPostgresUrl(options.databaseUrl)) {
+    return {
+      backend: 'sqlite',
+      tickets: new SqliteTicketStore(sqlite, options.slaHours),
+      botState: new SqliteBotStorage(sqlite),
+      transcripts: new SqliteTranscriptStore(sqlite),
+      feedback: new SqliteFeedbackStore(sqlite),
+      sqlite,
+      pool: undefined,
+      ready: async () => undefined,
+      close: async () => {
+        if (sqlite.open) sqlite.close();
+      },
+    };
+  }
+  const pool = createPool(options.databaseUrl, options.poolSize);
+  let migrated: Promise<unknown> | undefined;
+  return {
+    backend: 'postgres',
+    tickets: new PgTicketStore(pool, options.slaHours),
+    botState: new PgBotStorage(pool),
+    transcripts: new PgTranscriptStore(pool),
+    feedback: new PgFeedbackStore(pool),
+    sqlite,
+    pool,
+    ready: async () => {
+      migrated ??= migratePostgres(pool);
+      await migrated;
+    },
+    close: async () => {
+      await pool.end();
+      if (sqlite.open) sqlite.close();
+    },
+  };
+}
