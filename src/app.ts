@@ -39,6 +39,7 @@ import { PersonalDataRegistry } from './privacy/personal-data.js';
 import { RetentionJob } from './privacy/retention-job.js';
 import { SqliteCustomerConversationIndex } from './privacy/sqlite-customer-conversations.js';
 import { sqlitePersonalDataStores } from './privacy/sqlite-personal-data.js';
+import { configuredSecrets, redactingLogger } from './security/log-redaction.js';
 import { MessageLengthGuard } from './security/message-guard.js';
 import { createRequestLimits } from './security/request-limits.js';
 import { createHttpServer } from './server/http-server.js';
@@ -83,7 +84,8 @@ export interface App {
 
 /** Builds the whole app from configuration: storage → knowledge → dialogs → bot → adapter → HTTP. */
 export function createApp(config: Config, overrides: AppOverrides = {}): App {
-  const logger = overrides.logger ?? createLogger(config.logLevel);
+  // Every log line passes the redactor: configured secrets and credential-shaped strings never reach the log.
+  const logger = redactingLogger(overrides.logger ?? createLogger(config.logLevel), configuredSecrets(config));
   const db = openDatabase(path.join(config.dataDir, 'tierdesk.db'));
 
   const knowledge = new KnowledgeService({
