@@ -53,7 +53,10 @@ export class HandoffService {
   private readonly now: () => Date;
   private readonly listeners = new Set<HandoffEventListener>();
   private timer: NodeJS.Timeout | undefined;
+  /** Per handoff, the tail of its delivery chain: lines reach the customer in order, and no caller waits for a slow channel. */
+  private readonly deliveries = new Map<string, Promise<void>>();
   private sweeping: Promise<void> | undefined;
+  private stopped = false;
 
   constructor(private readonly options: HandoffServiceOptions) {
     this.store = options.store;
@@ -76,7 +79,10 @@ export class HandoffService {
   async stop(): Promise<void> {
     clearInterval(this.timer);
     this.timer = undefined;
+    this.stopped = true;
     await this.sweeping;
+    // Deliveries still in flight are not awaited (a dead channel retries for many seconds): their
+    // lines are stored as undelivered and the next start sends them.
     this.options.hub.clear();
   }
 
@@ -213,7 +219,7 @@ export class HandoffService {
   async agentMessage(id: string, actor: Actor, text: string): Promise<HandoffMessage> {
     const handoff = await this.requireOwn(id, actor);
     const message = await this.store.appendMessage({ handoffId: handoff.id, from: 'agent', text, agent: actorRef(actor), needsDelivery: true }, this.now());
-    void this.deliver(handoff, message, 0);
+    this.enqueueDelivery(handoff, message, 0);
     return message;
   }
 
@@ -330,7 +336,23 @@ export class HandoffService {
   private async say(handoff: StoredHandoff, from: 'agent' | 'system', text: string, agent?: AgentRef): Promise<void> {
     const message = await this.store.appendMessage({ handoffId: handoff.id, from, text, ...(agent ? { agent } : {}), needsDelivery: true }, this.now());
     if (handoff.agent) this.options.hub.send(handoff.agent.id, 'message', { message });
-    await this.deliver(handoff, message, 0);
+    this.enqueueDelivery(handoff, message, 0);
+  }
+
+  /** Delivers after the handoff's earlier lines; the line is already stored, so a crash meanwhile loses nothing. */
+  private enqueueDelivery(handoff: StoredHandoff, message: HandoffMessage, attempts: number): Promise<void> {
+    const previous = this.deliveries.get(handoff.id) ?? Promise.resolve();
+    const next = previous.then(() => this.deliver(handoff, message, attempts));
+    this.deliveries.set(handoff.id, next);
+    void next.finally(() => {
+      if (this.deliveries.get(handoff.id) === next) this.deliveries.delete(handoff.id);
+    });
+    return next;
+  }
+
+  /** Resolves when every delivery started so far has been attempted (tests, shutdown). */
+  async idle(): Promise<void> {
+    while (this.deliveries.size > 0) await Promise.all([...this.deliveries.values()]);
   }
 
   private activityFor(handoff: StoredHandoff, message: HandoffMessage): Partial<Activity> {
@@ -346,23 +368,34 @@ export class HandoffService {
     return activity;
   }
 
-  /** One delivery attempt; on failure the line stays in the outbox with a retry time. */
+  /** One delivery attempt; on failure the line stays in the outbox with a retry time. Never throws. */
   private async deliver(handoff: StoredHandoff, message: HandoffMessage, attempts: number): Promise<void> {
+    if (this.stopped) return;
     try {
       await this.options.sender.send(handoff.conversationReference as Partial<ConversationReference>, [this.activityFor(handoff, message)]);
+    } catch (error) {
+      const reason = error instanceof Error ? error.message : String(error);
+      if (this.stopped) return;
+      await this.store
+        .deferDelivery(message.id, new Date(this.now().getTime() + retryDelayMs(attempts)), reason)
+        .catch((deferError: unknown) => this.failed('could not record a failed delivery', deferError));
+      this.options.logger.warn('handoff message not delivered yet; will retry', { handoff: handoff.id, message: message.id, error: reason });
+      return;
+    }
+    if (this.stopped) return;
+    try {
       const delivered = await this.store.markDelivered(message.id);
       if (delivered && handoff.agent && message.from === 'agent') this.options.hub.send(handoff.agent.id, 'message', { message: delivered });
     } catch (error) {
-      const reason = error instanceof Error ? error.message : String(error);
-      await this.store.deferDelivery(message.id, new Date(this.now().getTime() + retryDelayMs(attempts)), reason);
-      this.options.logger.warn('handoff message not delivered yet; will retry', { handoff: handoff.id, message: message.id, error: reason });
+      this.failed('could not mark a message delivered', error);
     }
   }
 
   private async flushOutbox(at: Date): Promise<void> {
     for (const { message, attempts } of await this.store.dueDeliveries(at, 100)) {
+      if (this.deliveries.has(message.handoffId)) continue; // being delivered right now; its chain retries it
       const handoff = await this.store.get(message.handoffId);
-      if (handoff !== undefined) await this.deliver(handoff, message, attempts);
+      if (handoff !== undefined) await this.enqueueDelivery(handoff, message, attempts);
     }
   }
 

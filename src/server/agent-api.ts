@@ -88,6 +88,14 @@ export interface AgentApiOptions {
 /** Mounts the agent console JSON API and its SSE stream under /agent/api (docs/agent-console-api.md). */
 export function mountAgentApi(server: restify.Server, options: AgentApiOptions): void {
   const { sessions, agents, handoffs, logger } = options;
+  // Sign-out is a DELETE without a body, and fetch sends no Content-Length for it, which restify's
+  // body parser would refuse as "415 unknown content type": say there is nothing to read.
+  server.pre((req: restify.Request, _res: restify.Response, next: restify.Next) => {
+    if (req.method === 'DELETE' && (req.url ?? '').startsWith(AGENT_API_PREFIX) && req.headers['content-length'] === undefined && req.headers['transfer-encoding'] === undefined) {
+      req.headers['content-length'] = '0';
+    }
+    return next();
+  });
 
   const cookie = (value: string, maxAgeSeconds: number) =>
     `${AGENT_COOKIE}=${encodeURIComponent(value)}; Path=/; HttpOnly; SameSite=Strict; Max-Age=${maxAgeSeconds}${options.secureCookies ? '; Secure' : ''}`;
