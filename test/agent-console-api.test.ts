@@ -214,6 +214,22 @@ describe('agent console API and /api/handoffs: auth, CSRF, skills, capacity, exa
     expect(detail.messages.map((m) => `${m.from}: ${m.text}`)).toContain('agent: On it.');
   });
 
+  it('documents /api/handoffs in /api/openapi.json with resolvable schemas', async () => {
+    const doc = (await (await fetch(`${running.baseUrl}/api/openapi.json`)).json()) as { paths: Record<string, Record<string, unknown>>; components: { schemas: Record<string, unknown> } };
+    for (const [path, methods] of [
+      ['/api/handoffs', ['get']],
+      ['/api/handoffs/{id}', ['get']],
+      ['/api/handoffs/{id}/accept', ['post']],
+      ['/api/handoffs/{id}/messages', ['post']],
+      ['/api/handoffs/{id}/resolve', ['post']],
+    ] as const) {
+      expect(Object.keys(doc.paths[path] ?? {}), path).toEqual([...methods]);
+    }
+    const refs = JSON.stringify(Object.entries(doc.paths).filter(([p]) => p.startsWith('/api/handoffs'))).match(/#\/components\/schemas\/\w+/g) ?? [];
+    expect(refs.length).toBeGreaterThan(5);
+    for (const ref of refs) expect(doc.components.schemas, ref).toHaveProperty(ref.split('/').at(-1)!);
+  });
+
   it('signs out (the cookie stops working) and rate-limits sign-in attempts (429 with Retry-After)', async () => {
     const session = await ConsoleClient.signIn(running.baseUrl, 'cy@example.com');
     expect((await session.request('DELETE', '/agent/api/session')).status).toBe(204);

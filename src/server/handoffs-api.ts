@@ -23,6 +23,8 @@ export const externalMessageSchema = z.strictObject({ agent: externalAgentSchema
 export const externalResolveSchema = z.strictObject({ agent: externalAgentSchema, closingMessage: z.string().trim().max(4000).optional() });
 export const handoffListSchema = z.object({ items: z.array(handoffSchema) });
 export const handoffDetailSchema = z.object({ handoff: handoffSchema, messages: z.array(handoffMessageSchema) });
+export const handoffResultSchema = z.object({ handoff: handoffSchema });
+export const handoffMessageResultSchema = z.object({ message: handoffMessageSchema });
 
 export interface HandoffsApiOptions {
   handoffs: HandoffService;

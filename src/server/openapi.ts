@@ -11,6 +11,18 @@ import {
 } from './tickets-api.js';
 import { CUSTOMERS_API_PREFIX, customerUserIdSchema, erasureReportSchema } from '../privacy/customers-api.js';
 import { GAPS_API_PREFIX, gapReportSchema, gapsQuerySchema } from '../gaps/gaps-api.js';
+import {
+  externalAcceptSchema,
+  externalMessageSchema,
+  externalResolveSchema,
+  HANDOFFS_API_PREFIX,
+  handoffDetailSchema,
+  handoffListSchema,
+  handoffMessageResultSchema,
+  handoffResultSchema,
+  listHandoffsQuerySchema,
+} from './handoffs-api.js';
+import { handoffMessageSchema, handoffSchema } from '../handoff/handoff.js';
 
 type JsonSchema = Record<string, unknown>;
 
@@ -32,6 +44,15 @@ function componentSchemas(): Record<string, JsonSchema> {
   registry.add(apiErrorSchema, { id: 'Error' });
   registry.add(erasureReportSchema, { id: 'ErasureReport' });
   registry.add(gapReportSchema, { id: 'GapReport' });
+  registry.add(handoffSchema, { id: 'Handoff' });
+  registry.add(handoffMessageSchema, { id: 'HandoffMessage' });
+  registry.add(handoffListSchema, { id: 'HandoffList' });
+  registry.add(handoffDetailSchema, { id: 'HandoffDetail' });
+  registry.add(handoffResultSchema, { id: 'HandoffResult' });
+  registry.add(handoffMessageResultSchema, { id: 'HandoffMessageResult' });
+  registry.add(externalAcceptSchema, { id: 'HandoffAccept' });
+  registry.add(externalMessageSchema, { id: 'HandoffAgentMessage' });
+  registry.add(externalResolveSchema, { id: 'HandoffResolve' });
   const { schemas } = z.toJSONSchema(registry, { target: 'draft-2020-12', uri: componentRef });
   return Object.fromEntries(Object.entries(schemas).map(([id, schema]) => [id, clean(schema as JsonSchema)]));
 }
@@ -147,6 +168,7 @@ export function buildOpenApiDocument(): JsonSchema {
           },
         },
       },
+      ...handoffPaths(common, bodyErrors),
       [GAPS_API_PREFIX]: {
         get: {
           operationId: 'contentGaps',
@@ -175,6 +197,49 @@ export function buildOpenApiDocument(): JsonSchema {
         bearerAuth: { type: 'http', scheme: 'bearer', description: 'One of the tokens in API_TOKENS' },
       },
     },
+  };
+}
+
+/** `/api/handoffs`: live chats for a team working in another helpdesk (acting as a named external agent). */
+function handoffPaths(common: JsonSchema, bodyErrors: JsonSchema): JsonSchema {
+  const idParameter = { name: 'id', in: 'path', required: true, description: 'The handoff id (h_…).', schema: { type: 'string' } };
+  const conflicts = {
+    '403': errorResponse('The chat is held by another agent (error.code forbidden)'),
+    '404': errorResponse('No such handoff'),
+    '409': errorResponse('taken (another agent accepted first), not_queued or not_active'),
+  };
+  const action = (operationId: string, summary: string, body: string, ok: string, okSchema: string) => ({
+    post: {
+      operationId,
+      summary,
+      parameters: [idParameter],
+      requestBody: { required: true, content: json(body) },
+      responses: { [ok]: { description: summary, content: json(okSchema) }, ...bodyErrors, ...conflicts, ...common },
+    },
+  });
+  return {
+    [HANDOFFS_API_PREFIX]: {
+      get: {
+        operationId: 'listHandoffs',
+        summary: 'Live chats (queued, active, finished), oldest first',
+        parameters: Object.entries(listHandoffsQuerySchema.shape).map(([name, schema]) => {
+          const { description, ...json } = clean(z.toJSONSchema(schema, { io: 'input' }) as JsonSchema);
+          return { name, in: 'query', required: false, ...(description === undefined ? {} : { description }), schema: json };
+        }),
+        responses: { '200': { description: 'Handoffs', content: json('HandoffList') }, '400': errorResponse('A query parameter is invalid'), ...common },
+      },
+    },
+    [`${HANDOFFS_API_PREFIX}/{id}`]: {
+      get: {
+        operationId: 'getHandoff',
+        summary: 'One handoff with its whole conversation (transcript before the handoff, relayed lines, notes)',
+        parameters: [idParameter],
+        responses: { '200': { description: 'The handoff and its messages', content: json('HandoffDetail') }, '404': errorResponse('No such handoff'), ...common },
+      },
+    },
+    [`${HANDOFFS_API_PREFIX}/{id}/accept`]: action('acceptHandoff', 'Accept a queued chat (exactly once: a second accept gets 409 taken)', 'HandoffAccept', '200', 'HandoffDetail'),
+    [`${HANDOFFS_API_PREFIX}/{id}/messages`]: action('sendHandoffMessage', "Send a line to the customer's channel (stored first, retried until delivered)", 'HandoffAgentMessage', '201', 'HandoffMessageResult'),
+    [`${HANDOFFS_API_PREFIX}/{id}/resolve`]: action('resolveHandoff', 'Resolve: closing message, back to the bot, 1–5 satisfaction question', 'HandoffResolve', '200', 'HandoffResult'),
   };
 }
 
