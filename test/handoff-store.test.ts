@@ -7,6 +7,7 @@ import { SqliteAgentStore } from '../src/agents/sqlite-agent-store.js';
 import type { NewHandoff } from '../src/handoff/handoff.js';
 import type { HandoffStore } from '../src/handoff/handoff-store.js';
 import { SqliteHandoffStore } from '../src/handoff/sqlite-handoff-store.js';
+import { SqliteHandoffPersonalData } from '../src/handoff/sqlite-handoff-personal-data.js';
 import { openDatabase } from '../src/storage/database.js';
 import { tempDir } from './support/test-app.js';
 
@@ -179,4 +180,34 @@ handoffStoreContract('SQLite', () => {
       rmSync(dir, { recursive: true, force: true });
     },
   };
+});
+
+describe('live chats in the erasure registry (SQLite)', () => {
+  it('finds a customer\'s chats, erases them with their messages, and purges finished ones by age', async () => {
+    const dir = tempDir('tierdesk-handoff-privacy-');
+    const db = openDatabase(path.join(dir, 'tierdesk.db'));
+    try {
+      const store = new SqliteHandoffStore(db);
+      const privacy = new SqliteHandoffPersonalData(db);
+      const mine = await store.create(newHandoff({ conversationId: 'mine', customer: { userId: 'erase-me', name: 'Zoë Q' } }), T0);
+      await store.appendMessage({ handoffId: mine.id, from: 'customer', text: 'my phone is +48 600 000 000', needsDelivery: false }, at(1));
+      const other = await store.create(newHandoff({ conversationId: 'other', customer: { userId: 'keep-me' } }), T0);
+      await store.finish(other.id, ['queued'], 'cancelled', at(5));
+
+      const traces = await privacy.findCustomer('erase-me');
+      expect(traces).toMatchObject({ conversations: [{ channelId: 'test', conversationId: 'mine' }], ticketReferences: ['TD-1001'], identifiers: ['Zoë Q'] });
+      const touched = await privacy.eraseCustomer({ userId: 'erase-me', pseudonym: 'p', conversations: traces.conversations!, identifiers: [], ticketReferences: [] });
+      expect(touched).toEqual({ handoffs: 1, handoff_messages: 1 });
+      expect(await store.get(mine.id)).toBeUndefined();
+      expect(await store.get(other.id)).toBeDefined();
+
+      expect(await privacy.purgeOlderThan(at(3).toISOString(), false)).toEqual({ handoffs: 0, handoff_messages: 0 });
+      expect(await privacy.purgeOlderThan(at(10).toISOString(), true)).toEqual({ handoffs: 1, handoff_messages: 0 });
+      expect(await privacy.purgeOlderThan(at(10).toISOString(), false)).toEqual({ handoffs: 1, handoff_messages: 0 });
+      expect(await store.get(other.id)).toBeUndefined();
+    } finally {
+      db.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
 });

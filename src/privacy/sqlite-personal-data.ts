@@ -1,4 +1,5 @@
 import type { SqliteDatabase } from '../storage/database.js';
+import { SqliteHandoffPersonalData } from '../handoff/sqlite-handoff-personal-data.js';
 import {
   scrubIdentifiers,
   type ConversationKey,
@@ -281,5 +282,6 @@ export function sqlitePersonalDataStores(db: SqliteDatabase): PersonalDataStore[
     new SqliteTranscriptPersonalData(db),
     new SqliteFeedbackPersonalData(db),
     new SqliteWebhookOutboxPersonalData(db),
+    new SqliteHandoffPersonalData(db),
   ];
 }
