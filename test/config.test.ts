@@ -2,6 +2,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { ConfigError, envSchema, loadConfig } from '../src/config.js';
+import { ALL_MINILM_L6_V2, MULTILINGUAL_E5_SMALL } from '../src/search/model-registry.js';
 import { repoRoot } from './support/test-app.js';
 
 describe('configuration', () => {
@@ -11,7 +12,21 @@ describe('configuration', () => {
     expect(config.dataDir).toBe(path.resolve('/srv/tierdesk/data'));
     expect(config.knowledgeDir).toBe(path.resolve('/srv/tierdesk/knowledge'));
     expect(config.auth.appId).toBeUndefined();
-    expect(config.embedding).toMatchObject({ modelId: 'Xenova/all-MiniLM-L6-v2', modelDir: undefined });
+    expect(config.embedding).toMatchObject({ modelId: 'intfloat/multilingual-e5-small', modelDir: undefined, quantized: undefined });
+  });
+
+  it("takes unset thresholds from the embedding model's measured defaults, and explicit ones as given", () => {
+    const e5 = loadConfig({});
+    expect(e5.thresholds).toEqual({
+      answer: MULTILINGUAL_E5_SMALL.thresholds.answer,
+      suggest: MULTILINGUAL_E5_SMALL.thresholds.suggest,
+      closeMargin: MULTILINGUAL_E5_SMALL.thresholds.closeMargin,
+    });
+    expect(e5.tiers).toMatchObject({ threshold: MULTILINGUAL_E5_SMALL.thresholds.tierThreshold, margin: MULTILINGUAL_E5_SMALL.thresholds.tierMargin });
+    const miniLm = loadConfig({ EMBEDDING_MODEL: 'Xenova/all-MiniLM-L6-v2', ANSWER_THRESHOLD: '0.6', EMBEDDING_QUANTIZED: 'false' });
+    expect(miniLm.thresholds).toEqual({ answer: 0.6, suggest: ALL_MINILM_L6_V2.thresholds.suggest, closeMargin: ALL_MINILM_L6_V2.thresholds.closeMargin });
+    expect(miniLm.embedding.quantized).toBe(false);
+    expect(MULTILINGUAL_E5_SMALL.thresholds.answer).not.toBe(ALL_MINILM_L6_V2.thresholds.answer);
   });
 
   it('resolves a local model folder for offline use', () => {

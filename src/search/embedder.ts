@@ -7,8 +7,33 @@ export interface Embedder {
   /** Identifies the vector space; an index built with another model id must be rebuilt. */
   readonly modelId: string;
   readonly dimension: number;
-  /** Embeds texts in order; each vector has `dimension` entries and unit length. */
-  embed(texts: readonly string[]): Promise<Float32Array[]>;
+  /**
+   * Everything else that changes the vectors (model file, prefixes, passage roles): the index
+   * manifest records it, so changing any of it rebuilds the index.
+   */
+  readonly fingerprint: EmbedderFingerprint;
+  /**
+   * Embeds texts in order; each vector has `dimension` entries and unit length. `role` says
+   * what the texts are: a customer's words or a tier example (`query`) or a knowledge passage
+   * (`passage`); asymmetric models such as e5 prefix them differently.
+   */
+  embed(texts: readonly string[], role: EmbeddingRole): Promise<Float32Array[]>;
+}
+
+/** What a text is to an asymmetric embedding model (see model-registry.ts). */
+export type EmbeddingRole = 'query' | 'passage';
+
+/** The settings besides model id and dimension that decide what vectors come out. */
+export interface EmbedderFingerprint {
+  /** ONNX file (e.g. `onnx/model.onnx`), or a stand-in's name. */
+  file: string;
+  queryPrefix: string;
+  passagePrefix: string;
+  /**
+   * Role each kind of article passage is embedded with. Titles and alternative questions are
+   * questions themselves, so a model may match them better as `query` (measured per model).
+   */
+  passageRoles: { title: EmbeddingRole; question: EmbeddingRole; body: EmbeddingRole };
 }
 
 /** Raised when the embedding model cannot be loaded; the message tells the operator what to set. */

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { normalize, type Embedder } from './embedder.js';
+import { normalize, type Embedder, type EmbedderFingerprint, type EmbeddingRole } from './embedder.js';
 
 /**
  * A deterministic STAND-IN embedder for plumbing and dialog-flow tests only.
@@ -12,13 +12,29 @@ export class HashingTestEmbedder implements Embedder {
   readonly modelId: string;
   /** How many texts were embedded so far: lets tests prove what was (not) re-embedded. */
   embeddedCount = 0;
+  /** Texts per role so far: lets tests prove which role each caller used. */
+  readonly embeddedByRole: Record<EmbeddingRole, number> = { query: 0, passage: 0 };
+  /** Role does not change the vectors (the stand-in is symmetric); tests may vary the fingerprint. */
+  readonly fingerprint: EmbedderFingerprint;
 
-  constructor(readonly dimension = 256, modelId = 'test/hashing-stand-in') {
+  constructor(
+    readonly dimension = 256,
+    modelId = 'test/hashing-stand-in',
+    fingerprint: Partial<EmbedderFingerprint> = {},
+  ) {
     this.modelId = modelId;
+    this.fingerprint = {
+      file: 'hashing',
+      queryPrefix: '',
+      passagePrefix: '',
+      passageRoles: { title: 'query', question: 'query', body: 'passage' },
+      ...fingerprint,
+    };
   }
 
-  async embed(texts: readonly string[]): Promise<Float32Array[]> {
+  async embed(texts: readonly string[], role: EmbeddingRole): Promise<Float32Array[]> {
     this.embeddedCount += texts.length;
+    this.embeddedByRole[role] += texts.length;
     return texts.map((text) => this.embedOne(text));
   }
 

@@ -14,7 +14,7 @@ import { allowOrSend429, clientIp, TokenBucketLimiter, unlimited } from './rate-
  * | POST /api/webchat/session                        | client IP                    |
  * | POST /v3/directline/tokens/*, /conversations     | client IP                    |
  * | POST /v3/directline/conversations/:id/activities | conversation id              |
- * | /api/tickets*, /api/customers*, /api/handoffs*   | bearer token (its SHA-256)   |
+ * | /api/tickets*, /api/customers*, /api/handoffs*, /api/gaps | bearer token (its SHA-256) |
  */
 
 /** The limiters of one server, built from config (a rate of 0 turns that limit off). */
@@ -41,7 +41,7 @@ export function createRequestLimits(limits: Config['limits'], now?: () => number
   };
 }
 
-const STAFF_API = /^\/api\/(tickets|customers|handoffs)(\/|$)/;
+const STAFF_API = /^\/api\/(tickets|customers|handoffs|gaps)(\/|$)/;
 const IP_LIMITED = new Set(['/api/webchat/session', '/v3/directline/tokens/generate', '/v3/directline/tokens/refresh', '/v3/directline/conversations']);
 const DIRECT_LINE_ACTIVITIES = /^\/v3\/directline\/conversations\/([^/]+)\/activities$/;
 

@@ -37,6 +37,13 @@ export async function startTestApp(
     HOST: '127.0.0.1',
     DATA_DIR: dataDir,
     KNOWLEDGE_DIR: sampleKnowledgeDir,
+    // The stand-in's id: not in the model registry, so thresholds are the generic ones it was tuned with.
+    EMBEDDING_MODEL: 'test/hashing-stand-in',
+    // Fixed thresholds: self-calibration (the product default, `auto`) is tested on its own
+    // (test/knowledge-languages.test.ts); here it would only slow every app start down.
+    ANSWER_THRESHOLD: '0.55',
+    SUGGEST_THRESHOLD: '0.45',
+    CLOSE_MARGIN: '0.03',
     // Every test client comes from 127.0.0.1: rate limits are off unless a test sets them (test/rate-limits.test.ts).
     RATE_LIMIT_SESSIONS_PER_MINUTE: '0',
     RATE_LIMIT_MESSAGES_PER_MINUTE: '0',
