@@ -2,6 +2,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addAgent, CapturingChannel, ConsoleClient } from './support/agent-console-client.js';
 import { ExpectRepliesClient, heroCard, type OutgoingActivity, type ReplyActivity } from './support/bot-client.js';
 import { startTestApp, tempDir, type RunningApp } from './support/test-app.js';
+import { en } from '../src/i18n/en.js';
+import { pl } from '../src/i18n/pl.js';
+import { pt } from '../src/i18n/pt.js';
 
 const said = (replies: ReplyActivity[]) => replies.map((r) => [r.text, heroCard(r)?.text].filter(Boolean).join('\n')).join('\n');
 const ALWAYS_OPEN = { BUSINESS_HOURS: 'Mon-Sun 00:00-24:00', TIME_ZONE: 'UTC' };
@@ -90,6 +93,12 @@ describe('live handoff to an agent, end to end (real HTTP, SQLite, proactive del
     expect(lines).toContain('customer: are you there?');
     await channel.waitForText(client.conversationId, /Ana from our expert team has joined the chat/);
 
+    // Typing indicators both ways.
+    await client.send({ type: 'typing', serviceUrl: channel.url } as OutgoingActivity);
+    await ana.waitForEvent((e) => e.event === 'typing' && (e.data as { handoffId: string }).handoffId === waiting.id);
+    expect((await ana.request('POST', `/agent/api/handoffs/${waiting.id}/typing`)).status).toBe(204);
+    await expect.poll(() => channel.activities.some((a) => a.conversationId === client.conversationId && a.type === 'typing')).toBe(true);
+
     expect(await say('My sync server crashes at night')).toBe('');
     const relayed = await ana.waitForEvent((e) => e.event === 'message' && (e.data as { message: { text: string } }).message.text === 'My sync server crashes at night');
     expect((relayed.data as { message: { from: string } }).message.from).toBe('customer');
@@ -170,6 +179,21 @@ describe('live handoff to an agent, end to end (real HTTP, SQLite, proactive del
     // After the timeout the bot answers again.
     expect(await stayer.say('how do I reset my password?')).not.toBe('');
   });
+
+  it('"I want to speak to someone" and other phrasings (en, pt, pl) lead to the human path, not a search', async () => {
+    // The tier question, or (when the classifier is sure) the live chat offer or its honest "nobody is free" + the ticket / callback.
+    const starts = [en, pt, pl].flatMap((t) => [
+      t.tierQuestion,
+      t.askEmail,
+      t.askPhone,
+      ...Object.values(t.tierTeams).flatMap((team) => [t.liveChatOffer(team), t.liveChatNobodyFree(team)]),
+    ]);
+    for (const phrasing of ['I want to speak to someone', 'talk to a human', 'agent please', 'can I speak to a real person?', 'quero falar com um atendente', 'chcę porozmawiać z konsultantem']) {
+      const { say } = customer(running, channel);
+      const reply = await say(phrasing);
+      expect(starts.some((start) => reply.includes(start)), `${phrasing} → ${reply}`).toBe(true);
+    }
+  });
 });
 
 describe('live handoff across a restart of the bot process', () => {
@@ -206,9 +230,19 @@ describe('live handoff across a restart of the bot process', () => {
     await ana.json('POST', `/agent/api/handoffs/${queued[0]!.id}/accept`);
     expect(await first.say('Here is my log: E1234')).toBe('');
 
+    // The customer's channel is down when the agent answers: the line is stored, not delivered yet.
+    channel.failWith = 403;
+    await ana.json('POST', `/agent/api/handoffs/${queued[0]!.id}/messages`, { text: 'Looking at E1234 now.' });
+    await running.app.handoffs.idle();
+    const pending = await ana.json<{ messages: { text: string; delivered?: boolean }[] }>('GET', `/agent/api/handoffs/${queued[0]!.id}`);
+    expect(pending.messages.find((m) => m.text === 'Looking at E1234 now.')?.delivered).toBe(false);
+
     ana.disconnect();
     await running.stop({ keepData: true });
+    channel.failWith = undefined;
     running = await startTestApp(ALWAYS_OPEN, {}, dataDir);
+    // Retried from the outbox on start.
+    await channel.waitForText(first.client.conversationId, /^Looking at E1234 now\.$/);
 
     // The same cookie still works (sessions are in the database); the chat and the queue are intact.
     const back = new ConsoleClient(running.baseUrl);

@@ -32,7 +32,7 @@ export class HandoffCustomerRouter implements HandoffRouting {
       const text = (activity.text ?? '').trim();
       const typed = text.toLowerCase().replace(/[.!]+$/, '');
       const value = activity.value as { action?: unknown } | undefined;
-      if (open.state === 'queued' && (value?.action === LEAVE_QUEUE_ACTION || texts.liveChatLeaveWords.includes(typed))) {
+      if (open.state === 'queued' && (value?.action === LEAVE_QUEUE_ACTION || texts.liveChatLeaveWords.includes(typed) || texts.cancelWords.includes(typed))) {
         const left = await this.service.leaveQueue(open);
         if (left !== undefined) await context.sendActivity(texts.liveChatLeftQueue(left.ticketReference));
         return true;

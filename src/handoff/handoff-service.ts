@@ -4,7 +4,7 @@ import type { AgentStore } from '../agents/agent-store.js';
 import { textsFor } from '../i18n/texts.js';
 import type { Logger } from '../logger.js';
 import type { BusinessHours } from '../tickets/callback-slots.js';
-import type { Tier } from '../tickets/ticket.js';
+import type { Ticket, Tier } from '../tickets/ticket.js';
 import type { TicketService } from '../tickets/ticket-service.js';
 import { estimateWaitMinutes, withinBusinessHours, type Availability } from './availability.js';
 import type { EventHub } from './event-hub.js';
@@ -14,7 +14,7 @@ import { retryDelayMs, typingActivity, type ChannelSender } from './relay.js';
 
 /** Names of handoff events (webhooks and other subscribers). */
 export type HandoffEventName = 'handoff.requested' | 'handoff.accepted' | 'handoff.resolved';
-export type HandoffEventListener = (name: HandoffEventName, handoff: Handoff) => void;
+export type HandoffEventListener = (name: HandoffEventName, handoff: Handoff, ticket: Ticket) => void;
 
 export interface HandoffServiceOptions {
   store: HandoffStore;
@@ -126,7 +126,7 @@ export class HandoffService {
     const handoff = await this.present(stored);
     await this.store.setNotifiedPosition(stored.id, handoff.position ?? 1);
     await this.broadcastQueue(stored.tier);
-    this.emit('handoff.requested', handoff);
+    await this.emit('handoff.requested', handoff);
     return { handoff, waitMinutes: await this.waitMinutes(stored.tier, handoff.position ?? 1) };
   }
 
@@ -211,7 +211,7 @@ export class HandoffService {
     if (actor.kind === 'agent') this.options.hub.send(actor.agent.id, 'handoff', { handoff });
     await this.broadcastQueue(result.tier);
     await this.notifyPositions(result.tier);
-    this.emit('handoff.accepted', handoff);
+    await this.emit('handoff.accepted', handoff);
     return { handoff, messages: await this.conversation(result) };
   }
 
@@ -276,7 +276,7 @@ export class HandoffService {
     await this.ticketStatus(resolved, 'resolved', `Live chat resolved by ${handoff.agent!.name}.${options.worthArticle ? ' Marked worth an article.' : ''}\n\n${chat.join('\n')}`);
     const presented = await this.present(resolved);
     this.options.hub.send(handoff.agent!.id, 'handoff', { handoff: presented });
-    this.emit('handoff.resolved', presented);
+    await this.emit('handoff.resolved', presented);
     return presented;
   }
 
@@ -459,10 +459,14 @@ export class HandoffService {
     }
   }
 
-  private emit(name: HandoffEventName, handoff: Handoff): void {
+  /** Tells subscribers (webhooks) after the change is stored; a failing listener never fails the action. */
+  private async emit(name: HandoffEventName, handoff: Handoff): Promise<void> {
+    if (this.listeners.size === 0) return;
+    const ticket = await this.options.tickets.get(handoff.ticketReference).catch(() => undefined);
+    if (ticket === undefined) return;
     for (const listener of this.listeners) {
       try {
-        listener(name, handoff);
+        listener(name, handoff, ticket);
       } catch (error) {
         this.failed('handoff event listener failed', error);
       }

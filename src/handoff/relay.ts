@@ -26,9 +26,17 @@ export class AdapterChannelSender implements ChannelSender {
 
   async send(reference: Partial<ConversationReference>, activities: Partial<Activity>[]): Promise<void> {
     const adapter = reference.channelId === this.options.directLineChannelId ? this.options.directLine : this.options.cloud;
+    // The failure is carried out of the turn by hand: thrown inside it, the adapter's onTurnError
+    // would swallow it and the outbox would mark an undelivered line as delivered.
+    let failure: unknown;
     await adapter.continueConversationAsync(this.options.appId, reference, async (context) => {
-      await context.sendActivities(activities);
+      try {
+        await context.sendActivities(activities);
+      } catch (error) {
+        failure = error;
+      }
     });
+    if (failure !== undefined) throw failure instanceof Error ? failure : new Error(String(failure));
   }
 }
 

@@ -110,12 +110,19 @@ export class CapturingChannel {
   readonly activities: { conversationId: string; type: string; text?: string; suggestedActions?: { actions: { value: unknown }[] } }[] = [];
   private server: Server | undefined;
   url = '';
+  /** When set, every POST is refused with this status (a channel that is down). */
+  failWith: number | undefined;
 
   async start(): Promise<void> {
     this.server = createServer((req, res) => {
       let body = '';
       req.on('data', (chunk: Buffer) => (body += String(chunk)));
       req.on('end', () => {
+        if (this.failWith !== undefined) {
+          res.writeHead(this.failWith, { 'content-type': 'application/json' });
+          res.end(JSON.stringify({ error: { code: 'down', message: 'channel down' } }));
+          return;
+        }
         const match = /\/v3\/conversations\/([^/]+)\/activities/.exec(req.url ?? '');
         if (match && body !== '') {
           const activity = JSON.parse(body) as { type: string; text?: string };
