@@ -60,7 +60,7 @@ export async function collectGapQuestions(sources: GapSources, since: string): P
 
 /**
  * How similar two customer questions must be to count as one topic, for this model and this
- * knowledge base: the similarity that 3 in 4 pairs of alternative questions of the same article
+ * knowledge base: the similarity that half of the pairs of alternative questions of the same article
  * (same language) reach. Scores of different models sit in different ranges (e5 0.7–0.9, MiniLM
  * lower), so a fixed number would merge everything on one model and nothing on another.
  */
@@ -80,7 +80,7 @@ export function topicThreshold(search: KnowledgeSearch): number {
   }
   if (pairs.length === 0) return 0.8;
   pairs.sort((a, b) => a - b);
-  return pairs[Math.floor(pairs.length * 0.25)]!;
+  return pairs[Math.floor(pairs.length * 0.5)]!;
 }
 
 /** Collects, embeds and clusters the unresolved questions since `since`. */

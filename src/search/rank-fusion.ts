@@ -20,7 +20,7 @@ export interface FusionWeights {
   lexical: number;
 }
 
-export const DEFAULT_FUSION: FusionWeights = { classifier: 0.1, lexical: 0.02 };
+export const DEFAULT_FUSION: FusionWeights = { classifier: 0.05, lexical: 0.05 };
 
 /**
  * Reciprocal-rank contribution of the keyword search (Cormack et al.'s RRF with k = 1, scaled to

@@ -46,9 +46,9 @@ export interface CalibrationOptions {
   fixed?: Partial<Thresholds>;
 }
 
-const MARGINS = [0, 0.005, 0.01, 0.02, 0.03, 0.05];
-const ANSWER_STEPS = 40;
-const SUGGEST_STEPS = 20;
+const MARGINS = [0, 0.0025, 0.005, 0.01, 0.015, 0.02, 0.03, 0.05];
+const ANSWER_STEPS = 80;
+const SUGGEST_STEPS = 40;
 
 /** Outcome rates of the cases at the given thresholds. */
 export function calibrationRates(cases: readonly CalibrationCase[], thresholds: Thresholds): CalibrationRates {
@@ -90,6 +90,77 @@ function quantiles(values: readonly number[], steps: number): number[] {
 }
 
 /**
+ * The cases reduced to what `decideAnswer` looks at: the top scores and where the right article
+ * sits among them. Calibration evaluates thousands of threshold triples, so this avoids
+ * re-running the general decision (and its allocations) for each.
+ */
+interface CompactCases {
+  scores: Float64Array;
+  /** Index of the expected article among the top `WIDTH`, -1 when absent; -2 for out of scope. */
+  right: Int8Array;
+  inScope: number;
+  outOfScope: number;
+}
+
+const WIDTH = 6;
+const MAX_CHOICES = 3;
+
+function compact(cases: readonly CalibrationCase[]): CompactCases {
+  const scores = new Float64Array(cases.length * WIDTH).fill(-Infinity);
+  const right = new Int8Array(cases.length);
+  let inScope = 0;
+  cases.forEach((c, i) => {
+    c.ranked.slice(0, WIDTH).forEach((a, j) => (scores[i * WIDTH + j] = a.score));
+    if (c.expected === 'none') right[i] = -2;
+    else {
+      inScope++;
+      right[i] = c.ranked.slice(0, WIDTH).findIndex((a) => a.articleId === c.expected);
+    }
+  });
+  return { scores, right, inScope, outOfScope: cases.length - inScope };
+}
+
+/** Same outcome as `calibrationRates`, on compact cases (mirrors `decideAnswer`). */
+function compactRates(cases: CompactCases, { answer, suggest, closeMargin }: Thresholds): CalibrationRates {
+  const { scores, right } = cases;
+  let rightAnswers = 0;
+  let wrongIn = 0;
+  let wrongOut = 0;
+  let helped = 0;
+  let recognised = 0;
+  for (let i = 0; i < right.length; i++) {
+    const o = i * WIDTH;
+    const top = scores[o]!;
+    const expected = right[i]!;
+    if (!(top >= suggest)) {
+      if (expected === -2) recognised++;
+      continue;
+    }
+    // Articles within the margin of the top (and above suggest) form a prefix of the ranking.
+    let close = 1;
+    while (close < WIDTH && scores[o + close]! >= suggest && top - scores[o + close]! <= closeMargin) close++;
+    let offered: number;
+    if (close >= 2) offered = Math.min(close, MAX_CHOICES);
+    else if (top >= answer) {
+      if (expected === -2) wrongOut++;
+      else if (expected === 0) {
+        rightAnswers++;
+        helped++;
+      } else wrongIn++;
+      continue;
+    } else {
+      let above = 1;
+      while (above < WIDTH && scores[o + above]! >= suggest) above++;
+      offered = Math.min(above, MAX_CHOICES);
+    }
+    if (expected >= 0 && expected < offered) helped++;
+  }
+  const inN = Math.max(cases.inScope, 1);
+  const outN = Math.max(cases.outOfScope, 1);
+  return { right: rightAnswers / inN, wrongInScope: wrongIn / inN, wrongOutOfScope: wrongOut / outN, helped: helped / inN, outOfScopeRecognised: recognised / outN };
+}
+
+/**
  * Chooses answer / suggest / margin thresholds from labelled cases (for a knowledge base without
  * a dev set: its own alternative questions, held out one by one, plus generic out-of-scope
  * questions).
@@ -104,8 +175,8 @@ function quantiles(values: readonly number[], steps: number): number[] {
 export function calibrateThresholds(cases: readonly CalibrationCase[], options: CalibrationOptions): Calibration {
   const inScope = cases.filter((c) => c.expected !== 'none').length;
   const outOfScope = cases.length - inScope;
-  const trimmed = cases.map((c) => ({ expected: c.expected, ranked: c.ranked.slice(0, 6) }));
-  const tops = trimmed.flatMap((c) => (c.ranked[0] === undefined ? [] : [c.ranked[0].score]));
+  const packed = compact(cases);
+  const tops = cases.flatMap((c) => (c.ranked[0] === undefined ? [] : [c.ranked[0].score]));
   const fixed = options.fixed ?? {};
   const answers = fixed.answer !== undefined ? [fixed.answer] : [...quantiles(tops, ANSWER_STEPS), Math.max(...tops, 0) + 1e-6];
   const margins = fixed.closeMargin !== undefined ? [fixed.closeMargin] : MARGINS;
@@ -118,7 +189,7 @@ export function calibrateThresholds(cases: readonly CalibrationCase[], options: 
     for (const suggest of suggests) {
       for (const closeMargin of margins) {
         const thresholds = { answer, suggest, closeMargin };
-        const rates = calibrationRates(trimmed, thresholds);
+        const rates = compactRates(packed, thresholds);
         const wrong = Math.max(rates.wrongInScope, rates.wrongOutOfScope);
         if (strictest === undefined || wrong < strictest.wrong) strictest = { thresholds, rates, wrong };
         if (wrong > options.maxWrongRate) continue;

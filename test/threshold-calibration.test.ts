@@ -1,0 +1,53 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { calibrateThresholds, calibrationRates, type CalibrationCase } from '../src/search/threshold-calibration.js';
+
+const articleIds = ['a', 'b', 'c', 'd', 'e', 'f', 'g'];
+
+/** A case: scores for a few distinct articles (sorted like search output) and the expected one. */
+const caseArbitrary: fc.Arbitrary<CalibrationCase> = fc
+  .record({
+    scores: fc.array(fc.double({ min: 0, max: 1, noNaN: true }), { minLength: 0, maxLength: 7 }),
+    expected: fc.constantFrom(...articleIds, 'none'),
+    order: fc.shuffledSubarray(articleIds, { minLength: 7, maxLength: 7 }),
+  })
+  .map(({ scores, expected, order }) => ({
+    expected,
+    ranked: [...scores].sort((x, y) => y - x).map((score, i) => ({ articleId: order[i]!, score })),
+  }));
+
+describe('threshold calibration', () => {
+  it('reports exactly what the answer decision gives at the thresholds it chose', () => {
+    fc.assert(
+      fc.property(fc.array(caseArbitrary, { minLength: 1, maxLength: 40 }), fc.double({ min: 0, max: 0.3, noNaN: true }), (cases, maxWrongRate) => {
+        const calibration = calibrateThresholds(cases, { maxWrongRate });
+        expect(calibration.rates).toEqual(calibrationRates(cases, calibration.thresholds));
+        if (calibration.metTarget) {
+          expect(calibration.rates.wrongInScope).toBeLessThanOrEqual(maxWrongRate);
+          expect(calibration.rates.wrongOutOfScope).toBeLessThanOrEqual(maxWrongRate);
+        }
+        expect(calibration.thresholds.suggest).toBeLessThanOrEqual(calibration.thresholds.answer);
+      }),
+      { numRuns: 60 },
+    );
+  });
+
+  it('separates well-scored right answers from low-scored off-topic questions', () => {
+    const cases: CalibrationCase[] = [
+      ...Array.from({ length: 20 }, (_, i) => ({ expected: 'a', ranked: [{ articleId: 'a', score: 0.9 + i * 0.001 }, { articleId: 'b', score: 0.7 }] })),
+      ...Array.from({ length: 10 }, (_, i) => ({ expected: 'none', ranked: [{ articleId: 'c', score: 0.6 + i * 0.001 }, { articleId: 'd', score: 0.55 }] })),
+    ];
+    const calibration = calibrateThresholds(cases, { maxWrongRate: 0 });
+    expect(calibration.metTarget).toBe(true);
+    expect(calibration.rates).toMatchObject({ right: 1, wrongInScope: 0, wrongOutOfScope: 0, outOfScopeRecognised: 1 });
+    expect(calibration.thresholds.answer).toBeGreaterThan(0.609);
+    expect(calibration.thresholds.answer).toBeLessThanOrEqual(0.9);
+  });
+
+  it('keeps thresholds the operator fixed and calibrates the others', () => {
+    const cases: CalibrationCase[] = [{ expected: 'a', ranked: [{ articleId: 'a', score: 0.8 }] }];
+    const calibration = calibrateThresholds(cases, { maxWrongRate: 0.03, fixed: { answer: 0.75, closeMargin: 0.01 } });
+    expect(calibration.thresholds.answer).toBe(0.75);
+    expect(calibration.thresholds.closeMargin).toBe(0.01);
+  });
+});
