@@ -36,7 +36,7 @@ describe('configuration', () => {
   it('names the bad variable in the error', () => {
     expect(() => loadConfig({ PORT: 'eighty' })).toThrow(ConfigError);
     expect(() => loadConfig({ PORT: 'eighty' })).toThrow(/PORT/);
-    expect(() => loadConfig({ ANSWER_THRESHOLD: '2' })).toThrow(/ANSWER_THRESHOLD/);
+    expect(() => loadConfig({ ANSWER_THRESHOLD: 'high' })).toThrow(/ANSWER_THRESHOLD/);
     expect(() => loadConfig({ MICROSOFT_APP_TYPE: 'Personal' })).toThrow(/MICROSOFT_APP_TYPE/);
   });
 

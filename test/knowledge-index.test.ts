@@ -23,7 +23,7 @@ async function sync(indexDir: string, embedder: HashingTestEmbedder, list: Artic
 }
 
 async function topArticle(index: KnowledgeIndex, embedder: HashingTestEmbedder, question: string) {
-  const [vector] = await embedder.embed([question]);
+  const [vector] = await embedder.embed([question], 'query');
   return rankArticles(index.search(vector!, 10))[0]?.articleId;
 }
 
@@ -49,7 +49,7 @@ describe('knowledge index persistence', () => {
     const changed = articles.map((a) => (a.id === 'create-user' ? { ...a, body: 'Go to administration and invite a teammate by email.' } : a));
     const embedder = new HashingTestEmbedder();
     const { index, report } = await sync(dir, embedder, changed);
-    expect(report.embeddedArticles).toEqual(['create-user']);
+    expect(report.embeddedArticles).toEqual(['en/create-user']);
     expect(report.unchangedArticles).toBe(2);
     expect(embedder.embeddedCount).toBe(3); // title + one question + one body chunk of that article only
     expect(await topArticle(index, embedder, 'invite a teammate by email')).toBe('create-user');
@@ -61,8 +61,8 @@ describe('knowledge index persistence', () => {
     await sync(dir, new HashingTestEmbedder());
     const embedder = new HashingTestEmbedder();
     const { index, report } = await sync(dir, embedder, articles.filter((a) => a.id !== 'databases'));
-    expect(report.removedArticles).toEqual(['databases']);
-    const [vector] = await embedder.embed(['Supported databases']);
+    expect(report.removedArticles).toEqual(['en/databases']);
+    const [vector] = await embedder.embed(['Supported databases'], 'query');
     expect(index.search(vector!, 10).map((h) => h.articleId)).not.toContain('databases');
   });
 
@@ -74,6 +74,27 @@ describe('knowledge index persistence', () => {
     expect(report.rebuiltBecause).toBe('embedding model changed from test/model-a to test/model-b');
     expect(report.embeddedArticles).toHaveLength(3);
     expect(other.embeddedCount).toBe(report.passages);
+  });
+
+  it('rebuilds everything when the model file, a prefix or a passage role changes, and not otherwise', async () => {
+    const dir = tempDir();
+    const e5 = { file: 'onnx/model.onnx', queryPrefix: 'query: ', passagePrefix: 'passage: ' };
+    await sync(dir, new HashingTestEmbedder(256, 'test/model-a', e5));
+    expect((await sync(dir, new HashingTestEmbedder(256, 'test/model-a', e5))).report.rebuiltBecause).toBeUndefined();
+    const quantized = await sync(dir, new HashingTestEmbedder(256, 'test/model-a', { ...e5, file: 'onnx/model_quantized.onnx' }));
+    expect(quantized.report.rebuiltBecause).toBe('embedding settings changed: model file onnx/model.onnx → onnx/model_quantized.onnx');
+    expect(quantized.report.embeddedArticles).toHaveLength(3);
+    const noPrefix = await sync(dir, new HashingTestEmbedder(256, 'test/model-a', { file: 'onnx/model_quantized.onnx', queryPrefix: '', passagePrefix: 'passage: ' }));
+    expect(noPrefix.report.rebuiltBecause).toBe('embedding settings changed: query prefix "query: " → ""');
+    const roles = { title: 'passage', question: 'query', body: 'passage' } as const;
+    const titleAsPassage = await sync(dir, new HashingTestEmbedder(256, 'test/model-a', { file: 'onnx/model_quantized.onnx', queryPrefix: '', passagePrefix: 'passage: ', passageRoles: roles }));
+    expect(titleAsPassage.report.rebuiltBecause).toBe('embedding settings changed: title passages embedded as query → passage');
+  });
+
+  it('embeds each kind of passage with the role the embedder asks for', async () => {
+    const embedder = new HashingTestEmbedder(256, 'test/model-a', { passageRoles: { title: 'query', question: 'query', body: 'passage' } });
+    const { report } = await sync(tempDir(), embedder);
+    expect(embedder.embeddedByRole).toEqual({ query: 6, passage: report.passages - 6 });
   });
 
   it('rebuilds when the dimension changes or the saved files are unreadable, and keeps one vector file', async () => {
