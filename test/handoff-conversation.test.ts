@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addAgent, CapturingChannel, ConsoleClient } from './support/agent-console-client.js';
+import { DirectLineTestClient } from './support/directline-client.js';
 import { ExpectRepliesClient, heroCard, type OutgoingActivity, type ReplyActivity } from './support/bot-client.js';
 import { startTestApp, tempDir, type RunningApp } from './support/test-app.js';
 import { en } from '../src/i18n/en.js';
@@ -42,7 +43,8 @@ async function askForVendor(say: (text: string) => Promise<string>): Promise<str
 
 // Monday 23 Nov 2026, 10:00 UTC (inside Mon-Fri 09:00-17:00); a test moves it to the weekend.
 const MONDAY = new Date('2026-11-23T10:00:00Z');
-const HOURS = { BUSINESS_HOURS: 'Mon-Fri 09:00-17:00', TIME_ZONE: 'UTC', HANDOFF_QUEUE_TIMEOUT_MINUTES: '10' };
+const DIRECTLINE_SECRET = 'handoff-test-directline-secret-0123456789';
+const HOURS = { BUSINESS_HOURS: 'Mon-Fri 09:00-17:00', TIME_ZONE: 'UTC', HANDOFF_QUEUE_TIMEOUT_MINUTES: '10', DIRECTLINE_SECRET };
 
 describe('live handoff to an agent, end to end (real HTTP, SQLite, proactive delivery through CloudAdapter)', () => {
   let running: RunningApp;
@@ -193,6 +195,32 @@ describe('live handoff to an agent, end to end (real HTTP, SQLite, proactive del
       const reply = await say(phrasing);
       expect(starts.some((start) => reply.includes(start)), `${phrasing} → ${reply}`).toBe(true);
     }
+  });
+
+  it('works for a Web Chat / widget customer too: agent lines arrive through the self-hosted Direct Line', async () => {
+    const bob = await onlineAgent('bob@example.com', 'L2');
+    const dl = new DirectLineTestClient(running.baseUrl);
+    const generated = await dl.generateToken(DIRECTLINE_SECRET);
+    const { conversationId, token } = await dl.start(generated.token);
+    const texts = async () => (await dl.allPages(conversationId, token)).flatMap((page) => page.activities).filter((a) => a.from.role === 'bot').map((a) => [a.text, ...(a.attachments ?? []).map((c) => c.content.text)].filter(Boolean).join('\n'));
+    const waitFor = async (pattern: RegExp) => {
+      await expect.poll(async () => (await texts()).some((t) => pattern.test(t)), { timeout: 5000 }).toBe(true);
+    };
+    // "Call me back" picks L2 (technicians) without asking.
+    await dl.say(conversationId, token, 'please call me back');
+    await waitFor(/Someone from our technicians can chat with you live right now/);
+    await dl.say(conversationId, token, 'Chat with a person now');
+    await waitFor(/You're number 1 in the queue for our technicians/);
+    const { queued } = await bob.json<{ queued: HandoffView[] }>('GET', '/agent/api/handoffs');
+    const mine = queued.find((h) => h.tier === 'L2')!;
+    await bob.json('POST', `/agent/api/handoffs/${mine.id}/accept`);
+    await waitFor(/Bob from our technicians has joined the chat/);
+    await dl.say(conversationId, token, 'Hello Bob');
+    await bob.waitForEvent((e) => e.event === 'message' && (e.data as { message: { text: string } }).message.text === 'Hello Bob');
+    await bob.json('POST', `/agent/api/handoffs/${mine.id}/messages`, { text: 'Hi! What number should I call?' });
+    await waitFor(/^Hi! What number should I call\?$/);
+    const delivered = await bob.waitForEvent((e) => e.event === 'message' && (e.data as { message: { text: string; delivered?: boolean } }).message.delivered === true);
+    expect((delivered.data as { message: { from: string } }).message.from).toBe('agent');
   });
 });
 
