@@ -1,5 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import {
+  ActivityEventNames,
   ActivityEx,
   ActivityTypes,
   BotAdapter,
@@ -98,8 +99,12 @@ export class DirectLineAdapter extends BotAdapter {
 
   private asBotActivity(activity: Partial<Activity>, context: TurnContext): Partial<Activity> {
     const { conversation, from } = context.activity;
+    // A proactive turn's activity (ContinueConversation) is never in the log, so a reply to it
+    // would point at an id Web Chat never sees, and Web Chat holds such replies back for 5 s.
+    const proactive = context.activity.type === ActivityTypes.Event && context.activity.name === ActivityEventNames.ContinueConversation;
     return {
       ...activity,
+      replyToId: proactive ? undefined : activity.replyToId,
       channelId: context.activity.channelId,
       conversation: activity.conversation ?? conversation,
       from: { ...activity.from, id: this.identity.id, name: this.identity.name, role: 'bot' },
