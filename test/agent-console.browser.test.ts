@@ -104,11 +104,11 @@ describe('agent console and the customer in the widget (real app, real Chromium,
     expect(await waiting.locator('.tier-badge').innerText()).toBe('L3');
     expect(await waiting.innerText()).toMatch(/rule/);
     await expect.poll(() => agentPage.title()).toBe('(1) tierdesk agent');
-    await shot(agentPage, 'agent-inbox');
 
     // Opening it first shows the transcript so far, then Accept (Alt+A) takes it.
     await waiting.locator('.conversation-open').click();
     await agentPage.locator('#transcript .from-customer', { hasText: 'regular expression' }).first().waitFor();
+    await shot(agentPage, 'agent-inbox');
     await agentPage.keyboard.press('Alt+A');
     const composer = agentPage.getByRole('textbox', { name: 'Message to the customer' });
     await composer.waitFor();
@@ -117,7 +117,10 @@ describe('agent console and the customer in the widget (real app, real Chromium,
     await chat.locator('.webchat__bubble', { hasText: 'Ana from our expert team has joined the chat' }).waitFor({ timeout: 10_000 });
 
     // --- Both sides talk: Enter sends, each message appears on the other side.
-    await composer.fill('Hi! Do all invoice numbers start with INV- or RE/?');
+    // While the agent types, the customer sees Web Chat's typing indicator.
+    await composer.pressSequentially('Hi! Do all invoice numbers', { delay: 10 });
+    await chat.locator('.webchat__typing-indicator').waitFor({ timeout: 10_000 });
+    await composer.pressSequentially(' start with INV- or RE/?');
     await composer.press('Enter');
     await chat.locator('.webchat__bubble', { hasText: 'Do all invoice numbers start with INV-' }).waitFor({ timeout: 10_000 });
     await customerSays(chat, 'Yes, always one of those two prefixes.');

@@ -125,10 +125,18 @@ function remember(handoffs) {
   for (const handoff of handoffs) state.receivedAt.set(handoff.id, now);
 }
 
-function toast(message, kind = 'info') {
-  const item = el('p', { className: `toast toast-${kind}` }, message);
+/** A short notice; `about` ties it to a conversation so it can go as soon as it is stale. */
+function toast(message, kind = 'info', about = undefined) {
+  const item = el('p', { className: `toast toast-${kind}`, dataset: about ? { about } : {} }, message);
   $('toasts').append(item);
   setTimeout(() => item.remove(), 6000);
+}
+
+/** Drops "new conversation waiting" notices of conversations no longer waiting. */
+function dropStaleToasts() {
+  for (const item of document.querySelectorAll('.toast[data-about]')) {
+    if (!state.queued.some((h) => h.id === item.dataset.about)) item.remove();
+  }
 }
 
 function explain(error) {
@@ -274,7 +282,7 @@ function setQueue(queued, { announce }) {
   if (announce && fresh.length > 0) {
     chime.play();
     const question = fresh[0].question;
-    toast(t('newChatNotice', { question: question.length > 80 ? `${question.slice(0, 79)}…` : question }));
+    toast(t('newChatNotice', { question: question.length > 80 ? `${question.slice(0, 79)}…` : question }), 'info', fresh[0].id);
   }
   // The conversation in preview left the queue without us: someone else took it (or it ended).
   if (state.openHandoff?.state === 'queued' && state.accepting !== state.openId && !queued.some((h) => h.id === state.openId)) {
@@ -372,6 +380,7 @@ function renderInbox() {
   $('queued-empty').hidden = state.queued.length > 0;
   $('active-empty').hidden = state.active.length > 0;
   $('queued-count').textContent = state.queued.length ? String(state.queued.length) : '';
+  dropStaleToasts();
   $('active-count').textContent = state.agent ? `${state.active.length}/${state.agent.capacity}` : '';
   // Re-rendering must not steal the keyboard user's place.
   if (focusedId !== undefined) {
@@ -433,6 +442,7 @@ async function openConversation(id) {
   state.openHandoff = data.handoff;
   state.messages = data.messages;
   state.unread.delete(id);
+  for (const item of document.querySelectorAll('.toast[data-about]')) if (item.dataset.about === id) item.remove();
   renderChat();
   renderInbox();
   if (isMine(data.handoff)) $('composer-input').focus();
@@ -645,6 +655,8 @@ async function openTransfer() {
   $('transfer-error').textContent = '';
   $('transfer-tier').replaceChildren(...TIERS.filter((tier) => tier !== handoff.tier).map((tier) => new Option(tier, tier)));
   $('transfer-agent').replaceChildren();
+  $('transfer-agent-row').hidden = true;
+  $('transfer-no-agents').hidden = true;
   dialog.querySelector('input[value="tier"]').checked = true;
   dialog.showModal();
   $('transfer-tier').focus();
@@ -662,7 +674,7 @@ async function openTransfer() {
     ),
   );
   $('transfer-no-agents').hidden = colleagues.length > 0;
-  $('transfer-agent').disabled = colleagues.length === 0;
+  $('transfer-agent-row').hidden = colleagues.length === 0;
   dialog.querySelector('input[value="agent"]').disabled = colleagues.length === 0;
 }
 
