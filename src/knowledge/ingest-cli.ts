@@ -3,8 +3,11 @@ import cliProgress from 'cli-progress';
 import { loadConfig, loadDotEnv } from '../config.js';
 import { hnswIndexFactory } from '../search/hnsw-index.js';
 import { TransformersEmbedder } from '../search/transformers-embedder.js';
+import { KnowledgeSearch } from '../search/knowledge-search.js';
+import { loadOutOfScope } from '../search/out-of-scope.js';
+import { loadOrCalibrate } from '../search/self-calibration.js';
 import { KnowledgeIndex } from './knowledge-index.js';
-import { loadArticles, requireValidArticles } from './load-articles.js';
+import { loadArticles, missingTranslations, requireValidArticles } from './load-articles.js';
 
 /**
  * `npm run ingest`: validates every article (any bad one fails the run with its file name) and
@@ -23,11 +26,12 @@ async function main(): Promise<void> {
   });
   const bar = new cliProgress.SingleBar({ format: 'Embedding {bar} {value}/{total} articles', hideCursor: true }, cliProgress.Presets.shades_classic);
   let started = false;
-  const { report } = await KnowledgeIndex.sync({
+  const indexDir = path.join(config.dataDir, 'knowledge-index');
+  const { index, report } = await KnowledgeIndex.sync({
     articles,
     embedder,
     indexFactory: hnswIndexFactory,
-    indexDir: path.join(config.dataDir, 'knowledge-index'),
+    indexDir,
     onProgress: (done, total) => {
       if (!started) {
         bar.start(total, 0);
@@ -42,8 +46,29 @@ async function main(): Promise<void> {
       `Articles: ${articles.length} (${report.embeddedArticles.length} embedded, ${report.unchangedArticles} unchanged, ${report.removedArticles.length} removed)`,
       `Passages in index: ${report.passages}`,
       report.rebuiltBecause === undefined ? 'Index updated in place.' : `Index rebuilt: ${report.rebuiltBecause}.`,
+      `Article classifier: ${report.classifierTrained ? 'trained' : 'unchanged'}.`,
     ].join('\n') + '\n',
   );
+  // One article id in several languages is one article: list ids that lack a language others have.
+  const missing = missingTranslations(articles);
+  if (missing.length === 0) process.stdout.write('Translations: every article exists in every language.\n');
+  else {
+    process.stdout.write(`Missing translations (${missing.length} articles):\n`);
+    for (const m of missing) process.stdout.write(`  ${m.articleId}: no ${m.missing.join(', ')}\n`);
+  }
+  // Calibrate `auto` thresholds now, so the bot starts with them at once (cached beside the index).
+  const fixed = config.fixedThresholds;
+  if (fixed.answer === undefined || fixed.suggest === undefined || fixed.closeMargin === undefined) {
+    const search = new KnowledgeSearch(embedder, index, articles, { thresholds: { fallback: config.thresholds, byLanguage: {} }, defaultLanguage: config.languages.default });
+    const { calibration, calibrated } = await loadOrCalibrate(search, indexDir, { outOfScope: await loadOutOfScope(config.knowledgeDir), maxWrongRate: config.maxWrongAnswerRate, fixed });
+    process.stdout.write(`Answer thresholds (auto, ${calibrated ? 'calibrated now' : 'unchanged'}; target ≤ ${(config.maxWrongAnswerRate * 100).toFixed(1)}% wrong):\n`);
+    for (const [language, c] of [['all', calibration.pooled] as const, ...Object.entries(calibration.byLanguage)]) {
+      const t = c.thresholds;
+      process.stdout.write(
+        `  ${language}: answer ${t.answer.toFixed(3)}, suggest ${t.suggest.toFixed(3)}, margin ${t.closeMargin.toFixed(3)} — on ${c.inScope} held-out questions ${(c.rates.right * 100).toFixed(1)}% answered right, ${(c.rates.wrongInScope * 100).toFixed(1)}% wrong; ${(c.rates.outOfScopeRecognised * 100).toFixed(1)}% of ${c.outOfScope} off-topic recognised${c.metTarget ? '' : ' (TARGET NOT MET)'}\n`,
+      );
+    }
+  }
 }
 
 main().catch((error: unknown) => {

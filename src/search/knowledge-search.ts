@@ -55,7 +55,7 @@ export const DEFAULT_CROSS_LANGUAGE_PENALTY = 0;
  *
  * Languages: an article id is one article in several languages. Every language's passages are
  * searched (e5 matches across languages), and the version shown is the customer's language when
- * it exists; otherwise the version that matched, flagged with `fromLanguage`.
+ * it exists; otherwise the default language's (else the one that matched), flagged with `fromLanguage`.
  */
 export class KnowledgeSearch {
   /** Article id → language → article. */
@@ -171,11 +171,10 @@ export class KnowledgeSearch {
     return fuseEvidence(evidence, this.fusion).map((scored) => {
       const available = this.versions.get(scored.articleId)!;
       if (available.has(input.language)) return { ...scored, language: input.language };
-      const shown = available.has(matchedLanguage.get(scored.articleId) ?? '')
-        ? matchedLanguage.get(scored.articleId)!
-        : available.has(this.defaultLanguage)
-          ? this.defaultLanguage
-          : [...available.keys()][0]!;
+      // Not in the customer's language: the default language (the one most customers can read,
+      // and the original the translations come from), else the version that matched.
+      const matched = matchedLanguage.get(scored.articleId) ?? '';
+      const shown = available.has(this.defaultLanguage) ? this.defaultLanguage : available.has(matched) ? matched : [...available.keys()][0]!;
       return { ...scored, language: shown, fromLanguage: shown };
     });
   }
