@@ -1,5 +1,5 @@
 import { ChoicePrompt, ComponentDialog, WaterfallDialog, type DialogTurnResult, type FoundChoice, type WaterfallStepContext } from 'botbuilder-dialogs';
-import type { TurnContext } from 'botbuilder';
+import { MessageFactory, type TurnContext } from 'botbuilder';
 import type { Availability } from '../src/handoff/availability.js';
 import type { Handoff } from '../src/handoff/handoff.js';
 import type { Texts } from '../src/i18n/texts.js';
@@ -67,7 +67,9 @@ export class HandoffDialog extends ComponentDialog {
       return step.replaceDialog(fallback, options);
     }
     const { handoff, waitMinutes } = await this.desk.start(step.context, options);
-    await step.context.sendActivity(texts.liveChatQueued(handoff.position ?? 1, texts.tierTeams[tier], waitMinutes));
+    // A button to leave the queue where the channel shows suggested actions; typing "cancel" works everywhere.
+    const leave = texts.liveChatLeaveWords[0] ?? 'cancel';
+    await step.context.sendActivity(MessageFactory.suggestedActions([{ type: 'imBack', title: texts.cancel, value: leave }], texts.liveChatQueued(handoff.position ?? 1, texts.tierTeams[tier], waitMinutes)));
     return step.endDialog();
   }
 }
