@@ -1,9 +1,10 @@
+import { createServer, type AddressInfo } from 'node:net';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { chromium, type Browser, type FrameLocator, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addAgent, AGENT_PASSWORD } from './support/agent-console-client.js';
-import { repoRoot, startTestApp, type RunningApp } from './support/test-app.js';
+import { repoRoot, startTestApp, tempDir, type RunningApp } from './support/test-app.js';
 
 /** Routed to L3 by the operator rule on "regular expression" (knowledge/tiers/rules.yaml), whatever the embedder. */
 const EXPERT_QUESTION = 'Can an expert help me write a regular expression that finds invoice numbers like INV-2024-000123 in OCR text?';
@@ -270,6 +271,53 @@ describe('agent console and the customer in the widget (real app, real Chromium,
     expect(again.status).toBe(304);
     expect((await fetch(`${running.baseUrl}/agent/assets/index.html`)).status).toBe(404);
     expect((await fetch(`${running.baseUrl}/agent/assets/..%2F..%2Fpackage.json`)).status).toBe(404);
+  });
+});
+
+/** A port that was free a moment ago (the restarted app must come back on the same address). */
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+describe('agent console across a bot restart', () => {
+  it('shows the lost connection, reconnects by itself and keeps the agent signed in', async () => {
+    const env = { BUSINESS_HOURS: 'Mon-Sun 00:00-24:00', TIME_ZONE: 'UTC', PORT: String(await freePort()) };
+    const dataDir = tempDir();
+    let running = await startTestApp(env, {}, dataDir);
+    const browser = await chromium.launch({
+      executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+      headless: true,
+      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+    });
+    try {
+      await addAgent(running.app.agents, AGENT);
+      const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+      await page.goto(`${running.baseUrl}/agent`);
+      await page.getByLabel('Email').fill(AGENT.email);
+      await page.getByLabel('Password').fill(AGENT_PASSWORD);
+      await page.keyboard.press('Enter');
+      const connection = page.getByRole('status').filter({ hasText: /Live|Connecting|Connection lost/ });
+      await page.locator('#connection[data-state="open"]').waitFor();
+      expect(await connection.innerText()).toBe('Live');
+
+      await running.stop({ keepData: true });
+      await page.locator('#connection[data-state="lost"]').waitFor({ timeout: 10_000 });
+      expect(await connection.innerText()).toBe('Connection lost, reconnecting…');
+
+      running = await startTestApp(env, {}, dataDir);
+      await page.locator('#connection[data-state="open"]').waitFor({ timeout: 15_000 });
+      expect(await connection.innerText()).toBe('Live');
+      // Still signed in (the session lives in the database), inbox in place.
+      expect(await page.locator('#sign-in-view').isHidden()).toBe(true);
+      await page.getByRole('navigation', { name: 'Inbox' }).waitFor();
+    } finally {
+      await browser.close();
+      await running.stop();
+    }
   });
 });
 
