@@ -45,16 +45,13 @@ import { createRequestLimits } from './security/request-limits.js';
 import { createHttpServer } from './server/http-server.js';
 import { mountAgentConsolePage } from './server/agent-console-page.js';
 import { mountWebRoutes } from './server/web-routes.js';
-import { openDatabase, type SqliteDatabase } from './storage/database.js';
-import { SqliteFeedbackStore } from './storage/feedback-store.js';
+import type { SqliteDatabase } from './storage/database.js';
+import { openStores, type Stores } from './storage/stores.js';
 import { SqliteUnmatchedQuestionStore } from './gaps/sqlite-unmatched-question-store.js';
-import { SqliteBotStorage } from './storage/sqlite-bot-storage.js';
 import { parseBusinessHours } from './tickets/callback-slots.js';
-import { SqliteTicketStore } from './tickets/sqlite-ticket-store.js';
 import { SlaChecker } from './tickets/sla-checker.js';
 import { TicketService } from './tickets/ticket-service.js';
 import { WebhookDispatcher } from './tickets/webhooks.js';
-import { SqliteTranscriptStore } from './transcripts/transcript-store.js';
 
 /** Parts a caller (tests, another host) may replace; everything else comes from config. */
 export interface AppOverrides {
@@ -77,6 +74,8 @@ export interface App {
   handoffs: HandoffService;
   agents: AgentStore;
   knowledge: KnowledgeService;
+  /** Every store, from the backend DATABASE_URL selects (src/storage/stores.ts). */
+  stores: Stores;
   db: SqliteDatabase;
   listen(): Promise<AddressInfo>;
   close(): Promise<void>;
@@ -86,7 +85,9 @@ export interface App {
 export function createApp(config: Config, overrides: AppOverrides = {}): App {
   // Every log line passes the redactor: configured secrets and credential-shaped strings never reach the log.
   const logger = redactingLogger(overrides.logger ?? createLogger(config.logLevel), configuredSecrets(config));
-  const db = openDatabase(path.join(config.dataDir, 'tierdesk.db'));
+  // The one place the backend is chosen: DATABASE_URL=postgres://… or the SQLite file in DATA_DIR.
+  const stores = openStores({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, slaHours: config.sla.hours });
+  const db = stores.sqlite;
 
   const knowledge = new KnowledgeService({
     knowledgeDir: config.knowledgeDir,
@@ -109,14 +110,14 @@ export function createApp(config: Config, overrides: AppOverrides = {}): App {
     logger,
   });
 
-  const tickets = new TicketService(new SqliteTicketStore(db, config.sla.hours), { logger });
+  const tickets = new TicketService(stores.tickets, { logger });
   const webhooks =
     config.webhooks.urls.length > 0 && config.webhooks.secret !== undefined
-      ? new WebhookDispatcher({ db, urls: config.webhooks.urls, secret: config.webhooks.secret, logger })
+      ? new WebhookDispatcher({ outbox: stores.webhookOutbox, urls: config.webhooks.urls, secret: config.webhooks.secret, logger })
       : undefined;
   webhooks?.subscribeTo(tickets);
   const slaChecker = new SlaChecker({ service: tickets, intervalSeconds: config.sla.checkIntervalSeconds, logger });
-  const transcripts = new SqliteTranscriptStore(db);
+  const transcripts = stores.transcripts;
   // Every store holding personal data, for erasure (DELETE /api/customers/:userId) and retention.
   const privacy = new PersonalDataRegistry(sqlitePersonalDataStores(db));
   const retention = new RetentionJob({ registry: privacy, retentionDays: config.retentionDays, logger });
@@ -146,7 +147,7 @@ export function createApp(config: Config, overrides: AppOverrides = {}): App {
     ...(overrides.handoffClock ? { now: overrides.handoffClock } : {}),
   });
 
-  const storage = new SqliteBotStorage(db);
+  const storage = stores.botState;
   const conversationState = new ConversationState(storage);
   const userState = new UserState(storage);
   const desk: DeskDependencies = {
@@ -175,7 +176,7 @@ export function createApp(config: Config, overrides: AppOverrides = {}): App {
   const dialog = new MainDialog({
     knowledge: () => knowledge.status,
     desk,
-    feedback: new SqliteFeedbackStore(db),
+    feedback: stores.feedback,
     unmatched: unmatchedQuestions,
     pending: conversationState.createProperty<PendingQuestion | undefined>('pending'),
     lastAttempt: conversationState.createProperty<SelfHelpAttempt | undefined>('lastAttempt'),
@@ -214,7 +215,7 @@ export function createApp(config: Config, overrides: AppOverrides = {}): App {
     channelAuth: config.auth.appId !== undefined,
     privacy,
     tickets: { service: tickets, apiTokens: config.api.tokens },
-    gaps: { feedback: new SqliteFeedbackStore(db), unmatched: unmatchedQuestions, tickets },
+    gaps: { feedback: stores.feedback, unmatched: unmatchedQuestions, tickets },
   });
   // Web Chat and the widget talk to the same bot through a self-hosted Direct Line endpoint.
   const directLine = mountDirectLine({ server, db, bot, onTurnError, config, logger });
@@ -239,6 +240,7 @@ export function createApp(config: Config, overrides: AppOverrides = {}): App {
     sessionHours: config.agents.sessionHours,
   });
   mountHandoffsApi(server, { handoffs, tokens: config.api.tokens, logger });
+  if (webhooks) handoffs.onEvent((name, handoff, ticket) => webhooks.dispatchHandoff(name, handoff, ticket));
   mountAgentConsolePage(server, { logger });
 
   return {
@@ -248,9 +250,12 @@ export function createApp(config: Config, overrides: AppOverrides = {}): App {
     handoffs,
     agents,
     knowledge,
+    stores,
     db,
-    listen: () =>
-      new Promise((resolve, reject) => {
+    listen: async () => {
+      // PostgreSQL: migrate (once across instances, under an advisory lock) before serving.
+      await stores.ready();
+      return new Promise((resolve, reject) => {
         server.once('error', reject);
         server.listen(config.port, config.host, () => {
           slaChecker.start();
@@ -258,7 +263,8 @@ export function createApp(config: Config, overrides: AppOverrides = {}): App {
           retention.start();
           resolve(server.address() as AddressInfo);
         });
-      }),
+      });
+    },
     close: async () => {
       await slaChecker.stop();
       await handoffs.stop();
@@ -267,7 +273,7 @@ export function createApp(config: Config, overrides: AppOverrides = {}): App {
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await webhooks?.stop();
       await knowledge.stop();
-      db.close();
+      await stores.close();
     },
   };
 }

@@ -82,6 +82,12 @@ export const envSchema = z.object({
   MICROSOFT_APP_TENANT_ID: optionalString,
   MICROSOFT_APP_TYPE: z.enum(['MultiTenant', 'SingleTenant', 'UserAssignedMSI']).default('MultiTenant'),
   DATA_DIR: z.string().trim().min(1).default('data'),
+  DATABASE_URL: optionalString.pipe(
+    z
+      .string()
+      .regex(/^postgres(ql)?:\/\//, 'a postgres://user:password@host:5432/database URL (unset: the SQLite file in DATA_DIR)')
+      .optional(),
+  ),
   KNOWLEDGE_DIR: z.string().trim().min(1).default('knowledge'),
   LANGUAGES: list(z.string().regex(/^[a-z]{2,3}$/, 'a language code such as en, pt or pl')).transform((codes) =>
     codes.length === 0 ? ['en', 'pt', 'pl'] : [...new Set(codes)],
@@ -150,6 +156,8 @@ export interface Config {
     appType: Env['MICROSOFT_APP_TYPE'];
   };
   dataDir: string;
+  /** postgres://… : every instance shares state in PostgreSQL; undefined: the embedded SQLite file in dataDir. */
+  databaseUrl: string | undefined;
   knowledgeDir: string;
   languages: {
     /** Languages the desk speaks (each needs src/i18n/<code>.ts); the conversation's language is one of these. */
@@ -303,6 +311,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
       appType: e.MICROSOFT_APP_TYPE,
     },
     dataDir: path.resolve(cwd, e.DATA_DIR),
+    databaseUrl: e.DATABASE_URL,
     knowledgeDir: path.resolve(cwd, e.KNOWLEDGE_DIR),
     languages: { supported: e.LANGUAGES, default: e.DEFAULT_LANGUAGE },
     embedding: {

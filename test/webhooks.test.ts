@@ -138,7 +138,7 @@ describe('webhooks for ticket events', () => {
 
   /** A dispatcher on the test database (as of the call) that is not subscribed to any service. */
   function startDispatcher(urls: string[], options: Partial<WebhookDispatcherOptions> = {}) {
-    const dispatcher = new WebhookDispatcher({ db, urls, secret: SECRET, logger: log.logger, baseDelayMs: 1, ...options });
+    const dispatcher = new WebhookDispatcher({ outbox: new WebhookOutbox(db), urls, secret: SECRET, logger: log.logger, baseDelayMs: 1, ...options });
     cleanups.push(() => dispatcher.stop());
     return dispatcher;
   }
@@ -283,12 +283,12 @@ describe('webhooks for ticket events', () => {
       expect.objectContaining({ message: 'webhook not delivered yet; kept for the next start', reason: 'stopped while sending' }),
     );
     // The interrupted attempt is not counted against the receiver.
-    expect(new WebhookOutbox(db).list()).toMatchObject([{ ticketReference: 'TD-1001', attempts: 0, deadAt: undefined }]);
+    expect(await new WebhookOutbox(db).list()).toMatchObject([{ ticketReference: 'TD-1001', attempts: 0, deadAt: undefined }]);
 
     await service.create(sampleTicket(), t0); // no longer subscribed: nothing queued, nothing thrown
     await dispatcher.idle();
     expect(hanging.received).toHaveLength(1);
-    expect(new WebhookOutbox(db).list()).toHaveLength(1);
+    expect(await new WebhookOutbox(db).list()).toHaveLength(1);
   });
 
   it('a delivery that failed before a restart is delivered after the restart', async () => {
@@ -301,7 +301,7 @@ describe('webhooks for ticket events', () => {
     db.close();
 
     db = openDatabase(dbFile);
-    expect(new WebhookOutbox(db).list()).toMatchObject([
+    expect(await new WebhookOutbox(db).list()).toMatchObject([
       { ticketReference: 'TD-1001', attempts: 1, lastError: 'HTTP 503', deadAt: undefined },
     ]);
     receiverUp = true;
@@ -314,7 +314,7 @@ describe('webhooks for ticket events', () => {
     expect(delivered?.payload).toMatchObject({ event: 'ticket.created', ticket: { reference: 'TD-1001' } });
     expect(delivered?.headers['x-tierdesk-delivery']).toBe(failed?.headers['x-tierdesk-delivery']);
     expect(delivered?.rawBody.equals(failed?.rawBody ?? Buffer.alloc(0))).toBe(true);
-    expect(new WebhookOutbox(db).list()).toEqual([]);
+    expect(await new WebhookOutbox(db).list()).toEqual([]);
   });
 
   it('a receiver that keeps failing ends dead and is not retried forever', async () => {
@@ -326,7 +326,7 @@ describe('webhooks for ticket events', () => {
 
     expect(failing.received).toHaveLength(3);
     expect(refusing.received).toHaveLength(1);
-    const dead = new WebhookOutbox(db).list();
+    const dead = await new WebhookOutbox(db).list();
     expect(dead).toHaveLength(2);
     expect(dead.find((d) => d.url === failing.url)).toMatchObject({ attempts: 3, lastError: 'HTTP 503', deadAt: expect.any(String) });
     expect(dead.find((d) => d.url === refusing.url)).toMatchObject({ attempts: 1, lastError: 'HTTP 410', deadAt: expect.any(String) });
@@ -347,7 +347,7 @@ describe('webhooks for ticket events', () => {
 
   it('files the ticket and logs it when the outbox cannot be written', async () => {
     const brokenDb = openDatabase(':memory:');
-    dispatcherFor([await deadUrl()], { db: brokenDb });
+    dispatcherFor([await deadUrl()], { outbox: new WebhookOutbox(brokenDb) });
     brokenDb.close();
     const ticket = await service.create(sampleTicket(), t0);
     expect(ticket.reference).toBe('TD-1001');

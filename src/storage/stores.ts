@@ -3,6 +3,7 @@ import type { Storage } from 'botbuilder';
 import type { SlaHours } from '../tickets/sla.js';
 import { SqliteTicketStore } from '../tickets/sqlite-ticket-store.js';
 import type { TicketStore } from '../tickets/ticket-store.js';
+import { WebhookOutbox, type WebhookOutboxStore } from '../tickets/webhook-outbox.js';
 import { SqliteTranscriptStore, type TranscriptStore } from '../transcripts/transcript-store.js';
 import { openDatabase, type SqliteDatabase } from './database.js';
 import { SqliteFeedbackStore, type FeedbackStore } from './feedback-store.js';
@@ -11,7 +12,8 @@ import { PgBotStorage } from './postgres/pg-bot-storage.js';
 import { PgFeedbackStore } from './postgres/pg-feedback-store.js';
 import { PgTicketStore } from './postgres/pg-ticket-store.js';
 import { PgTranscriptStore } from './postgres/pg-transcript-store.js';
-import { createPool, isPostgresUrl, type PgPool } from './postgres/pool.js';
+import { PgWebhookOutbox } from './postgres/pg-webhook-outbox.js';
+import { createPool, gatedPool, isPostgresUrl, type PgPool } from './postgres/pool.js';
 import { SqliteBotStorage } from './sqlite-bot-storage.js';
 
 /** Where the desk keeps its state: the one setting (DATABASE_URL) and the SQLite default's folder. */
@@ -34,6 +36,7 @@ export interface Stores {
   botState: Storage;
   transcripts: TranscriptStore;
   feedback: FeedbackStore;
+  webhookOutbox: WebhookOutboxStore;
   /**
    * The embedded SQLite database. With PostgreSQL it still holds the state whose stores have no
    * PostgreSQL implementation yet (see README "PostgreSQL"), so it is always there.
@@ -56,6 +59,7 @@ export function openStores(options: StoreOptions): Stores {
       botState: new SqliteBotStorage(sqlite),
       transcripts: new SqliteTranscriptStore(sqlite),
       feedback: new SqliteFeedbackStore(sqlite),
+      webhookOutbox: new WebhookOutbox(sqlite),
       sqlite,
       pool: undefined,
       ready: async () => undefined,
@@ -64,20 +68,27 @@ export function openStores(options: StoreOptions): Stores {
       },
     };
   }
-  const pool = createPool(options.databaseUrl, options.poolSize);
-  let migrated: Promise<unknown> | undefined;
+  const raw = createPool(options.databaseUrl, options.poolSize);
+  let migrated: Promise<void> | undefined;
+  const ready = (): Promise<void> =>
+    (migrated ??= migratePostgres(raw).then(
+      () => undefined,
+      (error: unknown) => {
+        migrated = undefined; // the next statement tries again (database briefly down at start)
+        throw error;
+      },
+    ));
+  const pool = gatedPool(raw, ready);
   return {
     backend: 'postgres',
     tickets: new PgTicketStore(pool, options.slaHours),
     botState: new PgBotStorage(pool),
     transcripts: new PgTranscriptStore(pool),
     feedback: new PgFeedbackStore(pool),
+    webhookOutbox: new PgWebhookOutbox(pool),
     sqlite,
     pool,
-    ready: async () => {
-      migrated ??= migratePostgres(pool);
-      await migrated;
-    },
+    ready,
     close: async () => {
       await pool.end();
       if (sqlite.open) sqlite.close();

@@ -58,11 +58,33 @@ function toDelivery(row: OutboxRow): OutboxDelivery {
 }
 
 /**
- * The durable webhook queue (table `webhook_outbox`, migration 6): every SQL statement about
- * deliveries lives here, so the dispatcher only decides when to send and what an answer means.
- * "Pending" means neither delivered (the row is deleted then) nor dead.
+ * The durable webhook queue: the dispatcher only decides when to send and what an answer means.
+ * "Pending" means neither delivered (the row is deleted then) nor dead. Claims are leases, so
+ * several dispatchers (instances) on one database send each delivery once, and a delivery whose
+ * dispatcher died mid-send is due again when its lease ends. Implementations: SQLite (below) and
+ * PostgreSQL (src/storage/postgres/pg-webhook-outbox.ts, `FOR UPDATE SKIP LOCKED`).
  */
-export class WebhookOutbox {
+export interface WebhookOutboxStore {
+  /** Queues deliveries due at once while fewer than `maxPending` are pending; returns those that did not fit. */
+  enqueue(deliveries: readonly NewOutboxDelivery[], now: Date, maxPending: number): Promise<NewOutboxDelivery[]>;
+  /** Leases up to `limit` due deliveries until `leaseUntil`, oldest due first. */
+  claimDue(now: Date, limit: number, leaseUntil: Date): Promise<OutboxDelivery[]>;
+  delivered(deliveryId: string): Promise<void>;
+  retryLater(deliveryId: string, failure: { attempts: number; error: string; nextAttemptAt: Date }): Promise<void>;
+  release(deliveryId: string, at: Date): Promise<void>;
+  markDead(deliveryId: string, failure: { attempts: number; error: string; at: Date }): Promise<void>;
+  /** When the earliest pending delivery is due; undefined when none is pending. */
+  nextAttemptAt(): Promise<Date | undefined>;
+  /** Every row, pending and dead, oldest first. */
+  list(): Promise<OutboxDelivery[]>;
+}
+
+/**
+ * The SQLite webhook queue (table `webhook_outbox`, migration 6): every SQL statement about
+ * deliveries lives here. Its methods do their work synchronously before returning the promise, so
+ * a dispatch has written its rows by the time the ticket call that raised the event returns.
+ */
+export class WebhookOutbox implements WebhookOutboxStore {
   private readonly countPending;
   private readonly insert;
   private readonly claim;
@@ -109,7 +131,7 @@ export class WebhookOutbox {
    * Queues deliveries due at once, in one transaction, while fewer than `maxPending` are pending
    * (a dead receiver must not fill the disk). Returns the deliveries that did not fit.
    */
-  enqueue(deliveries: readonly NewOutboxDelivery[], now: Date, maxPending: number): NewOutboxDelivery[] {
+  async enqueue(deliveries: readonly NewOutboxDelivery[], now: Date, maxPending: number): Promise<NewOutboxDelivery[]> {
     return this.db
       .transaction(() => {
         let pending = this.countPending.get()?.pending ?? 0;
@@ -132,39 +154,39 @@ export class WebhookOutbox {
    * `leaseUntil` (their next_attempt_at moves there) in one statement, so another dispatcher on the
    * same file does not send them too, and a crash mid-send only delays them until the lease ends.
    */
-  claimDue(now: Date, limit: number, leaseUntil: Date): OutboxDelivery[] {
+  async claimDue(now: Date, limit: number, leaseUntil: Date): Promise<OutboxDelivery[]> {
     return this.claim.all({ now: now.toISOString(), leaseUntil: leaseUntil.toISOString(), limit }).map(toDelivery);
   }
 
   /** The receiver accepted it: the row goes. */
-  delivered(deliveryId: string): void {
+  async delivered(deliveryId: string): Promise<void> {
     this.remove.run(deliveryId);
   }
 
   /** A failed attempt worth retrying: counts it and makes the delivery due at `nextAttemptAt`. */
-  retryLater(deliveryId: string, failure: { attempts: number; error: string; nextAttemptAt: Date }): void {
+  async retryLater(deliveryId: string, failure: { attempts: number; error: string; nextAttemptAt: Date }): Promise<void> {
     const { attempts, error, nextAttemptAt } = failure;
     this.reschedule.run({ deliveryId, attempts, error, nextAttemptAt: nextAttemptAt.toISOString() });
   }
 
   /** Ends a lease early without counting an attempt (shutdown cut the request short): due again at `at`. */
-  release(deliveryId: string, at: Date): void {
+  async release(deliveryId: string, at: Date): Promise<void> {
     this.reschedule.run({ deliveryId, attempts: null, error: null, nextAttemptAt: at.toISOString() });
   }
 
   /** Given up: the row stays (with dead_at) for operators, and is never claimed again. */
-  markDead(deliveryId: string, failure: { attempts: number; error: string; at: Date }): void {
+  async markDead(deliveryId: string, failure: { attempts: number; error: string; at: Date }): Promise<void> {
     this.bury.run({ deliveryId, attempts: failure.attempts, error: failure.error, at: failure.at.toISOString() });
   }
 
   /** When the earliest pending delivery is due (a leased one at its lease end); undefined when none is pending. */
-  nextAttemptAt(): Date | undefined {
+  async nextAttemptAt(): Promise<Date | undefined> {
     const next = this.earliest.get()?.next;
     return next == null ? undefined : new Date(next);
   }
 
   /** Every row, pending and dead, oldest first: for operators and tests. */
-  list(): OutboxDelivery[] {
+  async list(): Promise<OutboxDelivery[]> {
     return this.all.all().map(toDelivery);
   }
 }

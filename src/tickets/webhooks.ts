@@ -1,10 +1,10 @@
 import { createHmac, randomUUID, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
 import type { Logger } from '../logger.js';
-import type { SqliteDatabase } from '../storage/database.js';
-import { ticketSchema } from './ticket.js';
+import { handoffSchema, type Handoff } from '../handoff/handoff.js';
+import { ticketSchema, type Ticket } from './ticket.js';
 import { ticketChangeSchema, ticketEventNameSchema, type TicketEvent, type TicketService } from './ticket-service.js';
-import { WebhookOutbox, type OutboxDelivery } from './webhook-outbox.js';
+import type { NewOutboxDelivery, OutboxDelivery, WebhookOutboxStore } from './webhook-outbox.js';
 
 /**
  * The JSON body every webhook receives. `id` is the event id (the same for every URL and every
@@ -12,12 +12,18 @@ import { WebhookOutbox, type OutboxDelivery } from './webhook-outbox.js';
  * after a restart, sends these exact bytes under the same signature, so a receiver that rejects
  * old replays by `sentAt` must allow for the retry window.
  */
+/** Live chat events (src/handoff); their payload carries the handoff and its ticket (kind `handoff`). */
+export const handoffEventNameSchema = z.enum(['handoff.requested', 'handoff.accepted', 'handoff.resolved']);
+export type HandoffEventName = z.infer<typeof handoffEventNameSchema>;
+
 export const webhookPayloadSchema = z.object({
   id: z.string(),
-  event: ticketEventNameSchema,
+  event: z.union([ticketEventNameSchema, handoffEventNameSchema]),
   sentAt: z.iso.datetime(),
   ticket: ticketSchema,
   change: ticketChangeSchema.optional(),
+  /** Present on `handoff.*` events. */
+  handoff: handoffSchema.optional(),
 });
 /** A parsed webhook body, for receivers written in TypeScript. */
 export type WebhookPayload = z.infer<typeof webhookPayloadSchema>;
@@ -48,8 +54,11 @@ export function verifySignature(body: string | Buffer, header: string | string[]
 
 /** Receivers, signing key and retry policy; the delays are options so tests run in milliseconds. */
 export interface WebhookDispatcherOptions {
-  /** Where deliveries wait (table `webhook_outbox`), so they survive a restart. */
-  db: SqliteDatabase;
+  /**
+   * Where deliveries wait, so they survive a restart: `WebhookOutbox` (SQLite) or `PgWebhookOutbox`
+   * (PostgreSQL, shared by every instance; leases make each delivery go out once).
+   */
+  outbox: WebhookOutboxStore;
   urls: readonly string[];
   secret: string;
   logger: Logger;
@@ -64,6 +73,11 @@ export interface WebhookDispatcherOptions {
   concurrency?: number;
   /** Pending deliveries beyond this are not queued (logged): a dead receiver must not fill the disk. Default 10 000. */
   maxQueued?: number;
+  /**
+   * While nothing is pending here, the worker still looks this often for deliveries another
+   * instance queued or left behind when it died mid-send (its lease ends). Default 60 000 ms.
+   */
+  pollMs?: number;
 }
 
 /** How one POST ended: the receiver's status, or why there was none. */
@@ -88,7 +102,7 @@ const MAX_SLEEP_MS = 60_000;
  * row it finds, also to a URL that has since left the configuration.
  */
 export class WebhookDispatcher {
-  private readonly outbox: WebhookOutbox;
+  private readonly outbox: WebhookOutboxStore;
   private readonly urls: readonly string[];
   private readonly secret: string;
   private readonly logger: Logger;
@@ -98,9 +112,14 @@ export class WebhookDispatcher {
   private readonly timeoutMs: number;
   private readonly concurrency: number;
   private readonly maxQueued: number;
+  private readonly pollMs: number;
 
   private timer: NodeJS.Timeout | undefined;
   private inFlight = 0;
+  /** Outbox writes of dispatched events not finished yet (idle() waits for them). */
+  private pendingWrites = 0;
+  private pumping = false;
+  private pumpAgain = false;
   private idleWaiters: (() => void)[] = [];
   private readonly shutdown = new AbortController();
   private unsubscribe: (() => void) | undefined;
@@ -108,7 +127,7 @@ export class WebhookDispatcher {
   /** Starts the worker at once, so deliveries left by a previous run go out without waiting for a new event. */
   constructor(options: WebhookDispatcherOptions) {
     if (options.secret === '') throw new Error('WebhookDispatcher needs a secret to sign deliveries (WEBHOOK_SECRET)');
-    this.outbox = new WebhookOutbox(options.db);
+    this.outbox = options.outbox;
     this.urls = [...options.urls];
     this.secret = options.secret;
     this.logger = options.logger;
@@ -118,7 +137,13 @@ export class WebhookDispatcher {
     this.timeoutMs = Math.max(1, options.timeoutMs ?? 10_000);
     this.concurrency = Math.max(1, options.concurrency ?? 4);
     this.maxQueued = Math.max(1, options.maxQueued ?? 10_000);
+    this.pollMs = Math.max(1, options.pollMs ?? MAX_SLEEP_MS);
     this.wake();
+  }
+
+  /** Sends a live chat event (`handoff.requested` / `.accepted` / `.resolved`) like a ticket event. */
+  dispatchHandoff(name: HandoffEventName, handoff: Handoff, ticket: Ticket): void {
+    this.dispatch({ id: randomUUID(), name, ticket, handoff });
   }
 
   /** Forwards every event of `service` until `stop()`. */
@@ -130,15 +155,17 @@ export class WebhookDispatcher {
   /**
    * Queues one delivery per configured URL in the outbox and returns at once; never throws (a
    * failed write is logged). After `stop()` rows are still written, for the next start to send.
+   * The SQLite outbox writes before this returns; the PostgreSQL one right after (idle() waits).
    */
-  dispatch(event: TicketEvent): void {
+  dispatch(event: TicketEvent | { id: string; name: HandoffEventName; ticket: Ticket; handoff: Handoff }): void {
     const now = new Date();
     const payload: WebhookPayload = {
       id: event.id,
       event: event.name,
       sentAt: now.toISOString(),
       ticket: event.ticket,
-      ...(event.change === undefined ? {} : { change: event.change }),
+      ...('change' in event && event.change !== undefined ? { change: event.change } : {}),
+      ...('handoff' in event ? { handoff: event.handoff } : {}),
     };
     const body = JSON.stringify(payload);
     const deliveries = this.urls.map((url) => ({
@@ -149,20 +176,34 @@ export class WebhookDispatcher {
       url,
       body,
     }));
+    this.pendingWrites += 1;
+    let written: Promise<NewOutboxDelivery[]>;
     try {
-      for (const rejected of this.outbox.enqueue(deliveries, now, this.maxQueued)) {
-        const fields = { url: redactUrl(rejected.url), event: event.name, reference: event.ticket.reference };
-        this.logger.error('webhook dropped: queue full', fields);
-      }
+      written = this.outbox.enqueue(deliveries, now, this.maxQueued);
     } catch (error) {
-      this.logger.error('webhook not queued: outbox write failed', {
-        event: event.name,
-        reference: event.ticket.reference,
-        error: error instanceof Error ? error.message : String(error),
-      });
-      return;
+      written = Promise.reject(error);
     }
-    this.wake();
+    written
+      .then(
+        (rejected) => {
+          for (const dropped of rejected) {
+            const fields = { url: redactUrl(dropped.url), event: event.name, reference: event.ticket.reference };
+            this.logger.error('webhook dropped: queue full', fields);
+          }
+          this.wake();
+        },
+        (error: unknown) => {
+          this.logger.error('webhook not queued: outbox write failed', {
+            event: event.name,
+            reference: event.ticket.reference,
+            error: error instanceof Error ? error.message : String(error),
+          });
+        },
+      )
+      .finally(() => {
+        this.pendingWrites -= 1;
+        void this.settle();
+      });
   }
 
   /**
@@ -170,8 +211,9 @@ export class WebhookDispatcher {
    * or, after `stop()`, once requests in flight have settled (tests, graceful shutdown).
    */
   idle(): Promise<void> {
-    if (this.isIdle()) return Promise.resolve();
-    return new Promise((resolve) => this.idleWaiters.push(resolve));
+    const idle = new Promise<void>((resolve) => this.idleWaiters.push(resolve));
+    void this.settle();
+    return idle;
   }
 
   /** Stops the worker and aborts requests in flight; every undelivered row stays for the next start (logged). */
@@ -181,7 +223,6 @@ export class WebhookDispatcher {
     this.shutdown.abort();
     clearTimeout(this.timer);
     this.timer = undefined;
-    this.settle();
     await this.idle();
   }
 
@@ -189,18 +230,19 @@ export class WebhookDispatcher {
     return this.shutdown.signal.aborted;
   }
 
-  private isIdle(): boolean {
-    if (this.inFlight > 0) return false;
+  private async isIdle(): Promise<boolean> {
+    if (this.inFlight > 0 || this.pendingWrites > 0 || this.pumping) return false;
     if (this.stopped) return true;
     try {
-      return this.outbox.nextAttemptAt() === undefined;
+      return (await this.outbox.nextAttemptAt()) === undefined;
     } catch {
       return false; // the outbox is unreadable: the worker logs it and tries again
     }
   }
 
-  private settle(): void {
-    if (this.idleWaiters.length === 0 || !this.isIdle()) return;
+  /** Resolves the idle() waiters when nothing is left to do; called after every change of state. */
+  private async settle(): Promise<void> {
+    if (this.idleWaiters.length === 0 || !(await this.isIdle())) return;
     const waiters = this.idleWaiters;
     this.idleWaiters = [];
     for (const resolve of waiters) resolve();
@@ -216,31 +258,45 @@ export class WebhookDispatcher {
     clearTimeout(this.timer);
     this.timer = setTimeout(() => {
       this.timer = undefined;
-      this.pump();
-      this.settle();
+      void this.pump().finally(() => this.settle());
     }, delayMs);
     this.timer.unref();
   }
 
-  /** Sends due deliveries up to the concurrency limit, then sleeps until the next one is due. */
-  private pump(): void {
+  /**
+   * Sends due deliveries up to the concurrency limit, then sleeps until the next one is due. One
+   * pump at a time: a call while one runs makes it go round once more instead of claiming twice.
+   */
+  private async pump(): Promise<void> {
     if (this.stopped) return;
+    if (this.pumping) {
+      this.pumpAgain = true;
+      return;
+    }
+    this.pumping = true;
     let next: Date | undefined;
     try {
-      const free = this.concurrency - this.inFlight;
-      if (free > 0) {
-        const now = new Date();
-        const leaseUntil = new Date(now.getTime() + this.timeoutMs + LEASE_MARGIN_MS);
-        for (const delivery of this.outbox.claimDue(now, free, leaseUntil)) this.send(delivery);
-      }
-      next = this.outbox.nextAttemptAt();
+      do {
+        this.pumpAgain = false;
+        const free = this.concurrency - this.inFlight;
+        if (free > 0) {
+          const now = new Date();
+          const leaseUntil = new Date(now.getTime() + this.timeoutMs + LEASE_MARGIN_MS);
+          for (const delivery of await this.outbox.claimDue(now, free, leaseUntil)) this.send(delivery);
+        }
+        next = await this.outbox.nextAttemptAt();
+      } while (this.pumpAgain && !this.stopped);
     } catch (error) {
       this.logger.error('webhook outbox unreadable; will try again', { error: error instanceof Error ? error.message : String(error) });
       next = new Date(Date.now() + Math.max(1_000, this.baseDelayMs));
+    } finally {
+      this.pumping = false;
     }
-    // At the concurrency limit, the next finished request pumps again; nothing pending: dispatch wakes us.
-    if (next === undefined || this.inFlight >= this.concurrency) return;
-    this.sleep(Math.min(MAX_SLEEP_MS, Math.max(0, next.getTime() - Date.now())));
+    // At the concurrency limit, the next finished request pumps again. Nothing pending: dispatch
+    // wakes us, and the poll finds what other instances queued.
+    if (this.stopped || this.inFlight >= this.concurrency) return;
+    const delayMs = next === undefined ? this.pollMs : Math.min(this.pollMs, MAX_SLEEP_MS, Math.max(0, next.getTime() - Date.now()));
+    this.sleep(delayMs);
   }
 
   private send(delivery: OutboxDelivery): void {
@@ -255,8 +311,7 @@ export class WebhookDispatcher {
       })
       .finally(() => {
         this.inFlight -= 1;
-        this.pump();
-        this.settle();
+        void this.pump().finally(() => this.settle());
       });
   }
 
@@ -266,18 +321,18 @@ export class WebhookDispatcher {
     const fields = { url: redactUrl(delivery.url), event: delivery.eventName, delivery: delivery.deliveryId };
     const outcome = await this.post(delivery);
     if ('status' in outcome && outcome.status >= 200 && outcome.status < 300) {
-      this.outbox.delivered(delivery.deliveryId);
+      await this.outbox.delivered(delivery.deliveryId);
       this.logger.debug('webhook delivered', { ...fields, attempt });
       return;
     }
     if ('status' in outcome && !isRetryable(outcome.status)) {
-      this.outbox.markDead(delivery.deliveryId, { attempts: attempt, error: `HTTP ${outcome.status}`, at: new Date() });
+      await this.outbox.markDead(delivery.deliveryId, { attempts: attempt, error: `HTTP ${outcome.status}`, at: new Date() });
       this.logger.error('webhook refused by receiver; not retrying', { ...fields, status: outcome.status });
       return;
     }
     const failure = 'status' in outcome ? `HTTP ${outcome.status}` : outcome.error;
     if (this.stopped) {
-      this.outbox.release(delivery.deliveryId, new Date());
+      await this.outbox.release(delivery.deliveryId, new Date());
       this.logger.warn('webhook not delivered yet; kept for the next start', {
         ...fields,
         reference: delivery.ticketReference,
@@ -286,12 +341,12 @@ export class WebhookDispatcher {
       return;
     }
     if (attempt >= this.maxAttempts) {
-      this.outbox.markDead(delivery.deliveryId, { attempts: attempt, error: failure, at: new Date() });
+      await this.outbox.markDead(delivery.deliveryId, { attempts: attempt, error: failure, at: new Date() });
       this.logger.error('webhook failed; giving up', { ...fields, reference: delivery.ticketReference, attempts: attempt, error: failure });
       return;
     }
     const delayMs = Math.min(this.maxDelayMs, this.baseDelayMs * 2 ** (attempt - 1));
-    this.outbox.retryLater(delivery.deliveryId, { attempts: attempt, error: failure, nextAttemptAt: new Date(Date.now() + delayMs) });
+    await this.outbox.retryLater(delivery.deliveryId, { attempts: attempt, error: failure, nextAttemptAt: new Date(Date.now() + delayMs) });
     this.logger.warn('webhook attempt failed; will retry', { ...fields, attempt, retryInMs: delayMs, error: failure });
   }
 

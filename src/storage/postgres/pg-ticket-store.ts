@@ -34,7 +34,6 @@ interface TicketRow {
 const TICKET_COLUMNS = `number, reference, kind, tier, status, subject, description, customer, channel, transcript,
   classification, articles_tried, callback, created_at, updated_at, due_at, sla_breached_at`;
 
-type Queryable = PgPool | PgClient;
 
 /**
  * TicketStore on PostgreSQL, for several instances on one database. References come from the
@@ -198,7 +197,7 @@ export class PgTicketStore implements TicketStore {
 }
 
 /** Maps rows to tickets, loading all their comments in one query (no N+1). */
-async function withComments(db: Queryable, rows: readonly TicketRow[]): Promise<Ticket[]> {
+async function withComments(db: PgClient, rows: readonly TicketRow[]): Promise<Ticket[]> {
   if (rows.length === 0) return [];
   const numbers = rows.map((row) => row.number);
   const comments = new Map<number, TicketComment[]>(numbers.map((n) => [n, []]));

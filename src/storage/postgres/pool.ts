@@ -1,13 +1,38 @@
 import pg from 'pg';
 
-export type PgPool = pg.Pool;
 export type PgClient = pg.PoolClient;
+
+/** What the stores need of a pool (pg.Pool has it; so does the migration-gated pool of openStores). */
+export interface PgPool {
+  query<R extends pg.QueryResultRow = pg.QueryResultRow>(text: string, values?: unknown[]): Promise<pg.QueryResult<R>>;
+  connect(): Promise<PgClient>;
+  end(): Promise<void>;
+}
+
+/**
+ * A pool whose statements wait for `ready()` (the migrations) first, so parts that start working
+ * as soon as they are built (the webhook worker, timers) never touch a table that does not exist yet.
+ * A failed `ready()` is retried by the next statement.
+ */
+export function gatedPool(pool: pg.Pool, ready: () => Promise<void>): PgPool {
+  return {
+    query: async <R extends pg.QueryResultRow>(text: string, values?: unknown[]) => {
+      await ready();
+      return pool.query<R>(text, values);
+    },
+    connect: async () => {
+      await ready();
+      return pool.connect();
+    },
+    end: () => pool.end(),
+  };
+}
 
 /**
  * Opens a connection pool for `DATABASE_URL`. Connections are made lazily; `max` bounds what one
  * instance holds, so several instances stay under the server's max_connections.
  */
-export function createPool(url: string, max = 10): PgPool {
+export function createPool(url: string, max = 10): pg.Pool {
   const pool = new pg.Pool({ connectionString: url, max, idleTimeoutMillis: 30_000 });
   // An idle client losing its connection (server restart) must not crash the process; the pool
   // drops it and the next query opens a fresh one.
