@@ -34,6 +34,8 @@ const state = {
   openHandoff: null,
   messages: [],
   composerMode: 'reply',
+  /** The agent chose a language on the sign-in form (saved on their account once signed in). */
+  languagePickedAtSignIn: false,
   /** The conversation we are accepting: its leaving the queue is our doing, not someone else's. */
   accepting: null,
   lastTypingSentAt: 0,
@@ -237,7 +239,12 @@ let stream = null;
 
 async function enterConsole(agent) {
   state.agent = agent;
-  if (LANGUAGES.includes(agent.language) && agent.language !== state.language) setLanguage(agent.language);
+  // A language picked on the sign-in form is saved on the account; otherwise the account's wins.
+  if (state.languagePickedAtSignIn && agent.language !== state.language) {
+    state.languagePickedAtSignIn = false;
+    const updated = await api.updateMe({ language: state.language }).catch(() => undefined);
+    if (updated) state.agent = updated;
+  } else if (LANGUAGES.includes(agent.language) && agent.language !== state.language) setLanguage(agent.language);
   $('sign-in-view').hidden = true;
   $('console-view').hidden = false;
   renderAgent();
@@ -856,7 +863,10 @@ function onKeyDown(event) {
 
 function wire() {
   $('sign-in-form').addEventListener('submit', onSignIn);
-  $('sign-in-language').addEventListener('change', (event) => setLanguage(event.target.value));
+  $('sign-in-language').addEventListener('change', (event) => {
+    setLanguage(event.target.value);
+    state.languagePickedAtSignIn = true;
+  });
   $('language-select').addEventListener('change', async (event) => {
     setLanguage(event.target.value);
     const agent = await attempt(() => api.updateMe({ language: state.language })).catch(() => undefined);

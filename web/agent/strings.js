@@ -119,7 +119,7 @@ const en = {
   sc_inbox: 'Go to the inbox',
   sc_prevnext: 'Previous / next conversation',
   sc_escape: 'Close a dialog or the inbox drawer',
-  sc_help: 'Show this list',
+  sc_help: 'Show this list (outside a text field)',
   justNow: 'just now',
 };
 
@@ -239,7 +239,7 @@ export const STRINGS = {
     sc_inbox: 'Ir para a caixa de entrada',
     sc_prevnext: 'Conversa anterior / seguinte',
     sc_escape: 'Fechar um diálogo ou a caixa de entrada',
-    sc_help: 'Mostrar esta lista',
+    sc_help: 'Mostrar esta lista (fora de um campo de texto)',
     justNow: 'agora mesmo',
   },
   pl: {
@@ -355,7 +355,7 @@ export const STRINGS = {
     sc_inbox: 'Przejdź do skrzynki',
     sc_prevnext: 'Poprzednia / następna rozmowa',
     sc_escape: 'Zamknij okno dialogowe lub skrzynkę',
-    sc_help: 'Pokaż tę listę',
+    sc_help: 'Pokaż tę listę (poza polem tekstowym)',
     justNow: 'przed chwilą',
   },
 };
