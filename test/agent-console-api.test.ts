@@ -1,10 +1,32 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { verifySignature } from '../src/tickets/webhooks.js';
 import type { Tier } from '../src/tickets/ticket.js';
 import { addAgent, AGENT_PASSWORD, ConsoleClient } from './support/agent-console-client.js';
 import { startTestApp, type RunningApp } from './support/test-app.js';
 
 const API_TOKEN = 'handoff-api-token-0123456789';
 const FAKE_ID = 'h_00000000-0000-0000-0000-000000000000';
+const WEBHOOK_SECRET = 'handoff-webhook-secret';
+
+/** Receives webhooks, keeping each body's event, handoff id and whether its signature verifies. */
+async function webhookReceiver(): Promise<{ url: string; received: { event: string; handoffId?: string; verified: boolean }[]; server: Server }> {
+  const received: { event: string; handoffId?: string; verified: boolean }[] = [];
+  const server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('end', () => {
+      const raw = Buffer.concat(chunks);
+      const body = JSON.parse(raw.toString('utf8')) as { event: string; handoff?: { id: string } };
+      received.push({ event: body.event, ...(body.handoff ? { handoffId: body.handoff.id } : {}), verified: verifySignature(raw, req.headers['x-tierdesk-signature'], WEBHOOK_SECRET) });
+      res.writeHead(204);
+      res.end();
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`, received, server };
+}
 
 interface HandoffView {
   id: string;
@@ -20,6 +42,7 @@ describe('agent console API and /api/handoffs: auth, CSRF, skills, capacity, exa
   let bob: ConsoleClient; // L3, capacity 50
   let cy: ConsoleClient; // L3, capacity 50
   let conversation = 0;
+  let hooks: Awaited<ReturnType<typeof webhookReceiver>>;
 
   /** A customer waiting in `tier`'s queue, with its ticket, as the handoff dialog would create it. */
   async function queue(tier: Tier): Promise<string> {
@@ -42,7 +65,8 @@ describe('agent console API and /api/handoffs: auth, CSRF, skills, capacity, exa
   }
 
   beforeAll(async () => {
-    running = await startTestApp({ API_TOKENS: API_TOKEN, AGENT_SIGNIN_ATTEMPTS_PER_MINUTE: '8' });
+    hooks = await webhookReceiver();
+    running = await startTestApp({ API_TOKENS: API_TOKEN, AGENT_SIGNIN_ATTEMPTS_PER_MINUTE: '8', WEBHOOK_URLS: hooks.url, WEBHOOK_SECRET });
     const agents = running.app.agents;
     await addAgent(agents, { name: 'Ana', email: 'ana@example.com', tiers: 'L3', capacity: 1 });
     await addAgent(agents, { name: 'Lou', email: 'lou@example.com', tiers: 'L1' });
@@ -55,6 +79,7 @@ describe('agent console API and /api/handoffs: auth, CSRF, skills, capacity, exa
   });
   afterAll(async () => {
     await running.stop();
+    await new Promise((resolve) => hooks.server.close(resolve));
   });
 
   it('sets a secure session cookie and a CSRF token; GET /session returns the agent', async () => {
@@ -212,6 +237,12 @@ describe('agent console API and /api/handoffs: auth, CSRF, skills, capacity, exa
     expect(resolved.handoff.state).toBe('resolved');
     const detail = (await (await call('GET', `/api/handoffs/${id}`)).json()) as { messages: { from: string; text: string }[] };
     expect(detail.messages.map((m) => `${m.from}: ${m.text}`)).toContain('agent: On it.');
+
+    // Another desk hears about it through signed webhooks.
+    await expect
+      .poll(() => hooks.received.filter((h) => h.handoffId === id).map((h) => h.event), { timeout: 10_000 })
+      .toEqual(['handoff.requested', 'handoff.accepted', 'handoff.resolved']);
+    expect(hooks.received.filter((h) => h.handoffId === id).every((h) => h.verified)).toBe(true);
   });
 
   it('documents /api/handoffs in /api/openapi.json with resolvable schemas', async () => {
