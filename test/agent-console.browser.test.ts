@@ -284,8 +284,8 @@ async function freePort(): Promise<number> {
 }
 
 describe('agent console across a bot restart', () => {
-  it('shows the lost connection, reconnects by itself and keeps the agent signed in', async () => {
-    const env = { BUSINESS_HOURS: 'Mon-Sun 00:00-24:00', TIME_ZONE: 'UTC', PORT: String(await freePort()) };
+  it('limits password guessing, shows the lost connection, reconnects by itself and keeps the agent signed in', async () => {
+    const env = { BUSINESS_HOURS: 'Mon-Sun 00:00-24:00', TIME_ZONE: 'UTC', PORT: String(await freePort()), AGENT_SIGNIN_ATTEMPTS_PER_MINUTE: '3' };
     const dataDir = tempDir();
     let running = await startTestApp(env, {}, dataDir);
     const browser = await chromium.launch({
@@ -303,6 +303,20 @@ describe('agent console across a bot restart', () => {
       const connection = page.getByRole('status').filter({ hasText: /Live|Connecting|Connection lost/ });
       await page.locator('#connection[data-state="open"]').waitFor();
       expect(await connection.innerText()).toBe('Live');
+
+      // Someone guessing passwords in another tab is slowed down, and told so.
+      const guesser = await browser.newPage();
+      await guesser.goto(`${running.baseUrl}/agent`);
+      const alert = guesser.getByRole('alert').filter({ hasText: /Wrong email or password|Too many sign-in attempts/ });
+      for (let attempt = 0; attempt < 5 && !/Too many/.test((await alert.allInnerTexts()).join(' ')); attempt++) {
+        await guesser.getByLabel('Email').fill(AGENT.email);
+        await guesser.getByLabel('Password').fill(`guess ${attempt}`);
+        await guesser.getByRole('button', { name: 'Sign in' }).click();
+        await guesser.getByRole('button', { name: 'Sign in' }).waitFor();
+        await alert.waitFor();
+      }
+      expect(await alert.innerText()).toMatch(/^Too many sign-in attempts\. Try again in \d+ s\.$/);
+      await guesser.close();
 
       await running.stop({ keepData: true });
       await page.locator('#connection[data-state="lost"]').waitFor({ timeout: 10_000 });

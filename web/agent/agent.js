@@ -777,6 +777,11 @@ function onHandoffChanged(handoff) {
   remember([handoff]);
   const mine = isMine(handoff);
   const wasActive = state.active.some((h) => h.id === handoff.id);
+  if (mine && !wasActive && state.accepting !== handoff.id && handoff.state === 'active') {
+    // Not our own accept: a colleague transferred this chat to us.
+    chime.play();
+    toast(t('transferredToYou', { question: handoff.question.length > 80 ? `${handoff.question.slice(0, 79)}…` : handoff.question }));
+  }
   if (mine) state.active = wasActive ? state.active.map((h) => (h.id === handoff.id ? handoff : h)) : [...state.active, handoff];
   else state.active = state.active.filter((h) => h.id !== handoff.id);
   if (handoff.state !== 'queued') state.queued = state.queued.filter((h) => h.id !== handoff.id);
