@@ -116,7 +116,7 @@ export function createApp(config: Config, overrides: AppOverrides = {}): App {
       ? new WebhookDispatcher({ outbox: stores.webhookOutbox, urls: config.webhooks.urls, secret: config.webhooks.secret, logger })
       : undefined;
   webhooks?.subscribeTo(tickets);
-  const slaChecker = new SlaChecker({ service: tickets, intervalSeconds: config.sla.checkIntervalSeconds, logger });
+  const slaChecker = new SlaChecker({ service: tickets, intervalSeconds: config.sla.checkIntervalSeconds, logger, lock: stores.jobLock });
   const transcripts = stores.transcripts;
   // Every store holding personal data, for erasure (DELETE /api/customers/:userId) and retention.
   const privacy = new PersonalDataRegistry(sqlitePersonalDataStores(db));

@@ -6,6 +6,8 @@ import type { TicketStore } from '../tickets/ticket-store.js';
 import { WebhookOutbox, type WebhookOutboxStore } from '../tickets/webhook-outbox.js';
 import { SqliteTranscriptStore, type TranscriptStore } from '../transcripts/transcript-store.js';
 import { openDatabase, type SqliteDatabase } from './database.js';
+import { localJobLock, type JobLock } from './job-lock.js';
+import { PgJobLock } from './postgres/pg-job-lock.js';
 import { SqliteFeedbackStore, type FeedbackStore } from './feedback-store.js';
 import { migratePostgres } from './postgres/migrate.js';
 import { PgBotStorage } from './postgres/pg-bot-storage.js';
@@ -37,6 +39,8 @@ export interface Stores {
   transcripts: TranscriptStore;
   feedback: FeedbackStore;
   webhookOutbox: WebhookOutboxStore;
+  /** Runs periodic jobs (SLA check) on one instance at a time. */
+  jobLock: JobLock;
   /**
    * The embedded SQLite database. With PostgreSQL it still holds the state whose stores have no
    * PostgreSQL implementation yet (see README "PostgreSQL"), so it is always there.
@@ -60,6 +64,7 @@ export function openStores(options: StoreOptions): Stores {
       transcripts: new SqliteTranscriptStore(sqlite),
       feedback: new SqliteFeedbackStore(sqlite),
       webhookOutbox: new WebhookOutbox(sqlite),
+      jobLock: localJobLock,
       sqlite,
       pool: undefined,
       ready: async () => undefined,
@@ -86,6 +91,7 @@ export function openStores(options: StoreOptions): Stores {
     transcripts: new PgTranscriptStore(pool),
     feedback: new PgFeedbackStore(pool),
     webhookOutbox: new PgWebhookOutbox(pool),
+    jobLock: new PgJobLock(pool),
     sqlite,
     pool,
     ready,

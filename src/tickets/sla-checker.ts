@@ -1,4 +1,5 @@
 import type { Logger } from '../logger.js';
+import { localJobLock, type JobLock } from '../storage/job-lock.js';
 import type { Ticket } from './ticket.js';
 import type { TicketService } from './ticket-service.js';
 
@@ -8,6 +9,8 @@ export interface SlaCheckerOptions {
   /** config.sla.checkIntervalSeconds */
   intervalSeconds: number;
   logger: Logger;
+  /** Several instances on one database: only one checks at a time (the others skip that round). */
+  lock?: JobLock;
 }
 
 /**
@@ -37,7 +40,8 @@ export class SlaChecker {
 
   /** One check at `now` (tests pass a time past the due date); returns the tickets newly marked. Errors propagate. */
   async checkOnce(now: Date = new Date()): Promise<Ticket[]> {
-    const run = this.options.service.recordSlaBreaches(now);
+    const lock = this.options.lock ?? localJobLock;
+    const run = lock.runExclusive('sla-check', () => this.options.service.recordSlaBreaches(now)).then((marked) => marked ?? []);
     this.running = run;
     try {
       const breached = await run;
