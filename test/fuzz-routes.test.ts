@@ -154,9 +154,13 @@ async function send(baseUrl: string, request: FuzzRequest): Promise<Outcome> {
   });
   const text = await response.text();
   const { status } = response;
-  // 501 is the one deliberate 5xx: Direct Line's upload route, which this bot does not offer.
-  const deliberate = status === 501 && request.path.split('?')[0]!.endsWith('/upload');
-  if (status >= 500 && !deliberate) return { status, problem: `${status}: ${text.slice(0, 300)}` };
+  // 501 is the deliberate 5xx: Direct Line's upload route, which this bot does not offer, and the
+  // Bot Framework's "invoke not handled" answer to an invoke activity no handler takes (Teams expects it).
+  const deliberate =
+    status === 501 &&
+    (request.path.split('?')[0]!.endsWith('/upload') || (request.path === '/api/messages' && /"type":"invoke"/.test(request.body ?? '')));
+  if (deliberate) return { status };
+  if (status >= 500) return { status, problem: `${status}: ${text.slice(0, 300)}` };
   if (status < 400) return { status };
   if (!/^application\/json/.test(response.headers.get('content-type') ?? '')) return { status, problem: `${status} without JSON: ${text.slice(0, 200)}` };
   try {

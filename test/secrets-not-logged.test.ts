@@ -114,7 +114,7 @@ describe('secrets never reach the log (a full run at LOG_LEVEL=debug)', () => {
     for (let i = 0; i < 50 && !capture.lines.some((line) => line.includes('webhook')); i += 1) await new Promise((resolve) => setTimeout(resolve, 100));
 
     const log = capture.lines.join('\n');
-    expect(capture.lines.length).toBeGreaterThan(5);
+    expect(log).toContain('customer erased');
     expect(log).toContain('webhook'); // the run did log its failures, so the check below means something
     // Node's fetch error names the webhook URL with its password; the redactor caught it.
     expect(log).toContain('[redacted]');
