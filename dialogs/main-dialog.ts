@@ -165,12 +165,12 @@ export class MainDialog extends ComponentDialog {
       }
       case 'pick-article': {
         const search = this.readySearch();
-        const article = search?.article(action.articleId);
+        const article = search?.article(action.articleId, texts.language);
         if (article === undefined) {
           await context.sendActivity(texts.choiceExpired);
           return step.endDialog();
         }
-        await this.sendAnswer(context, article.id, action.question, texts);
+        await this.sendAnswer(context, article.id, action.question, texts, article.language);
         return step.endDialog();
       }
       case 'none-of-these': {
@@ -197,14 +197,15 @@ export class MainDialog extends ComponentDialog {
       await context.sendActivity(texts.knowledgeUnavailable);
       return this.escalate(step, question);
     }
-    const { decision, ranked } = await state.search.answer(question);
+    // Searched in the conversation's language; another language's article only when it alone fits.
+    const { decision, ranked } = await state.search.answer(question, texts.language);
     await this.deps.lastAttempt.set(context, { question, ranked });
     switch (decision.kind) {
       case 'answer':
-        await this.sendAnswer(context, decision.article.articleId, question, texts);
+        await this.sendAnswer(context, decision.article.articleId, question, texts, decision.article.language);
         return step.endDialog();
       case 'did-you-mean': {
-        const articles = decision.candidates.flatMap((c) => state.search.article(c.articleId) ?? []);
+        const articles = decision.candidates.flatMap((c) => state.search.article(c.articleId, c.language ?? texts.language) ?? []);
         await context.sendActivity(didYouMeanActivity(articles, question, texts, context.activity.channelId));
         await this.deps.pending.set(context, { kind: 'choices', articleIds: articles.map((a) => a.id), question });
         return step.endDialog();
@@ -215,8 +216,9 @@ export class MainDialog extends ComponentDialog {
     }
   }
 
-  private async sendAnswer(context: TurnContext, articleId: string, question: string, texts: Texts): Promise<void> {
-    const article = this.readySearch()?.article(articleId);
+  /** `language`: the version to show (the customer's when it exists; cards.ts notes any other). */
+  private async sendAnswer(context: TurnContext, articleId: string, question: string, texts: Texts, language = texts.language): Promise<void> {
+    const article = this.readySearch()?.article(articleId, language);
     if (article === undefined) return;
     await context.sendActivity(answerActivity(article, question, texts, context.activity.channelId));
     await this.deps.pending.set(context, { kind: 'feedback', articleId, question });
