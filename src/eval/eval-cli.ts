@@ -159,7 +159,7 @@ async function main(): Promise<void> {
       for (const item of tierSet.items) {
         const decision = await classifier.score(item.request);
         modelResults.push({ expected: item.tier, predicted: decision.kind === 'tier' ? decision.tier : 'abstain' });
-        const routed = await classifier.classify(item.request);
+        const routed = await classifier.classify(item.request, language);
         ruledResults.push({ expected: item.tier, predicted: routed.kind === 'tier' ? routed.classification.tier : 'abstain' });
       }
       for (const [label, results] of [['model only', modelResults], ['model + operator rules', ruledResults]] as const) {
