@@ -1,6 +1,11 @@
 import path from 'node:path';
 import { rmSync } from 'node:fs';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { PgAgentStore } from '../src/agents/pg-agent-store.js';
+import { PgHandoffStore } from '../src/handoff/pg-handoff-store.js';
+import { migratePostgres } from '../src/storage/postgres/migrate.js';
+import { createPool } from '../src/storage/postgres/pool.js';
+import { startPostgres, type TestPostgres } from './support/postgres.js';
 import type { AgentStore } from '../src/agents/agent-store.js';
 import { DuplicateAgentError } from '../src/agents/agent-store.js';
 import { SqliteAgentStore } from '../src/agents/sqlite-agent-store.js';
@@ -16,7 +21,7 @@ interface StoreFixture {
   store: HandoffStore;
   other: HandoffStore;
   agents: AgentStore;
-  close(): void;
+  close(): Promise<void>;
 }
 
 const T0 = new Date('2026-11-23T10:00:00Z');
@@ -42,13 +47,15 @@ function newHandoff(overrides: Partial<NewHandoff> = {}): NewHandoff {
  * The HandoffStore / AgentStore contract. Every implementation (SQLite today, PostgreSQL next)
  * runs this same suite through its factory.
  */
-export function handoffStoreContract(name: string, factory: () => StoreFixture): void {
+export function handoffStoreContract(name: string, factory: () => Promise<StoreFixture>): void {
   describe(`${name}: HandoffStore contract`, () => {
     let fixture: StoreFixture;
-    afterEach(() => fixture?.close());
+    afterEach(async () => {
+      await fixture?.close();
+    });
 
     it('queues per tier, oldest first; finds the open handoff of a conversation', async () => {
-      fixture = factory();
+      fixture = await factory();
       const { store } = fixture;
       const b = await store.create(newHandoff({ conversationId: 'b' }), at(2));
       const a = await store.create(newHandoff({ conversationId: 'a' }), at(1));
@@ -61,7 +68,7 @@ export function handoffStoreContract(name: string, factory: () => StoreFixture):
     });
 
     it('accept is exactly-once: of two concurrent accepts (two connections) exactly one wins, 50 times over', async () => {
-      fixture = factory();
+      fixture = await factory();
       const { store, other } = fixture;
       for (let round = 0; round < 50; round++) {
         const handoff = await store.create(newHandoff(), at(round));
@@ -77,8 +84,21 @@ export function handoffStoreContract(name: string, factory: () => StoreFixture):
       }
     });
 
+    it('capacity holds when one agent accepts two chats at once from two connections (20 rounds)', async () => {
+      fixture = await factory();
+      const { store, other } = fixture;
+      for (let round = 0; round < 20; round++) {
+        const agent = { id: `agent-${round}`, name: 'Ana' };
+        const one = await store.create(newHandoff(), at(round));
+        const two = await store.create(newHandoff(), at(round));
+        const results = await Promise.all([store.accept(one.id, agent, 1, at(round + 1)), other.accept(two.id, agent, 1, at(round + 1))]);
+        expect(results.filter((r) => typeof r !== 'string'), `round ${round}`).toHaveLength(1);
+        expect(results.filter((r) => r === 'capacity_full')).toHaveLength(1);
+      }
+    });
+
     it('enforces capacity in the same transaction, and refuses finished handoffs', async () => {
-      fixture = factory();
+      fixture = await factory();
       const { store } = fixture;
       const first = await store.create(newHandoff(), at(0));
       const second = await store.create(newHandoff(), at(1));
@@ -92,7 +112,7 @@ export function handoffStoreContract(name: string, factory: () => StoreFixture):
     });
 
     it('requeue keeps the queue time; reassign checks the target capacity; waits feed the estimate', async () => {
-      fixture = factory();
+      fixture = await factory();
       const { store } = fixture;
       const old = await store.create(newHandoff(), at(0));
       const young = await store.create(newHandoff(), at(100));
@@ -109,7 +129,7 @@ export function handoffStoreContract(name: string, factory: () => StoreFixture):
     });
 
     it('keeps every message in order and is the delivery outbox: due, deferred, delivered', async () => {
-      fixture = factory();
+      fixture = await factory();
       const { store, other } = fixture;
       const handoff = await store.create(newHandoff(), at(0));
       await store.appendMessage({ handoffId: handoff.id, from: 'customer', text: 'hello', needsDelivery: false }, at(1));
@@ -128,7 +148,7 @@ export function handoffStoreContract(name: string, factory: () => StoreFixture):
     });
 
     it('asks for satisfaction once after resolve and stores the answer', async () => {
-      fixture = factory();
+      fixture = await factory();
       const { store } = fixture;
       const handoff = await store.create(newHandoff({ conversationId: 'rate' }), at(0));
       await store.accept(handoff.id, { id: 'ana', name: 'Ana' }, 3, at(1));
@@ -144,10 +164,12 @@ export function handoffStoreContract(name: string, factory: () => StoreFixture):
 
   describe(`${name}: AgentStore contract`, () => {
     let fixture: StoreFixture;
-    afterEach(() => fixture?.close());
+    afterEach(async () => {
+      await fixture?.close();
+    });
 
     it('creates agents with unique emails, sessions that expire, and disabling ends sessions', async () => {
-      fixture = factory();
+      fixture = await factory();
       const { agents } = fixture;
       const ana = await agents.create({ name: 'Ana', email: 'Ana@Example.com', tiers: ['L1', 'L3'], capacity: 2, admin: false, language: 'pt', passwordHash: 'h' }, T0);
       expect(ana).toMatchObject({ email: 'ana@example.com', tiers: ['L1', 'L3'], status: 'away', disabled: false, language: 'pt' });
@@ -165,7 +187,7 @@ export function handoffStoreContract(name: string, factory: () => StoreFixture):
   });
 }
 
-handoffStoreContract('SQLite', () => {
+handoffStoreContract('SQLite', async () => {
   const dir = tempDir('tierdesk-handoff-store-');
   const file = path.join(dir, 'tierdesk.db');
   const db = openDatabase(file);
@@ -174,12 +196,38 @@ handoffStoreContract('SQLite', () => {
     store: new SqliteHandoffStore(db),
     other: new SqliteHandoffStore(second),
     agents: new SqliteAgentStore(db),
-    close: () => {
+    close: async () => {
       db.close();
       second.close();
       rmSync(dir, { recursive: true, force: true });
     },
   };
+});
+
+describe('PostgreSQL', () => {
+  let cluster: TestPostgres | undefined;
+  beforeAll(async () => {
+    cluster = await startPostgres();
+  });
+  afterAll(async () => {
+    await cluster?.stop();
+  });
+  // Two pools on one database: two bot instances.
+  handoffStoreContract('PostgreSQL', async () => {
+    const url = await cluster!.createDatabase();
+    const first = createPool(url);
+    const second = createPool(url);
+    await migratePostgres(first);
+    return {
+      store: new PgHandoffStore(first),
+      other: new PgHandoffStore(second),
+      agents: new PgAgentStore(first),
+      close: async () => {
+        await first.end();
+        await second.end();
+      },
+    };
+  });
 });
 
 describe('live chats in the erasure registry (SQLite)', () => {

@@ -1,3 +1,5 @@
+import { pgHandoffMigration } from '../../handoff/pg-handoff-schema.js';
+
 /** One PostgreSQL schema step. Versions mirror the SQLite ones (src/storage/migrations.ts) where a table exists in both. */
 export interface PgMigration {
   version: number;
@@ -150,4 +152,6 @@ export const pgMigrations: readonly PgMigration[] = [
     CREATE INDEX customer_conversations_user ON customer_conversations (user_id);
     CREATE INDEX customer_conversations_seen ON customer_conversations (last_seen_at);`,
   },
+  // 7: live handoff and agents (its SQL lives next to the handoff stores).
+  pgHandoffMigration,
 ];
