@@ -11,6 +11,9 @@ const EXPERT_QUESTION = 'Can an expert help me write a regular expression that f
 const FAQ_QUESTION = 'How do I request a new password?';
 const AGENT = { name: 'Ana', email: 'ana@example.com', tiers: 'L3' };
 
+/** Room for a busy CI machine (the steps wait for elements; a healthy run takes a few seconds each). */
+const BROWSER_TEST_TIMEOUT_MS = 90_000;
+
 /** Set TIERDESK_SCREENSHOTS=<folder> to keep screenshots of the console (docs/screenshots comes from these). */
 const screenshotDir = process.env.TIERDESK_SCREENSHOTS;
 
@@ -54,7 +57,7 @@ describe('agent console and the customer in the widget (real app, real Chromium,
     await page.goto(`${running.baseUrl}/demo`);
     await page.getByRole('button', { name: 'Open chat: Support' }).click();
     const chat = page.frameLocator('iframe[title="Support chat"]');
-    await chat.locator('.webchat__bubble', { hasText: 'support assistant' }).first().waitFor({ timeout: 15_000 });
+    await chat.locator('.webchat__bubble', { hasText: 'support assistant' }).first().waitFor({ timeout: 30_000 });
     return chat;
   }
 
@@ -187,7 +190,7 @@ describe('agent console and the customer in the widget (real app, real Chromium,
     expect(agentProblems).toEqual([]);
     expect(customerProblems).toEqual([]);
     await Promise.all([agentPage.close(), customerPage.close()]);
-  });
+  }, BROWSER_TEST_TIMEOUT_MS);
 
   it('shows "taken by someone else" to the agent who lost the race, and the item leaves their inbox', async () => {
     // Two L3 agents look at the same waiting customer; the other one accepts first (through the API).
@@ -230,6 +233,25 @@ describe('agent console and the customer in the widget (real app, real Chromium,
     await page.getByText('Taken by someone else.').first().waitFor({ timeout: 10_000 });
     await waiting.waitFor({ state: 'detached' });
 
+    // Ana passes the chat to Bo: it shows up in his chats with a notice; he sends it on to the L4 queue.
+    const bo = await page.evaluate(async () => ((await (await fetch('/agent/api/session')).json()) as { agent: { id: string } }).agent.id);
+    const passed = await fetch(`${running.baseUrl}/agent/api/handoffs/${handoffId}/transfer`, {
+      method: 'POST',
+      headers: { cookie, 'x-csrf-token': csrfToken, 'content-type': 'application/json' },
+      body: JSON.stringify({ agentId: bo }),
+    });
+    expect(passed.status).toBe(200);
+    await page.getByText('A colleague passed you a chat: My regex for customer IDs').waitFor({ timeout: 10_000 });
+    await page.locator('#active-list li', { hasText: 'customer IDs' }).locator('.conversation-open').click();
+    await page.getByRole('textbox', { name: 'Message to the customer' }).waitFor();
+    await page.keyboard.press('Alt+T');
+    const transferDialog = page.getByRole('dialog', { name: 'Transfer the conversation' });
+    await transferDialog.getByRole('combobox', { name: 'Tier' }).selectOption('L4');
+    await transferDialog.getByRole('button', { name: 'Transfer' }).click();
+    await page.getByText('Transferred. The conversation left your chats.').waitFor();
+    await page.getByText('No active chats.').waitFor();
+    await chat.locator('.webchat__bubble', { hasText: /transferring you to our/ }).last().waitFor({ timeout: 10_000 });
+
     // Bo prefers Polish: the console switches at once and the choice is saved on his account.
     await page.getByRole('combobox', { name: 'Language' }).selectOption('pl');
     await page.getByRole('navigation', { name: 'Skrzynka' }).waitFor();
@@ -248,7 +270,7 @@ describe('agent console and the customer in the widget (real app, real Chromium,
 
     expect(problems.filter((p) => !/status of 409/.test(p))).toEqual([]);
     await Promise.all([page.close(), customerPage.close()]);
-  });
+  }, BROWSER_TEST_TIMEOUT_MS);
 
   it('serves the console page and its assets from the bot under a strict CSP, with ETags', async () => {
     const page = await fetch(`${running.baseUrl}/agent`);
@@ -332,7 +354,7 @@ describe('agent console across a bot restart', () => {
       await browser.close();
       await running.stop();
     }
-  });
+  }, BROWSER_TEST_TIMEOUT_MS);
 });
 
 describe('agent console texts', () => {
