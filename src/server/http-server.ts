@@ -118,9 +118,18 @@ export function createHttpServer(options: HttpServerOptions): restify.Server {
       res.json(400, { error: { code: 'invalid_activity', message, field } });
       return;
     }
-    const { channelId, conversation } = activity.data;
-    if (!allowOrSend429(options.limits.perConversation, `${channelId}:${conversation.id}`, res)) return;
-    await adapter.process(req, res, (context) => bot.run(context));
+    const key = `${activity.data.channelId}:${activity.data.conversation.id}`;
+    if (!options.channelAuth) {
+      if (!allowOrSend429(options.limits.perConversation, key, res)) return;
+      await adapter.process(req, res, (context) => bot.run(context));
+      return;
+    }
+    // With channel auth the limit is applied only once CloudAdapter has verified the caller, so a
+    // forged request cannot spend a real conversation's budget. An over-limit turn is dropped.
+    await adapter.process(req, res, async (context) => {
+      if (options.limits.perConversation.take(key).allowed) return bot.run(context);
+      logger.warn('message dropped: conversation over its rate limit', { channelId: activity.data.channelId });
+    });
   });
 
   /** Liveness: the process serves HTTP. Knowledge status is included for operators. */
