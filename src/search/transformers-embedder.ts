@@ -14,7 +14,32 @@ export interface TransformersEmbedderOptions {
   cacheDir?: string | undefined;
   /** int8 `model_quantized.onnx` or float `model.onnx`; default: the registry's choice for the model. */
   quantized?: boolean | undefined;
+  /**
+   * Replace transformers.js's per-character trie of the tokenizer's pieces by a set lookup
+   * (default true). Same token ids; the trie costs ~200 MB for e5's 250,002 pieces. `false` only
+   * for measurements (bench) and the equivalence test.
+   */
+  leanTokenizer?: boolean;
+  /** onnxruntime session options (threads, memory arena); see `DEFAULT_SESSION_OPTIONS`. */
+  sessionOptions?: SessionOptions;
 }
+
+/** The onnxruntime-node session options tierdesk sets (the rest stay onnxruntime's defaults). */
+export interface SessionOptions {
+  intraOpNumThreads?: number;
+  interOpNumThreads?: number;
+  enableCpuMemArena?: boolean;
+  enableMemPattern?: boolean;
+  graphOptimizationLevel?: 'disabled' | 'basic' | 'extended' | 'all';
+}
+
+/**
+ * One intra-op thread: measured on 2 cores (bench), a second thread per query gains little for
+ * short texts and competes with the HTTP event loop; concurrent turns are batched instead.
+ * The CPU memory arena keeps the largest activation buffers of any batch ever run; without it
+ * RSS stays flat under load at a small cost per call.
+ */
+export const DEFAULT_SESSION_OPTIONS: SessionOptions = { intraOpNumThreads: 1, interOpNumThreads: 1, enableCpuMemArena: false };
 
 type FeatureExtractor = ((
   texts: string[],
@@ -56,6 +81,9 @@ export class TransformersEmbedder implements Embedder {
     }
     const transformers = await import('@xenova/transformers');
     const { env, pipeline } = transformers;
+    if (options.leanTokenizer ?? true) await useLeanPieceLookup();
+    else await restorePieceTrie();
+    await setSessionOptions(options.sessionOptions ?? DEFAULT_SESSION_OPTIONS);
     if (modelDir !== undefined) {
       env.localModelPath = modelDir.endsWith(path.sep) ? modelDir : modelDir + path.sep;
       env.allowRemoteModels = false;
@@ -77,7 +105,8 @@ export class TransformersEmbedder implements Embedder {
         cause,
       });
     }
-    patchAstralCodePoints(extract.tokenizer);
+    if (options.leanTokenizer ?? true) slimTokenizer(extract.tokenizer);
+    else patchAstralCodePoints(extract.tokenizer);
     const probe = await extract(['dimension probe'], { pooling: 'mean', normalize: true });
     const dimension = probe.dims[probe.dims.length - 1] ?? 0;
     return new TransformersEmbedder(spec.id, dimension, fingerprintOf(spec, file), extract, options.batchSize ?? 16);
@@ -109,6 +138,119 @@ export class TransformersEmbedder implements Embedder {
 
 function fingerprintOf(spec: ModelSpec, file: string): EmbedderFingerprint {
   return { file, queryPrefix: spec.queryPrefix, passagePrefix: spec.passagePrefix, passageRoles: spec.passageRoles };
+}
+
+interface SessionFactory {
+  create: (buffer: Uint8Array, options: object) => Promise<unknown>;
+}
+
+let sessionOptionsInUse: SessionOptions = DEFAULT_SESSION_OPTIONS;
+let originalCreate: ((buffer: Uint8Array, options: object) => Promise<unknown>) | undefined;
+
+/**
+ * transformers.js 2.17 creates its onnxruntime session with execution providers only; this
+ * wraps `InferenceSession.create` once so tierdesk's options are merged in.
+ */
+async function setSessionOptions(options: SessionOptions): Promise<void> {
+  sessionOptionsInUse = options;
+  if (originalCreate !== undefined) return;
+  // The same class object transformers.js took from onnxruntime-node (it calls the static method at load time).
+  const ort = (await import('onnxruntime-node' as string)) as { InferenceSession?: SessionFactory; default?: { InferenceSession: SessionFactory } };
+  const session = ort.default?.InferenceSession ?? ort.InferenceSession!;
+  const create = session.create.bind(session);
+  originalCreate = create;
+  session.create = (buffer, given) => create(buffer, { ...given, ...sessionOptionsInUse });
+}
+
+interface CharTrieClass {
+  prototype: {
+    extend(texts: string[]): void;
+    push(text: string): void;
+    commonPrefixSearch(text: string): Generator<string>;
+  };
+}
+
+let trieClass: CharTrieClass | undefined;
+let originalTrie: CharTrieClass['prototype'] | undefined;
+
+async function charTrie(): Promise<CharTrieClass> {
+  if (trieClass === undefined) {
+    // Deep import of the module tokenizers.js itself uses (same file, so the same class object).
+    const module = (await import('@xenova/transformers/src/utils/data-structures.js' as string)) as { CharTrie: CharTrieClass };
+    trieClass = module.CharTrie;
+    originalTrie = {
+      extend: trieClass.prototype.extend,
+      push: trieClass.prototype.push,
+      commonPrefixSearch: trieClass.prototype.commonPrefixSearch,
+    };
+  }
+  return trieClass;
+}
+
+/** State of a lean lookup: the pieces and the longest piece in code points. */
+interface PieceSet {
+  /** Only `has` is used: a Set while building, then the model's own Map (see `slimTokenizer`). */
+  pieces: Pick<Set<string>, 'has'> & Partial<Pick<Set<string>, 'add'>>;
+  longest: number;
+}
+
+/**
+ * transformers.js's Unigram tokenizer (XLM-R/e5) finds the vocabulary pieces that start at each
+ * position with a trie of one Map per character: ~1.5 million Maps, ~200 MB for 250,002 pieces.
+ * A Set of the pieces, probed for each prefix up to the longest piece's length, gives the same
+ * pieces in the same order (shortest first) for ~10 MB, and it searches by code point, which
+ * also keeps emoji from becoming `<unk>` (see `patchAstralCodePoints`). Patched on the class
+ * before the tokenizer is built, so the trie is never allocated.
+ */
+async function useLeanPieceLookup(): Promise<void> {
+  const CharTrie = await charTrie();
+  CharTrie.prototype.extend = function (this: Partial<PieceSet>, texts: string[]) {
+    for (const text of texts) CharTrie.prototype.push.call(this, text);
+  };
+  CharTrie.prototype.push = function (this: Partial<PieceSet> & { root?: unknown }, text: string) {
+    this.root = undefined;
+    this.pieces ??= new Set();
+    this.pieces.add?.(text);
+    let length = 0;
+    for (const _ of text) length++;
+    this.longest = Math.max(this.longest ?? 0, length);
+  };
+  CharTrie.prototype.commonPrefixSearch = function* (this: Partial<PieceSet>, text: string) {
+    const pieces = this.pieces;
+    if (pieces === undefined) return;
+    const longest = this.longest ?? 0;
+    let prefix = '';
+    let length = 0;
+    for (const ch of text) {
+      prefix += ch;
+      if (pieces.has(prefix)) yield prefix;
+      if (++length >= longest) return;
+    }
+  };
+}
+
+/**
+ * After a Unigram tokenizer is built with the lean lookup: search the model's own piece → id
+ * Map instead of a second Set of the same 250,002 strings, and drop the parsed `[piece, score]`
+ * pairs the model keeps in its config (they are copied into `vocab` and `scores`): ~20 MB of heap.
+ */
+export function slimTokenizer(tokenizer: unknown): void {
+  const model = (tokenizer as { model?: { trie?: Partial<PieceSet>; tokens_to_ids?: Map<string, number>; config?: { vocab?: unknown } } }).model;
+  if (model?.trie?.pieces === undefined || model.tokens_to_ids === undefined) return;
+  model.trie.pieces = model.tokens_to_ids as unknown as Set<string>;
+  if (model.config !== undefined) delete model.config.vocab;
+}
+
+/** Chooses the tokenizer lookup before a tokenizer is built outside `create` (bench/memory-probe.ts). */
+export async function prepareTokenizerLookup(lean: boolean): Promise<void> {
+  if (lean) await useLeanPieceLookup();
+  else await restorePieceTrie();
+}
+
+/** Puts the library's own trie back (measurements and the equivalence test only). */
+async function restorePieceTrie(): Promise<void> {
+  const CharTrie = await charTrie();
+  Object.assign(CharTrie.prototype, originalTrie);
 }
 
 interface TrieNode {

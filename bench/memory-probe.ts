@@ -1,0 +1,58 @@
+/**
+ * One measurement per process (RSS is per process): `npx tsx bench/memory-probe.ts <stage>
+ * <model> <quantized> <lean>` prints JSON with RSS before and after loading, after 10 queries
+ * and after a GC. Stages: `tokenizer` (AutoTokenizer only) and `pipeline` (tokenizer + model
+ * session). bench/run.ts spawns it once per configuration and subtracts.
+ */
+import path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { projectRoot } from '../src/project-root.js';
+import { TransformersEmbedder, type SessionOptions } from '../src/search/transformers-embedder.js';
+
+const [stage = 'pipeline', modelId = 'intfloat/multilingual-e5-small', quantized = 'false', lean = 'true'] = process.argv.slice(2);
+const modelDir = path.resolve(projectRoot(), process.env.MODEL_DIR ?? '../shared/models');
+const mb = () => process.memoryUsage().rss / 1024 / 1024;
+const gc = () => (globalThis as { gc?: () => void }).gc?.();
+
+async function main(): Promise<void> {
+  await import('@xenova/transformers');
+  gc();
+  const before = mb();
+  const started = performance.now();
+  const queries = Array.from({ length: 10 }, (_, i) => `How do I reset the password of user number ${i}? Como posso solicitar minha senha? 👍`);
+  let loadMs = 0;
+  let queryMs: number[] = [];
+  if (stage === 'tokenizer') {
+    const { AutoTokenizer, env } = await import('@xenova/transformers');
+    env.localModelPath = modelDir + path.sep;
+    env.allowRemoteModels = false;
+    // Go through the embedder's patching by creating nothing else: load the tokenizer directly.
+    if (lean === 'true') await (await import('../src/search/transformers-embedder.js')).prepareTokenizerLookup(true);
+    const tokenizer = await AutoTokenizer.from_pretrained(modelId);
+    if (lean === 'true') (await import('../src/search/transformers-embedder.js')).slimTokenizer(tokenizer);
+    loadMs = performance.now() - started;
+    for (const q of queries) (tokenizer as unknown as { encode(t: string): number[] }).encode(q);
+  } else {
+    const embedder = await TransformersEmbedder.create({ modelId, modelDir, quantized: quantized === 'true', leanTokenizer: lean === 'true',
+      ...(process.env.PROBE_SESSION === undefined ? {} : { sessionOptions: JSON.parse(process.env.PROBE_SESSION) as SessionOptions }),
+    });
+    loadMs = performance.now() - started;
+    for (const q of queries) {
+      const t = performance.now();
+      await embedder.embed([q], 'query');
+      queryMs.push(performance.now() - t);
+    }
+    queryMs = queryMs.slice(2);
+  }
+  const afterLoad = mb();
+  gc();
+  await new Promise((resolve) => setTimeout(resolve, Number(process.env.PROBE_WAIT_MS ?? 2000)));
+  gc();
+  const afterGc = mb();
+  const heap = process.memoryUsage();
+  process.stdout.write(
+    JSON.stringify({ stage, modelId, quantized, lean, before, afterLoad, afterGc, heapUsed: heap.heapUsed / 1048576, external: heap.external / 1048576, loadMs, queryMs }) + '\n',
+  );
+}
+
+await main();
