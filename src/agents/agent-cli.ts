@@ -1,14 +1,13 @@
-import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import { pathToFileURL } from 'node:url';
 import { loadConfig, loadDotEnv } from '../config.js';
-import { openDatabase } from '../storage/database.js';
+import { openHandoffStores } from '../handoff/handoff-stores.js';
+import { openStores } from '../storage/stores.js';
 import { tierSchema } from '../tickets/ticket.js';
 import { newAgentSchema, type Agent } from './agent.js';
 import { DuplicateAgentError, type AgentStore } from './agent-store.js';
 import { hashPassword } from './passwords.js';
-import { SqliteAgentStore } from './sqlite-agent-store.js';
 
 const USAGE = `Usage:
   npm run agent -- add --name "Ana Silva" --email ana@example.com --tiers L1,L3 [--capacity 3] [--admin] [--language en|pt|pl]
@@ -133,16 +132,18 @@ function promptHidden(question: string): Promise<string> {
 async function main(): Promise<void> {
   loadDotEnv();
   const config = loadConfig();
-  const db = openDatabase(path.join(config.dataDir, 'tierdesk.db'));
+  // The same backend as the bot (DATABASE_URL selects PostgreSQL), so agents added here can sign in there.
+  const stores = openStores({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, slaHours: config.sla.hours });
   try {
-    process.exitCode = await runAgentCli(process.argv.slice(2), new SqliteAgentStore(db), {
+    await stores.ready();
+    process.exitCode = await runAgentCli(process.argv.slice(2), openHandoffStores(stores).agents, {
       env: process.env,
       out: (line) => process.stdout.write(`${line}\n`),
       err: (line) => process.stderr.write(`${line}\n`),
       promptPassword: promptHidden,
     });
   } finally {
-    db.close();
+    await stores.close();
   }
 }
 
