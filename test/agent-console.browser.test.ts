@@ -109,6 +109,14 @@ describe('agent console and the customer in the widget (real app, real Chromium,
     expect(await waiting.innerText()).toMatch(/rule/);
     await expect.poll(() => agentPage.title()).toBe('(1) tierdesk agent');
 
+    // Keyboard: Alt+I goes to the inbox, Tab reaches the Accept button, and focus is visible.
+    await agentPage.keyboard.press('Alt+I');
+    expect(await agentPage.evaluate(() => (globalThis as unknown as { document: { activeElement: { className: string } } }).document.activeElement.className)).toBe('conversation-open');
+    await agentPage.keyboard.press('Tab');
+    const acceptInline = waiting.getByRole('button', { name: /^Accept/ });
+    expect(await acceptInline.evaluate((el) => el.ownerDocument.activeElement === el)).toBe(true);
+    expect(await acceptInline.evaluate((el) => el.ownerDocument.defaultView?.getComputedStyle(el).outlineStyle)).not.toBe('none');
+
     // Opening it first shows the transcript so far, then Accept (Alt+A) takes it.
     await waiting.locator('.conversation-open').click();
     await agentPage.locator('#transcript .from-customer', { hasText: 'regular expression' }).first().waitFor();
