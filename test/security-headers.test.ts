@@ -23,7 +23,7 @@ describe('security headers (real server on loopback)', () => {
   });
 
   it('sends CSP, nosniff and a referrer policy on every HTML page; the chat page stays frameable by any site', async () => {
-    for (const page of ['/chat', '/demo']) {
+    for (const page of ['/chat', '/demo', '/agent']) {
       const response = await fetch(`${running.baseUrl}${page}`);
       expect(response.status, page).toBe(200);
       expect(response.headers.get('content-type')).toMatch(/^text\/html/);
@@ -37,9 +37,11 @@ describe('security headers (real server on loopback)', () => {
     const chat = await fetch(`${running.baseUrl}/chat`);
     expect(chat.headers.get('x-frame-options')).toBeNull();
     expect(directives(chat.headers.get('content-security-policy'))['frame-ancestors']).toBeUndefined();
-    const demo = await fetch(`${running.baseUrl}/demo`);
-    expect(demo.headers.get('x-frame-options')).toBe('DENY');
-    expect(directives(demo.headers.get('content-security-policy'))['frame-ancestors']).toEqual(["'none'"]);
+    for (const page of ['/demo', '/agent']) {
+      const response = await fetch(`${running.baseUrl}${page}`);
+      expect(response.headers.get('x-frame-options'), page).toBe('DENY');
+      expect(directives(response.headers.get('content-security-policy'))['frame-ancestors'], page).toEqual(["'none'"]);
+    }
   });
 
   it('sends nosniff and the referrer policy on API answers and errors too', async () => {
