@@ -430,20 +430,23 @@ export class HandoffService {
     return estimateWaitMinutes(await this.store.recentWaits(tier, 20), position);
   }
 
+  /** Presents many at once, reading each tier's queue once for the positions. */
   private async presentAll(handoffs: StoredHandoff[]): Promise<Handoff[]> {
-    return Promise.all(handoffs.map((h) => this.present(h)));
+    const queues = new Map<Tier, StoredHandoff[]>();
+    for (const tier of new Set(handoffs.filter((h) => h.state === 'queued').map((h) => h.tier))) queues.set(tier, await this.store.listQueued([tier]));
+    return handoffs.map((h) => this.shape(h, queues.get(h.tier)));
   }
 
   /** The public shape: position in the queue and seconds waited filled in, backend-only fields dropped. */
   async present(stored: StoredHandoff): Promise<Handoff> {
+    return this.shape(stored, stored.state === 'queued' ? await this.store.listQueued([stored.tier]) : undefined);
+  }
+
+  private shape(stored: StoredHandoff, queue: StoredHandoff[] | undefined): Handoff {
     const { conversationReference: _reference, notifiedPosition: _notified, ...rest } = stored;
     const end = stored.acceptedAt ?? (stored.state === 'queued' ? this.now().toISOString() : (stored.resolvedAt ?? stored.queuedAt));
     const waitSeconds = Math.max(0, Math.round((Date.parse(end) - Date.parse(stored.queuedAt)) / 1000));
-    let position: number | undefined;
-    if (stored.state === 'queued') {
-      const queue = await this.store.listQueued([stored.tier]);
-      position = queue.findIndex((h) => h.id === stored.id) + 1 || undefined;
-    }
+    const position = stored.state === 'queued' && queue !== undefined ? queue.findIndex((h) => h.id === stored.id) + 1 || undefined : undefined;
     return { ...rest, waitSeconds, ...(position === undefined ? {} : { position }) };
   }
 
