@@ -11,7 +11,6 @@ import type restify from 'restify';
 import type { CustomerProfile, DeskDependencies } from '../dialogs/desk.js';
 import type { AgentStore } from './agents/agent-store.js';
 import { MainDialog, type PendingQuestion, type SelfHelpAttempt } from '../dialogs/main-dialog.js';
-import { SqliteAgentStore } from './agents/sqlite-agent-store.js';
 import { AgentSessions } from './agents/agent-sessions.js';
 import { TierdeskBot } from './bot/tierdesk-bot.js';
 import { HandoffCustomerRouter } from './handoff/customer-router.js';
@@ -19,7 +18,7 @@ import { EventHub } from './handoff/event-hub.js';
 import { HandoffService } from './handoff/handoff-service.js';
 import { liveChatDesk } from './handoff/live-chat-desk.js';
 import { AdapterChannelSender, type ChannelSender } from './handoff/relay.js';
-import { SqliteHandoffStore } from './handoff/sqlite-handoff-store.js';
+import { openHandoffStores } from './handoff/handoff-stores.js';
 import { TokenBucketLimiter } from './security/rate-limiter.js';
 import { mountAgentApi } from './server/agent-api.js';
 import { mountHandoffsApi } from './server/handoffs-api.js';
@@ -32,7 +31,7 @@ import { KnowledgeService } from './knowledge/knowledge-service.js';
 import { createLogger, type Logger } from './logger.js';
 import type { Embedder } from './search/embedder.js';
 import { hnswIndexFactory } from './search/hnsw-index.js';
-import { TransformersEmbedder } from './search/transformers-embedder.js';
+import { createServingEmbedder } from './search/create-embedder.js';
 import type { VectorIndexFactory } from './search/vector-index.js';
 import { CustomerConversationRecorder } from './privacy/customer-conversations.js';
 import { PersonalDataRegistry } from './privacy/personal-data.js';
@@ -99,13 +98,7 @@ export function createApp(config: Config, overrides: AppOverrides = {}): App {
     tiers: config.tiers,
     createEmbedder:
       overrides.createEmbedder ??
-      (() =>
-        TransformersEmbedder.create({
-          modelId: config.embedding.modelId,
-          modelDir: config.embedding.modelDir,
-          batchSize: config.embedding.batchSize,
-          cacheDir: path.join(config.dataDir, 'models'),
-        })),
+      (() => createServingEmbedder(config.embedding, path.join(config.dataDir, 'models'))),
     indexFactory: overrides.indexFactory ?? hnswIndexFactory,
     logger,
   });
@@ -123,11 +116,12 @@ export function createApp(config: Config, overrides: AppOverrides = {}): App {
   const retention = new RetentionJob({ registry: privacy, retentionDays: config.retentionDays, logger });
 
   // Live chat: queue, assignment and relay (src/handoff); agents sign in to the console (src/agents).
-  const agents = new SqliteAgentStore(db);
+  const liveChatStores = openHandoffStores(stores);
+  const agents = liveChatStores.agents;
   const hub = new EventHub();
   let channelSender: ChannelSender | undefined;
   const handoffs = new HandoffService({
-    store: new SqliteHandoffStore(db),
+    store: liveChatStores.handoffs,
     agents,
     tickets,
     hub,
@@ -218,7 +212,15 @@ export function createApp(config: Config, overrides: AppOverrides = {}): App {
     gaps: { feedback: stores.feedback, unmatched: unmatchedQuestions, tickets },
   });
   // Web Chat and the widget talk to the same bot through a self-hosted Direct Line endpoint.
-  const directLine = mountDirectLine({ server, db, bot, onTurnError, config, logger });
+  const directLine = mountDirectLine({
+    server,
+    store: stores.directLine,
+    ...(stores.conversationSignals === undefined ? {} : { signals: stores.conversationSignals }),
+    bot,
+    onTurnError,
+    config,
+    logger,
+  });
   directLine.channel.adapter.use(conversationRecorder, messageGuard);
   mountWebRoutes(server, { directLine, logger });
   channelSender = new AdapterChannelSender({
@@ -255,6 +257,8 @@ export function createApp(config: Config, overrides: AppOverrides = {}): App {
     listen: async () => {
       // PostgreSQL: migrate (once across instances, under an advisory lock) before serving.
       await stores.ready();
+      // Streams held here get what other instances log (no sticky sessions needed).
+      await directLine.channel.listenToOtherInstances();
       return new Promise((resolve, reject) => {
         server.once('error', reject);
         server.listen(config.port, config.host, () => {

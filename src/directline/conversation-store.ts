@@ -17,19 +17,37 @@ export interface LoggedActivity {
 
 /**
  * The durable conversation log behind the Direct Line endpoint. Positions (`seq`) grow by one per
- * conversation, so "everything after watermark N" is exact and survives a restart.
+ * conversation, so "everything after watermark N" is exact and survives a restart. A position is
+ * visible only once every lower one is (appends to one conversation are serialized), so a reader
+ * that pages on from its watermark never skips an activity. Implementations: SQLite (below) and
+ * PostgreSQL (src/storage/postgres/pg-directline-store.ts).
  */
 export interface DirectLineStore {
-  createConversation(conversation: DirectLineConversation): void;
-  conversation(id: string): DirectLineConversation | undefined;
+  createConversation(conversation: DirectLineConversation): Promise<void>;
+  conversation(id: string): Promise<DirectLineConversation | undefined>;
   /** Appends an activity, giving it the next position and the id `<conversationId>|<position>`. */
-  append(conversationId: string, activity: Partial<Activity>): LoggedActivity;
+  append(conversationId: string, activity: Partial<Activity>): Promise<LoggedActivity>;
   /** Activities with a position above `watermark`, oldest first, at most `limit`. */
-  activitiesAfter(conversationId: string, watermark: number, limit: number): LoggedActivity[];
+  activitiesAfter(conversationId: string, watermark: number, limit: number): Promise<LoggedActivity[]>;
   /** Replaces a logged activity in place (the bot updated a message); undefined when there is no such activity. */
-  replace(conversationId: string, activityId: string, activity: Partial<Activity>): LoggedActivity | undefined;
+  replace(conversationId: string, activityId: string, activity: Partial<Activity>): Promise<LoggedActivity | undefined>;
   /** Removes a logged activity (the bot deleted a message); false when there is no such activity. */
-  remove(conversationId: string, activityId: string): boolean;
+  remove(conversationId: string, activityId: string): Promise<boolean>;
+}
+
+/**
+ * Tells every instance that a conversation's log grew, so a websocket held by one instance
+ * streams what another instance appended. Only a hint: listeners read the log from their own
+ * watermark, so a lost or duplicated signal never loses or repeats an activity (PostgreSQL:
+ * LISTEN/NOTIFY; one process: nothing to tell).
+ */
+export interface ConversationSignals {
+  /**
+   * Calls `listener(conversationId)` whenever an instance appended to a conversation, and
+   * `listener(undefined)` when signals may have been lost (every stream should re-read).
+   * Resolves with the function that stops listening.
+   */
+  listen(listener: (conversationId: string | undefined) => void): Promise<() => Promise<void>>;
 }
 
 /** The id Direct Line gives the activity at `seq` (same shape as Azure's: "conversation|0000042"). */
@@ -53,20 +71,20 @@ interface ActivityRow {
 export class SqliteDirectLineStore implements DirectLineStore {
   constructor(private readonly db: SqliteDatabase) {}
 
-  createConversation(conversation: DirectLineConversation): void {
+  async createConversation(conversation: DirectLineConversation): Promise<void> {
     this.db
       .prepare('INSERT INTO directline_conversations (id, user_id, locale, created_at) VALUES (?, ?, ?, ?)')
       .run(conversation.id, conversation.userId, conversation.locale ?? null, conversation.createdAt);
   }
 
-  conversation(id: string): DirectLineConversation | undefined {
+  async conversation(id: string): Promise<DirectLineConversation | undefined> {
     const row = this.db
       .prepare<[string], ConversationRow>('SELECT id, user_id, locale, created_at FROM directline_conversations WHERE id = ?')
       .get(id);
     return row === undefined ? undefined : { id: row.id, userId: row.user_id, locale: row.locale ?? undefined, createdAt: row.created_at };
   }
 
-  append(conversationId: string, activity: Partial<Activity>): LoggedActivity {
+  async append(conversationId: string, activity: Partial<Activity>): Promise<LoggedActivity> {
     return this.db.transaction(() => {
       // A counter on the conversation, not MAX(seq) + 1: a deleted last activity must not free its
       // position, or a client already past it would never see the next one.
@@ -83,7 +101,7 @@ export class SqliteDirectLineStore implements DirectLineStore {
     })();
   }
 
-  activitiesAfter(conversationId: string, watermark: number, limit: number): LoggedActivity[] {
+  async activitiesAfter(conversationId: string, watermark: number, limit: number): Promise<LoggedActivity[]> {
     return this.db
       .prepare<[string, number, number], ActivityRow>(
         'SELECT seq, activity FROM directline_activities WHERE conversation_id = ? AND seq > ? ORDER BY seq LIMIT ?',
@@ -92,7 +110,7 @@ export class SqliteDirectLineStore implements DirectLineStore {
       .map((row) => ({ seq: row.seq, activity: JSON.parse(row.activity) as LoggedActivity['activity'] }));
   }
 
-  replace(conversationId: string, activityId: string, activity: Partial<Activity>): LoggedActivity | undefined {
+  async replace(conversationId: string, activityId: string, activity: Partial<Activity>): Promise<LoggedActivity | undefined> {
     const row = this.db
       .prepare<[string, string], { seq: number }>('SELECT seq FROM directline_activities WHERE conversation_id = ? AND activity_id = ?')
       .get(conversationId, activityId);
@@ -104,7 +122,7 @@ export class SqliteDirectLineStore implements DirectLineStore {
     return { seq: row.seq, activity: logged };
   }
 
-  remove(conversationId: string, activityId: string): boolean {
+  async remove(conversationId: string, activityId: string): Promise<boolean> {
     const result = this.db
       .prepare('DELETE FROM directline_activities WHERE conversation_id = ? AND activity_id = ?')
       .run(conversationId, activityId);

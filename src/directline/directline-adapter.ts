@@ -14,10 +14,10 @@ import {
 /** Where the adapter puts what the bot says: the Direct Line conversation log. */
 export interface BotActivitySink {
   /** Logs a bot activity and returns the id it was given. */
-  appendFromBot(conversationId: string, activity: Partial<Activity>): string;
+  appendFromBot(conversationId: string, activity: Partial<Activity>): Promise<string>;
   /** Replaces a logged activity; false when the conversation has no activity with that id. */
-  replaceFromBot(conversationId: string, activity: Partial<Activity> & { id: string }): boolean;
-  removeFromBot(conversationId: string, activityId: string): boolean;
+  replaceFromBot(conversationId: string, activity: Partial<Activity> & { id: string }): Promise<boolean>;
+  removeFromBot(conversationId: string, activityId: string): Promise<boolean>;
 }
 
 /** The bot's account in Direct Line conversations (the `from` of its replies). */
@@ -61,7 +61,7 @@ export class DirectLineAdapter extends BotAdapter {
           break;
         default: {
           const conversationId = activity.conversation?.id ?? context.activity.conversation.id;
-          const id = this.sink.appendFromBot(conversationId, this.asBotActivity(activity, context));
+          const id = await this.sink.appendFromBot(conversationId, this.asBotActivity(activity, context));
           responses.push({ id });
         }
       }
@@ -71,7 +71,7 @@ export class DirectLineAdapter extends BotAdapter {
 
   override async updateActivity(context: TurnContext, activity: Partial<Activity>): Promise<ResourceResponse | void> {
     const conversationId = activity.conversation?.id ?? context.activity.conversation.id;
-    if (activity.id === undefined || !this.sink.replaceFromBot(conversationId, { ...this.asBotActivity(activity, context), id: activity.id })) {
+    if (activity.id === undefined || !(await this.sink.replaceFromBot(conversationId, { ...this.asBotActivity(activity, context), id: activity.id }))) {
       throw new Error(`Cannot update activity "${activity.id ?? '(no id)'}": it is not in conversation "${conversationId}".`);
     }
     return { id: activity.id };
@@ -79,7 +79,7 @@ export class DirectLineAdapter extends BotAdapter {
 
   override async deleteActivity(context: TurnContext, reference: Partial<ConversationReference>): Promise<void> {
     const conversationId = reference.conversation?.id ?? context.activity.conversation.id;
-    if (reference.activityId === undefined || !this.sink.removeFromBot(conversationId, reference.activityId)) {
+    if (reference.activityId === undefined || !(await this.sink.removeFromBot(conversationId, reference.activityId))) {
       throw new Error(`Cannot delete activity "${reference.activityId ?? '(no id)'}": it is not in conversation "${conversationId}".`);
     }
   }

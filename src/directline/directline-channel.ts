@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { ActivityTypes, type Activity, type TurnContext } from 'botbuilder';
 import type { Logger } from '../logger.js';
 import { DirectLineAdapter, type BotIdentity } from './directline-adapter.js';
-import type { DirectLineConversation, DirectLineStore, LoggedActivity } from './conversation-store.js';
+import type { ConversationSignals, DirectLineConversation, DirectLineStore, LoggedActivity } from './conversation-store.js';
 import type { IncomingActivity } from './schemas.js';
 
 /** The channel id bots see for conversations through this endpoint (as with Azure's Direct Line). */
@@ -17,6 +17,8 @@ export interface ActivitySet {
 /** Everything the channel is wired with; the bot and error handler are the ones /api/messages uses. */
 export interface DirectLineChannelOptions {
   store: DirectLineStore;
+  /** Other instances' appends (PostgreSQL LISTEN/NOTIFY); omitted with a single instance. */
+  signals?: ConversationSignals;
   /** The same bot /api/messages runs. */
   bot: { run(context: TurnContext): Promise<void> };
   /** The same error handling as the CloudAdapter: log and tell the customer something went wrong. */
@@ -27,7 +29,12 @@ export interface DirectLineChannelOptions {
   pageSize?: number;
 }
 
-type Listener = (logged: LoggedActivity) => void;
+/**
+ * What a stream hears: the log grew (read it from your watermark), or an activity already logged
+ * was replaced in place (resend it). `appended` carries the activity when it was logged here.
+ */
+export type ConversationChange = { kind: 'appended' } | { kind: 'replaced'; logged: LoggedActivity };
+type Listener = (change: ConversationChange) => void;
 
 /**
  * The conversation side of the Direct Line endpoint: starts conversations (the bot greets), logs
@@ -39,15 +46,16 @@ export class DirectLineChannel {
   private readonly listeners = new Map<string, Set<Listener>>();
   private readonly turns = new Map<string, Promise<void>>();
   private readonly pageSize: number;
+  private stopListening: (() => Promise<void>) | undefined;
 
   constructor(private readonly options: DirectLineChannelOptions) {
     this.pageSize = options.pageSize ?? 100;
     this.adapter = new DirectLineAdapter(
       {
-        appendFromBot: (conversationId, activity) => this.append(conversationId, activity).activity.id,
-        replaceFromBot: (conversationId, activity) => {
-          const logged = options.store.replace(conversationId, activity.id, activity);
-          if (logged !== undefined) this.notify(conversationId, logged);
+        appendFromBot: async (conversationId, activity) => (await this.append(conversationId, activity)).activity.id,
+        replaceFromBot: async (conversationId, activity) => {
+          const logged = await options.store.replace(conversationId, activity.id, activity);
+          if (logged !== undefined) this.notify(conversationId, { kind: 'replaced', logged });
           return logged !== undefined;
         },
         removeFromBot: (conversationId, activityId) => options.store.remove(conversationId, activityId),
@@ -57,8 +65,19 @@ export class DirectLineChannel {
     this.adapter.onTurnError = options.onTurnError;
   }
 
-  conversation(id: string): DirectLineConversation | undefined {
+  conversation(id: string): Promise<DirectLineConversation | undefined> {
     return this.options.store.conversation(id);
+  }
+
+  /**
+   * Starts hearing other instances' appends (streams held here then get what they logged); call
+   * once before serving. Without signals (one instance) there is nothing to hear.
+   */
+  async listenToOtherInstances(): Promise<void> {
+    if (this.options.signals === undefined || this.stopListening !== undefined) return;
+    this.stopListening = await this.options.signals.listen((conversationId) => {
+      for (const id of conversationId === undefined ? [...this.listeners.keys()] : [conversationId]) this.notify(id, { kind: 'appended' });
+    });
   }
 
   /**
@@ -66,10 +85,10 @@ export class DirectLineChannel {
    * bot and the user, as Azure's Direct Line sends it). Starting an existing conversation is a no-op.
    */
   async start(conversationId: string, userId: string, locale: string | undefined): Promise<{ conversation: DirectLineConversation; created: boolean }> {
-    const existing = this.options.store.conversation(conversationId);
+    const existing = await this.options.store.conversation(conversationId);
     if (existing !== undefined) return { conversation: existing, created: false };
     const conversation = { id: conversationId, userId, locale, createdAt: new Date().toISOString() };
-    this.options.store.createConversation(conversation);
+    await this.options.store.createConversation(conversation);
     const { id: botId, name: botName } = this.options.botIdentity;
     await this.runTurn(conversation, {
       type: ActivityTypes.ConversationUpdate,
@@ -98,20 +117,21 @@ export class DirectLineChannel {
     // Typing is ephemeral (a hint for a live screen); the bot does nothing with it, and logging it
     // would fill the history a reloaded page replays.
     if (activity.type === ActivityTypes.Typing) return `${conversation.id}|typing-${randomUUID()}`;
-    const logged = this.append(conversation.id, activity);
+    const logged = await this.append(conversation.id, activity);
     await this.runTurn(conversation, logged.activity);
     return logged.activity.id;
   }
 
   /** Activities after `watermark` (at most one page) and the watermark to continue from. */
-  activitiesAfter(conversationId: string, watermark: number): ActivitySet {
-    const page = this.options.store.activitiesAfter(conversationId, watermark, this.pageSize);
+  async activitiesAfter(conversationId: string, watermark: number): Promise<ActivitySet> {
+    const page = await this.options.store.activitiesAfter(conversationId, watermark, this.pageSize);
     return { activities: page.map((logged) => logged.activity), watermark: String(page.at(-1)?.seq ?? watermark) };
   }
 
   /**
-   * Calls `listener` for every activity logged in `conversationId` from now on. Subscribing and
-   * reading the backlog in the same tick (SQLite calls are synchronous) loses nothing in between.
+   * Calls `listener` whenever `conversationId`'s log changes from now on (here or, with signals, on
+   * another instance). Listeners read the log from their own watermark, so subscribing first and
+   * then reading the backlog loses nothing in between.
    */
   subscribe(conversationId: string, listener: Listener): () => void {
     let set = this.listeners.get(conversationId);
@@ -126,23 +146,26 @@ export class DirectLineChannel {
   /** Waits for every turn in flight (before the database closes). */
   async drain(): Promise<void> {
     while (this.turns.size > 0) await Promise.allSettled([...this.turns.values()]);
+    const stop = this.stopListening;
+    this.stopListening = undefined;
+    await stop?.();
   }
 
-  private append(conversationId: string, activity: Partial<Activity>): LoggedActivity {
-    const logged = this.options.store.append(conversationId, {
+  private async append(conversationId: string, activity: Partial<Activity>): Promise<LoggedActivity> {
+    const logged = await this.options.store.append(conversationId, {
       ...activity,
       channelId: DIRECT_LINE_CHANNEL_ID,
       conversation: { id: conversationId, isGroup: false, conversationType: 'personal', name: '' },
       timestamp: activity.timestamp ?? new Date(),
     });
-    this.notify(conversationId, logged);
+    this.notify(conversationId, { kind: 'appended' });
     return logged;
   }
 
-  private notify(conversationId: string, logged: LoggedActivity): void {
+  private notify(conversationId: string, change: ConversationChange): void {
     for (const listener of this.listeners.get(conversationId) ?? []) {
       try {
-        listener(logged);
+        listener(change);
       } catch (error) {
         this.options.logger.warn('direct line listener failed', { conversation: conversationId, error: (error as Error).message });
       }

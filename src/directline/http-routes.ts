@@ -65,7 +65,7 @@ export async function authorizeConversation(
   if (claims.conv !== conversationId) {
     throw new HttpError(403, 'Forbidden', 'This token belongs to another conversation.');
   }
-  const conversation = channel.conversation(conversationId);
+  const conversation = await channel.conversation(conversationId);
   if (conversation === undefined) throw new HttpError(404, 'NotFound', 'No such conversation; start it first.');
   return { claims, conversation };
 }
@@ -211,7 +211,7 @@ export function mountDirectLineRoutes(server: restify.Server, options: DirectLin
     handle(async (req) => {
       const { conversation } = await conversationAccess(req);
       const watermark = parseOr400(watermarkSchema, req.query?.watermark, 'watermark');
-      return { status: 200, body: channel.activitiesAfter(conversation.id, watermark) };
+      return { status: 200, body: await channel.activitiesAfter(conversation.id, watermark) };
     }),
   );
 

@@ -2,8 +2,7 @@ import type { TurnContext } from 'botbuilder';
 import type restify from 'restify';
 import type { Config } from '../config.js';
 import type { Logger } from '../logger.js';
-import type { SqliteDatabase } from '../storage/database.js';
-import { SqliteDirectLineStore } from './conversation-store.js';
+import type { ConversationSignals, DirectLineStore } from './conversation-store.js';
 import { DirectLineChannel } from './directline-channel.js';
 import { mountDirectLineRoutes } from './http-routes.js';
 import { resolveSiteSecret } from './site-secret.js';
@@ -13,7 +12,10 @@ import { DirectLineTokens } from './tokens.js';
 /** The app parts the Direct Line endpoint plugs into (passed in, never reached for). */
 export interface DirectLineOptions {
   server: restify.Server;
-  db: SqliteDatabase;
+  /** The conversation log (SQLite or PostgreSQL, from src/storage/stores.ts). */
+  store: DirectLineStore;
+  /** Other instances' appends, when several share the database. */
+  signals?: ConversationSignals;
   bot: { run(context: TurnContext): Promise<void> };
   onTurnError: (context: TurnContext, error: Error) => Promise<void>;
   config: Pick<Config, 'dataDir' | 'directLine' | 'publicUrl' | 'botName' | 'auth'>;
@@ -37,7 +39,8 @@ export function mountDirectLine(options: DirectLineOptions): DirectLine {
   const { server, config, logger } = options;
   const tokens = new DirectLineTokens(resolveSiteSecret(config.directLine.secret, config.dataDir), config.directLine.tokenTtlSeconds);
   const channel = new DirectLineChannel({
-    store: new SqliteDirectLineStore(options.db),
+    store: options.store,
+    ...(options.signals === undefined ? {} : { signals: options.signals }),
     bot: options.bot,
     onTurnError: options.onTurnError,
     botIdentity: { id: config.auth.appId ?? 'tierdesk-bot', name: config.botName },

@@ -97,20 +97,42 @@ export class DirectLineStreams {
     const send = (activities: unknown[], watermark: number) => {
       if (ws.readyState === ws.OPEN) ws.send(JSON.stringify({ activities, watermark: String(watermark) }));
     };
-    const unsubscribe = channel.subscribe(conversationId, (logged) => {
-      // An updated activity keeps its position; resend it, but never move the watermark back.
-      sent = Math.max(sent, logged.seq);
-      send([logged.activity], sent);
+    // The socket reads the log from its own watermark whenever it grows (here or on another
+    // instance), one read at a time: every activity goes out once, in order, whoever logged it.
+    let reading = false;
+    let readAgain = false;
+    const catchUp = async (): Promise<void> => {
+      if (reading) {
+        readAgain = true;
+        return;
+      }
+      reading = true;
+      try {
+        do {
+          readAgain = false;
+          for (;;) {
+            if (ws.readyState !== ws.OPEN) return;
+            const page = await channel.activitiesAfter(conversationId, sent);
+            if (page.activities.length === 0) break;
+            sent = Number(page.watermark);
+            send(page.activities, sent);
+          }
+        } while (readAgain);
+      } catch (error) {
+        this.options.logger.warn('direct line stream could not read the conversation', { conversation: conversationId, error: String(error) });
+      } finally {
+        reading = false;
+      }
+    };
+    const unsubscribe = channel.subscribe(conversationId, (change) => {
+      // An updated activity keeps its position: resend it when the socket already has it; a newer
+      // one arrives with the next read.
+      if (change.kind === 'replaced' && change.logged.seq <= sent) send([change.logged.activity], sent);
+      else void catchUp();
     });
     ws.on('close', unsubscribe);
-
-    // Backlog after subscribing, in the same tick: nothing logged in between can be missed.
-    for (;;) {
-      const page = channel.activitiesAfter(conversationId, sent);
-      if (page.activities.length === 0) break;
-      sent = Number(page.watermark);
-      send(page.activities, sent);
-    }
+    // The backlog, read after subscribing: nothing logged in between can be missed.
+    void catchUp();
   }
 
   private pingAll(): void {

@@ -88,10 +88,22 @@ export function mountWebRoutes(server: restify.Server, options: WebRoutesOptions
     await sendFile(res, 'chat.html', 'text/html; charset=utf-8', 'no-cache');
   });
 
-  server.get('/demo', async (_req: restify.Request, res: restify.Response) => {
+  server.get('/demo', async (req: restify.Request, res: restify.Response) => {
     // The demo stands for a customer's site: inline styles of its own and of the widget, the chat frame from us.
     setHtmlPageHeaders(res, { extra: { 'style-src': ["'unsafe-inline'"] } });
-    await sendFile(res, 'demo.html', 'text/html; charset=utf-8', 'no-cache');
+    const language = demoLanguage(req.query);
+    if (language === undefined) {
+      await sendFile(res, 'demo.html', 'text/html; charset=utf-8', 'no-cache');
+      return;
+    }
+    // /demo?language=pt: the same host page with the widget set to that language (and its default title).
+    const html = (await readFile(path.join(webDir, 'demo.html'), 'utf8'))
+      .replace('<html lang="en">', `<html lang="${language}">`)
+      .replace(/(<script src="\/widget\.js") data-title="[^"]*"/, '$1')
+      .replace(/(<script src="\/widget\.js"[^>]*) data-language="en"/, `$1 data-language="${language}"`);
+    const body = Buffer.from(html);
+    res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8', 'Content-Length': body.length, 'Cache-Control': 'no-cache' });
+    res.end(body);
   });
 
   /** The embed script: short cache so a new version reaches host sites within minutes. */
@@ -178,7 +190,7 @@ export async function openSession(
   if (kept.conversationId !== undefined && kept.token !== undefined) {
     try {
       const claims = await directLine.tokens.verify(kept.token);
-      if (claims.conv === kept.conversationId && directLine.channel.conversation(claims.conv) !== undefined) {
+      if (claims.conv === kept.conversationId && (await directLine.channel.conversation(claims.conv)) !== undefined) {
         const issued = await directLine.tokens.issue(claims.conv, claims.user);
         return { conversationId: issued.conversationId, token: issued.token, expiresIn: issued.expires_in, resumed: true };
       }
@@ -189,4 +201,10 @@ export async function openSession(
   }
   const issued = await directLine.tokens.issue(newConversationId(), newUserId());
   return { conversationId: issued.conversationId, token: issued.token, expiresIn: issued.expires_in, resumed: false };
+}
+
+/** The demo page's `?language=` option: a language tag such as "pt" or "pl-PL", else undefined. */
+export function demoLanguage(query: unknown): string | undefined {
+  const value = (query as Record<string, unknown> | undefined)?.language;
+  return typeof value === 'string' && /^[a-z]{2,3}(-[A-Za-z]{2})?$/.test(value) && value !== 'en' ? value : undefined;
 }

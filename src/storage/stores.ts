@@ -4,6 +4,7 @@ import type { SlaHours } from '../tickets/sla.js';
 import { SqliteTicketStore } from '../tickets/sqlite-ticket-store.js';
 import type { TicketStore } from '../tickets/ticket-store.js';
 import { WebhookOutbox, type WebhookOutboxStore } from '../tickets/webhook-outbox.js';
+import { SqliteDirectLineStore, type ConversationSignals, type DirectLineStore } from '../directline/conversation-store.js';
 import { SqliteTranscriptStore, type TranscriptStore } from '../transcripts/transcript-store.js';
 import { openDatabase, type SqliteDatabase } from './database.js';
 import { localJobLock, type JobLock } from './job-lock.js';
@@ -11,6 +12,7 @@ import { PgJobLock } from './postgres/pg-job-lock.js';
 import { SqliteFeedbackStore, type FeedbackStore } from './feedback-store.js';
 import { migratePostgres } from './postgres/migrate.js';
 import { PgBotStorage } from './postgres/pg-bot-storage.js';
+import { PgConversationSignals, PgDirectLineStore } from './postgres/pg-directline-store.js';
 import { PgFeedbackStore } from './postgres/pg-feedback-store.js';
 import { PgTicketStore } from './postgres/pg-ticket-store.js';
 import { PgTranscriptStore } from './postgres/pg-transcript-store.js';
@@ -39,6 +41,10 @@ export interface Stores {
   transcripts: TranscriptStore;
   feedback: FeedbackStore;
   webhookOutbox: WebhookOutboxStore;
+  /** The Direct Line conversation log behind web chat. */
+  directLine: DirectLineStore;
+  /** Tells this instance about other instances' Direct Line appends (PostgreSQL only). */
+  conversationSignals: ConversationSignals | undefined;
   /** Runs periodic jobs (SLA check) on one instance at a time. */
   jobLock: JobLock;
   /**
@@ -65,6 +71,8 @@ export function openStores(options: StoreOptions): Stores {
       feedback: new SqliteFeedbackStore(sqlite),
       webhookOutbox: new WebhookOutbox(sqlite),
       jobLock: localJobLock,
+      directLine: new SqliteDirectLineStore(sqlite),
+      conversationSignals: undefined,
       sqlite,
       pool: undefined,
       ready: async () => undefined,
@@ -92,6 +100,8 @@ export function openStores(options: StoreOptions): Stores {
     feedback: new PgFeedbackStore(pool),
     webhookOutbox: new PgWebhookOutbox(pool),
     jobLock: new PgJobLock(pool),
+    directLine: new PgDirectLineStore(pool),
+    conversationSignals: new PgConversationSignals(options.databaseUrl),
     sqlite,
     pool,
     ready,
