@@ -22,6 +22,7 @@ async function main(): Promise<void> {
     modelId: config.embedding.modelId,
     modelDir: config.embedding.modelDir,
     batchSize: config.embedding.batchSize,
+    quantized: config.embedding.quantized,
     cacheDir: path.join(config.dataDir, 'models'),
   });
   const bar = new cliProgress.SingleBar({ format: 'Embedding {bar} {value}/{total} articles', hideCursor: true }, cliProgress.Presets.shades_classic);

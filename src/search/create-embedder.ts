@@ -1,0 +1,21 @@
+import type { Config } from '../config.js';
+import type { Embedder } from './embedder.js';
+import { EmbeddingBatcher } from './embedding-batcher.js';
+import { EmbeddingCache } from './embedding-cache.js';
+import { TransformersEmbedder } from './transformers-embedder.js';
+
+/**
+ * The embedder the running bot uses: the configured model, behind a micro-batcher (concurrent
+ * conversations share model calls) and an LRU cache of question vectors (a repeated question
+ * skips the model). Index builds pass through both (large calls, passages).
+ */
+export async function createServingEmbedder(embedding: Config['embedding'], cacheDir: string): Promise<Embedder> {
+  const model = await TransformersEmbedder.create({
+    modelId: embedding.modelId,
+    modelDir: embedding.modelDir,
+    batchSize: embedding.batchSize,
+    quantized: embedding.quantized,
+    cacheDir,
+  });
+  return new EmbeddingCache(new EmbeddingBatcher(model, { maxBatch: embedding.batchSize }));
+}

@@ -1,0 +1,142 @@
+import type { Embedder, EmbedderFingerprint, EmbeddingRole } from './embedder.js';
+
+/** Raised when more texts wait for the model than the batcher will hold (the caller should back off). */
+export class EmbeddingQueueFullError extends Error {
+  constructor(limit: number) {
+    super(`More than ${limit} texts are waiting for the embedding model; try again shortly`);
+    this.name = 'EmbeddingQueueFullError';
+  }
+}
+
+export interface EmbeddingBatcherOptions {
+  /** Most texts per model call. */
+  maxBatch?: number;
+  /**
+   * How long a text may wait for company when the model is idle (ms). 0 (the default) dispatches
+   * on the next turn of the event loop: texts that arrived in the same tick share a call, and a
+   * lone query pays no wait. Texts that arrive while the model is busy always wait for that call.
+   */
+  maxWaitMs?: number;
+  /** Most texts waiting at once; beyond it `embed` rejects with EmbeddingQueueFullError. */
+  maxQueued?: number;
+}
+
+interface Waiting {
+  text: string;
+  resolve: (vector: Float32Array) => void;
+  reject: (error: unknown) => void;
+}
+
+/**
+ * Micro-batches concurrent embedding calls: while one model call runs, the texts of other
+ * conversations queue up and go through the model together in the next call (one call of N
+ * short texts costs far less than N calls). Order is kept per caller, a failing batch is retried
+ * text by text so one bad text fails only its own caller, and the queue is bounded.
+ *
+ * Calls with more than `maxBatch` texts (index builds) bypass the queue: they are batches already.
+ */
+export class EmbeddingBatcher implements Embedder {
+  private readonly queues: Record<EmbeddingRole, Waiting[]> = { query: [], passage: [] };
+  private running = false;
+  private timer: NodeJS.Timeout | NodeJS.Immediate | undefined;
+  private readonly maxBatch: number;
+  private readonly maxWaitMs: number;
+  private readonly maxQueued: number;
+  /** Model calls made and texts they carried (bench and tests read these). */
+  readonly stats = { calls: 0, texts: 0, largestBatch: 0 };
+
+  constructor(
+    private readonly inner: Embedder,
+    options: EmbeddingBatcherOptions = {},
+  ) {
+    this.maxBatch = options.maxBatch ?? 16;
+    this.maxWaitMs = options.maxWaitMs ?? 0;
+    this.maxQueued = options.maxQueued ?? 1024;
+  }
+
+  get modelId(): string {
+    return this.inner.modelId;
+  }
+
+  get dimension(): number {
+    return this.inner.dimension;
+  }
+
+  get fingerprint(): EmbedderFingerprint {
+    return this.inner.fingerprint;
+  }
+
+  /** Texts waiting for the model now. */
+  get queued(): number {
+    return this.queues.query.length + this.queues.passage.length;
+  }
+
+  embed(texts: readonly string[], role: EmbeddingRole): Promise<Float32Array[]> {
+    if (texts.length === 0) return Promise.resolve([]);
+    if (texts.length > this.maxBatch) return this.inner.embed(texts, role);
+    if (this.queued + texts.length > this.maxQueued) return Promise.reject(new EmbeddingQueueFullError(this.maxQueued));
+    const promises = texts.map(
+      (text) => new Promise<Float32Array>((resolve, reject) => this.queues[role].push({ text, resolve, reject })),
+    );
+    this.schedule();
+    return Promise.all(promises);
+  }
+
+  private schedule(): void {
+    if (this.running || this.timer !== undefined) return;
+    if (this.queued >= this.maxBatch) {
+      void this.drain();
+      return;
+    }
+    const fire = () => {
+      this.timer = undefined;
+      void this.drain();
+    };
+    this.timer = this.maxWaitMs > 0 ? setTimeout(fire, this.maxWaitMs) : setImmediate(fire);
+  }
+
+  /** Runs model calls until the queues are empty, one call at a time. */
+  private async drain(): Promise<void> {
+    if (this.running) return;
+    if (this.timer !== undefined) {
+      clearTimeout(this.timer as NodeJS.Timeout);
+      clearImmediate(this.timer as NodeJS.Immediate);
+      this.timer = undefined;
+    }
+    this.running = true;
+    try {
+      for (;;) {
+        const role: EmbeddingRole | undefined = this.queues.query.length > 0 ? 'query' : this.queues.passage.length > 0 ? 'passage' : undefined;
+        if (role === undefined) break;
+        const batch = this.queues[role].splice(0, this.maxBatch);
+        await this.run(batch, role);
+      }
+    } finally {
+      this.running = false;
+    }
+  }
+
+  private async run(batch: Waiting[], role: EmbeddingRole): Promise<void> {
+    this.stats.calls++;
+    this.stats.texts += batch.length;
+    this.stats.largestBatch = Math.max(this.stats.largestBatch, batch.length);
+    try {
+      const vectors = await this.inner.embed(
+        batch.map((w) => w.text),
+        role,
+      );
+      batch.forEach((w, i) => {
+        const vector = vectors[i];
+        if (vector === undefined) w.reject(new Error('The embedder returned fewer vectors than texts'));
+        else w.resolve(vector);
+      });
+    } catch (error) {
+      if (batch.length === 1) {
+        batch[0]!.reject(error);
+        return;
+      }
+      // One bad text must not fail the others: retry one by one.
+      for (const w of batch) await this.run([w], role);
+    }
+  }
+}

@@ -1,0 +1,161 @@
+import { describe, expect, it } from 'vitest';
+import type { Embedder, EmbeddingRole } from '../src/search/embedder.js';
+import { EmbeddingBatcher, EmbeddingQueueFullError } from '../src/search/embedding-batcher.js';
+import { EmbeddingCache, normalizeQuestion } from '../src/search/embedding-cache.js';
+import { HashingTestEmbedder } from '../src/search/hashing-test-embedder.js';
+
+/** Records every model call; texts containing "boom" make the whole call fail, as a model error would. */
+class RecordingEmbedder implements Embedder {
+  readonly inner = new HashingTestEmbedder(64);
+  readonly modelId = 'test/recording';
+  readonly dimension = 64;
+  readonly fingerprint = this.inner.fingerprint;
+  readonly calls: { texts: string[]; role: EmbeddingRole }[] = [];
+  /** While set, calls wait for it (the model is "busy"). */
+  gate: Promise<void> | undefined;
+
+  async embed(texts: readonly string[], role: EmbeddingRole): Promise<Float32Array[]> {
+    this.calls.push({ texts: [...texts], role });
+    if (this.gate !== undefined) await this.gate;
+    if (texts.some((t) => t.includes('boom'))) throw new Error(`model failed on a batch of ${texts.length}`);
+    return this.inner.embed(texts, role);
+  }
+}
+
+function deferred(): { promise: Promise<void>; release: () => void } {
+  let release!: () => void;
+  const promise = new Promise<void>((resolve) => (release = resolve));
+  return { promise, release };
+}
+
+const reference = new HashingTestEmbedder(64);
+const vectorOf = async (text: string) => (await reference.embed([text], 'query'))[0]!;
+
+describe('embedding batcher', () => {
+  it('puts texts of concurrent callers into one model call and gives each caller its own vectors in order', async () => {
+    const model = new RecordingEmbedder();
+    const batcher = new EmbeddingBatcher(model, { maxBatch: 8 });
+    const questions = ['reset my password', 'supported databases', 'create a user', 'invoice address'];
+    const results = await Promise.all([
+      batcher.embed([questions[0]!, questions[1]!], 'query'),
+      batcher.embed([questions[2]!], 'query'),
+      batcher.embed([questions[3]!], 'query'),
+    ]);
+    expect(model.calls).toEqual([{ texts: questions, role: 'query' }]);
+    expect(results[0]).toEqual([await vectorOf(questions[0]!), await vectorOf(questions[1]!)]);
+    expect(results[1]).toEqual([await vectorOf(questions[2]!)]);
+    expect(results[2]).toEqual([await vectorOf(questions[3]!)]);
+  });
+
+  it('queues texts that arrive while the model is busy and sends them together, at most maxBatch per call', async () => {
+    const model = new RecordingEmbedder();
+    const batcher = new EmbeddingBatcher(model, { maxBatch: 3 });
+    const busy = deferred();
+    model.gate = busy.promise;
+    const first = batcher.embed(['first'], 'query');
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(model.calls).toHaveLength(1);
+    const later = ['a', 'b', 'c', 'd', 'e'].map((t) => batcher.embed([`question ${t}`], 'query'));
+    expect(batcher.queued).toBe(5);
+    model.gate = undefined;
+    busy.release();
+    const vectors = await Promise.all([first, ...later]);
+    expect(model.calls.map((c) => c.texts)).toEqual([['first'], ['question a', 'question b', 'question c'], ['question d', 'question e']]);
+    expect(vectors[4]).toEqual([await vectorOf('question d')]);
+    expect(batcher.stats).toEqual({ calls: 3, texts: 6, largestBatch: 3 });
+  });
+
+  it('fails only the caller whose text broke the model call; the others in the batch get their vectors', async () => {
+    const model = new RecordingEmbedder();
+    const batcher = new EmbeddingBatcher(model, { maxBatch: 8 });
+    const [good, bad, alsoGood] = await Promise.allSettled([
+      batcher.embed(['reset my password'], 'query'),
+      batcher.embed(['this goes boom'], 'query'),
+      batcher.embed(['supported databases'], 'query'),
+    ]);
+    expect(good).toEqual({ status: 'fulfilled', value: [await vectorOf('reset my password')] });
+    expect(bad).toMatchObject({ status: 'rejected', reason: { message: 'model failed on a batch of 1' } });
+    expect(alsoGood).toEqual({ status: 'fulfilled', value: [await vectorOf('supported databases')] });
+    // The batcher keeps working afterwards.
+    expect(await batcher.embed(['create a user'], 'query')).toEqual([await vectorOf('create a user')]);
+  });
+
+  it('refuses texts beyond its queue bound instead of growing without limit (back-pressure), and recovers', async () => {
+    const model = new RecordingEmbedder();
+    const batcher = new EmbeddingBatcher(model, { maxBatch: 2, maxQueued: 3 });
+    const busy = deferred();
+    model.gate = busy.promise;
+    const running = batcher.embed(['one'], 'query');
+    await new Promise((resolve) => setImmediate(resolve));
+    const queued = [batcher.embed(['two'], 'query'), batcher.embed(['three', 'four'], 'query')];
+    await expect(batcher.embed(['five'], 'query')).rejects.toBeInstanceOf(EmbeddingQueueFullError);
+    model.gate = undefined;
+    busy.release();
+    await Promise.all([running, ...queued]);
+    expect(await batcher.embed(['five'], 'query')).toEqual([await vectorOf('five')]);
+  });
+
+  it('keeps query and passage texts in separate model calls, and passes large calls straight through', async () => {
+    const model = new RecordingEmbedder();
+    const batcher = new EmbeddingBatcher(model, { maxBatch: 4 });
+    await Promise.all([batcher.embed(['a question'], 'query'), batcher.embed(['a passage'], 'passage')]);
+    expect(model.calls).toEqual([{ texts: ['a question'], role: 'query' }, { texts: ['a passage'], role: 'passage' }]);
+    const many = Array.from({ length: 10 }, (_, i) => `passage ${i}`);
+    expect(await batcher.embed(many, 'passage')).toHaveLength(10);
+    expect(model.calls[2]).toEqual({ texts: many, role: 'passage' });
+  });
+});
+
+describe('embedding cache', () => {
+  it('answers a repeated or whitespace-variant question without the model, with the same vector', async () => {
+    const model = new RecordingEmbedder();
+    const cache = new EmbeddingCache(model, { maxEntries: 10 });
+    const [first] = await cache.embed(['How do I reset my password?'], 'query');
+    const [again] = await cache.embed(['  How do I\nreset my   password? '], 'query');
+    expect(again).toBe(first);
+    expect(model.calls).toEqual([{ texts: ['How do I reset my password?'], role: 'query' }]);
+    expect(cache.stats).toEqual({ hits: 1, misses: 1 });
+    // Case is meaningful to the model: a different key.
+    await cache.embed(['how do i reset my password?'], 'query');
+    expect(model.calls).toHaveLength(2);
+    expect(normalizeQuestion(' a\t b ')).toBe('a b');
+  });
+
+  it('drops the least recently used entry when full', async () => {
+    const model = new RecordingEmbedder();
+    const cache = new EmbeddingCache(model, { maxEntries: 2 });
+    await cache.embed(['one'], 'query');
+    await cache.embed(['two'], 'query');
+    await cache.embed(['one'], 'query'); // one is now the most recent
+    await cache.embed(['three'], 'query'); // evicts two
+    expect(cache.size).toBe(2);
+    model.calls.length = 0;
+    await cache.embed(['one'], 'query');
+    await cache.embed(['three'], 'query');
+    expect(model.calls).toEqual([]);
+    await cache.embed(['two'], 'query');
+    expect(model.calls).toEqual([{ texts: ['two'], role: 'query' }]);
+  });
+
+  it('shares one model call between concurrent identical questions, never caches passages, and does not cache failures', async () => {
+    const model = new RecordingEmbedder();
+    const cache = new EmbeddingCache(model);
+    const [a, b] = await Promise.all([cache.embed(['same question'], 'query'), cache.embed(['same question'], 'query')]);
+    expect(a[0]).toBe(b[0]);
+    expect(model.calls).toHaveLength(1);
+    await cache.embed(['a passage'], 'passage');
+    await cache.embed(['a passage'], 'passage');
+    expect(model.calls.filter((c) => c.role === 'passage')).toHaveLength(2);
+    await expect(cache.embed(['boom'], 'query')).rejects.toThrow('model failed');
+    await expect(cache.embed(['boom'], 'query')).rejects.toThrow('model failed');
+    expect(model.calls.filter((c) => c.texts.includes('boom'))).toHaveLength(2);
+  });
+
+  it('returns the same vectors as the model itself, in order, for a mix of hits and misses', async () => {
+    const model = new RecordingEmbedder();
+    const cache = new EmbeddingCache(new EmbeddingBatcher(model));
+    await cache.embed(['beta'], 'query');
+    const vectors = await cache.embed(['alpha', 'beta', 'gamma'], 'query');
+    expect(vectors).toEqual([await vectorOf('alpha'), await vectorOf('beta'), await vectorOf('gamma')]);
+  });
+});
