@@ -1,11 +1,14 @@
+import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
+import { rmSync } from 'node:fs';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { SqliteDatabase } from '../src/storage/database.js';
+import { openDatabase, type SqliteDatabase } from '../src/storage/database.js';
 import { SqliteFeedbackStore } from '../src/storage/feedback-store.js';
 import { PersonalDataRegistry } from '../src/privacy/personal-data.js';
 import { sqlitePersonalDataStores } from '../src/privacy/sqlite-personal-data.js';
 import { DirectLineTestClient } from './support/directline-client.js';
-import { startTestApp, type RunningApp } from './support/test-app.js';
+import { repoRoot, startTestApp, tempDir, type RunningApp } from './support/test-app.js';
 
 // Monday 23 Nov 2026, 15:10 in Berlin: inside business hours, so a callback can be booked.
 const NOW = new Date('2026-11-23T14:10:00Z');
@@ -217,5 +220,51 @@ describe('retention (RETENTION_DAYS)', () => {
     // Only the recent conversation is left in the transcript.
     const left = db.prepare<[], { conversation_id: string }>('SELECT DISTINCT conversation_id FROM transcript').all();
     expect(left.map((row) => row.conversation_id)).toEqual([recent.conversationId]);
+  });
+});
+
+describe('npm run retention / npm run erase (the CLI on a data folder)', () => {
+  const run = (dataDir: string, ...args: string[]) =>
+    new Promise<{ code: number | null; out: string }>((resolve) => {
+      const child = spawn(process.execPath, ['--import', 'tsx', path.join(repoRoot, 'src', 'privacy', 'privacy-cli.ts'), ...args], {
+        cwd: repoRoot,
+        env: { PATH: process.env.PATH ?? '', DATA_DIR: dataDir, RETENTION_DAYS: '30' },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      let out = '';
+      child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
+      child.stderr.on('data', (chunk: Buffer) => (out += chunk.toString()));
+      child.once('exit', (code) => resolve({ code, out }));
+    });
+
+  it('prints what a dry run would delete, deletes it for real, and erases a customer by user id', async () => {
+    const dataDir = tempDir('tierdesk-privacy-cli-');
+    try {
+      const db = openDatabase(path.join(dataDir, 'tierdesk.db'));
+      const insert = db.prepare('INSERT INTO transcript (channel_id, conversation_id, role, text, at) VALUES (?, ?, ?, ?, ?)');
+      insert.run('test', 'old-conversation', 'customer', 'an old question', '2020-01-01T00:00:00.000Z');
+      insert.run('test', 'new-conversation', 'customer', 'a new question', new Date().toISOString());
+      db.prepare('INSERT INTO customer_conversations (channel_id, conversation_id, user_id, first_seen_at, last_seen_at) VALUES (?, ?, ?, ?, ?)').run(
+        'test', 'new-conversation', 'cli-user', new Date().toISOString(), new Date().toISOString(),
+      );
+      db.close();
+
+      const dry = await run(dataDir, 'retention', '--dry-run');
+      expect(dry.code).toBe(0);
+      expect(dry.out).toMatch(/Would delete data older than 30 days/);
+      expect(dry.out).toMatch(/transcript\s+1\n/);
+      const real = await run(dataDir, 'retention');
+      expect(real.out).toMatch(/Deleted data older than 30 days[\s\S]*transcript\s+1\n/);
+      const erased = await run(dataDir, 'erase', 'cli-user');
+      expect(erased.code).toBe(0);
+      expect(erased.out).toMatch(/Erased customer cli-user \(1 conversations found\)[\s\S]*transcript\s+1\n/);
+
+      const after = openDatabase(path.join(dataDir, 'tierdesk.db'));
+      expect(after.prepare('SELECT COUNT(*) AS n FROM transcript').get()).toEqual({ n: 0 });
+      after.close();
+      expect((await run(dataDir, 'erase')).code).toBe(1);
+    } finally {
+      rmSync(dataDir, { recursive: true, force: true });
+    }
   });
 });
