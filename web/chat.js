@@ -13,18 +13,34 @@
     en: {
       connectFailed: 'The chat could not connect. Please check your connection and reload the page.',
       chatLabel: 'Support chat',
+      title: 'Support',
+    },
+    pt: {
+      connectFailed: 'Não foi possível conectar o chat. Verifique sua conexão e recarregue a página.',
+      chatLabel: 'Chat de suporte',
+      title: 'Suporte',
+    },
+    pl: {
+      connectFailed: 'Nie udało się połączyć z czatem. Sprawdź połączenie i odśwież stronę.',
+      chatLabel: 'Czat pomocy technicznej',
+      title: 'Pomoc techniczna',
     },
   };
+  // Web Chat's own strings (send box, "Send", timestamps) need a full locale it ships.
+  var WEBCHAT_LOCALES = { en: 'en-US', pt: 'pt-BR', pl: 'pl-PL' };
 
   var params = new URLSearchParams(window.location.search);
   var language = /^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$/.test(params.get('language') || '') ? params.get('language') : navigator.language || 'en';
-  var texts = TEXTS[language.split('-')[0].toLowerCase()] || TEXTS.en;
+  var primary = language.split('-')[0].toLowerCase();
+  var texts = TEXTS[primary] || TEXTS.en;
+  // "pt" → "pt-BR"; a full tag ("pt-PT") is kept. Web Chat sends it to the bot as the activity locale.
+  var locale = language.indexOf('-') > 0 ? language : WEBCHAT_LOCALES[primary] || language;
   var color = validColor(params.get('color')) || '#0b5cad';
   var textColor = validColor(params.get('textColor')) || '#ffffff';
-  var title = (params.get('title') || 'Support').slice(0, 60);
+  var title = (params.get('title') || texts.title).slice(0, 60);
   var embedded = params.get('embed') === '1';
 
-  document.documentElement.lang = language;
+  document.documentElement.lang = locale;
   document.title = title;
   document.body.classList.toggle('embedded', embedded);
   document.body.style.setProperty('--tierdesk-accent', color);
@@ -116,13 +132,15 @@
       conversationId: session.resumed ? session.conversationId : undefined,
       domain: window.location.origin + '/v3/directline',
       webSocket: true,
+      // The conversation starts in the widget's language: the bot's greeting is already in it.
+      conversationStartProperties: { locale: locale },
     });
     scheduleRenewal(session, directLine);
 
     window.WebChat.renderWebChat(
       {
         directLine: directLine,
-        locale: language,
+        locale: locale,
         styleOptions: {
           accent: color,
           bubbleFromUserBackground: color,

@@ -14,8 +14,12 @@
 
   if (window.TierdeskWidget) return; // included twice: keep the first
 
+  // The widget's own strings per language (data-language); the chat itself is localised by the
+  // chat page (Web Chat's built-in strings) and by the bot (src/i18n).
   var TEXTS = {
-    en: { open: 'Open chat: ', close: 'Close chat', frame: ' chat' },
+    en: { open: 'Open chat: ', close: 'Close chat', frame: ' chat', title: 'Support' },
+    pt: { open: 'Abrir chat: ', close: 'Fechar chat', frame: ' – chat', title: 'Suporte' },
+    pl: { open: 'Otwórz czat: ', close: 'Zamknij czat', frame: ' – czat', title: 'Pomoc techniczna' },
   };
 
   var script =
@@ -27,12 +31,12 @@
 
   var origin = new URL(script.src, window.location.href).origin;
   var data = script.dataset;
-  var title = (data.title || 'Support').slice(0, 60);
   var color = validColor(data.color) || '#0b5cad';
   var textColor = validColor(data.textColor) || '#ffffff';
   var language = /^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$/.test(data.language || '') ? data.language : document.documentElement.lang || 'en';
   var position = data.position === 'left' ? 'left' : 'right';
   var texts = TEXTS[language.split('-')[0].toLowerCase()] || TEXTS.en;
+  var title = (data.title || texts.title).slice(0, 60);
 
   function validColor(value) {
     return /^#[0-9A-Fa-f]{3}([0-9A-Fa-f]{3})?$/.test(value || '') ? value : undefined;
