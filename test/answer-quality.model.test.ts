@@ -16,9 +16,11 @@ import { repoRoot, sampleKnowledgeDir, tempDir } from './support/test-app.js';
  */
 const modelDir = path.resolve(repoRoot, process.env.MODEL_DIR ?? '../shared/models');
 const IDS = new Set([
-  'request-new-password', 'change-password', 'create-new-user', 'deactivate-user', 'user-roles', 'locked-account',
-  'supported-databases', 'system-requirements', 'install-server', 'backup-archive', 'download-invoice', 'export-documents',
+  'request-new-password', 'change-password', 'create-new-user', 'deactivate-user',
+  'supported-databases', 'system-requirements', 'backup-archive', 'download-invoice',
 ]);
+/** A share of the generic off-topic set: enough for calibration to see what must not be answered. */
+const OUT_OF_SCOPE = Object.fromEntries(Object.entries(GENERIC_OUT_OF_SCOPE).map(([language, texts]) => [language, texts.slice(0, 20)]));
 
 describe('answer quality with the multilingual model', () => {
   let search: KnowledgeSearch;
@@ -31,7 +33,7 @@ describe('answer quality with the multilingual model', () => {
     const dir = tempDir();
     const { index } = await KnowledgeIndex.sync({ articles, embedder, indexFactory: hnswIndexFactory, indexDir: dir });
     search = new KnowledgeSearch(embedder, index, articles, { thresholds: { fallback: { answer: 2, suggest: 2, closeMargin: 0 }, byLanguage: {} } });
-    const { calibration } = await loadOrCalibrate(search, dir, { outOfScope: GENERIC_OUT_OF_SCOPE, maxWrongRate: 0.03 });
+    const { calibration } = await loadOrCalibrate(search, dir, { outOfScope: OUT_OF_SCOPE, maxWrongRate: 0.03 });
     search.setThresholds(thresholdsFrom(calibration));
   }, 300_000);
 

@@ -12,7 +12,15 @@ const FOLDS = 5;
 /** A language needs this many held-out questions for its own calibration; fewer use the pooled one. */
 const MIN_LANGUAGE_QUESTIONS = 20;
 /** Bump when case building or the chooser changes, so cached calibrations are redone. */
-const CALIBRATION_VERSION = 'loo-folds-v1';
+const CALIBRATION_VERSION = 'loo-folds-v2';
+/**
+ * Share of the wrong-answer target the held-out questions may use. An article's own alternative
+ * questions were written with the article in view, so they are easier than what customers type:
+ * measured on the sample dev sets, the wrong-answer rate on customers' paraphrases came out about
+ * twice the rate on held-out alternative questions. Calibrating to half the target keeps the
+ * target on real questions.
+ */
+const SAFETY_FACTOR = 0.5;
 
 export interface SelfCalibrationOptions {
   /** Generic (and knowledge-base specific) out-of-scope questions per language. */
@@ -78,14 +86,15 @@ export async function buildCalibrationCases(search: KnowledgeSearch, outOfScope:
 /** Calibrates per language (languages with too few questions get the pooled calibration). */
 export function calibrateLanguages(cases: CalibrationCases, options: Pick<SelfCalibrationOptions, 'maxWrongRate' | 'fixed'>): SelfCalibration {
   const all = Object.values(cases.byLanguage).flat();
-  const pooled = calibrateThresholds(all, options);
+  const target = { ...options, maxWrongRate: options.maxWrongRate * SAFETY_FACTOR };
+  const pooled = calibrateThresholds(all, target);
   const byLanguage: Record<string, Calibration> = {};
   for (const [language, languageCases] of Object.entries(cases.byLanguage)) {
     const inScope = languageCases.filter((c) => c.expected !== 'none').length;
     if (inScope < MIN_LANGUAGE_QUESTIONS) continue;
     // Out-of-scope cases of other languages join when this language has none of its own.
     const withOos = languageCases.some((c) => c.expected === 'none') ? languageCases : [...languageCases, ...all.filter((c) => c.expected === 'none')];
-    byLanguage[language] = calibrateThresholds(withOos, options);
+    byLanguage[language] = calibrateThresholds(withOos, target);
   }
   return { pooled, byLanguage };
 }

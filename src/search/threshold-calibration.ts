@@ -168,8 +168,8 @@ function compactRates(cases: CompactCases, { answer, suggest, closeMargin }: Thr
  * Among all threshold triples whose wrong-answer rate stays within `maxWrongRate` (separately for
  * in-scope and out-of-scope questions, so the mix of the two sets does not matter), it takes the
  * one that helps most: a direct right answer counts 1, the right article in "did you mean" 0.7
- * (the customer has to click), an out-of-scope question recognised 0.5 (it becomes a ticket
- * without a useless list of articles). Candidate thresholds are quantiles of the observed top
+ * (the customer has to click), an out-of-scope question recognised 1 (a list of unrelated
+ * articles for an off-topic question looks like a bot that did not understand). Candidate thresholds are quantiles of the observed top
  * scores, so this works on any model's score scale.
  */
 export function calibrateThresholds(cases: readonly CalibrationCase[], options: CalibrationOptions): Calibration {
@@ -193,7 +193,7 @@ export function calibrateThresholds(cases: readonly CalibrationCase[], options: 
         const wrong = Math.max(rates.wrongInScope, rates.wrongOutOfScope);
         if (strictest === undefined || wrong < strictest.wrong) strictest = { thresholds, rates, wrong };
         if (wrong > options.maxWrongRate) continue;
-        const value = rates.right + 0.7 * (rates.helped - rates.right) + (outOfScope > 0 ? 0.5 * rates.outOfScopeRecognised : 0);
+        const value = rates.right + 0.7 * (rates.helped - rates.right) + (outOfScope > 0 ? rates.outOfScopeRecognised : 0);
         if (best === undefined || value > best.value + 1e-9) best = { thresholds, rates, value };
       }
     }
