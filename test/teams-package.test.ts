@@ -54,8 +54,21 @@ describe('npm run teams:package', () => {
     await writeTeamsPackage({ config, appVersion: '0.1.0', outFile, env: { TEAMS_PRIVACY_URL: 'https://foldera.example/privacy' } });
 
     const zip = await JSZip.loadAsync(readFileSync(outFile));
-    expect(Object.keys(zip.files).sort()).toEqual(['color.png', 'manifest.json', 'outline.png']);
+    expect(Object.keys(zip.files).sort()).toEqual(['color.png', 'manifest.json', 'outline.png', 'pl.json', 'pt-br.json']);
     const manifest = JSON.parse(await zip.file('manifest.json')!.async('string')) as TeamsAppManifest;
+    // Localised listings (pt-BR, pl): every file the manifest names is in the zip, in that language.
+    expect(manifest.localizationInfo).toEqual({
+      defaultLanguageTag: 'en-us',
+      additionalLanguages: [
+        { languageTag: 'pt-br', file: 'pt-br.json' },
+        { languageTag: 'pl', file: 'pl.json' },
+      ],
+    });
+    const portuguese = JSON.parse(await zip.file('pt-br.json')!.async('string')) as Record<string, string>;
+    expect(portuguese).toMatchObject({ 'name.short': 'Foldera Help', 'name.full': 'Central de suporte Foldera Help' });
+    expect(portuguese['description.short']!.length).toBeLessThanOrEqual(80);
+    const polish = JSON.parse(await zip.file('pl.json')!.async('string')) as Record<string, string>;
+    expect(polish['description.short']).toMatch(/bazy wiedzy/);
 
     expect(await ManifestUtil.validateManifestAgainstSchema(manifest, bundledSchema(manifest.manifestVersion))).toEqual([]);
     expect(manifest.$schema).toContain(`/teams/v${manifest.manifestVersion}/MicrosoftTeams.schema.json`);

@@ -12,6 +12,12 @@ export const en = {
   languageNames: { en: 'English', pt: 'Portuguese', pl: 'Polish' } as Record<string, string>,
   /** Shown above an answer taken from an article in another language. */
   otherLanguageNote: (language: string) => `This article is only available in ${language}.`,
+  /** Teams app listing (manifest and its localisation files; Teams limits: 100 / 80 / 4000 characters). */
+  teamsFullName: (botName: string) => `${botName} support desk`,
+  teamsDescriptionShort: 'Answers from the knowledge base, tickets, callbacks and experts.',
+  teamsDescriptionFull:
+    'Ask a question in your own words: the assistant answers from the knowledge base when it is sure, ' +
+    'and otherwise files a ticket, books a callback or hands you to an expert, so you always get to the right level of support.',
   greeting:
     "Hi! I'm the support assistant. Ask me anything about the product — I'll answer from our knowledge base, " +
     'or get you to the right person if I can’t.',

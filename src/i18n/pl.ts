@@ -12,6 +12,11 @@ export const pl: Texts = {
   phoneCountry: 'PL',
   languageNames: { en: 'angielskim', pt: 'portugalskim', pl: 'polskim' },
   otherLanguageNote: (language: string) => `Ten artykuł jest dostępny tylko w języku ${language}.`,
+  teamsFullName: (botName: string) => `${botName} – pomoc techniczna`,
+  teamsDescriptionShort: 'Odpowiedzi z bazy wiedzy, zgłoszenia, telefony od techników i eksperci.',
+  teamsDescriptionFull:
+    'Zadaj pytanie własnymi słowami: asystent odpowie na podstawie bazy wiedzy, gdy ma pewność, ' +
+    'a w przeciwnym razie założy zgłoszenie, umówi telefon albo przekaże Cię ekspertowi — zawsze trafisz na właściwy poziom wsparcia.',
   greeting:
     'Cześć! Jestem asystentem wsparcia. Zapytaj mnie o cokolwiek związanego z produktem — odpowiem na podstawie naszej ' +
     'bazy wiedzy albo przekażę Cię właściwej osobie, jeśli sam nie będę wiedział.',

@@ -11,6 +11,11 @@ export const pt: Texts = {
   phoneCountry: 'BR',
   languageNames: { en: 'inglês', pt: 'português', pl: 'polonês' },
   otherLanguageNote: (language: string) => `Este artigo só está disponível em ${language}.`,
+  teamsFullName: (botName: string) => `Central de suporte ${botName}`,
+  teamsDescriptionShort: 'Respostas da base de conhecimento, chamados, ligações e especialistas.',
+  teamsDescriptionFull:
+    'Faça sua pergunta com as suas palavras: o assistente responde com a base de conhecimento quando tem certeza ' +
+    'e, se não tiver, abre um chamado, agenda uma ligação ou encaminha você a um especialista — assim você sempre chega ao nível de suporte certo.',
   greeting:
     'Olá! Sou o assistente de suporte. Pode me perguntar qualquer coisa sobre o produto — respondo com a nossa base de ' +
     'conhecimento ou encaminho você para a pessoa certa, se eu não souber.',

@@ -4,6 +4,8 @@ import { ManifestUtil, type TeamsAppManifest, type TeamsAppManifestJSONSchema } 
 import JSZip from 'jszip';
 import { z } from 'zod';
 import type { Config } from '../config.js';
+import { en } from '../i18n/en.js';
+import { allTexts, type Texts } from '../i18n/texts.js';
 import { colorIconPng, outlineIconPng } from './icons.js';
 import manifestSchemaV117 from './schema/MicrosoftTeams.v1.17.schema.json' with { type: 'json' };
 
@@ -87,12 +89,12 @@ export function buildTeamsManifest(options: TeamsPackageOptions): { manifest: Te
       privacyUrl: env.TEAMS_PRIVACY_URL ?? `${site}/privacy`,
       termsOfUseUrl: env.TEAMS_TERMS_URL ?? `${site}/terms`,
     },
-    name: { short: botName, full: `${botName} support desk`.slice(0, 100) },
-    description: {
-      short: 'Answers from the knowledge base, tickets, callbacks and experts.',
-      full:
-        'Ask a question in your own words: the assistant answers from the knowledge base when it is sure, ' +
-        'and otherwise files a ticket, books a callback or hands you to an expert, so you always get to the right level of support.',
+    name: { short: botName, full: en.teamsFullName(botName).slice(0, 100) },
+    description: { short: en.teamsDescriptionShort, full: en.teamsDescriptionFull },
+    // Teams shows the listing in the user's language: one file per other language in src/i18n.
+    localizationInfo: {
+      defaultLanguageTag: 'en-us',
+      additionalLanguages: teamsLocalizations(botName).map(({ languageTag, file }) => ({ languageTag, file })),
     },
     icons: { color: 'color.png', outline: 'outline.png' },
     accentColor: TEAMS_ACCENT_COLOR,
@@ -101,6 +103,36 @@ export function buildTeamsManifest(options: TeamsPackageOptions): { manifest: Te
     validDomains: config.publicUrl === undefined ? [] : [new URL(config.publicUrl).host],
   };
   return { manifest, warnings };
+}
+
+/** A Teams localisation file (the manifest's strings in one more language) and where it goes in the package. */
+export interface TeamsLocalization {
+  languageTag: string;
+  file: string;
+  strings: Record<string, string>;
+}
+
+/**
+ * The manifest strings in every language that has a texts file besides English (pt-BR, pl …):
+ * adding a language to src/i18n adds its Teams listing too.
+ */
+export function teamsLocalizations(botName: string, languages: readonly Texts[] = allTexts): TeamsLocalization[] {
+  return languages
+    .filter((texts) => texts.language !== en.language)
+    .map((texts) => {
+      const languageTag = texts.dateLocale.toLowerCase();
+      return {
+        languageTag,
+        file: `${languageTag}.json`,
+        strings: {
+          $schema: `https://developer.microsoft.com/en-us/json-schemas/teams/v${MANIFEST_VERSION}/MicrosoftTeams.Localization.schema.json`,
+          'name.short': botName.slice(0, 30),
+          'name.full': texts.teamsFullName(botName).slice(0, 100),
+          'description.short': texts.teamsDescriptionShort.slice(0, 80),
+          'description.full': texts.teamsDescriptionFull.slice(0, 4000),
+        },
+      };
+    });
 }
 
 /** Problems with `manifest` against the bundled JSON schema of the version it declares (empty: valid). Offline. */
@@ -123,6 +155,7 @@ export async function writeTeamsPackage(options: TeamsPackageOptions & { outFile
   zip.file('manifest.json', JSON.stringify(manifest, null, 2));
   zip.file('color.png', colorIconPng(TEAMS_ACCENT_COLOR));
   zip.file('outline.png', outlineIconPng());
+  for (const localization of teamsLocalizations(options.config.botName)) zip.file(localization.file, JSON.stringify(localization.strings, null, 2));
   const bytes = await zip.generateAsync({ type: 'nodebuffer', compression: 'DEFLATE' });
   await mkdir(path.dirname(options.outFile), { recursive: true });
   await writeFile(options.outFile, bytes);
