@@ -53,6 +53,9 @@ export interface PassageOwner {
 /** A passage hit resolved to its article. */
 export interface PassageHit extends VectorHit, PassageOwner {}
 
+/** Articles whose passages go to the embedder together (progress is reported per group). */
+const ARTICLES_PER_CALL = 16;
+
 /** Bump when training changes, so every index retrains its classifier once. */
 const CLASSIFIER_VERSION = 'softmax-v1';
 
@@ -146,17 +149,23 @@ export class KnowledgeIndex {
 
     const toEmbed = articles.filter((article) => manifest.articles[articleKey(article)] === undefined);
     const embeddedArticles: string[] = [];
-    for (const article of toEmbed) {
-      const passages = articlePassages(article);
-      const embedded = await embedPassages(embedder, passages);
-      const stored = passages.map((passage, i) => {
-        const label = manifest.nextLabel++;
-        vectors.add(label, embedded[i]!);
-        return { label, kind: passage.kind };
-      });
-      const key = articleKey(article);
-      manifest.articles[key] = { articleId: article.id, language: articleLanguage(article), hash: passagesHash(passages), passages: stored };
-      embeddedArticles.push(key);
+    // Several articles per model call: the embedder groups their passages by length, so short
+    // titles and questions are not padded to the length of body chunks (labels stay in article order).
+    for (let start = 0; start < toEmbed.length; start += ARTICLES_PER_CALL) {
+      const chunk = toEmbed.slice(start, start + ARTICLES_PER_CALL).map((article) => ({ article, passages: articlePassages(article) }));
+      const embedded = await embedPassages(embedder, chunk.flatMap((c) => c.passages));
+      let offset = 0;
+      for (const { article, passages } of chunk) {
+        const stored = passages.map((passage, i) => {
+          const label = manifest.nextLabel++;
+          vectors.add(label, embedded[offset + i]!);
+          return { label, kind: passage.kind };
+        });
+        offset += passages.length;
+        const key = articleKey(article);
+        manifest.articles[key] = { articleId: article.id, language: articleLanguage(article), hash: passagesHash(passages), passages: stored };
+        embeddedArticles.push(key);
+      }
       options.onProgress?.(embeddedArticles.length, toEmbed.length);
     }
 

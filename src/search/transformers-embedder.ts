@@ -124,13 +124,20 @@ export class TransformersEmbedder implements Embedder {
 
   async embed(texts: readonly string[], role: EmbeddingRole): Promise<Float32Array[]> {
     const prefix = role === 'query' ? this.fingerprint.queryPrefix : this.fingerprint.passagePrefix;
-    const vectors: Float32Array[] = [];
-    for (let start = 0; start < texts.length; start += this.batchSize) {
-      const batch = texts.slice(start, start + this.batchSize).map((text) => prefix + text);
-      const output = await this.extract(batch, { pooling: 'mean', normalize: true });
-      for (let i = 0; i < batch.length; i++) {
-        vectors.push(normalize(Float32Array.from(output.data.subarray(i * this.dimension, (i + 1) * this.dimension))));
-      }
+    // A batch is padded to its longest text: batching texts of similar length (a title with
+    // titles, a body chunk with body chunks) avoids computing hundreds of padding tokens. Vectors
+    // go back in the callers' order. (The float model gives the same vector in any batch.)
+    const order = texts.map((_, i) => i).sort((a, b) => texts[a]!.length - texts[b]!.length || a - b);
+    const vectors: Float32Array[] = new Array<Float32Array>(texts.length);
+    for (let start = 0; start < order.length; start += this.batchSize) {
+      const positions = order.slice(start, start + this.batchSize);
+      const output = await this.extract(
+        positions.map((i) => prefix + texts[i]!),
+        { pooling: 'mean', normalize: true },
+      );
+      positions.forEach((position, i) => {
+        vectors[position] = normalize(Float32Array.from(output.data.subarray(i * this.dimension, (i + 1) * this.dimension)));
+      });
     }
     return vectors;
   }
