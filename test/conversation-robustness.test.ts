@@ -87,6 +87,18 @@ describe('conversation robustness (real HTTP, stand-in embedder)', () => {
     expect(await customer.says('yes please')).toMatch(/Done — your ticket is \*\*TD-\d+\*\*/);
   });
 
+  it('books a callback slot picked as "the first one", and a Brazilian number typed without +55', async () => {
+    const english = new Customer(running.baseUrl);
+    expect(await english.says('Can someone call me back please?')).toContain(en.askPhone);
+    expect(await english.says('+44 20 7946 0958')).toContain(en.askSlot('Europe/Berlin'));
+    expect(await english.says('the first one')).toMatch(/Booked — \*\*TD-\d+\*\*: a technician will call \+442079460958 on Mon 23 Nov, 15:30–16:00 \(Europe\/Berlin\)/);
+
+    const portuguese = new Customer(running.baseUrl, 'pt-BR');
+    expect(await portuguese.says('Vocês podem me ligar de volta, por favor?')).toContain(pt.askPhone);
+    expect(await portuguese.says('(11) 91234-5678')).toContain(pt.askSlot('Europe/Berlin'));
+    expect(await portuguese.says('a segunda')).toMatch(/Agendado — \*\*TD-\d+\*\*: um técnico vai ligar para \+5511912345678 em seg\., 23 de nov\., 16:00–16:30 \(Europe\/Berlin\)/);
+  });
+
   it('does the same in Portuguese and Polish, without diacritics too', async () => {
     const portuguese = new Customer(running.baseUrl, 'pt-BR');
     expect(await portuguese.says('zebra quantum lasagna')).toContain(pt.tierQuestion);
