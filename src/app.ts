@@ -43,6 +43,9 @@ import { MessageLengthGuard } from './security/message-guard.js';
 import { createRequestLimits } from './security/request-limits.js';
 import { createHttpServer } from './server/http-server.js';
 import { mountAgentConsolePage } from './server/agent-console-page.js';
+import { mountWorkspaceApi } from './server/workspace-api.js';
+import { AgentWorkspace } from './workspace/agent-workspace.js';
+import { PlaybookLibrary } from './workspace/playbook-library.js';
 import { mountWebRoutes } from './server/web-routes.js';
 import type { SqliteDatabase } from './storage/database.js';
 import { openStores, type Stores } from './storage/stores.js';
@@ -106,7 +109,14 @@ export function createApp(config: Config, overrides: AppOverrides = {}): App {
   const tickets = new TicketService(stores.tickets, { logger });
   const webhooks =
     config.webhooks.urls.length > 0 && config.webhooks.secret !== undefined
-      ? new WebhookDispatcher({ outbox: stores.webhookOutbox, urls: config.webhooks.urls, secret: config.webhooks.secret, logger })
+      ? new WebhookDispatcher({
+          outbox: stores.webhookOutbox,
+          // Shared outbox: look every few seconds for what other instances queued or left behind.
+          ...(stores.backend === 'postgres' ? { pollMs: 5_000 } : {}),
+          urls: config.webhooks.urls,
+          secret: config.webhooks.secret,
+          logger,
+        })
       : undefined;
   webhooks?.subscribeTo(tickets);
   const slaChecker = new SlaChecker({ service: tickets, intervalSeconds: config.sla.checkIntervalSeconds, logger, lock: stores.jobLock });
@@ -230,8 +240,20 @@ export function createApp(config: Config, overrides: AppOverrides = {}): App {
     directLineChannelId: DIRECT_LINE_CHANNEL_ID,
   });
   const signInLimiter = () => new TokenBucketLimiter({ capacity: config.agents.signInAttemptsPerMinute, refillPerSecond: config.agents.signInAttemptsPerMinute / 60 });
+  const agentSessions = new AgentSessions(agents, config.agents.sessionHours);
+  // Agent workspace (src/workspace): playbooks, suggestions and answer cards in the console.
+  const playbooks = new PlaybookLibrary(path.join(config.knowledgeDir, 'playbooks'), logger);
+  const workspace = new AgentWorkspace({
+    playbooks,
+    handoffs,
+    tickets,
+    knowledge: () => knowledge.status,
+    timeZone: config.business.timeZone,
+    defaultLanguage: config.languages.default,
+  });
   mountAgentApi(server, {
-    sessions: new AgentSessions(agents, config.agents.sessionHours),
+    sessions: agentSessions,
+    prepareMessage: (handoffId, agent, text) => workspace.fill(handoffId, agent, text),
     agents,
     handoffs,
     hub,
@@ -241,6 +263,7 @@ export function createApp(config: Config, overrides: AppOverrides = {}): App {
     secureCookies: config.publicUrl?.startsWith('https:') ?? false,
     sessionHours: config.agents.sessionHours,
   });
+  mountWorkspaceApi(server, { sessions: agentSessions, workspace, playbooks, logger });
   mountHandoffsApi(server, { handoffs, tokens: config.api.tokens, logger });
   if (webhooks) handoffs.onEvent((name, handoff, ticket) => webhooks.dispatchHandoff(name, handoff, ticket));
   mountAgentConsolePage(server, { logger });
@@ -257,6 +280,7 @@ export function createApp(config: Config, overrides: AppOverrides = {}): App {
     listen: async () => {
       // PostgreSQL: migrate (once across instances, under an advisory lock) before serving.
       await stores.ready();
+      await playbooks.reload();
       // Streams held here get what other instances log (no sticky sessions needed).
       await directLine.channel.listenToOtherInstances();
       return new Promise((resolve, reject) => {
