@@ -33,7 +33,10 @@ export interface KnowledgeServiceOptions {
   dataDir: string;
   /** Thresholds used where no calibration applies (all fixed, or before one exists). */
   thresholds: Thresholds;
-  /** Thresholds the operator fixed; when not all three are, the rest are calibrated per language. */
+  /**
+   * Thresholds the operator fixed (config.fixedThresholds); when not all three are, the rest are
+   * calibrated per language. Left out, `thresholds` are used as they are.
+   */
   fixedThresholds?: Partial<Thresholds>;
   /** Self-calibration target (MAX_WRONG_ANSWER_RATE). */
   maxWrongAnswerRate?: number;
@@ -106,7 +109,8 @@ export class KnowledgeService {
       const { index, report } = await KnowledgeIndex.sync({ articles, embedder, indexFactory: this.options.indexFactory, indexDir });
       const missing = missingTranslations(articles);
       if (missing.length > 0) logger.info('knowledge translations missing', { articles: missing.length, examples: missing.slice(0, 5).map((m) => `${m.articleId}: ${m.missing.join(', ')}`) });
-      const fixed = this.options.fixedThresholds ?? {};
+      // Without `fixedThresholds` the given thresholds are all fixed (embedders and tests that do not calibrate).
+      const fixed = this.options.fixedThresholds ?? this.options.thresholds;
       const search = new KnowledgeSearch(embedder, index, articles, {
         thresholds: { fallback: { ...this.options.thresholds, ...fixed }, byLanguage: {} },
         ...(this.options.defaultLanguage === undefined ? {} : { defaultLanguage: this.options.defaultLanguage }),
