@@ -138,21 +138,21 @@ export const pl: Texts = {
   },
 
   // Live chat with a human agent (src/handoff, dialogs/handoff-dialog.ts).
-  liveChatOffer: (team: string) => `Ktoś z działu „${team}” może teraz porozmawiać z Tobą na czacie. Chcesz?`,
+  liveChatOffer: (team: string) => `Ktoś z naszej obsługi (${team}) może teraz porozmawiać z Tobą na czacie. Chcesz?`,
   liveChatYes: 'Porozmawiaj teraz z człowiekiem',
   liveChatTicketInstead: 'Wolę założyć zgłoszenie',
   liveChatCallbackInstead: 'Wolę umówić telefon',
   liveChatOutsideHours: (team: string, hours: string, timeZone: string) =>
-    `Dział „${team}” prowadzi czat w godzinach pracy (${hours}, ${timeZone}), a teraz jest poza nimi — oto najlepsza alternatywa.`,
-  liveChatNobodyFree: (team: string) => `Nikt z działu „${team}” nie może teraz rozmawiać na czacie — oto najlepsza alternatywa.`,
+    `Nasz ${team} prowadzi czat w godzinach pracy (${hours}, ${timeZone}), a teraz jesteśmy poza nimi — oto najlepsza alternatywa.`,
+  liveChatNobodyFree: (team: string) => `Nikt z naszej obsługi (${team}) nie może teraz rozmawiać na czacie — oto najlepsza alternatywa.`,
   liveChatQueued: (position: number, team: string, waitMinutes: number | undefined) =>
-    `Jesteś ${position}. w kolejce do działu „${team}”.` +
+    `Jesteś ${position}. w kolejce (${team}).` +
     (waitMinutes === undefined ? '' : ` Szacowany czas oczekiwania: około ${waitMinutes} min.`) +
     ' Napisz „anuluj” w dowolnej chwili, żeby wyjść z kolejki — wtedy założymy zgłoszenie z Twoim pytaniem.',
   liveChatPosition: (position: number, waitMinutes: number | undefined) =>
     `Jesteś teraz ${position}. w kolejce.` + (waitMinutes === undefined ? '' : ` Szacowany czas oczekiwania: około ${waitMinutes} min.`),
   liveChatJoined: (agent: string, team: string) => `${agent} (${team}) dołącza do rozmowy.`,
-  liveChatTransferred: (team: string) => `Przekazuję Cię do działu „${team}”. Nie zamykaj czatu.`,
+  liveChatTransferred: (team: string) => `Przekazuję Cię dalej: ${team}. Nie zamykaj czatu.`,
   liveChatLeftQueue: (reference: string) =>
     `Dobrze, wyszedłeś z kolejki. Twoje pytanie zapisaliśmy jako zgłoszenie **${reference}**, a nasz zespół się odezwie. ` +
     `W każdej chwili możesz zapytać mnie „status ${reference}”.`,
@@ -162,5 +162,8 @@ export const pl: Texts = {
   liveChatClosing: 'Dzięki za rozmowę! Wracasz do asystenta.',
   satisfactionQuestion: 'Jak oceniasz otrzymaną pomoc? Odpowiedz liczbą od 1 (bardzo źle) do 5 (bardzo dobrze).',
   satisfactionThanks: 'Dziękujemy za ocenę! Możesz pytać o cokolwiek w dowolnej chwili.',
+  // Agent workspace (src/workspace): stand-ins when a playbook variable has no value, and the answer card.
+  playbookFallbacks: { 'customer.name': 'Kliencie', 'ticket.reference': 'Twoje zgłoszenie', 'agent.name': 'nasz zespół', 'sla.due': 'jak najszybciej' },
+  answerCardFooter: 'Wysłane przez nasz zespół wsparcia z bazy wiedzy.',
   liveChatLeaveWords: ['anuluj', 'wyjdź z kolejki', 'wyjdz z kolejki', 'nie chcę czekać', 'rezygnuję', 'nieważne'],
 };
