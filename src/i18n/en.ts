@@ -170,5 +170,8 @@ export const en = {
   liveChatClosing: "Thanks for chatting with us! I'm handing you back to the assistant.",
   satisfactionQuestion: 'How happy are you with the help you got? Reply with a number from 1 (not at all) to 5 (very).',
   satisfactionThanks: 'Thank you for the rating! Ask me anything else any time.',
+  // Agent workspace (src/workspace): stand-ins when a playbook variable has no value, and the answer card.
+  playbookFallbacks: { 'customer.name': 'there', 'ticket.reference': 'your ticket', 'agent.name': 'our team', 'sla.due': 'as soon as possible' },
+  answerCardFooter: 'Sent by our support team from the knowledge base.',
   liveChatLeaveWords: ['cancel', 'leave the queue', 'leave queue', 'stop waiting', 'never mind'],
 };

@@ -161,5 +161,8 @@ export const pt: Texts = {
   liveChatClosing: 'Obrigado por conversar com a gente! Vou devolver você ao assistente.',
   satisfactionQuestion: 'Quanto você ficou satisfeito com o atendimento? Responda com um número de 1 (nada) a 5 (muito).',
   satisfactionThanks: 'Obrigado pela avaliação! Pergunte o que quiser quando precisar.',
+  // Agent workspace (src/workspace): stand-ins when a playbook variable has no value, and the answer card.
+  playbookFallbacks: { 'customer.name': 'cliente', 'ticket.reference': 'o seu chamado', 'agent.name': 'a nossa equipe', 'sla.due': 'o mais breve possível' },
+  answerCardFooter: 'Enviado pela nossa equipe de suporte a partir da base de conhecimento.',
   liveChatLeaveWords: ['cancelar', 'sair da fila', 'parar de esperar', 'deixa pra la', 'deixa pra lá', 'cancel'],
 };

@@ -83,6 +83,8 @@ export interface AgentApiOptions {
   sessionHours: number;
   /** Seconds between SSE pings. Default 15. */
   pingSeconds?: number;
+  /** Rewrites an agent's line before it is sent (the workspace fills `{customer.name}` … so no raw `{…}` is sent). */
+  prepareMessage?: (handoffId: string, agent: Agent, text: string) => Promise<string>;
 }
 
 /** Mounts the agent console JSON API and its SSE stream under /agent/api (docs/agent-console-api.md). */
@@ -221,7 +223,8 @@ export function mountAgentApi(server: restify.Server, options: AgentApiOptions):
     route(async (req) => {
       const { agent } = await signedIn(req);
       const { text } = parseBody(messageBodySchema, req.body);
-      return { status: 201, body: { message: await handoffs.agentMessage(id(req), { kind: 'agent', agent }, text) } };
+      const prepared = options.prepareMessage ? await options.prepareMessage(id(req), agent, text) : text;
+      return { status: 201, body: { message: await handoffs.agentMessage(id(req), { kind: 'agent', agent }, prepared) } };
     }),
   );
 

@@ -1,0 +1,133 @@
+import { timingSafeEqual } from 'node:crypto';
+import type restify from 'restify';
+import { z } from 'zod';
+import type { Agent } from '../agents/agent.js';
+import type { AgentSessions } from '../agents/agent-sessions.js';
+import type { Logger } from '../logger.js';
+import { RateLimitedError } from '../security/rate-limiter.js';
+import type { AgentWorkspace } from '../workspace/agent-workspace.js';
+import type { PlaybookLibrary } from '../workspace/playbook-library.js';
+import { PlaybookValidationError, type PlaybookProblem } from '../workspace/playbook.js';
+import { AGENT_API_PREFIX, AGENT_COOKIE, parseBody, readCookie, toHttpError } from './agent-api.js';
+import { HttpError } from './http-error.js';
+
+export const answerCardSchema = z.strictObject({ articleId: z.string().trim().min(1).max(200) });
+export const playbookSourceSchema = z.strictObject({ source: z.string().min(1).max(200_000) });
+
+/** A 400 that also lists every playbook problem with file and line. */
+class PlaybookHttpError extends HttpError {
+  constructor(readonly problems: PlaybookProblem[]) {
+    super(400, 'invalid_playbook', problems.map((p) => `${p.file}:${p.line}: ${p.message}`).join('\n'), 'source');
+  }
+
+  override get body() {
+    return { error: { ...super.body.error, problems: this.problems } };
+  }
+}
+
+export interface WorkspaceApiOptions {
+  sessions: AgentSessions;
+  workspace: AgentWorkspace;
+  playbooks: PlaybookLibrary;
+  logger: Logger;
+}
+
+function sameString(a: string, b: string): boolean {
+  const left = Buffer.from(a);
+  const right = Buffer.from(b);
+  return left.length === right.length && timingSafeEqual(left, right);
+}
+
+/**
+ * The agent workspace routes (docs/agent-console-api.md, "Workspace"): playbooks and article
+ * suggestions per conversation, answer cards, and the admin-only playbook editor. Same session
+ * cookie and CSRF rule as the rest of the console API.
+ */
+export function mountWorkspaceApi(server: restify.Server, options: WorkspaceApiOptions): void {
+  const { sessions, workspace, playbooks, logger } = options;
+
+  const signedIn = async (req: restify.Request): Promise<Agent> => {
+    const session = await sessions.authenticate(readCookie(req, AGENT_COOKIE));
+    if (session === undefined) throw new HttpError(401, 'unauthenticated', 'Sign in to the agent console first.');
+    if (req.method !== 'GET' && req.method !== 'HEAD' && !sameString(req.header('x-csrf-token') ?? '', session.csrfToken)) {
+      throw new HttpError(403, 'csrf', 'Missing or wrong X-CSRF-Token header; reload the console.');
+    }
+    return session.agent;
+  };
+  const admin = async (req: restify.Request): Promise<Agent> => {
+    const agent = await signedIn(req);
+    if (!agent.admin) throw new HttpError(403, 'forbidden', 'Only admins can edit playbooks.');
+    return agent;
+  };
+
+  type Handler = (req: restify.Request) => Promise<{ status: number; body: unknown }>;
+  const route =
+    (handler: Handler) =>
+    async (req: restify.Request, res: restify.Response): Promise<void> => {
+      res.header('Cache-Control', 'no-store');
+      try {
+        const { status, body } = await handler(req);
+        res.json(status, body);
+      } catch (error) {
+        const failure = error instanceof PlaybookValidationError ? new PlaybookHttpError(error.problems) : toHttpError(error, logger, req);
+        if (failure instanceof RateLimitedError) res.header('Retry-After', String(failure.retryAfterSeconds));
+        res.json(failure.status, failure.body);
+      }
+    };
+  const param = (req: restify.Request, name: string) => String((req.params as Record<string, unknown>)[name] ?? '');
+
+  server.get(
+    `${AGENT_API_PREFIX}/handoffs/:id/playbooks`,
+    route(async (req) => {
+      const agent = await signedIn(req);
+      const { playbooks: list } = await workspace.playbooksFor(param(req, 'id'), agent);
+      return { status: 200, body: { playbooks: list } };
+    }),
+  );
+
+  server.get(
+    `${AGENT_API_PREFIX}/handoffs/:id/suggestions`,
+    route(async (req) => {
+      const agent = await signedIn(req);
+      return { status: 200, body: { suggestions: await workspace.suggestions(param(req, 'id'), agent) } };
+    }),
+  );
+
+  server.post(
+    `${AGENT_API_PREFIX}/handoffs/:id/answer-card`,
+    route(async (req) => {
+      const agent = await signedIn(req);
+      const { articleId } = parseBody(answerCardSchema, req.body);
+      return { status: 201, body: { message: await workspace.sendAnswerCard(param(req, 'id'), agent, articleId) } };
+    }),
+  );
+
+  server.get(
+    `${AGENT_API_PREFIX}/playbooks`,
+    route(async (req) => {
+      await admin(req);
+      const files = [...new Set(playbooks.playbooks.map((p) => p.file))];
+      return { status: 200, body: { files, problems: playbooks.problems } };
+    }),
+  );
+
+  server.get(
+    `${AGENT_API_PREFIX}/playbooks/:language/:file`,
+    route(async (req) => {
+      await admin(req);
+      const source = await playbooks.source(param(req, 'language'), param(req, 'file'));
+      if (source === undefined) throw new HttpError(404, 'not_found', 'No such playbook file.');
+      return { status: 200, body: { source } };
+    }),
+  );
+
+  server.put(
+    `${AGENT_API_PREFIX}/playbooks/:language/:file`,
+    route(async (req) => {
+      await admin(req);
+      const { source } = parseBody(playbookSourceSchema, req.body);
+      const written = await playbooks.write(param(req, 'language'), param(req, 'file'), source);
+      return { status: 200, body: { playbooks: written.map((p) => ({ id: p.id, title: p.title, tier: p.tier, kind: p.kind })) } };
+    }),
+  );
+}
