@@ -1,5 +1,5 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { chownSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { chownSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -19,10 +19,18 @@ export interface TestPostgres {
   stop(): Promise<void>;
 }
 
-const BIN_DIRS = ['/usr/lib/postgresql/17/bin', '/usr/lib/postgresql/16/bin', '/usr/lib/postgresql/15/bin'];
+/** Debian's server binaries (/usr/lib/postgresql/<version>/bin), newest first. */
+function binDirs(): string[] {
+  const root = '/usr/lib/postgresql';
+  if (!existsSync(root)) return [];
+  return readdirSync(root)
+    .filter((version) => /^\d+$/.test(version))
+    .sort((x, y) => Number(y) - Number(x))
+    .map((version) => path.join(root, version, 'bin'));
+}
 
 function pgBin(name: string): string {
-  for (const dir of BIN_DIRS) {
+  for (const dir of binDirs()) {
     const file = path.join(dir, name);
     if (existsSync(file)) return file;
   }
