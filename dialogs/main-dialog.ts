@@ -33,7 +33,7 @@ function activeDialogIds(dc: DialogContext): string[] {
  */
 export type PendingQuestion =
   | { kind: 'feedback'; articleId: string; question: string }
-  | { kind: 'choices'; articleIds: string[]; question: string };
+  | { kind: 'choices'; articleIds: string[]; question: string; /** As shown, so a typed title or part of one picks it. */ titles?: string[] };
 
 /** What level 0 tried for the latest question; kept for the ticket so staff see it. */
 export interface SelfHelpAttempt {
@@ -207,7 +207,7 @@ export class MainDialog extends ComponentDialog {
       case 'did-you-mean': {
         const articles = decision.candidates.flatMap((c) => state.search.article(c.articleId, c.language ?? texts.language) ?? []);
         await context.sendActivity(didYouMeanActivity(articles, question, texts, context.activity.channelId));
-        await this.deps.pending.set(context, { kind: 'choices', articleIds: articles.map((a) => a.id), question });
+        await this.deps.pending.set(context, { kind: 'choices', articleIds: articles.map((a) => a.id), question, titles: articles.map((a) => a.title) });
         return step.endDialog();
       }
       case 'not-confident':
@@ -247,7 +247,7 @@ export function typedReplyToAction(text: string | undefined, pending: PendingQue
     return { action: 'feedback', articleId: pending.articleId, helpful: answer === 'yes', question: pending.question };
   }
   if (phraseCoverage(text, texts.noneWords, texts.fillerWords) > 0) return { action: 'none-of-these', question: pending.question };
-  const index = matchChoice(text, pending.articleIds.map((id) => ({ title: id.replace(/-/g, ' ') })), texts);
+  const index = matchChoice(text, pending.articleIds.map((id, i) => ({ title: pending.titles?.[i] ?? id.replace(/-/g, ' ') })), texts);
   const chosen = index === undefined ? undefined : pending.articleIds[index];
   return chosen === undefined ? undefined : { action: 'pick-article', articleId: chosen, question: pending.question };
 }

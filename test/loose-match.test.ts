@@ -87,6 +87,9 @@ describe('loose choice matching', () => {
     expect(typedReplyToAction('segundo', choices, pt)).toMatchObject({ action: 'pick-article', articleId: 'deactivate-user' });
     expect(typedReplyToAction('trzeci', choices, pl)).toMatchObject({ action: 'pick-article', articleId: 'user-roles' });
     expect(typedReplyToAction('none of these, thanks', choices, en)).toMatchObject({ action: 'none-of-these' });
+    const titled = { ...choices, titles: ['Como crio um novo usuário?', 'Como desativo um usuário?', 'Quais são os papéis de usuário?'] };
+    expect(typedReplyToAction('desativo', titled, pt)).toMatchObject({ action: 'pick-article', articleId: 'deactivate-user' });
+    expect(typedReplyToAction('papeis', titled, pt)).toMatchObject({ action: 'pick-article', articleId: 'user-roles' });
     expect(typedReplyToAction('nenhum deles', choices, pt)).toMatchObject({ action: 'none-of-these' });
     expect(typedReplyToAction('żaden z nich', choices, pl)).toMatchObject({ action: 'none-of-these' });
     const feedback = { kind: 'feedback' as const, articleId: 'a', question: 'q' };
