@@ -5,6 +5,7 @@
 import { AgentApi, ApiError, EventStream } from './api.js';
 import { Chime } from './sound.js';
 import { LANGUAGES, LANGUAGE_NAMES, pickLanguage, translate } from './strings.js';
+import { Workspace } from './workspace.js';
 
 const TIERS = ['L1', 'L2', 'L3', 'L4'];
 const LANGUAGE_KEY = 'tierdesk.agent.language';
@@ -294,11 +295,20 @@ function setQueue(queued, { announce }) {
   // The conversation in preview left the queue without us: someone else took it (or it ended).
   if (state.openHandoff?.state === 'queued' && state.accepting !== state.openId && !queued.some((h) => h.id === state.openId)) {
     const mine = state.active.some((h) => h.id === state.openId);
-    if (!mine) {
-      toast(t('takenElsewhere'), 'warning');
-      closeChat();
-    }
+    if (!mine) explainDeparture(state.openId);
   }
+}
+
+/** Says why the previewed conversation left the queue (taken, customer left, wait ran out), then closes it. */
+async function explainDeparture(id) {
+  const data = await api.handoff(id).catch(() => undefined);
+  if (state.openId !== id) return;
+  const gone = data?.handoff;
+  const notice =
+    gone?.state === 'cancelled' ? t('handoffCancelled') : gone?.state === 'timed_out' ? t('handoffTimedOut') : gone?.state === 'queued' ? '' : t('takenElsewhere');
+  if (notice === '') return; // transferred to another of our queues: still waiting
+  toast(notice, 'warning');
+  closeChat();
 }
 
 function renderAgent() {
@@ -594,6 +604,7 @@ function renderSidePanel(handoff) {
   const tried = handoff.articlesTried ?? [];
   $('articles-tried').replaceChildren(...tried.map((a) => el('li', {}, el('span', {}, a.title ?? a.articleId), el('span', { className: 'score-value' }, score(a.score)))));
   $('articles-empty').hidden = tried.length > 0;
+  workspace.render(handoff);
 }
 
 function addMessage(message) {
@@ -939,7 +950,20 @@ function wire() {
   setInterval(tickWaits, 1000);
 }
 
+/** Playbooks, suggestions and answer cards in the side panel (web/agent/workspace.js). */
+const workspace = new Workspace({
+  api,
+  language: () => state.language,
+  openHandoff: () => state.openHandoff,
+  isMine,
+  toast,
+  explain,
+  onMessage: (message) => addMessage(message),
+  composer: $('composer-input'),
+});
+
 async function start() {
+  workspace.wire();
   wire();
   applyStrings();
   try {

@@ -1,0 +1,251 @@
+// The agent workspace in the console's side panel (issue 16): the playbook picker (opened with / in
+// an empty reply, searchable, keyboard only works), article suggestions with scores and one-click
+// "send as answer card". Rendered as text only, like the rest of the console.
+
+import { workspaceText } from './workspace-strings.js';
+
+function el(tag, attributes = {}, ...children) {
+  const node = document.createElement(tag);
+  for (const [key, value] of Object.entries(attributes)) {
+    if (value === undefined || value === null || value === false) continue;
+    if (key === 'className') node.className = value;
+    else if (key === 'dataset') Object.assign(node.dataset, value);
+    else if (key === 'text') node.textContent = value;
+    else node.setAttribute(key, value === true ? '' : String(value));
+  }
+  for (const child of children) if (child !== null && child !== undefined) node.append(child);
+  return node;
+}
+
+const normalise = (text) => text.toLocaleLowerCase().normalize('NFD').replace(/\p{Diacritic}/gu, '');
+
+export class Workspace {
+  /**
+   * @param {{ api: import('./api.js').AgentApi, language: () => string, openHandoff: () => any, isMine: (h: any) => boolean,
+   *   toast: (message: string, kind?: string) => void, explain: (error: unknown) => string, onMessage: (message: any) => void,
+   *   composer: HTMLTextAreaElement }} hooks
+   */
+  constructor(hooks) {
+    this.hooks = hooks;
+    /** Playbooks of the open conversation (filled by the server), and which one the picker highlights. */
+    this.playbooks = [];
+    this.playbooksFor = null;
+    this.filtered = [];
+    this.active = 0;
+    this.suggestionsFor = null;
+    this.suggestions = [];
+    this.build();
+  }
+
+  t(key, params) {
+    return workspaceText(this.hooks.language(), key, params);
+  }
+
+  build() {
+    const panel = document.getElementById('side-panel');
+    this.playbookButton = el('button', { type: 'button', id: 'playbook-open', className: 'workspace-button' });
+    this.playbookHint = el('p', { className: 'workspace-hint' });
+    this.suggestionList = el('ol', { id: 'suggestions', className: 'suggestions' });
+    this.suggestionEmpty = el('p', { id: 'suggestions-empty', className: 'empty', hidden: true });
+    this.refreshButton = el('button', { type: 'button', id: 'suggestions-refresh', className: 'link-button' });
+    this.playbookHeading = el('h2', { id: 'playbooks-heading' });
+    this.suggestionHeading = el('h2', { id: 'suggestions-heading' });
+    this.section = el(
+      'section',
+      { id: 'workspace-tools', className: 'workspace-tools', 'aria-labelledby': 'playbooks-heading' },
+      this.playbookHeading,
+      this.playbookButton,
+      this.playbookHint,
+      el('div', { className: 'workspace-heading-row' }, this.suggestionHeading, this.refreshButton),
+      this.suggestionList,
+      this.suggestionEmpty,
+    );
+    panel.prepend(this.section);
+
+    this.search = el('input', { id: 'playbook-search', type: 'search', role: 'combobox', 'aria-controls': 'playbook-list', 'aria-expanded': 'true', 'aria-autocomplete': 'list', autocomplete: 'off' });
+    this.list = el('ul', { id: 'playbook-list', role: 'listbox', className: 'playbook-list' });
+    this.pickerEmpty = el('p', { className: 'empty', hidden: true });
+    this.pickerTitle = el('h2', { id: 'playbook-picker-title' });
+    this.pickerHelp = el('p', { className: 'workspace-hint' });
+    this.searchLabel = el('label', { for: 'playbook-search', className: 'visually-hidden' });
+    this.picker = el('dialog', { id: 'playbook-picker', className: 'playbook-picker', 'aria-labelledby': 'playbook-picker-title' }, this.pickerTitle, this.searchLabel, this.search, this.list, this.pickerEmpty, this.pickerHelp);
+    document.body.append(this.picker);
+    this.applyStrings();
+  }
+
+  applyStrings() {
+    this.playbookHeading.textContent = this.t('playbooks');
+    this.playbookButton.textContent = `/ ${this.t('openPlaybooks')}`;
+    this.playbookHint.textContent = this.t('playbookHint');
+    this.suggestionHeading.textContent = this.t('suggestions');
+    this.refreshButton.textContent = this.t('refresh');
+    this.suggestionEmpty.textContent = this.t('suggestionsEmpty');
+    this.pickerTitle.textContent = this.t('pickerTitle');
+    this.searchLabel.textContent = this.t('pickerSearch');
+    this.search.placeholder = this.t('pickerSearch');
+    this.pickerEmpty.textContent = this.t('pickerEmpty');
+    this.pickerHelp.textContent = this.t('pickerHelp');
+  }
+
+  wire() {
+    const composer = this.hooks.composer;
+    composer.addEventListener('keydown', (event) => {
+      // "/" at the start of an empty reply opens the picker; anywhere else it is just a slash.
+      if (event.key === '/' && composer.value.trim() === '' && !event.ctrlKey && !event.metaKey && !event.altKey && this.hooks.isMine(this.hooks.openHandoff())) {
+        event.preventDefault();
+        event.stopPropagation();
+        this.openPicker();
+      }
+    });
+    this.playbookButton.addEventListener('click', () => this.openPicker());
+    this.refreshButton.addEventListener('click', () => this.loadSuggestions(true));
+    this.search.addEventListener('input', () => {
+      this.active = 0;
+      this.renderPicker();
+    });
+    this.search.addEventListener('keydown', (event) => {
+      if (event.key === 'ArrowDown' || event.key === 'ArrowUp') {
+        event.preventDefault();
+        const step = event.key === 'ArrowDown' ? 1 : -1;
+        if (this.filtered.length > 0) this.active = (this.active + step + this.filtered.length) % this.filtered.length;
+        this.renderPicker();
+      } else if (event.key === 'Enter') {
+        event.preventDefault();
+        const chosen = this.filtered[this.active];
+        if (chosen) this.insert(chosen);
+      }
+    });
+    this.picker.addEventListener('close', () => composer.focus());
+  }
+
+  /** Called whenever the console redraws the side panel for a conversation. */
+  render(handoff) {
+    this.applyStrings();
+    const mine = this.hooks.isMine(handoff);
+    this.playbookButton.disabled = !mine;
+    if (this.suggestionsFor !== handoff.id) {
+      this.suggestionsFor = handoff.id;
+      this.suggestions = [];
+      this.loadSuggestions(false);
+    } else this.renderSuggestions();
+  }
+
+  async loadPlaybooks() {
+    const handoff = this.hooks.openHandoff();
+    if (!handoff) return;
+    const data = await this.hooks.api.call('GET', `/handoffs/${encodeURIComponent(handoff.id)}/playbooks`);
+    this.playbooks = data.playbooks;
+    this.playbooksFor = handoff.id;
+  }
+
+  async openPicker() {
+    const handoff = this.hooks.openHandoff();
+    if (!this.hooks.isMine(handoff)) return;
+    try {
+      // Always fresh: an admin may have edited a playbook, and `{sla.due}` changes with the ticket.
+      await this.loadPlaybooks();
+    } catch (error) {
+      this.hooks.toast(this.hooks.explain(error), 'error');
+      return;
+    }
+    this.search.value = '';
+    this.active = 0;
+    this.renderPicker();
+    this.picker.showModal();
+    this.search.focus();
+  }
+
+  renderPicker() {
+    const words = normalise(this.search.value).split(/\s+/).filter(Boolean);
+    this.filtered = this.playbooks.filter((p) => {
+      const haystack = normalise([p.title, p.id, ...p.keywords, p.text].join(' '));
+      return words.every((w) => haystack.includes(w));
+    });
+    if (this.active >= this.filtered.length) this.active = 0;
+    this.list.replaceChildren(
+      ...this.filtered.map((p, index) => {
+        const option = el(
+          'li',
+          { id: `playbook-option-${p.id}`, role: 'option', className: 'playbook-option', 'aria-selected': index === this.active ? 'true' : 'false', dataset: { playbookId: p.id } },
+          el('span', { className: `tier-badge tier-${p.tier}` }, p.tier === 'all' ? this.t('tierAll') : p.tier),
+          el('span', { className: 'playbook-title' }, p.title, p.kind === 'steps' ? el('span', { className: 'playbook-kind' }, ` · ${this.t('steps')}`) : null),
+          el('span', { className: 'playbook-preview' }, p.text),
+        );
+        option.addEventListener('mousedown', (event) => event.preventDefault());
+        option.addEventListener('click', () => this.insert(p));
+        return option;
+      }),
+    );
+    this.pickerEmpty.hidden = this.filtered.length > 0;
+    const current = this.filtered[this.active];
+    if (current) {
+      this.search.setAttribute('aria-activedescendant', `playbook-option-${current.id}`);
+      document.getElementById(`playbook-option-${current.id}`)?.scrollIntoView({ block: 'nearest' });
+    } else this.search.removeAttribute('aria-activedescendant');
+  }
+
+  /** Puts the filled text into the reply for the agent to edit before sending. */
+  insert(playbook) {
+    const composer = this.hooks.composer;
+    const start = composer.selectionStart ?? composer.value.length;
+    const end = composer.selectionEnd ?? start;
+    composer.value = `${composer.value.slice(0, start)}${playbook.text}${composer.value.slice(end)}`;
+    this.picker.close();
+    composer.focus();
+    const caret = start + playbook.text.length;
+    composer.setSelectionRange(caret, caret);
+    composer.dispatchEvent(new Event('input', { bubbles: true }));
+    this.hooks.toast(this.t('inserted'));
+  }
+
+  async loadSuggestions(force) {
+    const handoff = this.hooks.openHandoff();
+    if (!handoff) return;
+    try {
+      const data = await this.hooks.api.call('GET', `/handoffs/${encodeURIComponent(handoff.id)}/suggestions`);
+      if (this.hooks.openHandoff()?.id !== handoff.id) return;
+      this.suggestions = data.suggestions;
+    } catch (error) {
+      if (force) this.hooks.toast(this.hooks.explain(error), 'error');
+      this.suggestions = [];
+    }
+    this.renderSuggestions();
+  }
+
+  renderSuggestions() {
+    const handoff = this.hooks.openHandoff();
+    const mine = this.hooks.isMine(handoff);
+    this.suggestionList.replaceChildren(
+      ...this.suggestions.map((s) => {
+        const fill = el('span');
+        fill.style.width = `${Math.round(Math.max(0, Math.min(1, s.score)) * 100)}%`;
+        const send = el('button', { type: 'button', className: 'send-card', dataset: { articleId: s.articleId }, disabled: !mine }, this.t('sendCard'));
+        send.addEventListener('click', () => this.sendCard(s, send));
+        return el(
+          'li',
+          { className: 'suggestion', dataset: { articleId: s.articleId } },
+          el('div', { className: 'suggestion-head' }, el('span', { className: 'suggestion-title' }, s.title), el('span', { className: 'score-value', title: this.t('score', { score: s.score.toFixed(2) }) }, s.score.toFixed(2))),
+          el('span', { className: 'score-bar', 'aria-hidden': 'true' }, fill),
+          el('p', { className: 'suggestion-excerpt' }, s.excerpt),
+          send,
+        );
+      }),
+    );
+    this.suggestionEmpty.hidden = this.suggestions.length > 0;
+  }
+
+  async sendCard(suggestion, button) {
+    const handoff = this.hooks.openHandoff();
+    if (!this.hooks.isMine(handoff)) return;
+    button.disabled = true;
+    try {
+      const { message } = await this.hooks.api.call('POST', `/handoffs/${encodeURIComponent(handoff.id)}/answer-card`, { articleId: suggestion.articleId });
+      this.hooks.onMessage(message);
+      this.hooks.toast(this.t('cardSent'));
+    } catch (error) {
+      this.hooks.toast(this.hooks.explain(error), 'error');
+    } finally {
+      button.disabled = false;
+    }
+  }
+}
