@@ -1,148 +1,444 @@
 /**
- * `npm run bench`: latency, throughput and memory of the hot paths, printed as tables.
- * Medians and p95 over repeated runs (these machines have 2 shared cores: compare ratios, not
- * absolute numbers). Options: --vectors N (default 20000), --turns N (default 200).
+ * `npm run bench [-- options]`: tierdesk's speed and memory on the REAL default model
+ * (intfloat/multilingual-e5-small via MODEL_DIR, default ../shared/models), printed as tables
+ * and written to bench/results/<date>.md.
  *
- * The HTTP turn benchmark uses the hashing stand-in embedder so it measures tierdesk's own
- * overhead (HTTP, adapter, dialogs, SQLite state, index search), not the model's speed.
+ *   --model e5|minilm|stand-in   which embedder (stand-in = hashing plumbing embedder, in-process)
+ *   --turns N                    turns per load level (default 300; 100-concurrency runs 2×N)
+ *   --cold                       also measure a cold start that builds the index from scratch
+ *   --10k                        also build an index of 10,000 generated articles (takes long)
+ *   --quick                      fewer turns and no memory probes (smoke run)
+ *
+ * The server under test runs as its own process (`node --import tsx src/index.ts`), so its RSS is
+ * its own; the load generator (this process) shares the 2 cores with it, as does the bare
+ * botbuilder echo bot measured in the same run for the ratio. Every question is distinct: dev-set
+ * questions combined with 6 greetings × 6 closings (a new combination per turn), each turn in a
+ * new conversation (a first question: state read miss + write, transcript append).
  */
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, tmpdir } from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
+import YAML from 'yaml';
 import { createApp } from '../src/app.js';
 import { loadConfig } from '../src/config.js';
 import { silentLogger } from '../src/logger.js';
-import { normalize, dot } from '../src/search/embedder.js';
+import { projectRoot } from '../src/project-root.js';
+import { createServingEmbedder } from '../src/search/create-embedder.js';
+import type { Embedder, EmbeddingRole } from '../src/search/embedder.js';
 import { HashingTestEmbedder } from '../src/search/hashing-test-embedder.js';
-import { HnswVectorIndex } from '../src/search/hnsw-index.js';
-import { openDatabase } from '../src/storage/database.js';
-import { SqliteTicketStore } from '../src/tickets/sqlite-ticket-store.js';
+import { buildTenK } from './ten-k.js';
 
-const arg = (name: string, fallback: number) => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 ? Number(process.argv[i + 1]) : fallback;
+const root = projectRoot();
+const argv = process.argv.slice(2);
+const flag = (name: string) => argv.includes(`--${name}`);
+const option = (name: string, fallback: string) => {
+  const i = argv.indexOf(`--${name}`);
+  return i >= 0 && argv[i + 1] !== undefined ? argv[i + 1]! : fallback;
 };
+const quick = flag('quick');
+const modelChoice = option('model', 'e5');
+const MODEL_IDS: Record<string, string> = { e5: 'intfloat/multilingual-e5-small', minilm: 'Xenova/all-MiniLM-L6-v2' };
+const modelId = MODEL_IDS[modelChoice];
+const modelDir = path.resolve(root, process.env.MODEL_DIR ?? '../shared/models');
+const turns = Number(option('turns', quick ? '60' : '300'));
 
-function quantile(samples: number[], q: number): number {
+const out: string[] = [];
+const say = (line = '') => {
+  out.push(line);
+  process.stdout.write(line + '\n');
+};
+function table(headers: string[], rows: (string | number)[][]): void {
+  const cells = [headers, ...rows.map((r) => r.map(String))];
+  const widths = headers.map((_, i) => Math.max(...cells.map((r) => r[i]!.length)));
+  const line = (r: string[]) => `| ${r.map((c, i) => c.padEnd(widths[i]!)).join(' | ')} |`;
+  say([line(cells[0]!), `|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`, ...cells.slice(1).map(line)].join('\n'));
+}
+const quantile = (samples: number[], q: number) => {
   const sorted = [...samples].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
+  return sorted.length === 0 ? NaN : sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
+};
+const f1 = (x: number) => (Number.isFinite(x) ? x.toFixed(1) : '—');
+const f2 = (x: number) => (Number.isFinite(x) ? x.toFixed(2) : '—');
+
+// ---------------------------------------------------------------- distinct questions
+
+function questionSource(): () => string {
+  const dev = YAML.parse(readFileSync(path.join(root, 'knowledge', 'eval', 'en', 'dev-set.yaml'), 'utf8')) as { items: { question: string; article: string }[] };
+  const questions = dev.items.filter((i) => i.article !== 'none').map((i) => i.question);
+  const greetings = ['', 'Hi, ', 'Hello! ', 'Quick question: ', 'Good morning, ', 'Please help: '];
+  const closings = ['', ' Thanks.', ' Thank you!', ' Cheers', ' Regards', ' Thanks a lot'];
+  let n = 0;
+  return () => {
+    const q = questions[n % questions.length]!;
+    const k = Math.floor(n / questions.length);
+    n++;
+    return `${greetings[k % greetings.length]}${q}${closings[Math.floor(k / greetings.length) % closings.length]}`;
+  };
 }
 
-const ms = (x: number) => x.toFixed(3);
-const rows: string[][] = [];
-function report(name: string, samplesMs: number[], extra = '') {
-  rows.push([name, String(samplesMs.length), ms(quantile(samplesMs, 0.5)), ms(quantile(samplesMs, 0.95)), extra]);
+// ---------------------------------------------------------------- processes
+
+interface Server {
+  port: number;
+  pid: number | undefined;
+  stop(): Promise<void>;
 }
 
-function randomUnitVector(dimension: number, seed: { x: number }): Float32Array {
-  const v = new Float32Array(dimension);
-  for (let i = 0; i < dimension; i++) {
-    seed.x = (seed.x * 1103515245 + 12345) % 2147483648;
-    v[i] = seed.x / 2147483648 - 0.5;
+function rssMb(pid: number | undefined): number {
+  if (pid === undefined) return process.memoryUsage().rss / 1048576;
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  return Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? NaN) / 1024;
+}
+
+async function waitFor(url: string, child: ChildProcess | undefined, timeoutMs: number): Promise<number> {
+  const started = performance.now();
+  for (;;) {
+    if (child?.exitCode !== null && child?.exitCode !== undefined) throw new Error(`server exited with ${child.exitCode}`);
+    try {
+      const response = await fetch(url);
+      if (response.status === 200) return performance.now() - started;
+    } catch {
+      // not listening yet
+    }
+    if (performance.now() - started > timeoutMs) throw new Error(`${url} not ready after ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 25));
   }
-  return normalize(v);
 }
 
-async function benchVectorIndex(count: number, dimension = 384) {
-  const seed = { x: 42 };
-  const vectors = Array.from({ length: count }, () => randomUnitVector(dimension, seed));
-  const heapBefore = process.memoryUsage().rss;
-  const index = HnswVectorIndex.create(dimension);
-  const buildStart = performance.now();
-  vectors.forEach((v, i) => index.add(i, v));
-  const buildMs = performance.now() - buildStart;
-  const rssMb = (process.memoryUsage().rss - heapBefore) / 1024 / 1024;
-  const queries = Array.from({ length: 200 }, () => randomUnitVector(dimension, seed));
-  const hnsw: number[] = [];
-  const brute: number[] = [];
-  let recall = 0;
-  for (const query of queries) {
-    let t = performance.now();
-    const hits = index.search(query, 10);
-    hnsw.push(performance.now() - t);
-    t = performance.now();
-    const exact = vectors.map((v, i) => ({ i, s: dot(query, v) })).sort((a, b) => b.s - a.s).slice(0, 10);
-    brute.push(performance.now() - t);
-    const truth = new Set(exact.map((e) => e.i));
-    recall += hits.filter((h) => truth.has(h.label)).length / 10;
+function freePort(): number {
+  return 20000 + Math.floor(Math.random() * 20000);
+}
+
+/** Starts `src/index.ts` in its own process; resolves when /ready answers 200. */
+async function startServer(dataDir: string, extraEnv: Record<string, string> = {}): Promise<Server & { readyMs: number }> {
+  const port = freePort();
+  const started = performance.now();
+  const child = spawn(process.execPath, ['--import', 'tsx', path.join(root, 'src', 'index.ts')], {
+    cwd: root,
+    env: {
+      PATH: process.env.PATH,
+      HOME: process.env.HOME,
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      DATA_DIR: dataDir,
+      MODEL_DIR: modelDir,
+      EMBEDDING_MODEL: modelId ?? MODEL_IDS.e5!,
+      RATE_LIMIT_SESSIONS_PER_MINUTE: '0',
+      RATE_LIMIT_MESSAGES_PER_MINUTE: '0',
+      RATE_LIMIT_API_PER_MINUTE: '0',
+      LOG_LEVEL: 'warn',
+      ...extraEnv,
+    },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  let stderr = '';
+  child.stderr?.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-4000)));
+  try {
+    await waitFor(`http://127.0.0.1:${port}/ready`, child, 30 * 60_000);
+  } catch (error) {
+    child.kill('SIGKILL');
+    throw new Error(`${(error as Error).message}\n${stderr}`);
   }
-  report(`HNSW search k=10, ${count} × ${dimension}d`, hnsw, `recall@10 ${(recall / queries.length).toFixed(3)}`);
-  report(`exact scan k=10, ${count} × ${dimension}d`, brute, `HNSW is ${(quantile(brute, 0.5) / quantile(hnsw, 0.5)).toFixed(0)}× faster (median)`);
-  rows.push([`HNSW build, ${count} vectors`, '1', ms(buildMs), '', `${Math.round(count / (buildMs / 1000))} vectors/s, +${rssMb.toFixed(0)} MB RSS`]);
-}
-
-async function benchTurns(turns: number) {
-  const dataDir = mkdtempSync(path.join(tmpdir(), 'tierdesk-bench-'));
-  const config = loadConfig({ PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir });
-  const app = createApp(config, { createEmbedder: async () => new HashingTestEmbedder(), logger: silentLogger });
-  const { port } = await app.listen();
-  await app.knowledge.ready;
-  const questions = ['How do I request a new password?', 'Which databases are supported?', 'How do I create a new user?'];
-  const send = (text: string, conversation: string) =>
-    fetch(`http://127.0.0.1:${port}/api/messages`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({
-        type: 'message', text, id: randomUUID(), channelId: 'bench', serviceUrl: 'http://127.0.0.1:9', deliveryMode: 'expectReplies',
-        from: { id: `u-${conversation}` }, recipient: { id: 'bot' }, conversation: { id: conversation },
+  return {
+    port,
+    pid: child.pid,
+    readyMs: performance.now() - started,
+    stop: () =>
+      new Promise<void>((resolve) => {
+        child.once('exit', () => resolve());
+        child.kill('SIGTERM');
       }),
-    }).then((r) => r.json());
-  for (let i = 0; i < 20; i++) await send(questions[i % 3]!, 'warmup');
-  const latencies: number[] = [];
-  for (let i = 0; i < turns; i++) {
-    const t = performance.now();
-    await send(questions[i % 3]!, `c${i % 10}`);
-    latencies.push(performance.now() - t);
-  }
-  report('HTTP turn /api/messages (level-0 answer, sequential)', latencies, `${(1000 / quantile(latencies, 0.5)).toFixed(0)} turns/s at the median`);
-  const concurrency = 8;
-  const start = performance.now();
-  await Promise.all(Array.from({ length: concurrency }, async (_, w) => {
-    for (let i = 0; i < turns / concurrency; i++) await send(questions[i % 3]!, `p${w}`);
-  }));
-  const elapsed = performance.now() - start;
-  rows.push([`HTTP turns, ${concurrency} concurrent conversations`, String(turns), '', '', `${(turns / (elapsed / 1000)).toFixed(0)} turns/s`]);
-  await app.close();
-  rmSync(dataDir, { recursive: true, force: true });
+  };
 }
 
-async function benchTickets(count: number) {
-  const dir = mkdtempSync(path.join(tmpdir(), 'tierdesk-bench-'));
-  const db = openDatabase(path.join(dir, 'bench.db'));
-  const store = new SqliteTicketStore(db, { L1: 24, L2: 8, L3: 4, L4: 8 });
-  const transcript = Array.from({ length: 20 }, (_, i) => ({ from: i % 2 ? ('bot' as const) : ('customer' as const), text: `message ${i} `.repeat(10), at: new Date().toISOString() }));
-  const samples: number[] = [];
-  for (let i = 0; i < count; i++) {
-    const t = performance.now();
-    await store.create({
-      kind: 'ticket', tier: 'L1', subject: `Bench ticket ${i}`, customer: { userId: 'u1', email: 'a@example.com' },
-      channel: { channelId: 'bench', conversationId: `c${i}` }, transcript,
+async function startEchoBot(): Promise<Server> {
+  const child = spawn(process.execPath, ['--import', 'tsx', path.join(root, 'bench', 'echo-bot.ts')], { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] });
+  const port = await new Promise<number>((resolve, reject) => {
+    child.stdout!.on('data', (chunk: Buffer) => {
+      const match = /listening (\d+)/.exec(chunk.toString());
+      if (match) resolve(Number(match[1]));
     });
-    samples.push(performance.now() - t);
+    child.once('exit', (code) => reject(new Error(`echo bot exited with ${code}`)));
+  });
+  return {
+    port,
+    pid: child.pid,
+    stop: () =>
+      new Promise<void>((resolve) => {
+        child.once('exit', () => resolve());
+        child.kill('SIGTERM');
+      }),
+  };
+}
+
+// ---------------------------------------------------------------- load generator
+
+async function turn(port: number, text: string, user: string): Promise<void> {
+  const response = await fetch(`http://127.0.0.1:${port}/api/messages`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({
+      type: 'message', text, id: randomUUID(), channelId: 'bench', serviceUrl: 'http://127.0.0.1:9', deliveryMode: 'expectReplies',
+      from: { id: user }, recipient: { id: 'bot' }, conversation: { id: `bench-${randomUUID()}` }, locale: 'en-US',
+    }),
+  });
+  if (response.status !== 200) throw new Error(`turn failed with HTTP ${response.status}: ${await response.text()}`);
+  const body = (await response.json()) as { activities?: unknown[] };
+  if ((body.activities?.length ?? 0) === 0) throw new Error('turn got no reply');
+}
+
+interface LoadResult {
+  concurrency: number;
+  turns: number;
+  perSecond: number;
+  p50: number;
+  p99: number;
+}
+
+async function load(port: number, concurrency: number, total: number, next: () => string): Promise<LoadResult> {
+  const latencies: number[] = [];
+  let issued = 0;
+  const started = performance.now();
+  await Promise.all(
+    Array.from({ length: concurrency }, async (_, worker) => {
+      while (issued < total) {
+        issued++;
+        const text = next();
+        const t = performance.now();
+        await turn(port, text, `customer-${worker}`);
+        latencies.push(performance.now() - t);
+      }
+    }),
+  );
+  const elapsed = performance.now() - started;
+  return { concurrency, turns: total, perSecond: total / (elapsed / 1000), p50: quantile(latencies, 0.5), p99: quantile(latencies, 0.99) };
+}
+
+// ---------------------------------------------------------------- in-process split
+
+/** Sums the time spent in the model per turn (the split "model call vs tierdesk's own work"). */
+class TimingEmbedder implements Embedder {
+  spentMs = 0;
+  constructor(private readonly inner: Embedder) {}
+  get modelId() {
+    return this.inner.modelId;
   }
-  report('ticket create (SQLite, WAL, 20-message transcript)', samples, `${(1000 / quantile(samples, 0.5)).toFixed(0)} tickets/s at the median`);
-  const listSamples: number[] = [];
+  get dimension() {
+    return this.inner.dimension;
+  }
+  get fingerprint() {
+    return this.inner.fingerprint;
+  }
+  async embed(texts: readonly string[], role: EmbeddingRole): Promise<Float32Array[]> {
+    const t = performance.now();
+    try {
+      return await this.inner.embed(texts, role);
+    } finally {
+      this.spentMs += performance.now() - t;
+    }
+  }
+}
+
+async function inProcess(dataDir: string, next: () => string): Promise<void> {
+  const config = loadConfig({
+    PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir, MODEL_DIR: modelDir, EMBEDDING_MODEL: modelId ?? 'test/hashing-stand-in',
+    RATE_LIMIT_SESSIONS_PER_MINUTE: '0', RATE_LIMIT_MESSAGES_PER_MINUTE: '0', RATE_LIMIT_API_PER_MINUTE: '0', LOG_LEVEL: 'error',
+  });
+  let timing: TimingEmbedder | undefined;
+  const app = createApp(config, {
+    logger: silentLogger,
+    createEmbedder: async () => {
+      // The model call as the serving path makes it: below the cache, above the batcher.
+      const base = modelId === undefined ? new HashingTestEmbedder() : await createServingEmbedder(config.embedding, path.join(dataDir, 'models'));
+      timing = new TimingEmbedder(base);
+      return timing;
+    },
+  });
+  const { port } = await app.listen();
+  const status = await app.knowledge.ready;
+  if (status.state !== 'ready') throw new Error(`knowledge not ready: ${JSON.stringify(status)}`);
+  for (let i = 0; i < 20; i++) await turn(port, next(), 'warmup');
+  const own: number[] = [];
+  const model: number[] = [];
+  const total: number[] = [];
+  for (let i = 0; i < Math.min(turns, 200); i++) {
+    const before = timing!.spentMs;
+    const t = performance.now();
+    await turn(port, next(), 'split');
+    const elapsed = performance.now() - t;
+    const inModel = timing!.spentMs - before;
+    total.push(elapsed);
+    model.push(inModel);
+    own.push(elapsed - inModel);
+  }
+  const repeated: number[] = [];
+  const same = 'How do I request a new password?';
+  await turn(port, same, 'cache');
   for (let i = 0; i < 100; i++) {
     const t = performance.now();
-    await store.list({ text: 'ticket 4', limit: 20, offset: 0 });
-    listSamples.push(performance.now() - t);
+    await turn(port, same, 'cache');
+    repeated.push(performance.now() - t);
   }
-  report(`ticket list with text filter (${count} tickets)`, listSamples);
-  db.close();
-  rmSync(dir, { recursive: true, force: true });
+  // One query's embed + search, in-process, no HTTP (cache bypassed: each text new).
+  const search = status.search;
+  const embedOnly: number[] = [];
+  const searchOnly: number[] = [];
+  for (let i = 0; i < 50; i++) {
+    const text = `${next()} #${i}`;
+    let t = performance.now();
+    const [vector] = await timing!.embed([text], 'query');
+    embedOnly.push(performance.now() - t);
+    t = performance.now();
+    await search.rank(text);
+    searchOnly.push(performance.now() - t);
+  }
+  say(`### One conversation at a time, in-process (${total.length} turns; model = time inside the embedder per turn)`);
+  say();
+  table(
+    ['measure', 'p50 ms', 'p99 ms'],
+    [
+      ['turn end to end (HTTP, distinct questions)', f2(quantile(total, 0.5)), f2(quantile(total, 0.99))],
+      ['  of which model call', f2(quantile(model, 0.5)), f2(quantile(model, 0.99))],
+      ["  of which tierdesk's own work (turn − model)", f2(quantile(own, 0.5)), f2(quantile(own, 0.99))],
+      ['repeated question (cache hit), end to end', f2(quantile(repeated, 0.5)), f2(quantile(repeated, 0.99))],
+      ['one query: embed only (model, no cache)', f2(quantile(embedOnly, 0.5)), f2(quantile(embedOnly, 0.99))],
+      ['one query: search.rank (embed via cache hit + hybrid search)', f2(quantile(searchOnly, 0.5)), f2(quantile(searchOnly, 0.99))],
+    ],
+  );
+  say();
+  await app.close();
 }
 
-async function main() {
-  await benchVectorIndex(arg('vectors', 20_000));
-  await benchTurns(arg('turns', 200));
-  await benchTickets(arg('tickets', 1000));
-  const headers = ['benchmark', 'n', 'median ms', 'p95 ms', 'notes'];
-  const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-  const line = (r: string[]) => `| ${r.map((c, i) => c.padEnd(widths[i]!)).join(' | ')} |`;
-  console.log([line(headers), `|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`, ...rows.map(line)].join('\n'));
-  console.log(`\nNode ${process.version}, ${process.platform}/${process.arch}; peak RSS ${(process.memoryUsage().rss / 1024 / 1024).toFixed(0)} MB`);
+// ---------------------------------------------------------------- memory breakdown
+
+function probe(args: string[], env: Record<string, string> = {}): Record<string, number | string> {
+  const result = spawnSyncJson(['--expose-gc', '--import', 'tsx', path.join(root, 'bench', 'memory-probe.ts'), ...args], env);
+  return result;
+}
+
+function spawnSyncJson(args: string[], env: Record<string, string>): Record<string, number | string> {
+  const run = spawnSync(process.execPath, args, { cwd: root, env: { ...process.env, MODEL_DIR: modelDir, ...env }, encoding: 'utf8' });
+  const line = run.stdout.trim().split('\n').pop() ?? '{}';
+  try {
+    return JSON.parse(line) as Record<string, number | string>;
+  } catch {
+    return { error: run.stderr.slice(-300) };
+  }
+}
+
+async function memoryBreakdown(): Promise<void> {
+  const rows: (string | number)[][] = [];
+  const configs: [string, string, string, Record<string, string>][] = [
+    ['e5 float (model.onnx), lean tokenizer', 'intfloat/multilingual-e5-small', 'false', {}],
+    ['e5 float, lean tokenizer, MALLOC_TRIM_THRESHOLD_=0', 'intfloat/multilingual-e5-small', 'false', { MALLOC_TRIM_THRESHOLD_: '0' }],
+    ['e5 int8 (model_quantized.onnx), lean tokenizer', 'intfloat/multilingual-e5-small', 'true', {}],
+    ['MiniLM int8', 'Xenova/all-MiniLM-L6-v2', 'true', {}],
+  ];
+  const tokenizerTrie = probe(['tokenizer', 'intfloat/multilingual-e5-small', 'false', 'false']);
+  const tokenizerLean = probe(['tokenizer', 'intfloat/multilingual-e5-small', 'false', 'true']);
+  rows.push(['e5 tokenizer, transformers.js trie', f1(Number(tokenizerTrie.afterGc) - Number(tokenizerTrie.before)), f1(Number(tokenizerTrie.heapUsed)), '—', f1(Number(tokenizerTrie.loadMs))]);
+  rows.push(['e5 tokenizer, lean lookup (shipped)', f1(Number(tokenizerLean.afterGc) - Number(tokenizerLean.before)), f1(Number(tokenizerLean.heapUsed)), '—', f1(Number(tokenizerLean.loadMs))]);
+  for (const [label, id, quantized, env] of configs) {
+    const r = probe(['pipeline', id, quantized, 'true'], env);
+    const queries = (r.queryMs as unknown as number[] | undefined) ?? [];
+    rows.push([label, f1(Number(r.afterGc) - Number(r.before)), f1(Number(r.heapUsed)), f1(quantile(queries, 0.5)), f1(Number(r.loadMs))]);
+  }
+  say('### Memory added by the model (separate process per row: RSS after load + 10 queries + GC, minus RSS before)');
+  say();
+  table(['what', '+RSS MB', 'JS heap MB', 'one query p50 ms', 'load ms'], rows);
+  say();
+}
+
+// ---------------------------------------------------------------- main
+
+async function main(): Promise<void> {
+  const date = new Date().toISOString().slice(0, 10);
+  say(`# tierdesk bench — ${date} — model ${modelId ?? 'hashing stand-in (plumbing only)'}`);
+  say();
+  say(`Node ${process.version}, ${cpus().length} cores (${cpus()[0]?.model ?? '?'}), load average at start ${(await import('node:os')).loadavg().map((l) => l.toFixed(1)).join(' ')} (other work shares these cores: compare ratios).`);
+  say();
+
+  const cacheDir = path.join(root, 'bench', '.cache');
+  mkdirSync(cacheDir, { recursive: true });
+  writeFileSync(path.join(cacheDir, '.gitignore'), '*\n');
+  const next = questionSource();
+
+  if (modelId === undefined) {
+    const dataDir = mkdtempSync(path.join(tmpdir(), 'tierdesk-bench-'));
+    await inProcess(dataDir, next);
+    rmSync(dataDir, { recursive: true, force: true });
+  } else {
+    // A persisted index for this model, kept between bench runs (bench/.cache is not committed).
+    const indexed = path.join(cacheDir, `data-${modelChoice}`);
+    const rows: (string | number)[][] = [];
+    if (flag('cold') || !existsSync(path.join(indexed, 'knowledge-index', 'manifest.json'))) {
+      rmSync(indexed, { recursive: true, force: true });
+      const cold = await startServer(indexed);
+      rows.push(['cold start to /ready, no index (builds the sample index)', f1(cold.readyMs / 1000), f1(rssMb(cold.pid))]);
+      await cold.stop();
+    }
+    const dataDir = mkdtempSync(path.join(tmpdir(), 'tierdesk-bench-'));
+    cpSync(path.join(indexed, 'knowledge-index'), path.join(dataDir, 'knowledge-index'), { recursive: true });
+    const server = await startServer(dataDir);
+    const afterStart = rssMb(server.pid);
+    rows.push(['cold start to /ready, persisted index', f1(server.readyMs / 1000), f1(afterStart)]);
+
+    const echo = await startEchoBot();
+    const levels = [1, 10, 100];
+    const results: { level: number; desk: LoadResult; echo: LoadResult }[] = [];
+    for (let i = 0; i < 30; i++) await turn(server.port, next(), 'warmup');
+    for (let i = 0; i < 30; i++) await turn(echo.port, next(), 'warmup');
+    const rssDuring: number[] = [];
+    for (const level of levels) {
+      const count = level === 100 ? turns * 2 : level === 1 ? Math.min(turns, 150) : turns;
+      const sampler = setInterval(() => rssDuring.push(rssMb(server.pid)), 500);
+      const desk = await load(server.port, level, count, next);
+      clearInterval(sampler);
+      const echoResult = await load(echo.port, level, count, next);
+      results.push({ level, desk, echo: echoResult });
+    }
+    const afterLoad = rssMb(server.pid);
+    // A second 100-conversation run: does RSS keep growing under steady load?
+    const again = await load(server.port, 100, turns * 2, next);
+    const afterSecond = rssMb(server.pid);
+    await echo.stop();
+    await server.stop();
+    rmSync(dataDir, { recursive: true, force: true });
+
+    say('### HTTP turns through the real server (POST /api/messages, expectReplies, level-0 FAQ questions, all distinct)');
+    say();
+    table(
+      ['concurrent conversations', 'turns', 'tierdesk turns/s', 'p50 ms', 'p99 ms', 'echo bot turns/s', 'echo p50 ms', 'tierdesk / echo'],
+      results.map((r) => [r.level, r.desk.turns, f1(r.desk.perSecond), f1(r.desk.p50), f1(r.desk.p99), f1(r.echo.perSecond), f1(r.echo.p50), `${((r.desk.perSecond / r.echo.perSecond) * 100).toFixed(1)}%`]),
+    );
+    say();
+    say(`Second 100-conversation run: ${f1(again.perSecond)} turns/s, p50 ${f1(again.p50)} ms, p99 ${f1(again.p99)} ms.`);
+    say();
+    rows.push(['RSS after the 1/10/100 runs', '', f1(afterLoad)]);
+    rows.push(['RSS after a second 100-conversation run', '', f1(afterSecond)]);
+    rows.push(['RSS peak sampled during the runs', '', f1(Math.max(...rssDuring))]);
+    say('### Start and memory of the server process');
+    say();
+    table(['measure', 'seconds', 'RSS MB'], rows);
+    say();
+    const splitDir = mkdtempSync(path.join(tmpdir(), 'tierdesk-bench-'));
+    cpSync(path.join(indexed, 'knowledge-index'), path.join(splitDir, 'knowledge-index'), { recursive: true });
+    await inProcess(splitDir, next);
+    rmSync(splitDir, { recursive: true, force: true });
+    if (!quick) await memoryBreakdown();
+  }
+
+  if (flag('10k') && modelId !== undefined) await buildTenK({ modelId, modelDir, say, table });
+
+  const resultsDir = path.join(root, 'bench', 'results');
+  mkdirSync(resultsDir, { recursive: true });
+  const file = path.join(resultsDir, `${date}-${modelChoice}${flag('10k') ? '-10k' : ''}.md`);
+  writeFileSync(file, out.join('\n') + '\n');
+  process.stdout.write(`\nwritten to ${path.relative(root, file)}\n`);
 }
 
 await main();
+process.exit(0);
