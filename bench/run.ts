@@ -8,6 +8,7 @@
  *   --cold                       also measure a cold start that builds the index from scratch
  *   --10k                        also build an index of 10,000 generated articles (takes long)
  *   --quick                      fewer turns and no memory probes (smoke run)
+ *   --profile                    the server writes a CPU profile (bench/.cache/profiles; see bench/profile-summary.ts)
  *
  * The server under test runs as its own process (`node --import tsx src/index.ts`), so its RSS is
  * its own; the load generator (this process) shares the 2 cores with it, as does the bare
@@ -116,7 +117,9 @@ function freePort(): number {
 async function startServer(dataDir: string, extraEnv: Record<string, string> = {}): Promise<Server & { readyMs: number }> {
   const port = freePort();
   const started = performance.now();
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(root, 'src', 'index.ts')], {
+  // --profile: the server writes a V8 CPU profile to bench/.cache/profiles when it stops.
+  const profile = flag('profile') ? ['--cpu-prof', '--cpu-prof-dir', path.join(root, 'bench', '.cache', 'profiles')] : [];
+  const child = spawn(process.execPath, [...profile, '--import', 'tsx', path.join(root, 'src', 'index.ts')], {
     cwd: root,
     env: {
       PATH: process.env.PATH,

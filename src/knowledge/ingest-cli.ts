@@ -25,7 +25,11 @@ async function main(): Promise<void> {
     quantized: config.embedding.quantized,
     cacheDir: path.join(config.dataDir, 'models'),
   });
-  const bar = new cliProgress.SingleBar({ format: 'Embedding {bar} {value}/{total} articles', hideCursor: true }, cliProgress.Presets.shades_classic);
+  // ETA over the last 200 updates: the first groups include the model's warm-up.
+  const bar = new cliProgress.SingleBar(
+    { format: 'Embedding {bar} {value}/{total} articles | elapsed {duration_formatted} | ETA {eta_formatted}', etaBuffer: 200, hideCursor: true },
+    cliProgress.Presets.shades_classic,
+  );
   let started = false;
   const indexDir = path.join(config.dataDir, 'knowledge-index');
   const { index, report } = await KnowledgeIndex.sync({
