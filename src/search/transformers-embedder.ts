@@ -34,10 +34,11 @@ export interface SessionOptions {
 }
 
 /**
- * One intra-op thread: measured on 2 cores (bench), a second thread per query gains little for
- * short texts and competes with the HTTP event loop; concurrent turns are batched instead.
- * The CPU memory arena keeps the largest activation buffers of any batch ever run; without it
- * RSS stays flat under load at a small cost per call.
+ * One intra-op thread: on the 2-core machines tierdesk targets, a second onnxruntime thread per
+ * call competes with the HTTP event loop and with the next batch; concurrent turns are batched
+ * instead (embedding-batcher.ts). No CPU memory arena: the arena keeps the largest activation
+ * buffers any batch ever needed (a 16-passage index batch), which would stay in RSS for good.
+ * Not yet compared by numbers on a quiet machine (see the bench notes).
  */
 export const DEFAULT_SESSION_OPTIONS: SessionOptions = { intraOpNumThreads: 1, interOpNumThreads: 1, enableCpuMemArena: false };
 
