@@ -36,8 +36,6 @@ import type { VectorIndexFactory } from './search/vector-index.js';
 import { CustomerConversationRecorder } from './privacy/customer-conversations.js';
 import { PersonalDataRegistry } from './privacy/personal-data.js';
 import { RetentionJob } from './privacy/retention-job.js';
-import { SqliteCustomerConversationIndex } from './privacy/sqlite-customer-conversations.js';
-import { sqlitePersonalDataStores } from './privacy/sqlite-personal-data.js';
 import { configuredSecrets, redactingLogger } from './security/log-redaction.js';
 import { MessageLengthGuard } from './security/message-guard.js';
 import { createRequestLimits } from './security/request-limits.js';
@@ -46,6 +44,9 @@ import { mountAgentConsolePage } from './server/agent-console-page.js';
 import { mountWorkspaceApi } from './server/workspace-api.js';
 import { AgentWorkspace } from './workspace/agent-workspace.js';
 import { PlaybookLibrary } from './workspace/playbook-library.js';
+import { ArticleDrafts } from './workspace/article-drafts.js';
+import { KnowledgeWatcher } from './workspace/knowledge-watcher.js';
+import { SqliteArticleDraftStore } from './workspace/sqlite-article-draft-store.js';
 import { mountWebRoutes } from './server/web-routes.js';
 import type { SqliteDatabase } from './storage/database.js';
 import { openStores, type Stores } from './storage/stores.js';
@@ -122,7 +123,7 @@ export function createApp(config: Config, overrides: AppOverrides = {}): App {
   const slaChecker = new SlaChecker({ service: tickets, intervalSeconds: config.sla.checkIntervalSeconds, logger, lock: stores.jobLock });
   const transcripts = stores.transcripts;
   // Every store holding personal data, for erasure (DELETE /api/customers/:userId) and retention.
-  const privacy = new PersonalDataRegistry(sqlitePersonalDataStores(db));
+  const privacy = new PersonalDataRegistry(stores.personalData);
   const retention = new RetentionJob({ registry: privacy, retentionDays: config.retentionDays, logger });
 
   // Live chat: queue, assignment and relay (src/handoff); agents sign in to the console (src/agents).
@@ -206,7 +207,7 @@ export function createApp(config: Config, overrides: AppOverrides = {}): App {
   };
   adapter.onTurnError = onTurnError;
   const messageGuard = new MessageLengthGuard(config.maxMessageChars);
-  const conversationRecorder = new CustomerConversationRecorder(new SqliteCustomerConversationIndex(db), logger);
+  const conversationRecorder = new CustomerConversationRecorder(stores.customerConversations, logger);
   adapter.use(conversationRecorder, messageGuard);
 
   const server = createHttpServer({
@@ -263,7 +264,19 @@ export function createApp(config: Config, overrides: AppOverrides = {}): App {
     secureCookies: config.publicUrl?.startsWith('https:') ?? false,
     sessionHours: config.agents.sessionHours,
   });
-  mountWorkspaceApi(server, { sessions: agentSessions, workspace, playbooks, logger });
+  // Resolved chats marked "worth an article" become drafts; admins publish them (hot reload, no restart).
+  const drafts = new ArticleDrafts({ store: new SqliteArticleDraftStore(db), handoffs, knowledgeDir: config.knowledgeDir, knowledge, logger });
+  handoffs.onEvent((name, handoff) => {
+    if (name === 'handoff.resolved') drafts.fromResolved(handoff).catch((error: Error) => logger.error('article draft failed', { handoff: handoff.id, error: error.message }));
+  });
+  const knowledgeWatcher = new KnowledgeWatcher({
+    dir: config.knowledgeDir,
+    debounceMs: config.knowledgeReloadDebounceMs,
+    reloadArticles: () => knowledge.reloadArticles(),
+    reloadPlaybooks: () => playbooks.reload(),
+    logger,
+  });
+  mountWorkspaceApi(server, { sessions: agentSessions, workspace, playbooks, drafts, logger });
   mountHandoffsApi(server, { handoffs, tokens: config.api.tokens, logger });
   if (webhooks) handoffs.onEvent((name, handoff, ticket) => webhooks.dispatchHandoff(name, handoff, ticket));
   mountAgentConsolePage(server, { logger });
@@ -281,6 +294,7 @@ export function createApp(config: Config, overrides: AppOverrides = {}): App {
       // PostgreSQL: migrate (once across instances, under an advisory lock) before serving.
       await stores.ready();
       await playbooks.reload();
+      knowledgeWatcher.start();
       // Streams held here get what other instances log (no sticky sessions needed).
       await directLine.channel.listenToOtherInstances();
       return new Promise((resolve, reject) => {
@@ -294,6 +308,7 @@ export function createApp(config: Config, overrides: AppOverrides = {}): App {
       });
     },
     close: async () => {
+      await knowledgeWatcher.stop();
       await slaChecker.stop();
       await handoffs.stop();
       await retention.stop();

@@ -1,9 +1,7 @@
-import path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { loadConfig, loadDotEnv } from '../config.js';
-import { openDatabase } from '../storage/database.js';
+import { openStores } from '../storage/stores.js';
 import { PersonalDataRegistry, type ErasureReport, type RetentionReport } from './personal-data.js';
-import { sqlitePersonalDataStores } from './sqlite-personal-data.js';
 
 /**
  * `npm run retention -- [--dry-run]` and `npm run erase -- <userId>`: the retention purge and the
@@ -32,8 +30,10 @@ async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   loadDotEnv();
   const config = loadConfig();
-  const db = openDatabase(path.join(config.dataDir, 'tierdesk.db'));
-  const registry = new PersonalDataRegistry(sqlitePersonalDataStores(db));
+  // The same backend as the desk (DATABASE_URL or DATA_DIR's SQLite file).
+  const stores = openStores({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, slaHours: config.sla.hours });
+  await stores.ready();
+  const registry = new PersonalDataRegistry(stores.personalData);
   try {
     if (command === 'retention') {
       const unknown = rest.filter((arg) => arg !== '--dry-run');
@@ -54,7 +54,7 @@ async function main(argv: string[]): Promise<number> {
     }
     throw new Error('usage: privacy-cli.js retention [--dry-run] | erase <userId>');
   } finally {
-    db.close();
+    await stores.close();
   }
 }
 

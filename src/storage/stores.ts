@@ -5,10 +5,15 @@ import { SqliteTicketStore } from '../tickets/sqlite-ticket-store.js';
 import type { TicketStore } from '../tickets/ticket-store.js';
 import { WebhookOutbox, type WebhookOutboxStore } from '../tickets/webhook-outbox.js';
 import { SqliteDirectLineStore, type ConversationSignals, type DirectLineStore } from '../directline/conversation-store.js';
+import type { CustomerConversationIndex } from '../privacy/customer-conversations.js';
+import type { PersonalDataStore } from '../privacy/personal-data.js';
+import { SqliteCustomerConversationIndex } from '../privacy/sqlite-customer-conversations.js';
+import { sqlitePersonalDataStores } from '../privacy/sqlite-personal-data.js';
 import { SqliteTranscriptStore, type TranscriptStore } from '../transcripts/transcript-store.js';
 import { openDatabase, type SqliteDatabase } from './database.js';
 import { localJobLock, type JobLock } from './job-lock.js';
 import { PgJobLock } from './postgres/pg-job-lock.js';
+import { PgCustomerConversationIndex, pgPersonalDataStores } from './postgres/pg-personal-data.js';
 import { SqliteFeedbackStore, type FeedbackStore } from './feedback-store.js';
 import { migratePostgres } from './postgres/migrate.js';
 import { PgBotStorage } from './postgres/pg-bot-storage.js';
@@ -45,6 +50,10 @@ export interface Stores {
   directLine: DirectLineStore;
   /** Tells this instance about other instances' Direct Line appends (PostgreSQL only). */
   conversationSignals: ConversationSignals | undefined;
+  /** Who spoke in which conversation (for erasure). */
+  customerConversations: CustomerConversationIndex;
+  /** Every store holding personal data, for erasure and retention (src/privacy/personal-data.ts). */
+  personalData: PersonalDataStore[];
   /** Runs periodic jobs (SLA check) on one instance at a time. */
   jobLock: JobLock;
   /**
@@ -73,6 +82,8 @@ export function openStores(options: StoreOptions): Stores {
       jobLock: localJobLock,
       directLine: new SqliteDirectLineStore(sqlite),
       conversationSignals: undefined,
+      customerConversations: new SqliteCustomerConversationIndex(sqlite),
+      personalData: sqlitePersonalDataStores(sqlite),
       sqlite,
       pool: undefined,
       ready: async () => undefined,
@@ -102,6 +113,8 @@ export function openStores(options: StoreOptions): Stores {
     jobLock: new PgJobLock(pool),
     directLine: new PgDirectLineStore(pool),
     conversationSignals: new PgConversationSignals(options.databaseUrl),
+    customerConversations: new PgCustomerConversationIndex(pool),
+    personalData: pgPersonalDataStores(pool),
     sqlite,
     pool,
     ready,
