@@ -89,6 +89,7 @@ export const envSchema = z.object({
       .optional(),
   ),
   KNOWLEDGE_DIR: z.string().trim().min(1).default('knowledge'),
+  KNOWLEDGE_RELOAD_DEBOUNCE_MS: number(500).pipe(z.number().int().min(0).max(60_000)),
   LANGUAGES: list(z.string().regex(/^[a-z]{2,3}$/, 'a language code such as en, pt or pl')).transform((codes) =>
     codes.length === 0 ? ['en', 'pt', 'pl'] : [...new Set(codes)],
   ),
@@ -159,6 +160,8 @@ export interface Config {
   /** postgres://… : every instance shares state in PostgreSQL; undefined: the embedded SQLite file in dataDir. */
   databaseUrl: string | undefined;
   knowledgeDir: string;
+  /** Hot reload: quiet time after the last change under KNOWLEDGE_DIR before articles and playbooks are re-read; 0 = no watching. */
+  knowledgeReloadDebounceMs: number;
   languages: {
     /** Languages the desk speaks (each needs src/i18n/<code>.ts); the conversation's language is one of these. */
     supported: string[];
@@ -313,6 +316,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     dataDir: path.resolve(cwd, e.DATA_DIR),
     databaseUrl: e.DATABASE_URL,
     knowledgeDir: path.resolve(cwd, e.KNOWLEDGE_DIR),
+    knowledgeReloadDebounceMs: e.KNOWLEDGE_RELOAD_DEBOUNCE_MS,
     languages: { supported: e.LANGUAGES, default: e.DEFAULT_LANGUAGE },
     embedding: {
       modelId: e.EMBEDDING_MODEL,

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import type { Thresholds } from '../search/answer-decision.js';
 import type { Embedder } from '../search/embedder.js';
-import { KnowledgeSearch } from '../search/knowledge-search.js';
+import { KnowledgeSearch, type LanguageThresholds } from '../search/knowledge-search.js';
 import { loadOutOfScope } from '../search/out-of-scope.js';
 import { loadOrCalibrate, thresholdsFrom, type SelfCalibration } from '../search/self-calibration.js';
 import type { VectorIndexFactory } from '../search/vector-index.js';
@@ -11,6 +11,7 @@ import { loadTierExamples } from '../tiers/tier-examples.js';
 import { loadTierRules } from '../tiers/tier-rules.js';
 import type { TierThresholds } from '../tiers/tier-scoring.js';
 import { KnowledgeIndex, type SyncReport } from './knowledge-index.js';
+import { articleKey, type Article } from './article.js';
 import { loadArticles, missingTranslations, type ArticleProblem, type MissingTranslation } from './load-articles.js';
 
 export type KnowledgeState =
@@ -70,6 +71,10 @@ export class KnowledgeService {
   private retryTimer: NodeJS.Timeout | undefined;
   private inFlight: Promise<KnowledgeState>;
   private stopped = false;
+  /** What the last successful load used, so a hot reload re-indexes articles without reloading the model. */
+  private loaded: { embedder: Embedder; articles: Article[]; thresholds: LanguageThresholds } | undefined;
+  /** Reloads run one after the other (a burst of saves must not race on the index folder). */
+  private reloading: Promise<unknown> = Promise.resolve();
 
   constructor(private readonly options: KnowledgeServiceOptions) {
     this.inFlight = this.load();
@@ -111,8 +116,9 @@ export class KnowledgeService {
       if (missing.length > 0) logger.info('knowledge translations missing', { articles: missing.length, examples: missing.slice(0, 5).map((m) => `${m.articleId}: ${m.missing.join(', ')}`) });
       // Without `fixedThresholds` the given thresholds are all fixed (embedders and tests that do not calibrate).
       const fixed = this.options.fixedThresholds ?? this.options.thresholds;
+      let thresholds: LanguageThresholds = { fallback: { ...this.options.thresholds, ...fixed }, byLanguage: {} };
       const search = new KnowledgeSearch(embedder, index, articles, {
-        thresholds: { fallback: { ...this.options.thresholds, ...fixed }, byLanguage: {} },
+        thresholds,
         ...(this.options.defaultLanguage === undefined ? {} : { defaultLanguage: this.options.defaultLanguage }),
       });
       let calibration: SelfCalibration | undefined;
@@ -122,7 +128,8 @@ export class KnowledgeService {
           maxWrongRate: this.options.maxWrongAnswerRate ?? 0.03,
           fixed,
         }));
-        search.setThresholds(thresholdsFrom(calibration));
+        thresholds = thresholdsFrom(calibration);
+        search.setThresholds(thresholds);
         logger.info('answer thresholds calibrated', {
           pooled: calibration.pooled.thresholds,
           byLanguage: Object.fromEntries(Object.entries(calibration.byLanguage).map(([l, c]) => [l, c.thresholds])),
@@ -140,6 +147,7 @@ export class KnowledgeService {
         await loadTierRules(this.options.tiers.rulesFile),
         this.options.tiers,
       );
+      this.loaded = { embedder, articles, thresholds };
       this.current = {
         state: 'ready',
         search,
@@ -154,6 +162,41 @@ export class KnowledgeService {
       logger.error('knowledge unavailable', { error: (error as Error).message, attempts: this.attempts, retryAt });
       this.current = { state: 'failed', error: (error as Error).message, attempts: this.attempts, retryAt };
     }
+    return this.current;
+  }
+
+  /**
+   * Hot reload: re-reads the articles and re-indexes only what changed (new, changed, deleted
+   * files) with the model already loaded; the current search keeps answering until the new one
+   * is swapped in. A file that does not validate (say, half-written) keeps its previous version,
+   * so it is never served broken nor dropped. Thresholds stay as calibrated at start-up.
+   */
+  reloadArticles(): Promise<KnowledgeState> {
+    const run = this.reloading.then(() => this.swapArticles());
+    this.reloading = run.catch(() => undefined);
+    return run;
+  }
+
+  private async swapArticles(): Promise<KnowledgeState> {
+    const previous = this.current;
+    const loaded = this.loaded;
+    if (previous.state !== 'ready' || loaded === undefined || this.stopped) return previous;
+    const { articles: fresh, problems } = await loadArticles(path.join(this.options.knowledgeDir, 'articles'));
+    const broken = new Set(problems.map((p) => p.file));
+    const freshKeys = new Set(fresh.map(articleKey));
+    const kept = loaded.articles.filter((a) => broken.has(a.file) && !freshKeys.has(articleKey(a)));
+    const articles = [...fresh, ...kept];
+    for (const problem of problems) this.options.logger.error('knowledge article skipped on reload', { file: problem.file, reason: problem.reason, keptPrevious: kept.some((a) => a.file === problem.file) });
+    const indexDir = path.join(this.options.dataDir, 'knowledge-index');
+    const { index, report } = await KnowledgeIndex.sync({ articles, embedder: loaded.embedder, indexFactory: this.options.indexFactory, indexDir });
+    const search = new KnowledgeSearch(loaded.embedder, index, articles, {
+      thresholds: loaded.thresholds,
+      ...(this.options.defaultLanguage === undefined ? {} : { defaultLanguage: this.options.defaultLanguage }),
+    });
+    this.loaded = { ...loaded, articles };
+    if (this.current !== previous) return this.current;
+    this.current = { ...previous, search, report, problems, missingTranslations: missingTranslations(articles) };
+    this.options.logger.info('knowledge reloaded', { articles: articles.length, embedded: report.embeddedArticles, removed: report.removedArticles });
     return this.current;
   }
 }

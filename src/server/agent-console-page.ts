@@ -13,6 +13,9 @@ const CONSOLE_ASSETS: Readonly<Record<string, string>> = {
   'sound.js': 'text/javascript; charset=utf-8',
   'strings.js': 'text/javascript; charset=utf-8',
   'agent.css': 'text/css; charset=utf-8',
+  'workspace.js': 'text/javascript; charset=utf-8',
+  'workspace-strings.js': 'text/javascript; charset=utf-8',
+  'workspace.css': 'text/css; charset=utf-8',
 };
 
 /** Where the console's files are; defaults to the checkout's web/agent/. */

@@ -6,6 +6,8 @@ import type { AgentSessions } from '../agents/agent-sessions.js';
 import type { Logger } from '../logger.js';
 import { RateLimitedError } from '../security/rate-limiter.js';
 import type { AgentWorkspace } from '../workspace/agent-workspace.js';
+import { draftEditSchema, draftStateSchema } from '../workspace/article-draft.js';
+import type { ArticleDrafts } from '../workspace/article-drafts.js';
 import type { PlaybookLibrary } from '../workspace/playbook-library.js';
 import { PlaybookValidationError, type PlaybookProblem } from '../workspace/playbook.js';
 import { AGENT_API_PREFIX, AGENT_COOKIE, parseBody, readCookie, toHttpError } from './agent-api.js';
@@ -13,6 +15,7 @@ import { HttpError } from './http-error.js';
 
 export const answerCardSchema = z.strictObject({ articleId: z.string().trim().min(1).max(200) });
 export const playbookSourceSchema = z.strictObject({ source: z.string().min(1).max(200_000) });
+export const mergeSchema = z.strictObject({ articleId: z.string().trim().min(1).max(200) });
 
 /** A 400 that also lists every playbook problem with file and line. */
 class PlaybookHttpError extends HttpError {
@@ -29,6 +32,7 @@ export interface WorkspaceApiOptions {
   sessions: AgentSessions;
   workspace: AgentWorkspace;
   playbooks: PlaybookLibrary;
+  drafts: ArticleDrafts;
   logger: Logger;
 }
 
@@ -44,7 +48,7 @@ function sameString(a: string, b: string): boolean {
  * cookie and CSRF rule as the rest of the console API.
  */
 export function mountWorkspaceApi(server: restify.Server, options: WorkspaceApiOptions): void {
-  const { sessions, workspace, playbooks, logger } = options;
+  const { sessions, workspace, playbooks, drafts, logger } = options;
 
   const signedIn = async (req: restify.Request): Promise<Agent> => {
     const session = await sessions.authenticate(readCookie(req, AGENT_COOKIE));
@@ -56,7 +60,7 @@ export function mountWorkspaceApi(server: restify.Server, options: WorkspaceApiO
   };
   const admin = async (req: restify.Request): Promise<Agent> => {
     const agent = await signedIn(req);
-    if (!agent.admin) throw new HttpError(403, 'forbidden', 'Only admins can edit playbooks.');
+    if (!agent.admin) throw new HttpError(403, 'forbidden', 'Only admins can do this (playbooks, article drafts).');
     return agent;
   };
 
@@ -128,6 +132,58 @@ export function mountWorkspaceApi(server: restify.Server, options: WorkspaceApiO
       const { source } = parseBody(playbookSourceSchema, req.body);
       const written = await playbooks.write(param(req, 'language'), param(req, 'file'), source);
       return { status: 200, body: { playbooks: written.map((p) => ({ id: p.id, title: p.title, tier: p.tier, kind: p.kind })) } };
+    }),
+  );
+
+  // Article drafts from resolved chats marked "worth an article": admins review and publish.
+  server.get(
+    `${AGENT_API_PREFIX}/drafts`,
+    route(async (req) => {
+      await admin(req);
+      const raw = (req.query as Record<string, unknown> | undefined)?.state;
+      const state = raw === undefined ? undefined : parseBody(z.strictObject({ state: draftStateSchema }), { state: raw }).state;
+      return { status: 200, body: { drafts: await drafts.list(state) } };
+    }),
+  );
+
+  server.get(
+    `${AGENT_API_PREFIX}/drafts/:id`,
+    route(async (req) => {
+      await admin(req);
+      return { status: 200, body: { draft: await drafts.get(param(req, 'id')) } };
+    }),
+  );
+
+  server.put(
+    `${AGENT_API_PREFIX}/drafts/:id`,
+    route(async (req) => {
+      await admin(req);
+      return { status: 200, body: { draft: await drafts.edit(param(req, 'id'), parseBody(draftEditSchema, req.body)) } };
+    }),
+  );
+
+  server.post(
+    `${AGENT_API_PREFIX}/drafts/:id/publish`,
+    route(async (req) => {
+      await admin(req);
+      return { status: 200, body: { draft: await drafts.publish(param(req, 'id')) } };
+    }),
+  );
+
+  server.post(
+    `${AGENT_API_PREFIX}/drafts/:id/merge`,
+    route(async (req) => {
+      await admin(req);
+      const { articleId } = parseBody(mergeSchema, req.body);
+      return { status: 200, body: { draft: await drafts.merge(param(req, 'id'), articleId) } };
+    }),
+  );
+
+  server.post(
+    `${AGENT_API_PREFIX}/drafts/:id/discard`,
+    route(async (req) => {
+      await admin(req);
+      return { status: 200, body: { draft: await drafts.discard(param(req, 'id')) } };
     }),
   );
 }

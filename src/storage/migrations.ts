@@ -1,5 +1,6 @@
 import { handoffMigration } from '../handoff/handoff-schema.js';
 import { gapMigration } from '../gaps/gap-schema.js';
+import { workspaceMigration } from '../workspace/article-draft-schema.js';
 
 /** One schema step. Versions only ever grow; a shipped migration is never edited. */
 export interface Migration {
@@ -154,4 +155,6 @@ export const migrations: readonly Migration[] = [
   handoffMigration,
   // 9: did-you-mean with none chosen, for the content-gap report (SQL next to its store).
   gapMigration,
+  // 12: article drafts from live chats marked "worth an article" (SQL next to its store).
+  workspaceMigration,
 ];

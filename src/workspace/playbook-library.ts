@@ -46,6 +46,9 @@ export class PlaybookLibrary {
         problems.push(...result.problems);
       }
     }
+    // A file that does not validate (say, half-written by an editor) keeps its previous version.
+    const broken = new Set(problems.map((p) => p.file));
+    playbooks.push(...this.current.filter((p) => broken.has(p.file)));
     for (const problem of problems) this.logger.error('playbook skipped', { file: problem.file, line: problem.line, reason: problem.message });
     this.current = playbooks;
     this.problems = problems;
