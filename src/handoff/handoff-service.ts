@@ -231,7 +231,8 @@ export class HandoffService {
 
   async agentTyping(id: string, actor: Actor): Promise<void> {
     const handoff = await this.requireOwn(id, actor);
-    await this.options.sender.send(handoff.conversationReference as Partial<ConversationReference>, [typingActivity]).catch(() => undefined);
+    // Best effort and not awaited: a typing indicator is worthless late, and a slow channel must not hold the request.
+    void this.options.sender.send(handoff.conversationReference as Partial<ConversationReference>, [typingActivity]).catch(() => undefined);
   }
 
   /** Back to a tier's queue (keeps its place by queue time), or straight to a named agent who can take it. */
