@@ -9,6 +9,7 @@
  *   --10k                        also build an index of 10,000 generated articles (takes long)
  *   --quick                      fewer turns and no memory probes (smoke run)
  *   --profile                    the server writes a CPU profile (bench/.cache/profiles; see bench/profile-summary.ts)
+ *   --postgres                   also the PostgreSQL section (bench/postgres.ts: SQLite vs DATABASE_URL turns, NOTIFY vs polling)
  *
  * The server under test runs as its own process (`node --import tsx src/index.ts`), so its RSS is
  * its own; the load generator (this process) shares the 2 cores with it, as does the bare
@@ -435,6 +436,12 @@ async function main(): Promise<void> {
   }
 
   if (flag('10k') && modelId !== undefined) await buildTenK({ modelId, modelDir, say, table });
+
+  // ---- PostgreSQL (issue 11; bench/postgres.ts owns this section)
+  if (flag('postgres')) {
+    const { postgresSection } = await import('./postgres.js');
+    await postgresSection(say, table, { turns });
+  }
 
   const resultsDir = path.join(root, 'bench', 'results');
   mkdirSync(resultsDir, { recursive: true });
