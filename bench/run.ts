@@ -8,6 +8,7 @@
  *   --cold                       also measure a cold start that builds the index from scratch
  *   --10k                        also build an index of 10,000 generated articles (takes long)
  *   --quick                      fewer turns and no memory probes (smoke run)
+ *   --no-trim                    run the server without MALLOC_TRIM_THRESHOLD_=0 (see README, Speed and memory)
  *   --profile                    the server writes a CPU profile (bench/.cache/profiles; see bench/profile-summary.ts)
  *   --postgres                   also the PostgreSQL section (bench/postgres.ts: SQLite vs DATABASE_URL turns, NOTIFY vs polling)
  *
@@ -134,6 +135,8 @@ async function startServer(dataDir: string, extraEnv: Record<string, string> = {
       RATE_LIMIT_MESSAGES_PER_MINUTE: '0',
       RATE_LIMIT_API_PER_MINUTE: '0',
       LOG_LEVEL: 'warn',
+      // As the README recommends for Linux (glibc keeps the float model's load-time buffers otherwise); --no-trim to compare.
+      ...(flag('no-trim') ? {} : { MALLOC_TRIM_THRESHOLD_: '0' }),
       ...extraEnv,
     },
     stdio: ['ignore', 'ignore', 'pipe'],
@@ -383,6 +386,11 @@ async function main(): Promise<void> {
       const cold = await startServer(indexed);
       rows.push(['cold start to /ready, no index (builds the sample index)', f1(cold.readyMs / 1000), f1(rssMb(cold.pid))]);
       await cold.stop();
+    }
+    else {
+      // Bring the kept index up to date with the knowledge as it is now (not part of the measurement).
+      const refresh = await startServer(indexed);
+      await refresh.stop();
     }
     const dataDir = mkdtempSync(path.join(tmpdir(), 'tierdesk-bench-'));
     cpSync(path.join(indexed, 'knowledge-index'), path.join(dataDir, 'knowledge-index'), { recursive: true });

@@ -102,7 +102,7 @@ export function createApp(config: Config, overrides: AppOverrides = {}): App {
     tiers: config.tiers,
     createEmbedder:
       overrides.createEmbedder ??
-      (() => createServingEmbedder(config.embedding, path.join(config.dataDir, 'models'))),
+      (() => createServingEmbedder(config.embedding, path.join(config.dataDir, 'models'), path.join(config.dataDir, 'embeddings'))),
     indexFactory: overrides.indexFactory ?? hnswIndexFactory,
     logger,
   });
@@ -276,7 +276,7 @@ export function createApp(config: Config, overrides: AppOverrides = {}): App {
     reloadPlaybooks: () => playbooks.reload(),
     logger,
   });
-  mountWorkspaceApi(server, { sessions: agentSessions, workspace, playbooks, drafts, logger });
+  mountWorkspaceApi(server, { sessions: agentSessions, workspace, playbooks, drafts, handoffs, agents, logger });
   mountHandoffsApi(server, { handoffs, tokens: config.api.tokens, logger });
   if (webhooks) handoffs.onEvent((name, handoff, ticket) => webhooks.dispatchHandoff(name, handoff, ticket));
   mountAgentConsolePage(server, { logger });

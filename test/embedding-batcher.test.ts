@@ -1,8 +1,12 @@
+import { readdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { Embedder, EmbeddingRole } from '../src/search/embedder.js';
 import { EmbeddingBatcher, EmbeddingQueueFullError } from '../src/search/embedding-batcher.js';
 import { EmbeddingCache, normalizeQuestion } from '../src/search/embedding-cache.js';
 import { HashingTestEmbedder } from '../src/search/hashing-test-embedder.js';
+import { StoredEmbeddings } from '../src/search/stored-embeddings.js';
+import { tempDir } from './support/test-app.js';
 
 /** Records every model call; texts containing "boom" make the whole call fail, as a model error would. */
 class RecordingEmbedder implements Embedder {
@@ -157,5 +161,41 @@ describe('embedding cache', () => {
     await cache.embed(['beta'], 'query');
     const vectors = await cache.embed(['alpha', 'beta', 'gamma'], 'query');
     expect(vectors).toEqual([await vectorOf('alpha'), await vectorOf('beta'), await vectorOf('gamma')]);
+  });
+});
+
+describe('stored bulk query embeddings (tier examples across restarts)', () => {
+  it('embeds only new examples after a restart, with identical vectors, and never stores single texts', async () => {
+    const dir = tempDir();
+    const examples = ['invoice lists the wrong plan', 'add five more seats', 'program blocked by antivirus'];
+    const first = new RecordingEmbedder();
+    const before = await new StoredEmbeddings(first, dir).embed(examples, 'query');
+    expect(first.calls).toHaveLength(1);
+
+    const second = new RecordingEmbedder();
+    const restarted = new StoredEmbeddings(second, dir);
+    const after = await restarted.embed([...examples, 'server room is on fire'], 'query');
+    expect(second.calls).toEqual([{ texts: ['server room is on fire'], role: 'query' }]);
+    expect(after.slice(0, 3)).toEqual(before);
+    expect(after[3]).toEqual(await vectorOf('server room is on fire'));
+
+    await restarted.embed(['a customer question'], 'query');
+    await restarted.embed(['passage one', 'passage two'], 'passage');
+    const third = new RecordingEmbedder();
+    await new StoredEmbeddings(third, dir).embed(['a customer question', 'passage one'], 'query');
+    expect(third.calls).toEqual([{ texts: ['a customer question', 'passage one'], role: 'query' }]);
+  });
+
+  it('ignores an unreadable file and one written for another model', async () => {
+    const dir = tempDir();
+    await new StoredEmbeddings(new RecordingEmbedder(), dir).embed(['one', 'two'], 'query');
+    const other = new RecordingEmbedder();
+    Object.defineProperty(other, 'modelId', { value: 'test/another-model' });
+    await new StoredEmbeddings(other, dir).embed(['one', 'two'], 'query');
+    expect(other.calls).toHaveLength(1);
+    for (const file of readdirSync(dir)) writeFileSync(path.join(dir, file), '{broken');
+    const fresh = new RecordingEmbedder();
+    expect(await new StoredEmbeddings(fresh, dir).embed(['one', 'two'], 'query')).toEqual([await vectorOf('one'), await vectorOf('two')]);
+    expect(fresh.calls).toHaveLength(1);
   });
 });

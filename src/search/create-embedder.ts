@@ -2,14 +2,16 @@ import type { Config } from '../config.js';
 import type { Embedder } from './embedder.js';
 import { EmbeddingBatcher } from './embedding-batcher.js';
 import { EmbeddingCache } from './embedding-cache.js';
+import { StoredEmbeddings } from './stored-embeddings.js';
 import { TransformersEmbedder } from './transformers-embedder.js';
 
 /**
  * The embedder the running bot uses: the configured model, behind a micro-batcher (concurrent
  * conversations share model calls) and an LRU cache of question vectors (a repeated question
- * skips the model). Index builds pass through both (large calls, passages).
+ * skips the model). Index builds pass through both (large calls, passages). With `storeDir`, the
+ * vectors of bulk query calls (tier examples) are kept on disk between starts (stored-embeddings.ts).
  */
-export async function createServingEmbedder(embedding: Config['embedding'], cacheDir: string): Promise<Embedder> {
+export async function createServingEmbedder(embedding: Config['embedding'], cacheDir: string, storeDir?: string): Promise<Embedder> {
   const model = await TransformersEmbedder.create({
     modelId: embedding.modelId,
     modelDir: embedding.modelDir,
@@ -17,5 +19,6 @@ export async function createServingEmbedder(embedding: Config['embedding'], cach
     quantized: embedding.quantized,
     cacheDir,
   });
-  return new EmbeddingCache(new EmbeddingBatcher(model, { maxBatch: embedding.batchSize }));
+  const serving = new EmbeddingCache(new EmbeddingBatcher(model, { maxBatch: embedding.batchSize }));
+  return storeDir === undefined ? serving : new StoredEmbeddings(serving, storeDir);
 }

@@ -1,0 +1,87 @@
+import { createHash } from 'node:crypto';
+import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import type { Embedder, EmbedderFingerprint, EmbeddingRole } from './embedder.js';
+
+/**
+ * Keeps the vectors of bulk `query` calls (the tier examples, embedded at every start) in a file
+ * under DATA_DIR, so a restart embeds only examples that are new: on 2 cores the ~400 examples of
+ * three languages cost several seconds of model time, most of a cold start. One file per model
+ * and fingerprint (another model never reads them). Single texts (customer messages) pass
+ * through (they are the LRU cache's business, and customers' words are not written to disk).
+ *
+ * File: JSON `{ texts: string[], vectors: base64 of Float32 rows }`, written to a temporary name
+ * and renamed (a crash leaves the old file or none; an unreadable file is ignored and rebuilt).
+ */
+export class StoredEmbeddings implements Embedder {
+  private loaded: Map<string, Float32Array> | undefined;
+  /** Texts of bulk calls in this process: what the file keeps (examples no longer used drop out). */
+  private readonly used = new Set<string>();
+
+  constructor(
+    private readonly inner: Embedder,
+    private readonly dir: string,
+  ) {}
+
+  get modelId(): string {
+    return this.inner.modelId;
+  }
+
+  get dimension(): number {
+    return this.inner.dimension;
+  }
+
+  get fingerprint(): EmbedderFingerprint {
+    return this.inner.fingerprint;
+  }
+
+  private get file(): string {
+    const key = createHash('sha256').update(JSON.stringify([this.modelId, this.dimension, this.fingerprint])).digest('hex').slice(0, 16);
+    return path.join(this.dir, `query-vectors-${key}.json`);
+  }
+
+  async embed(texts: readonly string[], role: EmbeddingRole): Promise<Float32Array[]> {
+    if (role !== 'query' || texts.length < 2) return this.inner.embed(texts, role);
+    const stored = await this.load();
+    for (const text of texts) this.used.add(text);
+    const missing = [...new Set(texts.filter((text) => !stored.has(text)))];
+    if (missing.length > 0) {
+      const vectors = await this.inner.embed(missing, role);
+      missing.forEach((text, i) => stored.set(text, vectors[i]!));
+      await this.save(stored);
+    }
+    return texts.map((text) => stored.get(text)!);
+  }
+
+  private async load(): Promise<Map<string, Float32Array>> {
+    if (this.loaded !== undefined) return this.loaded;
+    const map = new Map<string, Float32Array>();
+    try {
+      const data = JSON.parse(await readFile(this.file, 'utf8')) as { texts?: unknown; vectors?: unknown };
+      if (Array.isArray(data.texts) && typeof data.vectors === 'string') {
+        const buffer = Buffer.from(data.vectors, 'base64');
+        const all = new Float32Array(buffer.buffer, buffer.byteOffset, buffer.byteLength / 4);
+        if (all.length === data.texts.length * this.dimension) {
+          data.texts.forEach((text, i) => {
+            if (typeof text === 'string') map.set(text, all.slice(i * this.dimension, (i + 1) * this.dimension));
+          });
+        }
+      }
+    } catch {
+      // No file yet, or unreadable: start empty (it is rewritten after the next bulk call).
+    }
+    this.loaded = map;
+    return map;
+  }
+
+  /** Writes the texts bulk calls used in this process (older, no longer used texts are dropped). */
+  private async save(stored: Map<string, Float32Array>): Promise<void> {
+    const texts = [...this.used];
+    const all = new Float32Array(texts.length * this.dimension);
+    texts.forEach((text, i) => all.set(stored.get(text)!, i * this.dimension));
+    await mkdir(this.dir, { recursive: true });
+    const body = JSON.stringify({ texts, vectors: Buffer.from(all.buffer).toString('base64') });
+    await writeFile(`${this.file}.tmp`, body);
+    await rename(`${this.file}.tmp`, this.file);
+  }
+}
