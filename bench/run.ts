@@ -8,7 +8,7 @@
  *   --cold                       also measure a cold start that builds the index from scratch
  *   --10k                        also build an index of 10,000 generated articles (takes long)
  *   --quick                      fewer turns and no memory probes (smoke run)
- *   --no-trim                    run the server without MALLOC_TRIM_THRESHOLD_=0 (see README, Speed and memory)
+ *   --no-trim                    run the server without MALLOC_TRIM_THRESHOLD_=33554432 (see README, Speed and memory)
  *   --profile                    the server writes a CPU profile (bench/.cache/profiles; see bench/profile-summary.ts)
  *   --postgres                   also the PostgreSQL section (bench/postgres.ts: SQLite vs DATABASE_URL turns, NOTIFY vs polling)
  *
@@ -136,7 +136,7 @@ async function startServer(dataDir: string, extraEnv: Record<string, string> = {
       RATE_LIMIT_API_PER_MINUTE: '0',
       LOG_LEVEL: 'warn',
       // As the README recommends for Linux (glibc keeps the float model's load-time buffers otherwise); --no-trim to compare.
-      ...(flag('no-trim') ? {} : { MALLOC_TRIM_THRESHOLD_: '0' }),
+      ...(flag('no-trim') ? {} : { MALLOC_TRIM_THRESHOLD_: '33554432' }),
       ...extraEnv,
     },
     stdio: ['ignore', 'ignore', 'pipe'],
@@ -340,7 +340,8 @@ async function memoryBreakdown(): Promise<void> {
   const rows: (string | number)[][] = [];
   const configs: [string, string, string, Record<string, string>][] = [
     ['e5 float (model.onnx), lean tokenizer', 'intfloat/multilingual-e5-small', 'false', {}],
-    ['e5 float, lean tokenizer, MALLOC_TRIM_THRESHOLD_=0', 'intfloat/multilingual-e5-small', 'false', { MALLOC_TRIM_THRESHOLD_: '0' }],
+    ['e5 float, lean tokenizer, MALLOC_TRIM_THRESHOLD_=33554432 (shipped advice)', 'intfloat/multilingual-e5-small', 'false', { MALLOC_TRIM_THRESHOLD_: '33554432' }],
+    ['e5 int8, lean tokenizer, MALLOC_TRIM_THRESHOLD_=33554432', 'intfloat/multilingual-e5-small', 'true', { MALLOC_TRIM_THRESHOLD_: '33554432' }],
     ['e5 int8 (model_quantized.onnx), lean tokenizer', 'intfloat/multilingual-e5-small', 'true', {}],
     ['MiniLM int8', 'Xenova/all-MiniLM-L6-v2', 'true', {}],
   ];
