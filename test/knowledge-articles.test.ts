@@ -65,7 +65,7 @@ describe('loading knowledge articles', () => {
     expect(byFile['b-none.md']).toMatch(/missing front matter/);
     expect(byFile['c-empty.md']).toMatch(/no body/);
     expect(byFile['d-wrong.md']).toMatch(/does not match the file name/);
-    expect(problems.find((p) => p.file === path.join('more', 'alpha.md'))?.reason).toMatch(/duplicate id "alpha" \(already used by en\/alpha\.md\)/);
+    expect(problems.find((p) => p.file === path.join('more', 'alpha.md'))?.reason).toMatch(/duplicate id "alpha" in language "en" \(already used by en\/alpha\.md\)/);
   });
 
   it('indexes the title, every alternative question and body chunks that carry the title', () => {
