@@ -7,7 +7,12 @@ type Hnsw = InstanceType<typeof HierarchicalNSW>;
 const INITIAL_CAPACITY = 1024;
 const M = 16;
 const EF_CONSTRUCTION = 200;
-const EF_SEARCH = 64;
+/**
+ * Measured on real e5 passage vectors (npm run bench -- --10k --10k-count 300: 2,391 passages,
+ * 200 paraphrased queries, exact search as truth): recall@10 0.994 at efSearch 64, 1.000 at
+ * 128, for 0.08 ms per search. 128 keeps recall ≥ 0.98 with margin as the index grows.
+ */
+const EF_SEARCH = 128;
 
 /** VectorIndex over hnswlib-node (HNSW graph, cosine space); grows its capacity as needed. */
 export class HnswVectorIndex implements VectorIndex {
