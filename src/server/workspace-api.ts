@@ -9,6 +9,9 @@ import type { AgentWorkspace } from '../workspace/agent-workspace.js';
 import { draftEditSchema, draftStateSchema } from '../workspace/article-draft.js';
 import type { ArticleDrafts } from '../workspace/article-drafts.js';
 import type { PlaybookLibrary } from '../workspace/playbook-library.js';
+import { supervisorStats } from '../workspace/supervisor-stats.js';
+import type { AgentStore } from '../agents/agent-store.js';
+import type { HandoffService } from '../handoff/handoff-service.js';
 import { PlaybookValidationError, type PlaybookProblem } from '../workspace/playbook.js';
 import { AGENT_API_PREFIX, AGENT_COOKIE, parseBody, readCookie, toHttpError } from './agent-api.js';
 import { HttpError } from './http-error.js';
@@ -33,7 +36,11 @@ export interface WorkspaceApiOptions {
   workspace: AgentWorkspace;
   playbooks: PlaybookLibrary;
   drafts: ArticleDrafts;
+  /** For the supervisor view. */
+  handoffs: HandoffService;
+  agents: AgentStore;
   logger: Logger;
+  now?: () => Date;
 }
 
 function sameString(a: string, b: string): boolean {
@@ -184,6 +191,24 @@ export function mountWorkspaceApi(server: restify.Server, options: WorkspaceApiO
     route(async (req) => {
       await admin(req);
       return { status: 200, body: { draft: await drafts.discard(param(req, 'id')) } };
+    }),
+  );
+
+  // Supervisor view: queues, agents and today's outcomes (admins only).
+  server.get(
+    `${AGENT_API_PREFIX}/supervisor`,
+    route(async (req) => {
+      await admin(req);
+      const [queued, active, resolved, agentList, activeCounts, openDrafts] = await Promise.all([
+        options.handoffs.list({ state: 'queued', limit: 1000 }),
+        options.handoffs.list({ state: 'active', limit: 1000 }),
+        options.handoffs.list({ state: 'resolved', limit: 1000 }),
+        options.agents.list(),
+        options.handoffs.activeCounts(),
+        drafts.list('open'),
+      ]);
+      const now = options.now?.() ?? new Date();
+      return { status: 200, body: supervisorStats({ queued, active, resolved, agents: agentList, activeCounts, openDrafts: openDrafts.length, now }) };
     }),
   );
 }

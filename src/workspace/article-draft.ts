@@ -1,5 +1,8 @@
 import { z } from 'zod';
 import type { Handoff, HandoffMessage } from '../handoff/handoff.js';
+import { allTexts } from '../i18n/texts.js';
+
+const ANSWER_CARD_FOOTERS = allTexts.map((texts) => texts.answerCardFooter);
 
 /** Where a draft is: waiting for review, turned into a new article, merged into one, or dropped. */
 export const draftStateSchema = z.enum(['open', 'published', 'merged', 'discarded']);
@@ -67,7 +70,11 @@ export function draftFromConversation(handoff: Handoff, messages: readonly Hando
     .filter((m) => m.from === 'customer' && /\?\s*$/.test(m.text) && m.text.trim().length >= 10)
     .map((m) => m.text.trim());
   const questions = [...new Set([question, ...customerQuestions])].slice(0, 6);
-  const answers = messages.filter((m) => m.from === 'agent').map((m) => m.text.trim()).filter(Boolean);
+  // Answer cards are other articles already; they do not belong in this one's answer.
+  const answers = messages
+    .filter((m) => m.from === 'agent' && !ANSWER_CARD_FOOTERS.some((footer) => m.text.trimEnd().endsWith(`_${footer}_`)))
+    .map((m) => m.text.trim())
+    .filter(Boolean);
   const title = question.length > 3 ? question.slice(0, 200) : `Question from ${handoff.ticketReference}`;
   return {
     handoffId: handoff.id,

@@ -313,6 +313,7 @@ async function explainDeparture(id) {
 
 function renderAgent() {
   const agent = state.agent;
+  workspace.renderAgent(agent);
   $('agent-name').textContent = `${agent.name} · ${agent.tiers.join(' ')}`;
   for (const radio of document.querySelectorAll('input[name="agent-status"]')) radio.checked = radio.value === agent.status;
   document.body.dataset.status = agent.status;

@@ -248,4 +248,134 @@ export class Workspace {
       button.disabled = false;
     }
   }
+
+  // ------------------------------------------------------------ admins: drafts and supervisor view
+
+  /** Called when the signed-in agent is known or changes: admins get the Drafts and Supervisor buttons. */
+  renderAgent(agent) {
+    if (!this.adminButtons) this.buildAdmin();
+    for (const button of this.adminButtons) button.hidden = !agent?.admin;
+    this.draftsButton.textContent = this.t('drafts');
+    this.supervisorButton.textContent = this.t('supervisor');
+  }
+
+  buildAdmin() {
+    this.draftsButton = el('button', { type: 'button', id: 'drafts-open', className: 'icon-button', hidden: true });
+    this.supervisorButton = el('button', { type: 'button', id: 'supervisor-open', className: 'icon-button', hidden: true });
+    this.adminButtons = [this.draftsButton, this.supervisorButton];
+    const controls = document.querySelector('.topbar-controls');
+    controls?.prepend(this.draftsButton, this.supervisorButton);
+    this.draftsButton.addEventListener('click', () => this.openDrafts());
+    this.supervisorButton.addEventListener('click', () => this.openSupervisor());
+
+    this.draftsDialog = el('dialog', { id: 'drafts-dialog', className: 'workspace-dialog', 'aria-labelledby': 'drafts-title' });
+    this.supervisorDialog = el('dialog', { id: 'supervisor-dialog', className: 'workspace-dialog', 'aria-labelledby': 'supervisor-title' });
+    document.body.append(this.draftsDialog, this.supervisorDialog);
+  }
+
+  closeButton(dialog) {
+    const button = el('button', { type: 'button', className: 'dialog-cancel' }, this.t('close'));
+    button.addEventListener('click', () => dialog.close());
+    return button;
+  }
+
+  async openDrafts(selectedId) {
+    let drafts;
+    try {
+      ({ drafts } = await this.hooks.api.call('GET', '/drafts?state=open'));
+    } catch (error) {
+      this.hooks.toast(this.hooks.explain(error), 'error');
+      return;
+    }
+    const selected = drafts.find((d) => d.id === selectedId) ?? drafts[0];
+    const list = el(
+      'ul',
+      { className: 'draft-list', 'aria-label': this.t('draftsTitle') },
+      ...drafts.map((d) => {
+        const button = el('button', { type: 'button', className: 'draft-item', 'aria-current': d.id === selected?.id ? 'true' : undefined }, el('strong', {}, d.title), el('span', { className: 'workspace-hint' }, this.t('draftFrom', { ticket: d.ticketReference, language: d.language.toUpperCase() })));
+        button.addEventListener('click', () => this.openDrafts(d.id));
+        return el('li', {}, button);
+      }),
+    );
+    const children = [el('h2', { id: 'drafts-title' }, this.t('draftsTitle'))];
+    if (selected === undefined) children.push(el('p', { className: 'empty' }, this.t('draftsEmpty')));
+    else children.push(el('div', { className: 'drafts-layout' }, list, this.draftForm(selected)));
+    children.push(el('div', { className: 'dialog-buttons' }, this.closeButton(this.draftsDialog)));
+    this.draftsDialog.replaceChildren(...children);
+    if (!this.draftsDialog.open) this.draftsDialog.showModal();
+  }
+
+  draftForm(draft) {
+    const field = (id, label, control) => el('div', { className: 'draft-field' }, el('label', { for: id }, label), control);
+    const articleId = el('input', { id: 'draft-article-id', value: draft.articleId, spellcheck: 'false' });
+    const title = el('input', { id: 'draft-title', value: draft.title });
+    const questions = el('textarea', { id: 'draft-questions', rows: '4' });
+    questions.value = draft.questions.join('\n');
+    const body = el('textarea', { id: 'draft-body', rows: '8' });
+    body.value = draft.body;
+    const mergeTarget = el('input', { id: 'draft-merge-target', spellcheck: 'false', placeholder: 'change-password' });
+    const error = el('p', { className: 'form-error', role: 'alert' });
+    const changes = () => ({ articleId: articleId.value.trim(), title: title.value.trim(), questions: questions.value.split('\n').map((q) => q.trim()).filter(Boolean), body: body.value.trim() });
+    const run = async (work, done) => {
+      error.textContent = '';
+      try {
+        await work();
+        this.hooks.toast(this.t(done));
+        await this.openDrafts(done === 'saved' ? draft.id : undefined);
+      } catch (failure) {
+        error.textContent = failure?.message && failure.code !== 'network' ? failure.message : this.hooks.explain(failure);
+      }
+    };
+    const save = () => this.hooks.api.call('PUT', `/drafts/${encodeURIComponent(draft.id)}`, changes());
+    const button = (label, className, onClick) => {
+      const b = el('button', { type: 'button', className }, this.t(label));
+      b.addEventListener('click', onClick);
+      return b;
+    };
+    return el(
+      'form',
+      { className: 'draft-form', id: 'draft-form', dataset: { draftId: draft.id } },
+      el('p', { className: 'workspace-hint' }, this.t('draftFrom', { ticket: draft.ticketReference, language: draft.language.toUpperCase() })),
+      field('draft-article-id', this.t('draftArticleId'), articleId),
+      field('draft-title', this.t('draftTitle'), title),
+      field('draft-questions', this.t('draftQuestions'), questions),
+      field('draft-body', this.t('draftBody'), body),
+      error,
+      el(
+        'div',
+        { className: 'dialog-buttons' },
+        button('discard', '', () => run(() => this.hooks.api.call('POST', `/drafts/${encodeURIComponent(draft.id)}/discard`), 'discarded')),
+        button('save', '', () => run(save, 'saved')),
+        button('publish', 'primary', () => run(async () => { await save(); await this.hooks.api.call('POST', `/drafts/${encodeURIComponent(draft.id)}/publish`); }, 'publishedDraft')),
+      ),
+      el(
+        'div',
+        { className: 'draft-merge' },
+        field('draft-merge-target', this.t('mergeInto'), mergeTarget),
+        button('merge', '', () => run(async () => { await save(); await this.hooks.api.call('POST', `/drafts/${encodeURIComponent(draft.id)}/merge`, { articleId: mergeTarget.value.trim() }); }, 'mergedDraft')),
+      ),
+    );
+  }
+
+  async openSupervisor() {
+    let stats;
+    try {
+      stats = await this.hooks.api.call('GET', '/supervisor');
+    } catch (error) {
+      this.hooks.toast(this.hooks.explain(error), 'error');
+      return;
+    }
+    const minutes = (seconds) => (seconds > 0 ? `${Math.floor(seconds / 60)}:${String(seconds % 60).padStart(2, '0')}` : this.t('none'));
+    const table = (id, headers, rows) =>
+      el('table', { className: 'supervisor-table', id }, el('thead', {}, el('tr', {}, ...headers.map((h) => el('th', { scope: 'col' }, this.t(h))))), el('tbody', {}, ...rows.map((cells) => el('tr', {}, ...cells.map((c) => el('td', {}, c))))));
+    const figure = (label, value) => el('div', { className: 'supervisor-figure' }, el('span', { className: 'figure-value' }, String(value ?? this.t('none'))), el('span', { className: 'figure-label' }, this.t(label)));
+    this.supervisorDialog.replaceChildren(
+      el('h2', { id: 'supervisor-title' }, this.t('supervisorTitle')),
+      el('div', { className: 'supervisor-figures' }, figure('resolvedToday', stats.today.resolved), figure('satisfactionToday', stats.today.averageSatisfaction), figure('worthArticleToday', stats.today.worthArticle), figure('openDrafts', stats.openDrafts)),
+      table('supervisor-tiers', ['tier', 'waiting', 'longestWait', 'inChats', 'agentsOnline', 'freeSlots'], stats.tiers.map((r) => [el('span', { className: `tier-badge tier-${r.tier}` }, r.tier), String(r.queued), minutes(r.longestWaitSeconds), String(r.active), String(r.agentsOnline), String(r.freeSlots)])),
+      table('supervisor-agents', ['agent', 'tier', 'status', 'load'], stats.agents.map((a) => [a.name, a.tiers.join(' '), this.t(a.status), `${a.activeChats}/${a.capacity}`])),
+      el('div', { className: 'dialog-buttons' }, this.closeButton(this.supervisorDialog)),
+    );
+    if (!this.supervisorDialog.open) this.supervisorDialog.showModal();
+  }
 }
