@@ -213,6 +213,17 @@ describe('article drafts from resolved chats: admin review, publish and merge (r
     expect((await boss.request('POST', `/agent/api/drafts/${draft.id}/publish`)).status).toBe(409);
   });
 
+  it('shows the supervisor view to admins only: queues, agents and today\'s outcomes', async () => {
+    expect((await ana.request('GET', '/agent/api/supervisor')).status).toBe(403);
+    const stats = await boss.json<{ tiers: { tier: string; queued: number; active: number }[]; agents: { name: string; activeChats: number }[]; today: { resolved: number; worthArticle: number }; openDrafts: number }>('GET', '/agent/api/supervisor');
+    expect(stats.tiers.map((t) => t.tier)).toEqual(['L1', 'L2', 'L3', 'L4']);
+    expect(stats.agents.map((a) => a.name).sort()).toEqual(['Ana', 'Boss']);
+    // The chat of the first test was resolved today and marked worth an article; its draft is published.
+    expect(stats.today.resolved).toBeGreaterThanOrEqual(1);
+    expect(stats.today.worthArticle).toBe(stats.today.resolved);
+    expect(stats.openDrafts).toBe(0);
+  });
+
   it('merges a draft into an existing article as alternative questions', async () => {
     const handoffId = await chatMarkedWorthAnArticle('my login secret stopped working after the holidays, what now?', [], ['Use "Forgot password" on the sign-in page.']);
     const draft = await draftOf(handoffId);
