@@ -8,7 +8,7 @@ import { turnTexts } from '../src/language/turn-language.js';
 import { checkSlot, parseSlotInput, slotAt, upcomingSlots, type Slot } from '../src/tickets/callback-slots.js';
 import { supportsCards } from './cards.js';
 import { ordinalChoice } from './loose-match.js';
-import { ticketFromConversation, type DeskDependencies, type FilingOptions } from './desk.js';
+import { linkFollowUp, ticketFromConversation, type DeskDependencies, type FilingOptions } from './desk.js';
 
 export const CALLBACK_DIALOG = 'callback';
 const PHONE_PROMPT = 'callback.phone';
@@ -77,6 +77,7 @@ export class CallbackDialog extends ComponentDialog {
       timeZone,
     });
     const ticket = await this.deps.tickets.create(input);
+    await linkFollowUp(this.deps, step.options, ticket);
     await context.sendActivity(texts.callbackFiled(ticket.reference, phone, formatSlotRange(slot, timeZone, texts), timeZone));
     return step.endDialog(ticket);
   }

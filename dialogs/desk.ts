@@ -16,6 +16,8 @@ export interface CustomerProfile {
 export interface TicketDesk {
   create(input: NewTicket): Promise<Ticket>;
   get(reference: string): Promise<Ticket | undefined>;
+  /** Staff note on a ticket (the closed live chat ticket learns its follow-up's reference). */
+  addComment?(reference: string, comment: { author: string; text: string }): Promise<unknown>;
 }
 
 /** Everything the escalation dialogs (tier choice, ticket, callback, status) depend on. */
@@ -39,6 +41,14 @@ export interface DeskDependencies {
 export interface EscalationOptions {
   question: string;
   articlesTried: ScoredArticle[];
+  /** Set when a live chat ended before an agent took it: no new offer, straight to the ticket / callback. */
+  followsUpLiveChat?: LiveChatOutcome;
+}
+
+/** A live chat that ended unattended: its (closed) `handoff` ticket and why it ended. */
+export interface LiveChatOutcome {
+  ticketReference: string;
+  outcome: 'cancelled' | 'timed_out';
 }
 
 /** Options of the ticket and callback dialogs: the escalation plus the chosen tier. */
@@ -66,11 +76,13 @@ export async function ticketFromConversation(
   const activity: Activity = context.activity;
   const reference = TurnContext.getConversationReference(activity);
   const summary = options.summary ?? options.question;
+  const description = summary === options.question ? options.question : `${summary}\n\nCustomer's words: ${options.question}`;
+  const followUp = options.followsUpLiveChat;
   return {
     kind,
     tier: options.classification.tier,
     subject: subjectFrom(summary),
-    description: summary === options.question ? options.question : `${summary}\n\nCustomer's words: ${options.question}`,
+    description: followUp === undefined ? description : `${description}\n\n${followUpNote(followUp)}`,
     customer: {
       userId: activity.from.id,
       ...(activity.from.name ? { name: activity.from.name } : {}),
@@ -87,4 +99,18 @@ export async function ticketFromConversation(
     articlesTried: options.articlesTried,
     ...(callback ? { callback } : {}),
   };
+}
+
+/** Staff-facing line of a follow-up ticket: which live chat request it continues, and why that one ended. */
+function followUpNote(followUp: LiveChatOutcome): string {
+  const why = followUp.outcome === 'cancelled' ? 'the customer left the queue' : 'no agent became free in time';
+  return `Follows up live chat request ${followUp.ticketReference} (${why}).`;
+}
+
+/** After a follow-up ticket is filed: the closed live chat ticket names it, so staff can go from one to the other. */
+export async function linkFollowUp(deps: DeskDependencies, options: FilingOptions, ticket: Ticket): Promise<void> {
+  const followUp = options.followsUpLiveChat;
+  if (followUp === undefined || deps.tickets.addComment === undefined) return;
+  // A failed note must not fail the customer's filing: the new ticket already names the old one.
+  await deps.tickets.addComment(followUp.ticketReference, { author: 'tierdesk', text: `Followed up as ${ticket.kind} ${ticket.reference}.` }).catch(() => undefined);
 }

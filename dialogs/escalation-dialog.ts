@@ -69,9 +69,10 @@ export class EscalationDialog extends ComponentDialog {
   }
 
   private async fileStep(step: WaterfallStepContext<EscalationState>): Promise<DialogTurnResult> {
-    const { question, articlesTried, classification } = step.options;
-    const options: FilingOptions = { question, articlesTried, classification: classification! };
-    if (this.deps.liveChat) {
+    const { question, articlesTried, classification, followsUpLiveChat } = step.options;
+    const options: FilingOptions = { question, articlesTried, classification: classification!, ...(followsUpLiveChat ? { followsUpLiveChat } : {}) };
+    // After a live chat that ended unattended, the customer already heard why: straight to the ticket / callback.
+    if (this.deps.liveChat && followsUpLiveChat === undefined) {
       // A person of that tier, live, when one can take it now; otherwise say so and file as before.
       const availability = await this.deps.liveChat.availability(classification!.tier);
       if (availability.available) return step.replaceDialog(HANDOFF_DIALOG, options);

@@ -99,6 +99,9 @@ export class MainDialog extends ComponentDialog {
 
   private async routeStep(step: WaterfallStepContext): Promise<DialogTurnResult> {
     const { context } = step;
+    // Begun with a live chat's follow-up (src/bot/tierdesk-bot.ts): the ticket / callback dialog, not this message.
+    const followUp = step.options as EscalationState | undefined;
+    if (followUp?.followsUpLiveChat !== undefined) return step.replaceDialog(ESCALATION_DIALOG, followUp);
     const texts = turnTexts(context);
     const pending = await this.deps.pending.get(context);
     await this.deps.pending.delete(context);

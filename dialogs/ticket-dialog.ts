@@ -11,7 +11,7 @@ import { z } from 'zod';
 import { formatDateTime } from '../src/i18n/format.js';
 import { turnTexts } from '../src/language/turn-language.js';
 import { LooseChoicePrompt } from './loose-choice-prompt.js';
-import { subjectFrom, ticketFromConversation, type DeskDependencies, type FilingOptions } from './desk.js';
+import { linkFollowUp, subjectFrom, ticketFromConversation, type DeskDependencies, type FilingOptions } from './desk.js';
 
 export const TICKET_DIALOG = 'ticket';
 const EMAIL_PROMPT = 'ticket.email';
@@ -95,6 +95,7 @@ export class TicketDialog extends ComponentDialog {
     const email = step.options.email!;
     const input = await ticketFromConversation(context, this.deps, 'ticket', step.options, { email });
     const ticket = await this.deps.tickets.create(input);
+    await linkFollowUp(this.deps, step.options, ticket);
     const zone = this.deps.slots.hours.timeZone;
     const due = `${formatDateTime(ticket.dueAt, zone, texts)} (${zone})`;
     const tier = ticket.tier;

@@ -135,6 +135,13 @@ describe('agent console and the customer in the widget (real app, real Chromium,
     await composer.pressSequentially(' start with INV- or RE/?');
     await composer.press('Enter');
     await chat.locator('.webchat__bubble', { hasText: 'Do all invoice numbers start with INV-' }).waitFor({ timeout: 10_000 });
+    // While the customer types in the widget, the console says so (and nothing is sent yet).
+    const typingLine = agentPage.locator('#typing-indicator');
+    expect(await typingLine.innerText()).toBe('');
+    const sendBox = chat.locator('[data-id="webchat-sendbox-input"]');
+    await sendBox.pressSequentially('Yes, always one', { delay: 20 });
+    await agentPage.locator('#typing-indicator', { hasText: 'The customer is typing…' }).waitFor({ timeout: 10_000 });
+    await sendBox.fill('');
     await customerSays(chat, 'Yes, always one of those two prefixes.');
     await agentPage.locator('#transcript .from-customer', { hasText: 'always one of those two prefixes' }).waitFor({ timeout: 10_000 });
 

@@ -44,7 +44,8 @@ async function askForVendor(say: (text: string) => Promise<string>): Promise<str
 // Monday 23 Nov 2026, 10:00 UTC (inside Mon-Fri 09:00-17:00); a test moves it to the weekend.
 const MONDAY = new Date('2026-11-23T10:00:00Z');
 const DIRECTLINE_SECRET = 'handoff-test-directline-secret-0123456789';
-const HOURS = { BUSINESS_HOURS: 'Mon-Fri 09:00-17:00', TIME_ZONE: 'UTC', HANDOFF_QUEUE_TIMEOUT_MINUTES: '10', DIRECTLINE_SECRET };
+// The default message limit per conversation (tests turn it off otherwise): customer typing must not spend it.
+const HOURS = { BUSINESS_HOURS: 'Mon-Fri 09:00-17:00', TIME_ZONE: 'UTC', HANDOFF_QUEUE_TIMEOUT_MINUTES: '10', DIRECTLINE_SECRET, RATE_LIMIT_MESSAGES_PER_MINUTE: '30' };
 
 describe('live handoff to an agent, end to end (real HTTP, SQLite, proactive delivery through CloudAdapter)', () => {
   let running: RunningApp;
@@ -155,7 +156,7 @@ describe('live handoff to an agent, end to end (real HTTP, SQLite, proactive del
     }
   });
 
-  it('leaving the queue ("cancel") and the queue timeout both end in a ticket the customer is told about', async () => {
+  it('leaving the queue ("cancel") continues with the ticket dialog; the live chat ticket is closed with its outcome and linked', async () => {
     await onlineAgent('vic@example.com', 'L4');
     const leaver = customer(running, channel);
     await askForVendor(leaver.say);
@@ -163,23 +164,86 @@ describe('live handoff to an agent, end to end (real HTTP, SQLite, proactive del
     const stayer = customer(running, channel);
     await askForVendor(stayer.say);
     expect(await stayer.say('Chat with a person now')).toMatch(/number 2 in the queue/);
+    const leaving = (await running.app.handoffs.list({ tier: 'L4', state: 'queued', limit: 10 })).find((h) => h.conversationId === leaver.client.conversationId);
+    expect(await leaver.say('I also tried rebooting the router')).toBe('');
 
+    // Today's flow continues: no ticket is filed behind the customer's back, the ticket dialog asks.
     const left = await leaver.say('cancel');
-    const reference = /\*\*(TD-\d+)\*\*/.exec(left)?.[1];
-    expect(left).toMatch(/you've left the queue/);
-    const ticket = await running.app.tickets.get(reference!);
-    expect(ticket).toMatchObject({ kind: 'handoff', tier: 'L4', status: 'new' });
-    expect(ticket!.comments.at(-1)!.text).toMatch(/left the live chat queue/);
+    expect(left).toMatch(/you've left the queue\. Let's write your question down as a ticket/);
+    expect(left).toMatch(/Which email address should they reply to\?/);
+    expect(left).not.toMatch(/TD-\d+/);
+    expect(await leaver.say('lea@example.com')).toMatch(/Here's the ticket I'd file:[\s\S]*Handled by:\*\* our partner team/);
+    const filed = await leaver.say('File the ticket');
+    const reference = /Done — your ticket is \*\*(TD-\d+)\*\*/.exec(filed)![1]!;
+    const ticket = (await running.app.tickets.get(reference))!;
+    expect(ticket).toMatchObject({ kind: 'ticket', tier: 'L4', status: 'new', customer: { email: 'lea@example.com' } });
+    expect(ticket.description).toContain(`Follows up live chat request ${leaving!.ticketReference} (the customer left the queue).`);
+    // The transcript is carried, including what the customer wrote while waiting.
+    expect(ticket.transcript.map((line) => line.text)).toEqual(expect.arrayContaining(['I want to speak to someone', 'I also tried rebooting the router']));
+    // The live chat's own ticket is not left open for nobody: closed, with its outcome and the follow-up's reference.
+    const handoffTicket = (await running.app.tickets.get(leaving!.ticketReference))!;
+    expect(handoffTicket).toMatchObject({ kind: 'handoff', status: 'closed' });
+    expect(handoffTicket.comments.map((c) => c.text)).toEqual(
+      expect.arrayContaining([expect.stringMatching(/^Outcome: cancelled — the customer left the live chat queue/), `Followed up as ticket ${reference}.`]),
+    );
+    expect((await running.app.handoffs.list({ tier: 'L4', limit: 10 })).find((h) => h.id === leaving!.id)?.state).toBe('cancelled');
     // The one behind moves up and is told.
     await channel.waitForText(stayer.client.conversationId, /You're now number 1 in the queue/);
+    // Afterwards the bot is the bot again.
+    expect(await leaver.say('how do I reset my password?')).toMatch(/Forgot password\?[\s\S]*Did this help\?/);
+  });
+
+  it('a queue timeout is told proactively; the next message starts the ticket dialog (L4) or the callback dialog (L2), once', async () => {
+    const [stayer] = await running.app.handoffs.list({ tier: 'L4', state: 'queued', limit: 10 });
+    expect(stayer).toBeDefined();
+    const waiting = customer(running, channel, { conversationId: stayer!.conversationId, userId: stayer!.customer.userId });
+    await onlineAgent('cleo@example.com', 'L2');
+    const caller = customer(running, channel);
+    expect(await caller.say('please call me back')).toMatch(/Someone from our technicians can chat with you live right now/);
+    expect(await caller.say('Chat with a person now')).toMatch(/number 1 in the queue for our technicians/);
+    const calling = (await running.app.handoffs.list({ tier: 'L2', state: 'queued', limit: 10 })).find((h) => h.conversationId === caller.client.conversationId);
 
     await running.app.handoffs.sweep(new Date(MONDAY.getTime() + 11 * 60_000));
-    const timedOut = await channel.waitForText(stayer.client.conversationId, /nobody became free within 10 minutes/);
-    const timedOutRef = /\*\*(TD-\d+)\*\*/.exec(timedOut)![1]!;
-    expect((await running.app.tickets.get(timedOutRef))!.comments.at(-1)!.text).toMatch(/No agent accepted the live chat within 10 minutes/);
-    expect((await running.app.handoffs.list({ tier: 'L4', limit: 10 })).map((h) => h.state).sort()).toEqual(['cancelled', 'timed_out']);
-    // After the timeout the bot answers again.
-    expect(await stayer.say('how do I reset my password?')).not.toBe('');
+    // Nobody is typing when the wait runs out: the bot says so on its own, without filing anything yet.
+    const told = await channel.waitForText(waiting.client.conversationId, /nobody became free within 10 minutes/);
+    expect(told).toMatch(/Send me any message and I'll write your question down as a ticket/);
+    expect(told).not.toMatch(/TD-\d+/);
+    await channel.waitForText(caller.client.conversationId, /nobody became free within 10 minutes\. Send me any message and I'll book a call from our technicians/);
+    expect((await running.app.handoffs.list({ tier: 'L4', limit: 10 })).find((h) => h.id === stayer!.id)?.state).toBe('timed_out');
+    const closed = (await running.app.tickets.get(stayer!.ticketReference))!;
+    expect(closed.status).toBe('closed');
+    expect(closed.comments.map((c) => c.text)).toEqual(expect.arrayContaining([expect.stringMatching(/^Outcome: timed out — no agent accepted the live chat within 10 minutes/)]));
+
+    // L4: the next message starts the ticket dialog; after it, the bot answers normally again.
+    expect(await waiting.say('ok')).toMatch(/Which email address should they reply to\?/);
+    await waiting.say('sol@example.com');
+    const filed = await waiting.say('File the ticket');
+    const reference = /Done — your ticket is \*\*(TD-\d+)\*\*/.exec(filed)![1]!;
+    expect((await running.app.tickets.get(reference))!.description).toContain(`Follows up live chat request ${stayer!.ticketReference} (no agent became free in time).`);
+    expect((await running.app.tickets.get(stayer!.ticketReference))!.comments.at(-1)!.text).toBe(`Followed up as ticket ${reference}.`);
+    expect(await waiting.say('how do I reset my password?')).toMatch(/Forgot password\?[\s\S]*Did this help\?/);
+
+    // L2: the callback dialog (phone, then a slot), exactly as when nobody is available.
+    expect(await caller.say('sure')).toMatch(/What number should our technician call\?/);
+    expect(await caller.say('+44 20 7946 0958')).toMatch(/When should we call\?/);
+    const booked = await caller.say('the first one');
+    const callback = /Booked — \*\*(TD-\d+)\*\*/.exec(booked)![1]!;
+    expect(await running.app.tickets.get(callback)).toMatchObject({ kind: 'callback', tier: 'L2', customer: { phone: '+442079460958' } });
+    expect((await running.app.tickets.get(calling!.ticketReference))!.comments.at(-1)!.text).toBe(`Followed up as callback ${callback}.`);
+  });
+
+  it('"cancel" as the first message after a timeout files nothing and the bot carries on', async () => {
+    await onlineAgent('max@example.com', 'L1');
+    const { say, client } = customer(running, channel);
+    const first = await say('I want to speak to someone');
+    expect(/what kind of help/.test(first) ? await say('A question for the support team') : first).toMatch(/can chat with you live right now/);
+    expect(await say('Chat with a person now')).toMatch(/number 1 in the queue/);
+    const before = (await running.app.tickets.list({ limit: 1, offset: 0 })).total;
+    await running.app.handoffs.sweep(new Date(MONDAY.getTime() + 11 * 60_000));
+    await channel.waitForText(client.conversationId, /nobody became free within 10 minutes/);
+    expect(await say('cancel')).toMatch(/nothing was filed/);
+    expect(await say('how do I reset my password?')).toMatch(/Forgot password\?[\s\S]*Did this help\?/);
+    expect((await running.app.tickets.list({ limit: 1, offset: 0 })).total).toBe(before);
   });
 
   it('"I want to speak to someone" and other phrasings (en, pt, pl) lead to the human path, not a search', async () => {
@@ -197,7 +261,7 @@ describe('live handoff to an agent, end to end (real HTTP, SQLite, proactive del
     }
   });
 
-  it('works for a Web Chat / widget customer too: agent lines arrive through the self-hosted Direct Line', async () => {
+  it('works for a Web Chat / widget customer too: agent lines arrive through the self-hosted Direct Line, customer typing reaches the agent', async () => {
     const bob = await onlineAgent('bob@example.com', 'L2');
     const dl = new DirectLineTestClient(running.baseUrl);
     const generated = await dl.generateToken(DIRECTLINE_SECRET);
@@ -217,6 +281,22 @@ describe('live handoff to an agent, end to end (real HTTP, SQLite, proactive del
     await waitFor(/Bob from our technicians has joined the chat/);
     await dl.say(conversationId, token, 'Hello Bob');
     await bob.waitForEvent((e) => e.event === 'message' && (e.data as { message: { text: string } }).message.text === 'Hello Bob');
+
+    // The customer's typing reaches Bob's console over Direct Line...
+    const logged = async () => (await dl.allPages(conversationId, token)).flatMap((page) => page.activities);
+    const [loggedBefore, transcriptBefore] = [(await logged()).length, (await running.app.stores.transcripts.read('directline', conversationId)).length];
+    await dl.post(conversationId, token, { type: 'typing', from: { id: 'ignored-by-server', role: 'user' } });
+    await bob.waitForEvent((e) => e.event === 'typing' && (e.data as { handoffId: string }).handoffId === mine.id);
+    // ...from its own budget: a typing flood is capped (429) while the customer's next message still goes through.
+    const typingStatuses: number[] = [];
+    for (let i = 0; i < 35; i += 1) typingStatuses.push((await dl.request('POST', `/conversations/${conversationId}/activities`, token, { type: 'typing' })).status);
+    expect(typingStatuses.slice(0, 29)).toEqual(Array(29).fill(200));
+    expect(typingStatuses.at(-1)).toBe(429);
+    // Nothing of it is kept: not in the Direct Line log a reloaded page replays, not in the transcript.
+    expect((await logged()).length).toBe(loggedBefore);
+    expect((await running.app.stores.transcripts.read('directline', conversationId)).length).toBe(transcriptBefore);
+    await dl.say(conversationId, token, 'Still there?');
+    await bob.waitForEvent((e) => e.event === 'message' && (e.data as { message: { text: string } }).message.text === 'Still there?');
     await bob.json('POST', `/agent/api/handoffs/${mine.id}/messages`, { text: 'Hi! What number should I call?' });
     await waitFor(/^Hi! What number should I call\?$/);
     const delivered = await bob.waitForEvent((e) => e.event === 'message' && (e.data as { message: { text: string; delivered?: boolean } }).message.delivered === true);

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TokenBucketLimiter } from '../src/security/rate-limiter.js';
+import { TYPING_PER_MINUTE } from '../src/security/request-limits.js';
 import { ExpectRepliesClient } from './support/bot-client.js';
 import { DirectLineTestClient } from './support/directline-client.js';
 import { startTestApp, type RunningApp } from './support/test-app.js';
@@ -95,21 +96,27 @@ describe('rate limits over HTTP (real server on loopback)', () => {
     expect(spoofed.status).toBe(429);
   });
 
-  it('limits messages per conversation on Direct Line and /api/messages, not per customer', async () => {
+  it('limits messages per conversation on Direct Line and /api/messages, not per customer; typing has its own budget', async () => {
     const directLine = new DirectLineTestClient(running.baseUrl);
+    const activities = `/conversations/${started.conversationId}/activities`;
+    // A customer typing (Web Chat sends one every 3 s) spends none of the messages' budget…
+    const typed = [];
+    for (let i = 0; i < TYPING_PER_MINUTE + 1; i += 1) typed.push((await directLine.request('POST', activities, started.token, { type: 'typing' })).status);
+    // …but a typing flood is capped by its own.
+    expect(typed.slice(0, TYPING_PER_MINUTE)).toEqual(Array(TYPING_PER_MINUTE).fill(200));
+    expect(typed.at(-1)).toBe(429);
     const posted = [];
-    for (let i = 0; i < 5; i += 1) {
-      posted.push((await directLine.request('POST', `/conversations/${started.conversationId}/activities`, started.token, { type: 'typing' })).status);
-    }
+    for (let i = 0; i < 5; i += 1) posted.push((await directLine.request('POST', activities, started.token, { type: 'event', name: 'ping' })).status);
     expect(posted).toEqual([200, 200, 200, 200, 429]);
 
     const one = new ExpectRepliesClient(running.baseUrl);
     const other = new ExpectRepliesClient(running.baseUrl);
-    const typing = { type: 'typing' };
+    const event = { type: 'event', name: 'ping' };
+    expect((await one.post({ type: 'typing' })).status).toBe(200);
     const statuses = [];
-    for (let i = 0; i < 5; i += 1) statuses.push((await one.post(typing)).status);
+    for (let i = 0; i < 5; i += 1) statuses.push((await one.post(event)).status);
     expect(statuses).toEqual([200, 200, 200, 200, 429]);
-    expect((await other.post(typing)).status).toBe(200);
+    expect((await other.post(event)).status).toBe(200);
   });
 
   it('limits the staff API per bearer token', async () => {

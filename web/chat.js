@@ -141,6 +141,9 @@
       {
         directLine: directLine,
         locale: locale,
+        // While the customer types, Web Chat posts a typing activity (at most every 3 s): a live
+        // chat agent sees "The customer is typing…". The bot stores none of them.
+        sendTypingIndicator: true,
         styleOptions: {
           accent: color,
           bubbleFromUserBackground: color,

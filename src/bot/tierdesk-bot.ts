@@ -1,5 +1,6 @@
 import { ActivityTypes, Channels, TeamsActivityHandler, type Activity, type BotState, type StatePropertyAccessor, type TurnContext } from 'botbuilder';
-import { runDialog, type Dialog, type DialogState } from 'botbuilder-dialogs';
+import { DialogSet, runDialog, type Dialog, type DialogState } from 'botbuilder-dialogs';
+import type { EscalationState } from '../../dialogs/escalation-dialog.js';
 import type { HandoffRouting } from '../handoff/customer-router.js';
 import { turnTexts, type LanguageResolver } from '../language/turn-language.js';
 import { activityText } from '../transcripts/activity-text.js';
@@ -11,11 +12,13 @@ import type { TranscriptStore } from '../transcripts/transcript-store.js';
  */
 export class TierdeskBot extends TeamsActivityHandler {
   private readonly dialogState: StatePropertyAccessor<DialogState>;
+  /** The live chat (handoff id) whose follow-up already started here, so only the first message after a timeout starts it. */
+  private readonly followedUp: StatePropertyAccessor<string | undefined>;
 
   constructor(
     private readonly conversationState: BotState,
     private readonly userState: BotState,
-    dialog: Dialog,
+    private readonly dialog: Dialog,
     private readonly transcripts: TranscriptStore,
     private readonly language: LanguageResolver,
     /** Live chat: while a conversation is with a human, turns are relayed instead of answered. */
@@ -23,6 +26,7 @@ export class TierdeskBot extends TeamsActivityHandler {
   ) {
     super();
     this.dialogState = conversationState.createProperty<DialogState>('dialogState');
+    this.followedUp = conversationState.createProperty<string | undefined>('liveChatFollowedUp');
 
     this.onMembersAdded(async (context, next) => {
       const joined = context.activity.membersAdded ?? [];
@@ -39,12 +43,40 @@ export class TierdeskBot extends TeamsActivityHandler {
   }
 
   override async run(context: TurnContext): Promise<void> {
+    // Typing is a hint for a live screen: no transcript, no language, no dialog, no state written.
+    if (context.activity.type === ActivityTypes.Typing) {
+      await this.handoff?.typing(context.activity.channelId, context.activity.conversation.id);
+      return;
+    }
     await this.recordTranscript(context);
     // Once per turn, before any dialog: every dialog reads its texts through turnTexts(context).
     await this.language.resolve(context);
-    if (this.handoff === undefined || !(await this.handoff.route(context))) await super.run(context);
+    const routed = this.handoff === undefined ? { kind: 'bot' as const } : await this.handoff.route(context);
+    if (routed.kind === 'bot') await super.run(context);
+    else if (routed.kind === 'follow-up') await this.followUp(context, routed.handoffId, routed.options, routed.declined);
     await this.conversationState.saveChanges(context, false);
     await this.userState.saveChanges(context, false);
+  }
+
+  /** The customer is typing on a channel that does not run a turn for it (the self-hosted Direct Line). */
+  async typing(channelId: string, conversationId: string): Promise<void> {
+    await this.handoff?.typing(channelId, conversationId);
+  }
+
+  /**
+   * A live chat ended before an agent took it: today's flow continues (ticket dialog, or callback
+   * dialog for L2) with the same question and tier — once per live chat; later messages, or a
+   * "cancel" instead, go to the bot as usual.
+   */
+  private async followUp(context: TurnContext, handoffId: string, options: EscalationState, declined: boolean): Promise<void> {
+    if ((await this.followedUp.get(context)) === handoffId) return super.run(context);
+    await this.followedUp.set(context, handoffId);
+    if (declined) return super.run(context);
+    const dialogs = new DialogSet(this.dialogState);
+    dialogs.add(this.dialog);
+    const dc = await dialogs.createContext(context);
+    await dc.cancelAllDialogs();
+    await dc.beginDialog(this.dialog.id, options);
   }
 
   /** Records the customer's message and every message the bot sends in this turn. */

@@ -19,8 +19,11 @@ export interface DirectLineChannelOptions {
   store: DirectLineStore;
   /** Other instances' appends (PostgreSQL LISTEN/NOTIFY); omitted with a single instance. */
   signals?: ConversationSignals;
-  /** The same bot /api/messages runs. */
-  bot: { run(context: TurnContext): Promise<void> };
+  /**
+   * The same bot /api/messages runs. `typing` (optional) hears the customer typing: it is never
+   * logged and runs no turn, so it reaches e.g. a live chat agent without touching dialogs or state.
+   */
+  bot: { run(context: TurnContext): Promise<void>; typing?(channelId: string, conversationId: string): Promise<void> };
   /** The same error handling as the CloudAdapter: log and tell the customer something went wrong. */
   onTurnError: (context: TurnContext, error: Error) => Promise<void>;
   botIdentity: BotIdentity;
@@ -114,9 +117,14 @@ export class DirectLineChannel {
       from: { id: conversation.userId, name: incoming.from?.name ?? conversation.userId, role: 'user' },
       locale: incoming.locale ?? conversation.locale,
     };
-    // Typing is ephemeral (a hint for a live screen); the bot does nothing with it, and logging it
-    // would fill the history a reloaded page replays.
-    if (activity.type === ActivityTypes.Typing) return `${conversation.id}|typing-${randomUUID()}`;
+    // Typing is ephemeral (a hint for a live screen): handed to the bot's typing hook (a live chat
+    // agent sees it) without a turn, and never logged (it would fill the history a reloaded page replays).
+    if (activity.type === ActivityTypes.Typing) {
+      await this.options.bot.typing?.(DIRECT_LINE_CHANNEL_ID, conversation.id).catch((error: unknown) =>
+        this.options.logger.warn('typing indicator not passed on', { conversation: conversation.id, error: error instanceof Error ? error.message : String(error) }),
+      );
+      return `${conversation.id}|typing-${randomUUID()}`;
+    }
     const logged = await this.append(conversation.id, activity);
     await this.runTurn(conversation, logged.activity);
     return logged.activity.id;

@@ -16,7 +16,8 @@ export interface DirectLineOptions {
   store: DirectLineStore;
   /** Other instances' appends, when several share the database. */
   signals?: ConversationSignals;
-  bot: { run(context: TurnContext): Promise<void> };
+  /** `typing` passes the customer's typing on without a turn (see DirectLineChannelOptions). */
+  bot: { run(context: TurnContext): Promise<void>; typing?(channelId: string, conversationId: string): Promise<void> };
   onTurnError: (context: TurnContext, error: Error) => Promise<void>;
   config: Pick<Config, 'dataDir' | 'directLine' | 'publicUrl' | 'botName' | 'auth'>;
   logger: Logger;

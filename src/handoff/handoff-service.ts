@@ -35,6 +35,9 @@ export interface HandoffServiceOptions {
   sweepIntervalMs?: number;
 }
 
+/** Staff note on the closed ticket of a live chat that ended unattended (the follow-up ticket links back to it). */
+const FOLLOW_UP_NOTE = 'The bot continues with the ticket / callback dialog; if the customer files it, that ticket names this one.';
+
 /** Who acts on a handoff: a console agent (skills and capacity enforced) or an external desk via /api/handoffs. */
 export type Actor = { kind: 'agent'; agent: Agent } | { kind: 'external'; name: string };
 
@@ -145,16 +148,21 @@ export class HandoffService {
     if (handoff.state === 'active' && handoff.agent) this.options.hub.send(handoff.agent.id, 'message', { message });
   }
 
+  /** Shown in the console of the agent holding the chat; never stored (a hint for a live screen only). */
   customerTyping(handoff: StoredHandoff): void {
     if (handoff.state === 'active' && handoff.agent) this.options.hub.send(handoff.agent.id, 'typing', { handoffId: handoff.id });
   }
 
-  /** "cancel" while queued: leaves the queue; the handoff's ticket stays open for the team. */
+  /**
+   * "cancel" while queued: leaves the queue. The handoff's ticket records that outcome and is
+   * closed (nobody owns it); the bot continues with the ticket / callback dialog, whose ticket
+   * links back to it.
+   */
   async leaveQueue(handoff: StoredHandoff): Promise<StoredHandoff | undefined> {
     const left = await this.store.finish(handoff.id, ['queued'], 'cancelled', this.now());
     if (left === undefined) return undefined;
     await this.store.appendMessage({ handoffId: left.id, from: 'system', text: 'The customer left the queue.', needsDelivery: false }, this.now());
-    await this.ticketNote(left, 'The customer left the live chat queue before an agent was free. Follow up as a ticket.');
+    await this.ticketStatus(left, 'closed', `Outcome: cancelled — the customer left the live chat queue before an agent was free. ${FOLLOW_UP_NOTE}`);
     await this.broadcastQueue(left.tier);
     await this.notifyPositions(left.tier);
     return left;
@@ -407,8 +415,9 @@ export class HandoffService {
       const timedOut = await this.store.finish(waiting.id, ['queued'], 'timed_out', at);
       if (timedOut === undefined) continue;
       tiers.add(timedOut.tier);
-      await this.say(timedOut, 'system', textsFor(timedOut.language).liveChatTimedOut(this.options.queueTimeoutMinutes, timedOut.ticketReference));
-      await this.ticketNote(timedOut, `No agent accepted the live chat within ${this.options.queueTimeoutMinutes} minutes. Follow up as a ticket.`);
+      // Told proactively (they may not be typing); their next message starts the ticket / callback dialog.
+      await this.say(timedOut, 'system', textsFor(timedOut.language).liveChatTimedOut(this.options.queueTimeoutMinutes, timedOut.tier === 'L2' ? 'callback' : 'ticket'));
+      await this.ticketStatus(timedOut, 'closed', `Outcome: timed out — no agent accepted the live chat within ${this.options.queueTimeoutMinutes} minutes. ${FOLLOW_UP_NOTE}`);
     }
     for (const tier of tiers) {
       await this.broadcastQueue(tier);
@@ -455,7 +464,7 @@ export class HandoffService {
     await this.options.tickets.addComment(handoff.ticketReference, { author: 'tierdesk', text }).catch((error: unknown) => this.failed('handoff ticket note failed', error));
   }
 
-  private async ticketStatus(handoff: StoredHandoff, status: 'open' | 'resolved', note: string): Promise<void> {
+  private async ticketStatus(handoff: StoredHandoff, status: 'open' | 'resolved' | 'closed', note: string): Promise<void> {
     await this.ticketNote(handoff, note);
     const ticket = await this.options.tickets.get(handoff.ticketReference);
     if (ticket !== undefined && ticket.status !== status && !(status === 'open' && ticket.status !== 'new')) {

@@ -161,12 +161,17 @@ export const en = {
     (waitMinutes === undefined ? '' : ` Estimated wait: about ${waitMinutes} minute${waitMinutes === 1 ? '' : 's'}.`),
   liveChatJoined: (agent: string, team: string) => `${agent} from our ${team} has joined the chat.`,
   liveChatTransferred: (team: string) => `I'm transferring you to our ${team}. Please stay in the chat.`,
-  liveChatLeftQueue: (reference: string) =>
-    `OK, you've left the queue. Your question is filed as ticket **${reference}** and our team will follow up. ` +
-    `You can ask me "status of ${reference}" any time.`,
-  liveChatTimedOut: (minutes: number, reference: string) =>
-    `I'm sorry — nobody became free within ${minutes} minutes. Your question is filed as ticket **${reference}** and our team will follow up. ` +
-    `You can ask me "status of ${reference}" any time.`,
+  /** Then the ticket dialog (email, review) or, for L2, the callback dialog (phone, slot) starts. */
+  liveChatLeftQueue: (next: 'ticket' | 'callback'): string =>
+    next === 'ticket'
+      ? "OK, you've left the queue. Let's write your question down as a ticket instead, so our team can get back to you."
+      : "OK, you've left the queue. Let's book a call from our technicians instead.",
+  /** Sent proactively (the customer may not be typing); their next message starts the ticket / callback dialog. */
+  liveChatTimedOut: (minutes: number, next: 'ticket' | 'callback') =>
+    `I'm sorry — nobody became free within ${minutes} minutes. ` +
+    (next === 'ticket'
+      ? 'Send me any message and I\'ll write your question down as a ticket, so our team can get back to you (or say "cancel" if you no longer need help).'
+      : 'Send me any message and I\'ll book a call from our technicians for you (or say "cancel" if you no longer need help).'),
   liveChatClosing: "Thanks for chatting with us! I'm handing you back to the assistant.",
   satisfactionQuestion: 'How happy are you with the help you got? Reply with a number from 1 (not at all) to 5 (very).',
   satisfactionThanks: 'Thank you for the rating! Ask me anything else any time.',

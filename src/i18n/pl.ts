@@ -153,12 +153,15 @@ export const pl: Texts = {
     `Jesteś teraz ${position}. w kolejce.` + (waitMinutes === undefined ? '' : ` Szacowany czas oczekiwania: około ${waitMinutes} min.`),
   liveChatJoined: (agent: string, team: string) => `${agent} (${team}) dołącza do rozmowy.`,
   liveChatTransferred: (team: string) => `Przekazuję Cię dalej: ${team}. Nie zamykaj czatu.`,
-  liveChatLeftQueue: (reference: string) =>
-    `Dobrze, wyszedłeś z kolejki. Twoje pytanie zapisaliśmy jako zgłoszenie **${reference}**, a nasz zespół się odezwie. ` +
-    `W każdej chwili możesz zapytać mnie „status ${reference}”.`,
-  liveChatTimedOut: (minutes: number, reference: string) =>
-    `Przepraszamy — przez ${minutes} min nikt się nie zwolnił. Twoje pytanie zapisaliśmy jako zgłoszenie **${reference}**, a nasz zespół się odezwie. ` +
-    `W każdej chwili możesz zapytać mnie „status ${reference}”.`,
+  liveChatLeftQueue: (next: 'ticket' | 'callback') =>
+    next === 'ticket'
+      ? 'Dobrze, kolejka opuszczona. Zapiszmy zamiast tego Twoje pytanie jako zgłoszenie, żeby nasz zespół mógł się odezwać.'
+      : 'Dobrze, kolejka opuszczona. Umówmy zamiast tego rozmowę telefoniczną z naszym technikiem.',
+  liveChatTimedOut: (minutes: number, next: 'ticket' | 'callback') =>
+    `Przepraszamy — przez ${minutes} min nikt się nie zwolnił. ` +
+    (next === 'ticket'
+      ? 'Napisz cokolwiek, a zapiszę Twoje pytanie jako zgłoszenie, żeby nasz zespół mógł się odezwać (albo napisz „anuluj”, jeśli pomoc nie jest już potrzebna).'
+      : 'Napisz cokolwiek, a umówię rozmowę telefoniczną z naszym technikiem (albo napisz „anuluj”, jeśli pomoc nie jest już potrzebna).'),
   liveChatClosing: 'Dzięki za rozmowę! Wracasz do asystenta.',
   satisfactionQuestion: 'Jak oceniasz otrzymaną pomoc? Odpowiedz liczbą od 1 (bardzo źle) do 5 (bardzo dobrze).',
   satisfactionThanks: 'Dziękujemy za ocenę! Możesz pytać o cokolwiek w dowolnej chwili.',

@@ -152,12 +152,15 @@ export const pt: Texts = {
     (waitMinutes === undefined ? '' : ` Espera estimada: cerca de ${waitMinutes} minuto${waitMinutes === 1 ? '' : 's'}.`),
   liveChatJoined: (agent: string, team: string) => `${agent}, da nossa ${team}, entrou na conversa.`,
   liveChatTransferred: (team: string) => `Estou transferindo você para a nossa ${team}. Por favor, continue na conversa.`,
-  liveChatLeftQueue: (reference: string) =>
-    `Certo, você saiu da fila. Sua pergunta foi registrada como chamado **${reference}** e nossa equipe vai dar retorno. ` +
-    `Pergunte "status do ${reference}" quando quiser.`,
-  liveChatTimedOut: (minutes: number, reference: string) =>
-    `Desculpe — ninguém ficou livre em ${minutes} minutos. Sua pergunta foi registrada como chamado **${reference}** e nossa equipe vai dar retorno. ` +
-    `Pergunte "status do ${reference}" quando quiser.`,
+  liveChatLeftQueue: (next: 'ticket' | 'callback') =>
+    next === 'ticket'
+      ? 'Certo, você saiu da fila. Vamos registrar sua pergunta como um chamado, para que nossa equipe dê retorno.'
+      : 'Certo, você saiu da fila. Vamos agendar uma ligação dos nossos técnicos.',
+  liveChatTimedOut: (minutes: number, next: 'ticket' | 'callback') =>
+    `Desculpe — ninguém ficou livre em ${minutes} minutos. ` +
+    (next === 'ticket'
+      ? 'Envie qualquer mensagem e eu registro sua pergunta como um chamado, para que nossa equipe dê retorno (ou diga "cancelar" se não precisar mais).'
+      : 'Envie qualquer mensagem e eu agendo uma ligação dos nossos técnicos (ou diga "cancelar" se não precisar mais).'),
   liveChatClosing: 'Obrigado por conversar com a gente! Vou devolver você ao assistente.',
   satisfactionQuestion: 'Quanto você ficou satisfeito com o atendimento? Responda com um número de 1 (nada) a 5 (muito).',
   satisfactionThanks: 'Obrigado pela avaliação! Pergunte o que quiser quando precisar.',

@@ -7,13 +7,15 @@ import { allowOrSend429, clientIp, TokenBucketLimiter, unlimited } from './rate-
  * Which rate limit guards which route, and by what key. Mounted as a restify `pre` handler so an
  * abusive request is refused before its body is even parsed. (/api/messages is keyed by the
  * conversation named in its body, so http-server.ts applies `limits.perConversation` itself after
- * validating the body.)
+ * validating the body. Direct Line activities are limited right after the body is parsed
+ * (`mountConversationLimits`): typing indicators spend their own bucket, so a customer typing
+ * never costs the budget of their messages, and a typing flood is still capped.)
  *
  * | route                                           | key                          |
  * |-------------------------------------------------|------------------------------|
  * | POST /api/webchat/session                        | client IP                    |
  * | POST /v3/directline/tokens/*, /conversations     | client IP                    |
- * | POST /v3/directline/conversations/:id/activities | conversation id              |
+ * | POST /v3/directline/conversations/:id/activities | conversation id (typing: own bucket) |
  * | /api/tickets*, /api/customers*, /api/handoffs*, /api/gaps | bearer token (its SHA-256) |
  */
 
@@ -22,6 +24,8 @@ export interface RequestLimits {
   trustProxy: boolean;
   perIp: Pick<TokenBucketLimiter, 'take'>;
   perConversation: Pick<TokenBucketLimiter, 'take'>;
+  /** Customer typing indicators per conversation (Direct Line and /api/messages), apart from messages. */
+  perConversationTyping: Pick<TokenBucketLimiter, 'take'>;
   perApiToken: Pick<TokenBucketLimiter, 'take'>;
 }
 
@@ -31,12 +35,25 @@ function perMinute(rate: number, now?: () => number): Pick<TokenBucketLimiter, '
   return new TokenBucketLimiter({ capacity: rate, refillPerSecond: rate / 60, ...(now ? { now } : {}) });
 }
 
+/**
+ * Typing indicators one conversation may send per minute. Web Chat sends at most one every 3 s
+ * while the customer types (20 a minute), so a real customer never reaches this.
+ */
+export const TYPING_PER_MINUTE = 30;
+
+/** The bucket an activity of `type` spends: typing its own, everything else (even a malformed body) the messages'. */
+export function conversationLimiter(limits: RequestLimits, type: unknown): RequestLimits['perConversation'] {
+  return type === 'typing' ? limits.perConversationTyping : limits.perConversation;
+}
+
 /** Builds the limiters from `config.limits`; `now` is injectable for tests. */
 export function createRequestLimits(limits: Config['limits'], now?: () => number): RequestLimits {
   return {
     trustProxy: limits.trustProxy,
     perIp: perMinute(limits.sessionsPerMinute, now),
     perConversation: perMinute(limits.messagesPerMinute, now),
+    // On whenever the message limit is: typing runs no dialog and stores nothing, but each one is a lookup and a push.
+    perConversationTyping: perMinute(limits.messagesPerMinute > 0 ? TYPING_PER_MINUTE : 0, now),
     perApiToken: perMinute(limits.apiPerMinute, now),
   };
 }
@@ -59,9 +76,23 @@ export function limitFor(req: restify.Request, limits: RequestLimits): { limiter
   if (STAFF_API.test(path)) return { limiter: limits.perApiToken, key: tokenKey(req, limits.trustProxy) };
   if (req.method !== 'POST') return undefined;
   if (IP_LIMITED.has(path)) return { limiter: limits.perIp, key: clientIp(req, limits.trustProxy) };
-  const activities = DIRECT_LINE_ACTIVITIES.exec(path);
-  if (activities?.[1] !== undefined) return { limiter: limits.perConversation, key: `directline:${activities[1]}` };
   return undefined;
+}
+
+/**
+ * Limits Direct Line activity posts per conversation once the body is parsed (mount after the body
+ * parser): the activity's type picks the bucket (`conversationLimiter`). Refused with 429 like the rest.
+ */
+export function mountConversationLimits(server: restify.Server, limits: RequestLimits): void {
+  server.use((req: restify.Request, res: restify.Response, next: restify.Next) => {
+    if (req.method !== 'POST') return next();
+    const conversationId = DIRECT_LINE_ACTIVITIES.exec((req.url ?? '/').split('?')[0] ?? '/')?.[1];
+    if (conversationId === undefined) return next();
+    res.header('Access-Control-Allow-Origin', '*');
+    const type = typeof req.body === 'object' && req.body !== null ? (req.body as { type?: unknown }).type : undefined;
+    if (allowOrSend429(conversationLimiter(limits, type), `directline:${conversationId}`, res)) return next();
+    return next(false);
+  });
 }
 
 /** Refuses over-limit requests with 429, `Retry-After` and `{ error: { code: 'rate_limited', message } }`. */

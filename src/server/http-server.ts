@@ -6,7 +6,7 @@ import type { TierdeskBot } from '../bot/tierdesk-bot.js';
 import type { TicketService } from '../tickets/ticket-service.js';
 import { botActivitySchema, rejectDeepBodies } from '../security/body-guards.js';
 import { allowOrSend429 } from '../security/rate-limiter.js';
-import { mountRequestLimits, type RequestLimits } from '../security/request-limits.js';
+import { conversationLimiter, mountConversationLimits, mountRequestLimits, type RequestLimits } from '../security/request-limits.js';
 import { mountBaseSecurityHeaders } from '../security/security-headers.js';
 import { describeFirstIssue } from '../directline/schemas.js';
 import { mountOpenApi } from './openapi.js';
@@ -106,6 +106,7 @@ export function createHttpServer(options: HttpServerOptions): restify.Server {
   server.use(restify.plugins.queryParser({ mapParams: false }));
   server.use(restify.plugins.bodyParser({ maxBodySize: options.maxRequestBytes, mapParams: false, rejectUnknown: true }));
   server.use(rejectDeepBodies());
+  mountConversationLimits(server, options.limits);
 
   server.post('/api/messages', async (req, res) => {
     if (options.channelAuth && !req.header('authorization')) {
@@ -120,14 +121,14 @@ export function createHttpServer(options: HttpServerOptions): restify.Server {
     }
     const key = `${activity.data.channelId}:${activity.data.conversation.id}`;
     if (!options.channelAuth) {
-      if (!allowOrSend429(options.limits.perConversation, key, res)) return;
+      if (!allowOrSend429(conversationLimiter(options.limits, activity.data.type), key, res)) return;
       await adapter.process(req, res, (context) => bot.run(context));
       return;
     }
     // With channel auth the limit is applied only once CloudAdapter has verified the caller, so a
     // forged request cannot spend a real conversation's budget. An over-limit turn is dropped.
     await adapter.process(req, res, async (context) => {
-      if (options.limits.perConversation.take(key).allowed) return bot.run(context);
+      if (conversationLimiter(options.limits, activity.data.type).take(key).allowed) return bot.run(context);
       logger.warn('message dropped: conversation over its rate limit', { channelId: activity.data.channelId });
     });
   });
