@@ -394,7 +394,10 @@ async function main(): Promise<void> {
       await refresh.stop();
     }
     const dataDir = mkdtempSync(path.join(tmpdir(), 'tierdesk-bench-'));
-    cpSync(path.join(indexed, 'knowledge-index'), path.join(dataDir, 'knowledge-index'), { recursive: true });
+    // What a restarted server finds on disk: the index and the stored tier-example vectors.
+    for (const kept of ['knowledge-index', 'embeddings']) {
+      if (existsSync(path.join(indexed, kept))) cpSync(path.join(indexed, kept), path.join(dataDir, kept), { recursive: true });
+    }
     const server = await startServer(dataDir);
     const afterStart = rssMb(server.pid);
     rows.push(['cold start to /ready, persisted index', f1(server.readyMs / 1000), f1(afterStart)]);
