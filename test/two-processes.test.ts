@@ -189,8 +189,14 @@ describe('two tierdesk processes on one PostgreSQL', () => {
     const sorted = numbers(every.items.map((t) => t.reference));
     expect(sorted).toEqual(Array.from({ length: every.total }, (_, i) => sorted[0]! + i));
 
-    // Every ticket that exists is announced, also those whose delivery A had claimed when it died.
+    // Every ticket a customer was told about is announced, also those whose delivery A had claimed
+    // when it died (B takes the lease over). A ticket A committed in the instant before it died,
+    // never acknowledged, may go unannounced: its event is written right after the ticket, not in
+    // the same transaction (README, known limits).
     const announced = () => new Set(hook.received.map((r) => JSON.parse(r.body) as { event: string; ticket: { reference: string } }).filter((p) => p.event === 'ticket.created').map((p) => p.ticket.reference));
-    await until(() => (every.items.every((t) => announced().has(t.reference)) ? true : undefined), 'every ticket announced', 45_000);
+    const missing = () => all.filter((reference) => !announced().has(reference));
+    await until(() => (missing().length === 0 ? true : undefined), 'every acknowledged ticket announced', 45_000).catch((error: unknown) => {
+      throw new Error(`${(error as Error).message}; missing ${missing().join(', ')} of ${every.items.length} tickets`);
+    });
   }, 90_000);
 });

@@ -33,10 +33,13 @@ export type TicketEventListener = (event: TicketEvent) => void | Promise<void>;
 /**
  * The one entry point dialogs and the HTTP API use for tickets: it stores through the TicketStore
  * and tells subscribers what happened. Listeners run after the write is committed and never make
- * the caller's write fail or wait (a broken webhook must not break a customer's turn).
+ * the caller's write fail (a broken webhook must not break a customer's turn). Only a `durable`
+ * listener (the webhook outbox write) is waited for, so once a call resolves its event is queued:
+ * a process killed after answering the customer has not lost the event.
  */
 export class TicketService {
   private readonly listeners = new Set<TicketEventListener>();
+  private readonly durable = new Set<TicketEventListener>();
   private readonly logger: Logger;
 
   constructor(
@@ -46,16 +49,23 @@ export class TicketService {
     this.logger = options.logger;
   }
 
-  /** Subscribes to every ticket event; returns the unsubscribe function. */
-  onEvent(listener: TicketEventListener): () => void {
+  /**
+   * Subscribes to every ticket event; returns the unsubscribe function. A `durable` listener's
+   * promise is awaited before the ticket call resolves (keep it to a quick local write).
+   */
+  onEvent(listener: TicketEventListener, options: { durable?: boolean } = {}): () => void {
     this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
+    if (options.durable === true) this.durable.add(listener);
+    return () => {
+      this.listeners.delete(listener);
+      this.durable.delete(listener);
+    };
   }
 
   /** Files a ticket (validated; throws TicketValidationError naming the bad field). Emits `ticket.created`. */
   async create(input: NewTicket, now: Date = new Date()): Promise<Ticket> {
     const ticket = await this.store.create(input, now);
-    this.emit({ name: 'ticket.created', ticket, at: ticket.createdAt });
+    await this.emit({ name: 'ticket.created', ticket, at: ticket.createdAt });
     return ticket;
   }
 
@@ -72,7 +82,7 @@ export class TicketService {
   /** Moves a ticket along its lifecycle (throws IllegalTransitionError otherwise). Emits `ticket.updated`. */
   async changeStatus(reference: string, status: TicketStatus, now: Date = new Date()): Promise<Ticket> {
     const ticket = await this.store.changeStatus(reference, status, now);
-    this.emit({ name: 'ticket.updated', ticket, change: { type: 'status', status: ticket.status }, at: ticket.updatedAt });
+    await this.emit({ name: 'ticket.updated', ticket, change: { type: 'status', status: ticket.status }, at: ticket.updatedAt });
     return ticket;
   }
 
@@ -80,7 +90,7 @@ export class TicketService {
   async addComment(reference: string, comment: { author: string; text: string }, now: Date = new Date()): Promise<Ticket> {
     const ticket = await this.store.addComment(reference, comment, now);
     const added = ticket.comments.at(-1);
-    if (added !== undefined) this.emit({ name: 'ticket.updated', ticket, change: { type: 'comment', comment: added }, at: added.at });
+    if (added !== undefined) await this.emit({ name: 'ticket.updated', ticket, change: { type: 'comment', comment: added }, at: added.at });
     return ticket;
   }
 
@@ -95,21 +105,26 @@ export class TicketService {
       const ticket = await this.store.markBreached(due.reference, now);
       if (ticket.slaBreachedAt !== at) continue;
       breached.push(ticket);
-      this.emit({ name: 'ticket.sla_breached', ticket, at });
+      await this.emit({ name: 'ticket.sla_breached', ticket, at });
     }
     return breached;
   }
 
-  private emit(event: Omit<TicketEvent, 'id'>): void {
+  private async emit(event: Omit<TicketEvent, 'id'>): Promise<void> {
     const full: TicketEvent = { id: randomUUID(), ...event };
+    const waits: Promise<void>[] = [];
     for (const listener of this.listeners) {
       try {
         const result = listener(full);
-        if (result instanceof Promise) result.catch((error: unknown) => this.listenerFailed(full, error));
+        if (result instanceof Promise) {
+          const settled = result.catch((error: unknown) => this.listenerFailed(full, error));
+          if (this.durable.has(listener)) waits.push(settled);
+        }
       } catch (error) {
         this.listenerFailed(full, error);
       }
     }
+    await Promise.all(waits);
   }
 
   private listenerFailed(event: TicketEvent, error: unknown): void {

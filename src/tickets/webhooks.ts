@@ -149,15 +149,16 @@ export class WebhookDispatcher {
   /** Forwards every event of `service` until `stop()`. */
   subscribeTo(service: TicketService): void {
     this.unsubscribe?.();
-    this.unsubscribe = service.onEvent((event) => this.dispatch(event));
+    // Durable: a ticket call resolves only once its deliveries are in the outbox.
+    this.unsubscribe = service.onEvent((event) => this.dispatch(event), { durable: true });
   }
 
   /**
-   * Queues one delivery per configured URL in the outbox and returns at once; never throws (a
-   * failed write is logged). After `stop()` rows are still written, for the next start to send.
-   * The SQLite outbox writes before this returns; the PostgreSQL one right after (idle() waits).
+   * Queues one delivery per configured URL in the outbox; the promise resolves once the rows are
+   * written and never rejects (a failed write is logged). After `stop()` rows are still written,
+   * for the next start to send. The SQLite outbox writes before this returns.
    */
-  dispatch(event: TicketEvent | { id: string; name: HandoffEventName; ticket: Ticket; handoff: Handoff }): void {
+  dispatch(event: TicketEvent | { id: string; name: HandoffEventName; ticket: Ticket; handoff: Handoff }): Promise<void> {
     const now = new Date();
     const payload: WebhookPayload = {
       id: event.id,
@@ -183,7 +184,7 @@ export class WebhookDispatcher {
     } catch (error) {
       written = Promise.reject(error);
     }
-    written
+    return written
       .then(
         (rejected) => {
           for (const dropped of rejected) {
