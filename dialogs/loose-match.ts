@@ -22,14 +22,47 @@ export function normaliseReply(text: string): string {
 const tokensOf = (text: string) => normaliseReply(text).split(' ').filter(Boolean);
 
 /**
+ * Word lists (src/i18n) are constant arrays read at every turn (small talk and interruptions are
+ * checked in up to three languages per message), so their normalised forms are computed once per
+ * array instead of per turn; the profile showed this normalising as the largest share of a
+ * turn's own work. Keyed by the array itself: a list built per call just misses the cache.
+ */
+const sortedPhrasesCache = new WeakMap<readonly string[], string[][]>();
+const wordSetCache = new WeakMap<readonly string[], Set<string>>();
+
+/** The phrases as word lists, empty ones dropped, longest first. */
+function sortedPhrases(phrases: readonly string[]): string[][] {
+  let sorted = sortedPhrasesCache.get(phrases);
+  if (sorted === undefined) {
+    sorted = phrases.map(tokensOf).filter((p) => p.length > 0).sort((a, b) => b.length - a.length);
+    sortedPhrasesCache.set(phrases, sorted);
+  }
+  return sorted;
+}
+
+/** Every word of every phrase of the list (filler words, ordinal forms). */
+function wordSet(phrases: readonly string[]): Set<string> {
+  let words = wordSetCache.get(phrases);
+  if (words === undefined) {
+    words = new Set(phrases.flatMap(tokensOf));
+    wordSetCache.set(phrases, words);
+  }
+  return words;
+}
+
+/**
  * How much of the reply the phrases explain: every phrase occurrence is removed (longest phrases
  * first); the reply matches when something was removed and only filler words remain. Returns the
  * number of reply words the phrases covered (0 = no match), so longer matches win ties.
  */
 export function phraseCoverage(text: string, phrases: readonly string[], fillers: readonly string[]): number {
-  let rest = tokensOf(text);
-  const fillerSet = new Set(fillers.flatMap(tokensOf));
-  const sorted = phrases.map(tokensOf).filter((p) => p.length > 0).sort((a, b) => b.length - a.length);
+  return coverageOfTokens(tokensOf(text), phrases, fillers);
+}
+
+function coverageOfTokens(tokens: readonly string[], phrases: readonly string[], fillers: readonly string[]): number {
+  let rest = tokens;
+  const fillerSet = wordSet(fillers);
+  const sorted = sortedPhrases(phrases);
   let covered = 0;
   for (const phrase of sorted) {
     for (let i = 0; i + phrase.length <= rest.length; ) {
@@ -44,7 +77,8 @@ export function phraseCoverage(text: string, phrases: readonly string[], fillers
 
 /** The group whose phrases explain the reply best; undefined when none or when two tie. */
 export function bestGroup(text: string, groups: readonly (readonly string[])[], fillers: readonly string[]): number | undefined {
-  const scores = groups.map((phrases) => phraseCoverage(text, phrases, fillers));
+  const tokens = tokensOf(text);
+  const scores = groups.map((phrases) => coverageOfTokens(tokens, phrases, fillers));
   const best = Math.max(0, ...scores);
   if (best === 0) return undefined;
   const winners = scores.flatMap((score, index) => (score === best ? [index] : []));
@@ -53,7 +87,7 @@ export function bestGroup(text: string, groups: readonly (readonly string[])[], 
 
 /** "2", "#2", "option 2", "the second one", "segunda", "ostatni" → a 0-based index below `count`. */
 export function ordinalChoice(text: string, count: number, texts: Texts): number | undefined {
-  const fillers = new Set(texts.fillerWords.flatMap(tokensOf));
+  const fillers = wordSet(texts.fillerWords);
   const all = tokensOf(text).map((word) => word.replace(/^#/, ''));
   const content = all.filter((word) => !fillers.has(word));
   const words = content.length > 0 ? content : all;
@@ -61,9 +95,9 @@ export function ordinalChoice(text: string, count: number, texts: Texts): number
   const word = words[0]!;
   let index: number | undefined;
   if (/^\d+$/.test(word)) index = Number(word) - 1;
-  else if (texts.lastWords.flatMap(tokensOf).includes(word)) index = count - 1;
+  else if (wordSet(texts.lastWords).has(word)) index = count - 1;
   else {
-    const found = texts.ordinalWords.findIndex((forms) => forms.flatMap(tokensOf).includes(word));
+    const found = texts.ordinalWords.findIndex((forms) => wordSet(forms).has(word));
     index = found === -1 ? undefined : found;
   }
   return index !== undefined && index >= 0 && index < count ? index : undefined;
@@ -95,7 +129,7 @@ export function matchChoice(text: string, choices: readonly LooseChoice[], texts
   if (byOrdinal !== undefined) return byOrdinal;
   const byPhrase = bestGroup(text, choices.map((c) => [c.title, ...(c.synonyms ?? [])]), texts.fillerWords);
   if (byPhrase !== undefined) return byPhrase;
-  const fillers = new Set(texts.fillerWords.flatMap(tokensOf));
+  const fillers = wordSet(texts.fillerWords);
   const words = tokensOf(text).filter((word) => !fillers.has(word) && word.length >= 3);
   if (words.length === 0) return undefined;
   const fits = choices.flatMap((choice, index) => {
@@ -111,9 +145,7 @@ export function matchChoice(text: string, choices: readonly LooseChoice[], texts
  */
 export function mentionsPhrase(text: string, phrases: readonly string[]): boolean {
   const words = tokensOf(text);
-  return phrases.some((phrase) => {
-    const wanted = tokensOf(phrase);
-    if (wanted.length === 0) return false;
+  return sortedPhrases(phrases).some((wanted) => {
     for (let i = 0; i + wanted.length <= words.length; i++) if (wanted.every((word, j) => words[i + j] === word)) return true;
     return false;
   });
