@@ -175,6 +175,7 @@ describe('agent workspace: playbook, suggested article, draft published, answere
     expect(await drafts.getByLabel('Answer').inputValue()).toContain('Use the pattern INV-');
     // The answer card sent during the chat is another article: not copied into this one.
     expect(await drafts.getByLabel('Answer').inputValue()).not.toContain(suggestedTitle);
+    expect(await drafts.getByLabel('Answer').inputValue()).not.toContain('handing you back to the assistant');
     expect(await drafts.getByLabel('Questions (one per line)').inputValue()).toContain(EXPERT_QUESTION);
     await drafts.getByLabel('Article id (file name)').fill('invoice-number-regex');
     await drafts.getByLabel('Title', { exact: true }).fill(NEW_ARTICLE_TITLE);

@@ -3,6 +3,8 @@ import type { Handoff, HandoffMessage } from '../handoff/handoff.js';
 import { allTexts } from '../i18n/texts.js';
 
 const ANSWER_CARD_FOOTERS = allTexts.map((texts) => texts.answerCardFooter);
+/** The default closing line the desk sends on resolve: not part of any answer. */
+const CLOSING_LINES = new Set(allTexts.map((texts) => texts.liveChatClosing));
 
 /** Where a draft is: waiting for review, turned into a new article, merged into one, or dropped. */
 export const draftStateSchema = z.enum(['open', 'published', 'merged', 'discarded']);
@@ -72,7 +74,7 @@ export function draftFromConversation(handoff: Handoff, messages: readonly Hando
   const questions = [...new Set([question, ...customerQuestions])].slice(0, 6);
   // Answer cards are other articles already; they do not belong in this one's answer.
   const answers = messages
-    .filter((m) => m.from === 'agent' && !ANSWER_CARD_FOOTERS.some((footer) => m.text.trimEnd().endsWith(`_${footer}_`)))
+    .filter((m) => m.from === 'agent' && !CLOSING_LINES.has(m.text.trim()) && !ANSWER_CARD_FOOTERS.some((footer) => m.text.trimEnd().endsWith(`_${footer}_`)))
     .map((m) => m.text.trim())
     .filter(Boolean);
   const title = question.length > 3 ? question.slice(0, 200) : `Question from ${handoff.ticketReference}`;

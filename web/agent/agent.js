@@ -815,6 +815,8 @@ function onMessage(message) {
     addMessage(message);
     if (message.from === 'customer') {
       $('typing-indicator').textContent = '';
+      // What the customer just wrote may point to other articles.
+      workspace.customerWrote(message.handoffId);
       if (document.hidden) {
         state.unread.set(message.handoffId, (state.unread.get(message.handoffId) ?? 0) + 1);
         chime.play();

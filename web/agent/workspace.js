@@ -198,6 +198,13 @@ export class Workspace {
     this.hooks.toast(this.t('inserted'));
   }
 
+  /** A new customer line in the open chat: search again, at most every few seconds. */
+  customerWrote(handoffId) {
+    if (this.hooks.openHandoff()?.id !== handoffId) return;
+    clearTimeout(this.refreshTimer);
+    this.refreshTimer = setTimeout(() => this.loadSuggestions(false), 1500);
+  }
+
   async loadSuggestions(force) {
     const handoff = this.hooks.openHandoff();
     if (!handoff) return;
