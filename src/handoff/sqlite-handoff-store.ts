@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { SqliteDatabase } from '../storage/database.js';
+import { prepared } from '../storage/statement-cache.js';
 import type { Tier } from '../tickets/ticket.js';
 import type { AcceptRefusal, AgentRef, HandoffMessage, HandoffState, MessageFrom, NewHandoff } from './handoff.js';
 import type { HandoffFilter, HandoffStore, PendingDelivery, StoredHandoff } from './handoff-store.js';
@@ -121,16 +122,12 @@ export class SqliteHandoffStore implements HandoffStore {
   }
 
   async findOpen(channelId: string, conversationId: string): Promise<StoredHandoff | undefined> {
-    const row = this.db
-      .prepare("SELECT * FROM handoffs WHERE channel_id = ? AND conversation_id = ? AND state IN ('queued', 'active') ORDER BY queued_at DESC LIMIT 1")
-      .get(channelId, conversationId) as HandoffRow | undefined;
+    const row = prepared(this.db, "SELECT * FROM handoffs WHERE channel_id = ? AND conversation_id = ? AND state IN ('queued', 'active') ORDER BY queued_at DESC LIMIT 1").get(channelId, conversationId) as HandoffRow | undefined;
     return row === undefined ? undefined : toHandoff(row);
   }
 
   async findLatest(channelId: string, conversationId: string): Promise<StoredHandoff | undefined> {
-    const row = this.db
-      .prepare('SELECT * FROM handoffs WHERE channel_id = ? AND conversation_id = ? ORDER BY queued_at DESC, rowid DESC LIMIT 1')
-      .get(channelId, conversationId) as HandoffRow | undefined;
+    const row = prepared(this.db, 'SELECT * FROM handoffs WHERE channel_id = ? AND conversation_id = ? ORDER BY queued_at DESC, rowid DESC LIMIT 1').get(channelId, conversationId) as HandoffRow | undefined;
     return row === undefined ? undefined : toHandoff(row);
   }
 

@@ -1,5 +1,6 @@
 import type { Storage, StoreItems } from 'botbuilder';
 import type { SqliteDatabase } from './database.js';
+import { prepared } from './statement-cache.js';
 
 /** Raised when a write carries a stale eTag: another turn changed the same state first. */
 export class StaleStateError extends Error {
@@ -18,7 +19,8 @@ export class SqliteBotStorage implements Storage {
   constructor(private readonly db: SqliteDatabase) {}
 
   async read(keys: string[]): Promise<StoreItems> {
-    const select = this.db.prepare<[string], { etag: number; document: string }>(
+    const select = prepared<[string], { etag: number; document: string }>(
+      this.db,
       'SELECT etag, document FROM bot_state WHERE key = ?',
     );
     const items: StoreItems = {};
@@ -30,8 +32,9 @@ export class SqliteBotStorage implements Storage {
   }
 
   async write(changes: StoreItems): Promise<void> {
-    const select = this.db.prepare<[string], { etag: number }>('SELECT etag FROM bot_state WHERE key = ?');
-    const upsert = this.db.prepare(
+    const select = prepared<[string], { etag: number }>(this.db, 'SELECT etag FROM bot_state WHERE key = ?');
+    const upsert = prepared(
+      this.db,
       `INSERT INTO bot_state (key, etag, document, updated_at) VALUES (@key, @etag, @document, @now)
        ON CONFLICT (key) DO UPDATE SET etag = @etag, document = @document, updated_at = @now`,
     );
@@ -48,7 +51,7 @@ export class SqliteBotStorage implements Storage {
   }
 
   async delete(keys: string[]): Promise<void> {
-    const remove = this.db.prepare('DELETE FROM bot_state WHERE key = ?');
+    const remove = prepared(this.db, 'DELETE FROM bot_state WHERE key = ?');
     this.db.transaction(() => {
       for (const key of keys) remove.run(key);
     })();

@@ -1,5 +1,6 @@
 import type { TranscriptEntry } from '../tickets/ticket.js';
 import type { SqliteDatabase } from '../storage/database.js';
+import { prepared } from '../storage/statement-cache.js';
 
 /** Where each conversation's messages are kept, so a ticket carries the full transcript. */
 export interface TranscriptStore {
@@ -12,14 +13,12 @@ export class SqliteTranscriptStore implements TranscriptStore {
   constructor(private readonly db: SqliteDatabase) {}
 
   async append(channelId: string, conversationId: string, entry: TranscriptEntry): Promise<void> {
-    this.db
-      .prepare('INSERT INTO transcript (channel_id, conversation_id, role, text, at) VALUES (?, ?, ?, ?, ?)')
-      .run(channelId, conversationId, entry.from, entry.text, entry.at);
+    prepared(this.db, 'INSERT INTO transcript (channel_id, conversation_id, role, text, at) VALUES (?, ?, ?, ?, ?)').run(channelId, conversationId, entry.from, entry.text, entry.at);
   }
 
   async read(channelId: string, conversationId: string, limit = 500): Promise<TranscriptEntry[]> {
-    const rows = this.db
-      .prepare<[string, string, number], { role: TranscriptEntry['from']; text: string; at: string }>(
+    const rows = prepared<[string, string, number], { role: TranscriptEntry['from']; text: string; at: string }>(
+        this.db,
         `SELECT role, text, at FROM (
            SELECT id, role, text, at FROM transcript WHERE channel_id = ? AND conversation_id = ? ORDER BY id DESC LIMIT ?
          ) ORDER BY id`,
