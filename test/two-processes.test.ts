@@ -28,6 +28,9 @@ async function startDesk(env: Record<string, string>): Promise<Desk> {
       KNOWLEDGE_DIR: sampleKnowledgeDir,
       DATA_DIR: tempDir('tierdesk-instance-'),
       EMBEDDING_MODEL: 'test/hashing-stand-in',
+      // A plumbing test: one language, so language detection never re-routes a scripted dialog.
+      LANGUAGES: 'en',
+      DEFAULT_LANGUAGE: 'en',
       ANSWER_THRESHOLD: '0.55',
       SUGGEST_THRESHOLD: '0.45',
       CLOSE_MARGIN: '0.03',
