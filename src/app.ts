@@ -46,11 +46,9 @@ import { AgentWorkspace } from './workspace/agent-workspace.js';
 import { PlaybookLibrary } from './workspace/playbook-library.js';
 import { ArticleDrafts } from './workspace/article-drafts.js';
 import { KnowledgeWatcher } from './workspace/knowledge-watcher.js';
-import { SqliteArticleDraftStore } from './workspace/sqlite-article-draft-store.js';
 import { mountWebRoutes } from './server/web-routes.js';
 import type { SqliteDatabase } from './storage/database.js';
 import { openStores, type Stores } from './storage/stores.js';
-import { SqliteUnmatchedQuestionStore } from './gaps/sqlite-unmatched-question-store.js';
 import { parseBusinessHours } from './tickets/callback-slots.js';
 import { SlaChecker } from './tickets/sla-checker.js';
 import { TicketService } from './tickets/ticket-service.js';
@@ -177,7 +175,7 @@ export function createApp(config: Config, overrides: AppOverrides = {}): App {
       }),
   };
   // "None of these" answers to did-you-mean, for the content-gap report (GET /api/gaps, npm run gaps).
-  const unmatchedQuestions = new SqliteUnmatchedQuestionStore(db);
+  const unmatchedQuestions = stores.unmatchedQuestions;
   const dialog = new MainDialog({
     knowledge: () => knowledge.status,
     desk,
@@ -265,7 +263,7 @@ export function createApp(config: Config, overrides: AppOverrides = {}): App {
     sessionHours: config.agents.sessionHours,
   });
   // Resolved chats marked "worth an article" become drafts; admins publish them (hot reload, no restart).
-  const drafts = new ArticleDrafts({ store: new SqliteArticleDraftStore(db), handoffs, knowledgeDir: config.knowledgeDir, knowledge, logger });
+  const drafts = new ArticleDrafts({ store: stores.articleDrafts, handoffs, knowledgeDir: config.knowledgeDir, knowledge, logger });
   handoffs.onEvent((name, handoff) => {
     if (name === 'handoff.resolved') drafts.fromResolved(handoff).catch((error: Error) => logger.error('article draft failed', { handoff: handoff.id, error: error.message }));
   });

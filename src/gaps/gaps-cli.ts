@@ -6,11 +6,8 @@ import { loadArticles, requireValidArticles } from '../knowledge/load-articles.j
 import { hnswIndexFactory } from '../search/hnsw-index.js';
 import { KnowledgeSearch } from '../search/knowledge-search.js';
 import { TransformersEmbedder } from '../search/transformers-embedder.js';
-import { openDatabase } from '../storage/database.js';
-import { SqliteFeedbackStore } from '../storage/feedback-store.js';
-import { SqliteTicketStore } from '../tickets/sqlite-ticket-store.js';
+import { openStores } from '../storage/stores.js';
 import { buildGapReport, gapReportCsv } from './gap-report.js';
-import { SqliteUnmatchedQuestionStore } from './sqlite-unmatched-question-store.js';
 
 function option(name: string): string | undefined {
   const i = process.argv.indexOf(name);
@@ -28,7 +25,9 @@ async function main(): Promise<void> {
   const days = Number(option('--days') ?? 30);
   if (!Number.isInteger(days) || days < 1) throw new Error('--days must be a whole number of days, at least 1');
   const csvFile = path.resolve(option('--csv') ?? path.join(config.dataDir, 'gaps.csv'));
-  const db = openDatabase(path.join(config.dataDir, 'tierdesk.db'));
+  // The desk's own stores (DATABASE_URL: the PostgreSQL every instance shares, else DATA_DIR's SQLite file).
+  const stores = openStores({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, poolSize: 2, slaHours: config.sla.hours });
+  await stores.ready();
   const embedder = await TransformersEmbedder.create({
     modelId: config.embedding.modelId,
     modelDir: config.embedding.modelDir,
@@ -41,11 +40,11 @@ async function main(): Promise<void> {
   const search = new KnowledgeSearch(embedder, index, articles, { thresholds: { fallback: config.thresholds, byLanguage: {} }, defaultLanguage: config.languages.default });
   const since = new Date(Date.now() - days * 86_400_000).toISOString();
   const report = await buildGapReport(
-    { feedback: new SqliteFeedbackStore(db), unmatched: new SqliteUnmatchedQuestionStore(db), tickets: new SqliteTicketStore(db, config.sla.hours) },
+    { feedback: stores.feedback, unmatched: stores.unmatchedQuestions, tickets: stores.tickets },
     search,
     since,
   );
-  db.close();
+  await stores.close();
   const lines = [`# Content gaps since ${since.slice(0, 10)}: ${report.questions} unresolved questions in ${report.topics.length} topics (topic similarity ≥ ${report.topicThreshold.toFixed(3)})`, ''];
   lines.push('| # | count | topic | not helpful / none chosen / tickets | wrongly offered | examples |', '|---|---|---|---|---|---|');
   report.topics.forEach((t, i) => {

@@ -1,5 +1,8 @@
 import path from 'node:path';
 import type { Storage } from 'botbuilder';
+import { PgUnmatchedQuestionStore } from '../gaps/pg-unmatched-question-store.js';
+import { SqliteUnmatchedQuestionStore } from '../gaps/sqlite-unmatched-question-store.js';
+import type { UnmatchedQuestionStore } from '../gaps/unmatched-question-store.js';
 import type { SlaHours } from '../tickets/sla.js';
 import { SqliteTicketStore } from '../tickets/sqlite-ticket-store.js';
 import type { TicketStore } from '../tickets/ticket-store.js';
@@ -10,6 +13,9 @@ import type { PersonalDataStore } from '../privacy/personal-data.js';
 import { SqliteCustomerConversationIndex } from '../privacy/sqlite-customer-conversations.js';
 import { sqlitePersonalDataStores } from '../privacy/sqlite-personal-data.js';
 import { SqliteTranscriptStore, type TranscriptStore } from '../transcripts/transcript-store.js';
+import type { ArticleDraftStore } from '../workspace/article-draft.js';
+import { PgArticleDraftStore } from '../workspace/pg-article-draft-store.js';
+import { SqliteArticleDraftStore } from '../workspace/sqlite-article-draft-store.js';
 import { openDatabase, type SqliteDatabase } from './database.js';
 import { localJobLock, type JobLock } from './job-lock.js';
 import { PgJobLock } from './postgres/pg-job-lock.js';
@@ -46,6 +52,10 @@ export interface Stores {
   transcripts: TranscriptStore;
   feedback: FeedbackStore;
   webhookOutbox: WebhookOutboxStore;
+  /** "None of these" answers to did-you-mean, for the content-gap report. */
+  unmatchedQuestions: UnmatchedQuestionStore;
+  /** Article drafts made from resolved live chats (agent workspace). */
+  articleDrafts: ArticleDraftStore;
   /** The Direct Line conversation log behind web chat. */
   directLine: DirectLineStore;
   /** Tells this instance about other instances' Direct Line appends (PostgreSQL only). */
@@ -79,6 +89,8 @@ export function openStores(options: StoreOptions): Stores {
       transcripts: new SqliteTranscriptStore(sqlite),
       feedback: new SqliteFeedbackStore(sqlite),
       webhookOutbox: new WebhookOutbox(sqlite),
+      unmatchedQuestions: new SqliteUnmatchedQuestionStore(sqlite),
+      articleDrafts: new SqliteArticleDraftStore(sqlite),
       jobLock: localJobLock,
       directLine: new SqliteDirectLineStore(sqlite),
       conversationSignals: undefined,
@@ -110,6 +122,8 @@ export function openStores(options: StoreOptions): Stores {
     transcripts: new PgTranscriptStore(pool),
     feedback: new PgFeedbackStore(pool),
     webhookOutbox: new PgWebhookOutbox(pool),
+    unmatchedQuestions: new PgUnmatchedQuestionStore(pool),
+    articleDrafts: new PgArticleDraftStore(pool),
     jobLock: new PgJobLock(pool),
     directLine: new PgDirectLineStore(pool),
     conversationSignals: new PgConversationSignals(options.databaseUrl),

@@ -1,4 +1,6 @@
+import { pgGapMigration } from '../../gaps/pg-gap-schema.js';
 import { pgHandoffMigration } from '../../handoff/pg-handoff-schema.js';
+import { pgWorkspaceMigration } from '../../workspace/pg-article-draft-schema.js';
 
 /** One PostgreSQL schema step. Versions mirror the SQLite ones (src/storage/migrations.ts) where a table exists in both. */
 export interface PgMigration {
@@ -154,4 +156,8 @@ export const pgMigrations: readonly PgMigration[] = [
   },
   // 7: live handoff and agents (its SQL lives next to the handoff stores).
   pgHandoffMigration,
+  // 9: did-you-mean with none chosen (content-gap report), next to the gap stores.
+  pgGapMigration,
+  // 12: article drafts from live chats, next to the workspace stores.
+  pgWorkspaceMigration,
 ];
