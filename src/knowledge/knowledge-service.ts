@@ -53,6 +53,11 @@ export interface KnowledgeServiceOptions {
    * MODEL_DIR or a network that comes back is picked up without a restart. `initialMs: 0` disables.
    */
   retry?: { initialMs: number; maxMs: number };
+  /**
+   * Called once each time a load succeeds: the app passes a full GC when it loads the real model
+   * (src/runtime/collect-garbage.ts), so the model file's bytes do not stay in RSS.
+   */
+  afterLoad?: () => void;
 }
 
 const DEFAULT_RETRY = { initialMs: 60_000, maxMs: 30 * 60_000 };
@@ -157,6 +162,7 @@ export class KnowledgeService {
         missingTranslations: missing,
         calibration,
       };
+      this.options.afterLoad?.();
     } catch (error) {
       const retryAt = this.scheduleRetry();
       logger.error('knowledge unavailable', { error: (error as Error).message, attempts: this.attempts, retryAt });
