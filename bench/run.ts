@@ -10,6 +10,7 @@
  *   --quick                      fewer turns and no memory probes (smoke run)
  *   --no-trim                    run the server without MALLOC_TRIM_THRESHOLD_=33554432 (see README, Speed and memory)
  *   --profile                    the server writes a CPU profile (bench/.cache/profiles; see bench/profile-summary.ts)
+ *   --split-only                 only the one-conversation-at-a-time in-process split (with `node --cpu-prof` to profile it)
  *   --postgres                   also the PostgreSQL section (bench/postgres.ts: SQLite vs DATABASE_URL turns, NOTIFY vs polling)
  *
  * The server under test runs as its own process (`node --import tsx src/index.ts`), so its RSS is
@@ -226,6 +227,19 @@ async function load(port: number, concurrency: number, total: number, next: () =
 
 // ---------------------------------------------------------------- in-process split
 
+/**
+ * A data dir for the in-process split with what a restarted server finds: the index AND the kept
+ * tier-example vectors (without them the tier examples are embedded during the measured turns and
+ * their batches counted as the turns' model time). Left in the temp dir (small).
+ */
+function splitCopy(indexed: string): string {
+  const dir = mkdtempSync(path.join(tmpdir(), 'tierdesk-bench-'));
+  for (const kept of ['knowledge-index', 'embeddings']) {
+    if (existsSync(path.join(indexed, kept))) cpSync(path.join(indexed, kept), path.join(dir, kept), { recursive: true });
+  }
+  return dir;
+}
+
 /** Sums the time spent in the model per turn (the split "model call vs tierdesk's own work"). */
 class TimingEmbedder implements Embedder {
   spentMs = 0;
@@ -267,7 +281,7 @@ async function inProcess(dataDir: string, next: () => string): Promise<void> {
   const { port } = await app.listen();
   const status = await app.knowledge.ready;
   if (status.state !== 'ready') throw new Error(`knowledge not ready: ${JSON.stringify(status)}`);
-  for (let i = 0; i < 20; i++) await turn(port, next(), 'warmup');
+  for (let i = 0; i < 60; i++) await turn(port, next(), 'warmup');
   const own: number[] = [];
   const model: number[] = [];
   const total: number[] = [];
@@ -393,6 +407,12 @@ async function main(): Promise<void> {
       const refresh = await startServer(indexed);
       await refresh.stop();
     }
+    if (flag('split-only')) {
+      const splitDir = splitCopy(indexed);
+      await inProcess(splitDir, next);
+      rmSync(splitDir, { recursive: true, force: true });
+      return;
+    }
     const dataDir = mkdtempSync(path.join(tmpdir(), 'tierdesk-bench-'));
     // What a restarted server finds on disk: the index and the stored tier-example vectors.
     for (const kept of ['knowledge-index', 'embeddings']) {
@@ -440,10 +460,7 @@ async function main(): Promise<void> {
     say();
     table(['measure', 'seconds', 'RSS MB'], rows);
     say();
-    const splitDir = mkdtempSync(path.join(tmpdir(), 'tierdesk-bench-'));
-    cpSync(path.join(indexed, 'knowledge-index'), path.join(splitDir, 'knowledge-index'), { recursive: true });
-    await inProcess(splitDir, next);
-    rmSync(splitDir, { recursive: true, force: true });
+    await inProcess(splitCopy(indexed), next);
     if (!quick) await memoryBreakdown();
   }
 
