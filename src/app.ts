@@ -14,7 +14,6 @@ import { MainDialog, type PendingQuestion, type SelfHelpAttempt } from '../dialo
 import { AgentSessions } from './agents/agent-sessions.js';
 import { TierdeskBot } from './bot/tierdesk-bot.js';
 import { HandoffCustomerRouter } from './handoff/customer-router.js';
-import { EventHub } from './handoff/event-hub.js';
 import { HandoffService } from './handoff/handoff-service.js';
 import { liveChatDesk } from './handoff/live-chat-desk.js';
 import { AdapterChannelSender, type ChannelSender } from './handoff/relay.js';
@@ -125,9 +124,10 @@ export function createApp(config: Config, overrides: AppOverrides = {}): App {
   const retention = new RetentionJob({ registry: privacy, retentionDays: config.retentionDays, logger });
 
   // Live chat: queue, assignment and relay (src/handoff); agents sign in to the console (src/agents).
-  const liveChatStores = openHandoffStores(stores);
+  const liveChatStores = openHandoffStores(stores, logger);
   const agents = liveChatStores.agents;
-  const hub = new EventHub();
+  // Console events and agent presence: in memory on SQLite, shared by every instance on PostgreSQL.
+  const hub = liveChatStores.events;
   let channelSender: ChannelSender | undefined;
   const handoffs = new HandoffService({
     store: liveChatStores.handoffs,
@@ -295,6 +295,8 @@ export function createApp(config: Config, overrides: AppOverrides = {}): App {
       knowledgeWatcher.start();
       // Streams held here get what other instances log (no sticky sessions needed).
       await directLine.channel.listenToOtherInstances();
+      // Agents' consoles hear what happens on other instances, and are seen there as connected.
+      await hub.listen();
       return new Promise((resolve, reject) => {
         server.once('error', reject);
         server.listen(config.port, config.host, () => {
@@ -309,6 +311,7 @@ export function createApp(config: Config, overrides: AppOverrides = {}): App {
       await knowledgeWatcher.stop();
       await slaChecker.stop();
       await handoffs.stop();
+      await hub.close();
       await retention.stop();
       await directLine.close();
       await new Promise<void>((resolve) => server.close(() => resolve()));

@@ -7,7 +7,7 @@ import type { BusinessHours } from '../tickets/callback-slots.js';
 import type { Ticket, Tier } from '../tickets/ticket.js';
 import type { TicketService } from '../tickets/ticket-service.js';
 import { estimateWaitMinutes, withinBusinessHours, type Availability } from './availability.js';
-import type { EventHub } from './event-hub.js';
+import type { AgentEventHub, AgentNotice } from './event-hub.js';
 import { HandoffError, type AgentRef, type Handoff, type HandoffMessage, type NewHandoff } from './handoff.js';
 import type { HandoffStore, StoredHandoff } from './handoff-store.js';
 import { retryDelayMs, typingActivity, type ChannelSender } from './relay.js';
@@ -20,7 +20,7 @@ export interface HandoffServiceOptions {
   store: HandoffStore;
   agents: AgentStore;
   tickets: TicketService;
-  hub: EventHub;
+  hub: AgentEventHub;
   sender: ChannelSender;
   logger: Logger;
   /** HANDOFF_TIERS: tiers that offer live chat. */
@@ -40,6 +40,9 @@ const FOLLOW_UP_NOTE = 'The bot continues with the ticket / callback dialog; if 
 
 /** Who acts on a handoff: a console agent (skills and capacity enforced) or an external desk via /api/handoffs. */
 export type Actor = { kind: 'agent'; agent: Agent } | { kind: 'external'; name: string };
+
+const messageNotice = (message: HandoffMessage) => ({ event: 'message', handoffId: message.handoffId, messageId: message.id }) as const;
+const handoffNotice = (handoff: { id: string }) => ({ event: 'handoff', handoffId: handoff.id }) as const;
 
 function actorRef(actor: Actor): AgentRef {
   return actor.kind === 'agent' ? { id: actor.agent.id, name: actor.agent.name } : { id: `external:${actor.name}`, name: actor.name };
@@ -64,6 +67,7 @@ export class HandoffService {
   constructor(private readonly options: HandoffServiceOptions) {
     this.store = options.store;
     this.now = options.now ?? (() => new Date());
+    options.hub.setReader((agentId, notice) => this.readNotice(agentId, notice));
   }
 
   onEvent(listener: HandoffEventListener): () => void {
@@ -117,10 +121,13 @@ export class HandoffService {
   /** Agents who could be offered a chat of `tier` now. */
   async available(tier: Tier): Promise<Agent[]> {
     const counts = await this.store.activeCounts();
-    const agents = await this.options.agents.list();
-    return agents.filter(
-      (a) => !a.disabled && a.status === 'online' && a.tiers.includes(tier) && this.options.hub.isConnected(a.id) && (counts.get(a.id) ?? 0) < a.capacity,
+    const candidates = (await this.options.agents.list()).filter(
+      (a) => !a.disabled && a.status === 'online' && a.tiers.includes(tier) && (counts.get(a.id) ?? 0) < a.capacity,
     );
+    if (candidates.length === 0) return [];
+    // Connected to any instance (the console may be open on another one).
+    const connected = await this.options.hub.connected(candidates.map((a) => a.id));
+    return candidates.filter((a) => connected.has(a.id));
   }
 
   /** Puts the customer in the tier's queue; the handoff's ticket (kind `handoff`) must already exist. */
@@ -145,12 +152,12 @@ export class HandoffService {
   /** A customer line while queued or with an agent: stored (and pushed to the agent), never answered by the bot. */
   async customerMessage(handoff: StoredHandoff, text: string): Promise<void> {
     const message = await this.store.appendMessage({ handoffId: handoff.id, from: 'customer', text, needsDelivery: false }, this.now());
-    if (handoff.state === 'active' && handoff.agent) this.options.hub.send(handoff.agent.id, 'message', { message });
+    if (handoff.state === 'active' && handoff.agent) this.options.hub.send(handoff.agent.id, messageNotice(message), { message });
   }
 
   /** Shown in the console of the agent holding the chat; never stored (a hint for a live screen only). */
   customerTyping(handoff: StoredHandoff): void {
-    if (handoff.state === 'active' && handoff.agent) this.options.hub.send(handoff.agent.id, 'typing', { handoffId: handoff.id });
+    if (handoff.state === 'active' && handoff.agent) this.options.hub.send(handoff.agent.id, { event: 'typing', handoffId: handoff.id }, { handoffId: handoff.id });
   }
 
   /**
@@ -174,7 +181,7 @@ export class HandoffService {
     if (rated === undefined || score === undefined) return;
     await this.store.appendMessage({ handoffId: rated.id, from: 'customer', text: String(score), needsDelivery: false }, this.now());
     await this.ticketNote(rated, `Customer satisfaction: ${score}/5.`);
-    if (rated.agent) this.options.hub.send(rated.agent.id, 'handoff', { handoff: await this.present(rated) });
+    if (rated.agent) this.options.hub.send(rated.agent.id, handoffNotice(rated), { handoff: await this.present(rated) });
   }
 
   // ── Agent side (console API and /api/handoffs) ──
@@ -216,7 +223,7 @@ export class HandoffService {
     await this.say(result, 'system', texts.liveChatJoined(result.agent!.name, texts.tierTeams[result.tier]));
     await this.ticketStatus(result, 'open', `Live chat accepted by ${result.agent!.name}.`);
     const handoff = await this.present(result);
-    if (actor.kind === 'agent') this.options.hub.send(actor.agent.id, 'handoff', { handoff });
+    if (actor.kind === 'agent') this.options.hub.send(actor.agent.id, handoffNotice(handoff), { handoff });
     await this.broadcastQueue(result.tier);
     await this.notifyPositions(result.tier);
     await this.emit('handoff.accepted', handoff);
@@ -251,14 +258,14 @@ export class HandoffService {
       const to = await this.options.agents.get(target.agentId);
       if (to === undefined || to.disabled) throw new HandoffError(404, 'not_found', 'No such agent.');
       if (!to.tiers.includes(handoff.tier)) throw new HandoffError(403, 'forbidden', `${to.name} does not have the ${handoff.tier} skill.`);
-      if (to.status !== 'online' || !this.options.hub.isConnected(to.id)) throw new HandoffError(409, 'capacity_full', `${to.name} is not online.`);
+      if (to.status !== 'online' || !(await this.options.hub.connected([to.id])).has(to.id)) throw new HandoffError(409, 'capacity_full', `${to.name} is not online.`);
       const result = await this.store.reassign(id, handoff.agent!.id, { id: to.id, name: to.name }, to.capacity, this.now());
       if (typeof result === 'string') throw this.refusal(result);
       await this.say(result, 'system', texts.liveChatJoined(to.name, texts.tierTeams[result.tier]));
       await this.ticketNote(result, `Live chat transferred from ${handoff.agent!.name} to ${to.name}.`);
       const presented = await this.present(result);
-      this.options.hub.send(handoff.agent!.id, 'handoff', { handoff: presented });
-      this.options.hub.send(to.id, 'handoff', { handoff: presented });
+      this.options.hub.send(handoff.agent!.id, handoffNotice(presented), { handoff: presented });
+      this.options.hub.send(to.id, handoffNotice(presented), { handoff: presented });
       return presented;
     }
     const tier = target.tier ?? handoff.tier;
@@ -267,7 +274,7 @@ export class HandoffService {
     await this.say(result, 'system', texts.liveChatTransferred(texts.tierTeams[tier]));
     await this.ticketNote(result, `Live chat transferred by ${handoff.agent!.name} to the ${tier} queue.`);
     const presented = await this.present(result);
-    this.options.hub.send(handoff.agent!.id, 'handoff', { handoff: presented });
+    this.options.hub.send(handoff.agent!.id, handoffNotice(presented), { handoff: presented });
     await this.broadcastQueue(tier);
     return presented;
   }
@@ -284,18 +291,34 @@ export class HandoffService {
     const chat = (await this.store.listMessages(id)).filter((m) => m.from !== 'note').map((m) => `${m.at} ${m.from}${m.agent ? ` (${m.agent.name})` : ''}: ${m.text}`);
     await this.ticketStatus(resolved, 'resolved', `Live chat resolved by ${handoff.agent!.name}.${options.worthArticle ? ' Marked worth an article.' : ''}\n\n${chat.join('\n')}`);
     const presented = await this.present(resolved);
-    this.options.hub.send(handoff.agent!.id, 'handoff', { handoff: presented });
+    this.options.hub.send(handoff.agent!.id, handoffNotice(presented), { handoff: presented });
     await this.emit('handoff.resolved', presented);
     return presented;
   }
 
-  /** Connected agents' view after a queue of `tier` changed. */
-  async broadcastQueue(tier: Tier): Promise<void> {
-    for (const agentId of this.options.hub.connectedAgentIds()) {
-      const agent = await this.options.agents.get(agentId);
-      if (agent === undefined || agent.disabled || !agent.tiers.includes(tier)) continue;
-      const queued = await this.presentAll(await this.store.listQueued(agent.tiers));
-      this.options.hub.send(agentId, 'queue', { queued });
+  /** Connected agents' view after a queue of `tier` changed (on every instance; resolves once this one's consoles have it). */
+  broadcastQueue(tier: Tier): Promise<void> {
+    return this.options.hub.queueChanged(tier);
+  }
+
+  /** What `agentId`'s console shows for a notice (from another instance, or a queue change). */
+  private async readNotice(agentId: string, notice: AgentNotice): Promise<{ event: string; data: unknown } | undefined> {
+    switch (notice.event) {
+      case 'message': {
+        const message = (await this.store.listMessages(notice.handoffId)).find((m) => m.id === notice.messageId);
+        return message === undefined ? undefined : { event: 'message', data: { message } };
+      }
+      case 'typing':
+        return { event: 'typing', data: { handoffId: notice.handoffId } };
+      case 'handoff': {
+        const stored = await this.store.get(notice.handoffId);
+        return stored === undefined ? undefined : { event: 'handoff', data: { handoff: await this.present(stored) } };
+      }
+      case 'queue': {
+        const agent = await this.options.agents.get(agentId);
+        if (agent === undefined || agent.disabled || !agent.tiers.includes(notice.tier)) return undefined;
+        return { event: 'queue', data: { queued: await this.presentAll(await this.store.listQueued(agent.tiers)) } };
+      }
     }
   }
 
@@ -344,7 +367,7 @@ export class HandoffService {
 
   private async say(handoff: StoredHandoff, from: 'agent' | 'system', text: string, agent?: AgentRef): Promise<void> {
     const message = await this.store.appendMessage({ handoffId: handoff.id, from, text, ...(agent ? { agent } : {}), needsDelivery: true }, this.now());
-    if (handoff.agent) this.options.hub.send(handoff.agent.id, 'message', { message });
+    if (handoff.agent) this.options.hub.send(handoff.agent.id, messageNotice(message), { message });
     this.enqueueDelivery(handoff, message, 0);
   }
 
@@ -394,7 +417,7 @@ export class HandoffService {
     if (this.stopped) return;
     try {
       const delivered = await this.store.markDelivered(message.id);
-      if (delivered && handoff.agent && message.from === 'agent') this.options.hub.send(handoff.agent.id, 'message', { message: delivered });
+      if (delivered && handoff.agent && message.from === 'agent') this.options.hub.send(handoff.agent.id, messageNotice(delivered), { message: delivered });
     } catch (error) {
       this.failed('could not mark a message delivered', error);
     }

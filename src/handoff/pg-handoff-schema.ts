@@ -70,3 +70,20 @@ export const pgHandoffMigration: PgMigration = {
     CREATE INDEX handoff_messages_handoff ON handoff_messages (handoff_id, seq);
     CREATE INDEX handoff_messages_outbox ON handoff_messages (next_attempt_at) WHERE needs_delivery AND delivered_at IS NULL;`,
 };
+
+/**
+ * PostgreSQL migration 11 (reserved for handoff and agents): which instance holds an open console
+ * stream of which agent, until when (database clock). Several instances share presence through it;
+ * one SQLite instance keeps presence in memory, so SQLite has no such table.
+ */
+export const pgAgentStreamsMigration: PgMigration = {
+  version: 11,
+  name: 'agent console streams per instance (presence)',
+  sql: `CREATE TABLE agent_streams (
+      instance_id TEXT NOT NULL,
+      agent_id TEXT NOT NULL REFERENCES agents (id) ON DELETE CASCADE,
+      expires_at TIMESTAMPTZ NOT NULL,
+      PRIMARY KEY (instance_id, agent_id)
+    );
+    CREATE INDEX agent_streams_agent ON agent_streams (agent_id, expires_at);`,
+};

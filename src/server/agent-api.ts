@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { agentLanguageSchema, agentStatusSchema, type Agent } from '../agents/agent.js';
 import type { AgentStore } from '../agents/agent-store.js';
 import type { AgentSessions } from '../agents/agent-sessions.js';
-import type { EventHub } from '../handoff/event-hub.js';
+import type { AgentEventHub } from '../handoff/event-hub.js';
 import { HandoffError } from '../handoff/handoff.js';
 import type { HandoffService } from '../handoff/handoff-service.js';
 import type { Logger } from '../logger.js';
@@ -73,7 +73,7 @@ export interface AgentApiOptions {
   sessions: AgentSessions;
   agents: AgentStore;
   handoffs: HandoffService;
-  hub: EventHub;
+  hub: AgentEventHub;
   logger: Logger;
   /** Sign-in attempts per client IP and per email. */
   signInLimits: { perIp: Pick<TokenBucketLimiter, 'take'>; perEmail: Pick<TokenBucketLimiter, 'take'> };

@@ -47,6 +47,8 @@ export interface StoreOptions {
  */
 export interface Stores {
   backend: 'sqlite' | 'postgres';
+  /** DATABASE_URL when PostgreSQL is selected (for LISTEN connections of their own). */
+  databaseUrl: string | undefined;
   tickets: TicketStore;
   botState: Storage;
   transcripts: TranscriptStore;
@@ -84,6 +86,7 @@ export function openStores(options: StoreOptions): Stores {
   if (!isPostgresUrl(options.databaseUrl)) {
     return {
       backend: 'sqlite',
+      databaseUrl: undefined,
       tickets: new SqliteTicketStore(sqlite, options.slaHours),
       botState: new SqliteBotStorage(sqlite),
       transcripts: new SqliteTranscriptStore(sqlite),
@@ -117,6 +120,7 @@ export function openStores(options: StoreOptions): Stores {
   const pool = gatedPool(raw, ready);
   return {
     backend: 'postgres',
+    databaseUrl: options.databaseUrl,
     tickets: new PgTicketStore(pool, options.slaHours),
     botState: new PgBotStorage(pool),
     transcripts: new PgTranscriptStore(pool),

@@ -1,5 +1,5 @@
 import { pgGapMigration } from '../../gaps/pg-gap-schema.js';
-import { pgHandoffMigration } from '../../handoff/pg-handoff-schema.js';
+import { pgAgentStreamsMigration, pgHandoffMigration } from '../../handoff/pg-handoff-schema.js';
 import { pgWorkspaceMigration } from '../../workspace/pg-article-draft-schema.js';
 
 /** One PostgreSQL schema step. Versions mirror the SQLite ones (src/storage/migrations.ts) where a table exists in both. */
@@ -158,6 +158,8 @@ export const pgMigrations: readonly PgMigration[] = [
   pgHandoffMigration,
   // 9: did-you-mean with none chosen (content-gap report), next to the gap stores.
   pgGapMigration,
+  // 11: agent console presence shared by instances (handoff area).
+  pgAgentStreamsMigration,
   // 12: article drafts from live chats, next to the workspace stores.
   pgWorkspaceMigration,
 ];
