@@ -27,6 +27,7 @@ import { mountDirectLine, type DirectLine } from './directline/mount.js';
 import { eldDetector } from './language/language-detector.js';
 import { LanguageResolver, turnTexts } from './language/turn-language.js';
 import { KnowledgeService } from './knowledge/knowledge-service.js';
+import { collectGarbage } from './runtime/collect-garbage.js';
 import { createLogger, type Logger } from './logger.js';
 import type { Embedder } from './search/embedder.js';
 import { hnswIndexFactory } from './search/hnsw-index.js';
@@ -52,6 +53,11 @@ import { parseBusinessHours } from './tickets/callback-slots.js';
 import { SlaChecker } from './tickets/sla-checker.js';
 import { TicketService } from './tickets/ticket-service.js';
 import { WebhookDispatcher } from './tickets/webhooks.js';
+import { mountVendorApi } from './server/vendor-api.js';
+import { SqliteVendorStepStore } from './vendors/sqlite-vendor-step-store.js';
+import { VendorConsentRouting } from './vendors/vendor-consent-router.js';
+import { VendorService } from './vendors/vendor-service.js';
+import { loadVendors } from './vendors/vendors.js';
 
 /** Parts a caller (tests, another host) may replace; everything else comes from config. */
 export interface AppOverrides {
@@ -72,6 +78,8 @@ export interface App {
   tickets: TicketService;
   /** Live chat with agents: queue, relay, console actions. */
   handoffs: HandoffService;
+  /** The vendor step of L4 tickets. */
+  vendors: VendorService;
   agents: AgentStore;
   knowledge: KnowledgeService;
   /** Every store, from the backend DATABASE_URL selects (src/storage/stores.ts). */
@@ -102,6 +110,8 @@ export function createApp(config: Config, overrides: AppOverrides = {}): App {
       (() => createServingEmbedder(config.embedding, path.join(config.dataDir, 'models'), path.join(config.dataDir, 'embeddings'))),
     indexFactory: overrides.indexFactory ?? hnswIndexFactory,
     logger,
+    // The real model's load leaves ~280 MB of garbage that an idle server would hold (see collect-garbage.ts).
+    ...(overrides.createEmbedder === undefined ? { afterLoad: collectGarbage } : {}),
   });
 
   const tickets = new TicketService(stores.tickets, { logger });
@@ -189,7 +199,23 @@ export function createApp(config: Config, overrides: AppOverrides = {}): App {
     eldDetector(config.languages.supported),
     config.languages,
   );
-  const bot = new TierdeskBot(conversationState, userState, dialog, transcripts, languages, new HandoffCustomerRouter(handoffs));
+  // Vendor step of L4 (src/vendors): consent first, then "waiting on vendor"; replies reach the customer like agent lines.
+  const vendors = new VendorService({
+    store: new SqliteVendorStepStore(db),
+    tickets,
+    vendors: loadVendors(config.vendorsFile),
+    sender: {
+      send: (reference, activities) => {
+        if (channelSender === undefined) return Promise.reject(new Error('channel adapters not ready yet'));
+        return channelSender.send(reference, activities);
+      },
+    },
+    slaMode: config.sla.vendorTime,
+    liveChatActive: async (channelId, conversationId) => (await handoffs.findOpen(channelId, conversationId))?.state === 'active',
+    languageOf: async (channelId, conversationId) => (await handoffs.findLatest(channelId, conversationId))?.language ?? config.languages.default,
+    logger,
+  });
+  const bot = new TierdeskBot(conversationState, userState, dialog, transcripts, languages, new VendorConsentRouting(vendors, new HandoffCustomerRouter(handoffs)));
 
   const adapter = new CloudAdapter(
     new ConfigurationBotFrameworkAuthentication({
@@ -276,6 +302,7 @@ export function createApp(config: Config, overrides: AppOverrides = {}): App {
   });
   mountWorkspaceApi(server, { sessions: agentSessions, workspace, playbooks, drafts, handoffs, agents, logger });
   mountHandoffsApi(server, { handoffs, tokens: config.api.tokens, logger });
+  mountVendorApi(server, { vendors, tokens: config.api.tokens, sessions: agentSessions, logger });
   if (webhooks) handoffs.onEvent((name, handoff, ticket) => webhooks.dispatchHandoff(name, handoff, ticket));
   mountAgentConsolePage(server, { logger });
 
@@ -284,6 +311,7 @@ export function createApp(config: Config, overrides: AppOverrides = {}): App {
     directLine,
     tickets,
     handoffs,
+    vendors,
     agents,
     knowledge,
     stores,
@@ -302,6 +330,7 @@ export function createApp(config: Config, overrides: AppOverrides = {}): App {
         server.listen(config.port, config.host, () => {
           slaChecker.start();
           handoffs.start();
+          vendors.start();
           retention.start();
           resolve(server.address() as AddressInfo);
         });
@@ -311,6 +340,7 @@ export function createApp(config: Config, overrides: AppOverrides = {}): App {
       await knowledgeWatcher.stop();
       await slaChecker.stop();
       await handoffs.stop();
+      await vendors.stop();
       await hub.close();
       await retention.stop();
       await directLine.close();
