@@ -121,6 +121,10 @@ export const envSchema = z.object({
   SLA_L3_HOURS: number(4).pipe(z.number().positive()),
   SLA_L4_HOURS: number(8).pipe(z.number().positive()),
   SLA_CHECK_SECONDS: number(60).pipe(z.number().int().min(1)),
+  /** Vendor step of L4: does time waiting on a vendor count against the SLA? paused = due time moves by the wait. */
+  SLA_VENDOR_TIME: z.enum(['paused', 'running', '']).default('paused').transform((value) => value || 'paused'),
+  /** YAML list of vendors (id, name, email, responseHours); default `<KNOWLEDGE_DIR>/vendors.yaml`. */
+  VENDORS_FILE: optionalString,
   TIME_ZONE: z.string().trim().default('UTC').refine(isTimeZone, 'must be an IANA time zone such as "Europe/Berlin"'),
   BUSINESS_HOURS: z
     .string()
@@ -228,7 +232,11 @@ export interface Config {
     /** Hours until a ticket of each tier is due. */
     hours: Record<'L1' | 'L2' | 'L3' | 'L4', number>;
     checkIntervalSeconds: number;
+    /** SLA_VENDOR_TIME: paused pushes the due time by the time spent waiting on a vendor. */
+    vendorTime: 'paused' | 'running';
   };
+  /** VENDORS_FILE: the vendors an L4 ticket can be passed to. */
+  vendorsFile: string;
   business: {
     timeZone: string;
     /** e.g. "Mon-Fri 09:00-17:00": callback slots are offered only inside these hours. */
@@ -352,9 +360,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     },
     api: { tokens: e.API_TOKENS },
     webhooks: { urls: e.WEBHOOK_URLS, secret: e.WEBHOOK_SECRET },
+    vendorsFile: path.resolve(cwd, e.VENDORS_FILE ?? path.join(e.KNOWLEDGE_DIR, 'vendors.yaml')),
     sla: {
       hours: { L1: e.SLA_L1_HOURS, L2: e.SLA_L2_HOURS, L3: e.SLA_L3_HOURS, L4: e.SLA_L4_HOURS },
       checkIntervalSeconds: e.SLA_CHECK_SECONDS,
+      vendorTime: e.SLA_VENDOR_TIME,
     },
     business: {
       timeZone: e.TIME_ZONE,

@@ -179,4 +179,13 @@ export const en = {
   playbookFallbacks: { 'customer.name': 'there', 'ticket.reference': 'your ticket', 'agent.name': 'our team', 'sla.due': 'as soon as possible' },
   answerCardFooter: 'Sent by our support team from the knowledge base.',
   liveChatLeaveWords: ['cancel', 'leave the queue', 'leave queue', 'stop waiting', 'never mind'],
+  // Vendor step of L4 (src/vendors): consent before anything goes to a third party, then the vendor's replies.
+  vendorConsentQuestion: (vendor: string, reference: string): string =>
+    `To solve ${reference} we would like help from ${vendor}. May we share your request and contact details with ${vendor}? Please reply "yes" or "no".`,
+  vendorConsentAgain: (vendor: string): string => `Please reply "yes" or "no": may we share your request and contact details with ${vendor}?`,
+  vendorConsentGiven: (vendor: string): string => `Thank you. We are passing your request to ${vendor} and will tell you here as soon as they answer.`,
+  vendorConsentRefused: (vendor: string): string => `Understood: nothing is shared with ${vendor}. Our own team keeps working on your request.`,
+  vendorReply: (vendor: string, reference: string, text: string): string => `Update from ${vendor} on ${reference}: ${text}`,
+  vendorConsentYesWords: ['yes', 'y', 'yeah', 'yep', 'sure', 'ok', 'okay', 'yes please', 'go ahead', 'i agree', 'agree', 'fine'],
+  vendorConsentNoWords: ['no', 'n', 'nope', 'no thanks', 'no thank you', "don't", 'dont', 'do not', 'i do not agree', "i don't agree"],
 };

@@ -169,4 +169,12 @@ export const pl: Texts = {
   playbookFallbacks: { 'customer.name': 'Kliencie', 'ticket.reference': 'Twoje zgłoszenie', 'agent.name': 'nasz zespół', 'sla.due': 'jak najszybciej' },
   answerCardFooter: 'Wysłane przez nasz zespół wsparcia z bazy wiedzy.',
   liveChatLeaveWords: ['anuluj', 'wyjdź z kolejki', 'wyjdz z kolejki', 'nie chcę czekać', 'rezygnuję', 'nieważne'],
+  vendorConsentQuestion: (vendor: string, reference: string) =>
+    `Aby rozwiązać ${reference}, chcemy poprosić o pomoc firmę ${vendor}. Czy możemy przekazać Twoje zgłoszenie i dane kontaktowe firmie ${vendor}? Odpowiedz „tak” lub „nie”.`,
+  vendorConsentAgain: (vendor: string) => `Odpowiedz „tak” lub „nie”: czy możemy przekazać Twoje zgłoszenie i dane kontaktowe firmie ${vendor}?`,
+  vendorConsentGiven: (vendor: string) => `Dziękujemy. Przekazujemy Twoje zgłoszenie firmie ${vendor} i damy znać tutaj, gdy tylko odpowie.`,
+  vendorConsentRefused: (vendor: string) => `Rozumiemy: nic nie zostanie przekazane firmie ${vendor}. Nasz zespół dalej pracuje nad Twoim zgłoszeniem.`,
+  vendorReply: (vendor: string, reference: string, text: string) => `Informacja od firmy ${vendor} w sprawie ${reference}: ${text}`,
+  vendorConsentYesWords: ['tak', 't', 'zgoda', 'zgadzam się', 'jasne', 'ok', 'dobrze', 'możecie', 'mozecie', 'yes'],
+  vendorConsentNoWords: ['nie', 'n', 'nie zgadzam się', 'nie zgadzam sie', 'nie wyrażam zgody', 'wolę nie', 'no'],
 };

@@ -168,4 +168,12 @@ export const pt: Texts = {
   playbookFallbacks: { 'customer.name': 'cliente', 'ticket.reference': 'o seu chamado', 'agent.name': 'a nossa equipe', 'sla.due': 'o mais breve possível' },
   answerCardFooter: 'Enviado pela nossa equipe de suporte a partir da base de conhecimento.',
   liveChatLeaveWords: ['cancelar', 'sair da fila', 'parar de esperar', 'deixa pra la', 'deixa pra lá', 'cancel'],
+  vendorConsentQuestion: (vendor: string, reference: string) =>
+    `Para resolver o ${reference} gostaríamos da ajuda da ${vendor}. Podemos compartilhar a sua solicitação e os seus dados de contato com a ${vendor}? Responda "sim" ou "não".`,
+  vendorConsentAgain: (vendor: string) => `Responda "sim" ou "não", por favor: podemos compartilhar a sua solicitação e os seus dados de contato com a ${vendor}?`,
+  vendorConsentGiven: (vendor: string) => `Obrigado. Vamos encaminhar a sua solicitação à ${vendor} e avisaremos aqui assim que responderem.`,
+  vendorConsentRefused: (vendor: string) => `Entendido: nada será compartilhado com a ${vendor}. A nossa equipe continua trabalhando na sua solicitação.`,
+  vendorReply: (vendor: string, reference: string, text: string) => `Atualização da ${vendor} sobre o ${reference}: ${text}`,
+  vendorConsentYesWords: ['sim', 's', 'pode', 'pode sim', 'claro', 'ok', 'tudo bem', 'concordo', 'sim pode', 'yes'],
+  vendorConsentNoWords: ['não', 'nao', 'n', 'não pode', 'nao pode', 'não concordo', 'nao concordo', 'prefiro que não', 'no'],
 };

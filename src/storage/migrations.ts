@@ -1,6 +1,7 @@
 import { handoffMigration } from '../handoff/handoff-schema.js';
 import { gapMigration } from '../gaps/gap-schema.js';
 import { workspaceMigration } from '../workspace/article-draft-schema.js';
+import { vendorMigration } from '../vendors/vendor-schema.js';
 
 /** One schema step. Versions only ever grow; a shipped migration is never edited. */
 export interface Migration {
@@ -157,4 +158,6 @@ export const migrations: readonly Migration[] = [
   gapMigration,
   // 12: article drafts from live chats marked "worth an article" (SQL next to its store).
   workspaceMigration,
+  // 13: vendor steps of L4 tickets and their lines to the customer (SQL next to its store).
+  vendorMigration,
 ];

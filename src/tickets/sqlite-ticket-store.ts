@@ -250,6 +250,22 @@ export class SqliteTicketStore implements TicketStore {
     return this.require(normalized);
   }
 
+  async extendDue(reference: string, byMs: number, now: Date = new Date()): Promise<Ticket> {
+    const ms = validated(z.number().int().min(0), byMs, 'byMs');
+    const normalized = normalizeReference(reference);
+    this.db
+      .transaction(() => {
+        const row = this.db.prepare<[string], { due_at: string }>('SELECT due_at FROM tickets WHERE reference = ?').get(normalized);
+        if (row === undefined) throw new TicketNotFoundError(reference);
+        const due = new Date(new Date(row.due_at).getTime() + ms);
+        this.db
+          .prepare('UPDATE tickets SET due_at = ?, updated_at = ? WHERE reference = ?')
+          .run(due.toISOString(), now.toISOString(), normalized);
+      })
+      .immediate();
+    return this.require(normalized);
+  }
+
   private async require(reference: string): Promise<Ticket> {
     const ticket = await this.get(reference);
     if (ticket === undefined) throw new TicketNotFoundError(reference);

@@ -3,15 +3,27 @@ import { z } from 'zod';
 import type { Logger } from '../logger.js';
 import { commentSchema, ticketStatusSchema, type NewTicket, type Ticket, type TicketStatus } from './ticket.js';
 import type { TicketFilter, TicketPage, TicketStore } from './ticket-store.js';
+import { vendorStepSchema } from '../vendors/vendor-step.js';
 
 /** Names subscribers (webhooks, notifications) switch on; also sent as X-Tierdesk-Event. */
-export const ticketEventNameSchema = z.enum(['ticket.created', 'ticket.updated', 'ticket.sla_breached']);
+export const ticketEventNameSchema = z.enum([
+  'ticket.created',
+  'ticket.updated',
+  'ticket.sla_breached',
+  // The vendor step of L4 (src/vendors): asked the customer, customer said yes / no, vendor answered.
+  'ticket.vendor_requested',
+  'ticket.vendor_consented',
+  'ticket.vendor_declined',
+  'ticket.vendor_replied',
+]);
 export type TicketEventName = z.infer<typeof ticketEventNameSchema>;
 
 /** What a `ticket.updated` changed, so a receiver need not diff tickets. */
 export const ticketChangeSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('status'), status: ticketStatusSchema }),
   z.object({ type: z.literal('comment'), comment: commentSchema }),
+  /** On `ticket.vendor_*`: the vendor step after the change, and on `vendor_replied` the reply relayed to the customer. */
+  z.object({ type: z.literal('vendor'), vendor: vendorStepSchema, reply: z.object({ text: z.string(), enteredBy: z.string() }).optional() }),
 ]);
 export type TicketChange = z.infer<typeof ticketChangeSchema>;
 
@@ -41,6 +53,8 @@ export class TicketService {
   private readonly listeners = new Set<TicketEventListener>();
   private readonly durable = new Set<TicketEventListener>();
   private readonly logger: Logger;
+  /** SLA_VENDOR_TIME=paused: tickets waiting on a vendor are not marked breached meanwhile. */
+  private slaPaused: (reference: string) => Promise<boolean> = async () => false;
 
   constructor(
     private readonly store: TicketStore,
@@ -95,6 +109,24 @@ export class TicketService {
   }
 
   /**
+   * Moves the ticket's due time later by `byMs` (vendor time with SLA_VENDOR_TIME=paused). Emits no
+   * event of its own: the vendor step's event carries the ticket with the new due time.
+   */
+  async extendDue(reference: string, byMs: number, now: Date = new Date()): Promise<Ticket> {
+    return this.store.extendDue(reference, byMs, now);
+  }
+
+  /** Announces a vendor step change (`ticket.vendor_*`) to subscribers, with the ticket as it is now. */
+  async vendorEvent(name: Extract<TicketEventName, `ticket.vendor_${string}`>, ticket: Ticket, change: TicketChange, at: string): Promise<void> {
+    await this.emit({ name, ticket, change, at });
+  }
+
+  /** Tells the breach check which tickets' SLA clock is paused right now (the vendor step sets it). */
+  pauseSlaWhen(paused: (reference: string) => Promise<boolean>): void {
+    this.slaPaused = paused;
+  }
+
+  /**
    * Marks every open ticket whose SLA expired by `now` and emits `ticket.sla_breached` once per
    * ticket. Tickets another instance marked first (or resolved meanwhile) are skipped, not re-announced.
    */
@@ -102,6 +134,7 @@ export class TicketService {
     const at = now.toISOString();
     const breached: Ticket[] = [];
     for (const due of await this.store.findDueBreaches(now)) {
+      if (await this.slaPaused(due.reference)) continue;
       const ticket = await this.store.markBreached(due.reference, now);
       if (ticket.slaBreachedAt !== at) continue;
       breached.push(ticket);

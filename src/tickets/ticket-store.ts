@@ -82,4 +82,6 @@ export interface TicketStore {
   /** Open tickets past their due time that are not yet marked breached. */
   findDueBreaches(now: Date): Promise<Ticket[]>;
   markBreached(reference: string, at: Date): Promise<Ticket>;
+  /** Moves the due time `byMs` later (vendor time paused); a breach already recorded stays recorded. */
+  extendDue(reference: string, byMs: number, now?: Date): Promise<Ticket>;
 }

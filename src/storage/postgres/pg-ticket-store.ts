@@ -189,6 +189,19 @@ export class PgTicketStore implements TicketStore {
     return this.require(normalized);
   }
 
+  async extendDue(reference: string, byMs: number, now: Date = new Date()): Promise<Ticket> {
+    const ms = validated(z.number().int().min(0), byMs, 'byMs');
+    const normalized = normalizeReference(reference);
+    await inTransaction(this.pool, async (client) => {
+      const { rows } = await client.query<{ due_at: string }>('SELECT due_at FROM tickets WHERE reference = $1 FOR UPDATE', [normalized]);
+      const row = rows[0];
+      if (row === undefined) throw new TicketNotFoundError(reference);
+      const due = new Date(new Date(row.due_at).getTime() + ms);
+      await client.query('UPDATE tickets SET due_at = $1, updated_at = $2 WHERE reference = $3', [due.toISOString(), now.toISOString(), normalized]);
+    });
+    return this.require(normalized);
+  }
+
   private async require(reference: string): Promise<Ticket> {
     const ticket = await this.get(reference);
     if (ticket === undefined) throw new TicketNotFoundError(reference);
