@@ -1,4 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PgEventHub } from '../src/handoff/pg-event-hub.js';
+import { silentLogger } from '../src/logger.js';
 import { addAgent, CapturingChannel, ConsoleClient } from './support/agent-console-client.js';
 import { ExpectRepliesClient, heroCard, type OutgoingActivity, type ReplyActivity } from './support/bot-client.js';
 import { startPostgres, type TestPostgres } from './support/postgres.js';
@@ -83,6 +85,25 @@ describe('agent console across two instances on one PostgreSQL', () => {
     // The agent answers through B; the customer gets it.
     await ana.json('POST', `/agent/api/handoffs/${waiting.id}/messages`, { text: 'Please send me the error log.' });
     await channel.waitForText(client.conversationId, /^Please send me the error log\.$/);
+  });
+
+  it("an agent whose last console closed stays connected for the grace period only, also when the instance never says so", async () => {
+    await addAgent(a.app.agents, { name: 'Cy', email: 'cy@example.com', tiers: 'L2' });
+    const cy = (await a.app.agents.findByEmail('cy@example.com'))!.agent;
+    const options = { pool: a.app.stores.pool!, url: a.config.databaseUrl!, logger: silentLogger };
+    const holder = new PgEventHub({ ...options, graceMs: 300 });
+    const other = new PgEventHub(options);
+    try {
+      const detach = holder.attach(cy.id, { send: () => undefined, close: () => undefined });
+      await expect.poll(async () => (await other.connected([cy.id, 'nobody'])).has(cy.id)).toBe(true);
+      expect(await other.connected(['nobody'])).toEqual(new Set());
+      detach();
+      // The row expires on the database clock; nothing deletes it (holder stays open).
+      await expect.poll(async () => (await other.connected([cy.id])).has(cy.id), { timeout: 5000 }).toBe(false);
+    } finally {
+      await other.close();
+      await holder.close();
+    }
   });
 
   it('an instance that stops takes its agents offline at once', async () => {
