@@ -265,6 +265,8 @@ describe('ticket REST API (/api/tickets on the real app)', () => {
         '/api/tickets/{reference}',
         '/api/tickets/{reference}/comments',
         '/api/tickets/{reference}/status',
+        '/api/tickets/{reference}/vendor',
+        '/api/tickets/{reference}/vendor-reply',
       ]);
       expect(doc.paths['/api/tickets']?.get?.parameters?.map((p) => p.name)).toEqual(
         expect.arrayContaining(['status', 'tier', 'kind', 'text', 'limit', 'offset']),

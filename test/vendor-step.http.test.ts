@@ -229,4 +229,14 @@ describe('vendor step over real HTTP: console and ticket API, Direct Line custom
     expect((await api('POST', `/api/tickets/${ref}/vendor`, { vendorId: 'acme', extra: 1 })).status).toBe(400);
     expect((await api('POST', '/api/tickets/TD-999999/vendor', { vendorId: 'acme' })).status).toBe(404);
   });
+
+  it('documents the bearer routes in /api/openapi.json with resolvable schemas', async () => {
+    const doc = (await (await fetch(`${running.baseUrl}/api/openapi.json`)).json()) as { paths: Record<string, Record<string, unknown>>; components: { schemas: Record<string, unknown> } };
+    expect(Object.keys(doc.paths['/api/tickets/{reference}/vendor']!).sort()).toEqual(['get', 'post']);
+    expect(Object.keys(doc.paths['/api/tickets/{reference}/vendor-reply']!)).toEqual(['post']);
+    expect(Object.keys(doc.paths['/api/vendors']!)).toEqual(['get']);
+    const refs = [...JSON.stringify(doc).matchAll(/"#\/components\/schemas\/([A-Za-z]+)"/g)].map((m) => m[1]!);
+    expect(refs).toEqual(expect.arrayContaining(['VendorRequest', 'VendorReply', 'VendorStepResult', 'VendorStepView', 'VendorList']));
+    for (const ref of refs) expect(doc.components.schemas[ref], ref).toBeDefined();
+  });
 });

@@ -23,6 +23,7 @@ import {
   listHandoffsQuerySchema,
 } from './handoffs-api.js';
 import { handoffMessageSchema, handoffSchema } from '../handoff/handoff.js';
+import { vendorListSchema, vendorReplySchema, vendorRequestSchema, vendorStepResultSchema, vendorStepViewSchema } from './vendor-api.js';
 
 type JsonSchema = Record<string, unknown>;
 
@@ -53,6 +54,11 @@ function componentSchemas(): Record<string, JsonSchema> {
   registry.add(externalAcceptSchema, { id: 'HandoffAccept' });
   registry.add(externalMessageSchema, { id: 'HandoffAgentMessage' });
   registry.add(externalResolveSchema, { id: 'HandoffResolve' });
+  registry.add(vendorRequestSchema, { id: 'VendorRequest' });
+  registry.add(vendorReplySchema, { id: 'VendorReply' });
+  registry.add(vendorStepResultSchema, { id: 'VendorStepResult' });
+  registry.add(vendorStepViewSchema, { id: 'VendorStepView' });
+  registry.add(vendorListSchema, { id: 'VendorList' });
   const { schemas } = z.toJSONSchema(registry, { target: 'draft-2020-12', uri: componentRef });
   return Object.fromEntries(Object.entries(schemas).map(([id, schema]) => [id, clean(schema as JsonSchema)]));
 }
@@ -169,6 +175,7 @@ export function buildOpenApiDocument(): JsonSchema {
         },
       },
       ...handoffPaths(common, bodyErrors),
+      ...vendorPaths(referenceParameter, common, bodyErrors),
       [GAPS_API_PREFIX]: {
         get: {
           operationId: 'contentGaps',
@@ -240,6 +247,52 @@ function handoffPaths(common: JsonSchema, bodyErrors: JsonSchema): JsonSchema {
     [`${HANDOFFS_API_PREFIX}/{id}/accept`]: action('acceptHandoff', 'Accept a queued chat (exactly once: a second accept gets 409 taken)', 'HandoffAccept', '200', 'HandoffDetail'),
     [`${HANDOFFS_API_PREFIX}/{id}/messages`]: action('sendHandoffMessage', "Send a line to the customer's channel (stored first, retried until delivered)", 'HandoffAgentMessage', '201', 'HandoffMessageResult'),
     [`${HANDOFFS_API_PREFIX}/{id}/resolve`]: action('resolveHandoff', 'Resolve: closing message, back to the bot, 1–5 satisfaction question', 'HandoffResolve', '200', 'HandoffResult'),
+  };
+}
+
+/** The vendor step of L4 tickets (README "Vendor step"): consent first, then waiting on the vendor, replies relayed. */
+function vendorPaths(referenceParameter: JsonSchema, common: JsonSchema, bodyErrors: JsonSchema): JsonSchema {
+  const rules = '409 not_l4, ticket_closed, vendor_step_open or not_waiting_on_vendor (error.code)';
+  return {
+    '/api/vendors': {
+      get: { operationId: 'listVendors', summary: 'The configured vendors (VENDORS_FILE)', responses: { '200': { description: 'Vendors', content: json('VendorList') }, ...common } },
+    },
+    [`${TICKETS_API_PREFIX}/{reference}/vendor`]: {
+      get: {
+        operationId: 'getVendorStep',
+        summary: "The ticket's latest vendor step (consent_pending, declined, waiting with since / expectedBy, replied), or null",
+        parameters: [referenceParameter],
+        responses: { '200': { description: 'The vendor step', content: json('VendorStepView') }, '404': errorResponse('No ticket has this reference'), ...common },
+      },
+      post: {
+        operationId: 'requestVendor',
+        summary: 'Pass an L4 ticket to a vendor: the customer is asked first (in a live chat at once, else on their next message)',
+        parameters: [referenceParameter],
+        requestBody: { required: true, content: json('VendorRequest') },
+        responses: {
+          '202': { description: 'Consent is pending; nothing is shared until the customer says yes', content: json('VendorStepResult') },
+          ...bodyErrors,
+          '404': errorResponse('No ticket has this reference'),
+          '409': errorResponse(rules),
+          ...common,
+        },
+      },
+    },
+    [`${TICKETS_API_PREFIX}/{reference}/vendor-reply`]: {
+      post: {
+        operationId: 'vendorReply',
+        summary: "Record the vendor's reply and relay it to the customer's channel; a final reply ends the wait (SLA_VENDOR_TIME)",
+        parameters: [referenceParameter],
+        requestBody: { required: true, content: json('VendorReply') },
+        responses: {
+          '201': { description: 'The ticket with the reply as a comment, and the vendor step', content: json('VendorStepResult') },
+          ...bodyErrors,
+          '404': errorResponse('No ticket has this reference'),
+          '409': errorResponse(rules),
+          ...common,
+        },
+      },
+    },
   };
 }
 

@@ -4,9 +4,10 @@ import { z } from 'zod';
 import type { Agent } from '../agents/agent.js';
 import type { AgentSessions } from '../agents/agent-sessions.js';
 import type { Logger } from '../logger.js';
-import { ticketReferenceSchema } from '../tickets/ticket.js';
+import { ticketReferenceSchema, ticketSchema } from '../tickets/ticket.js';
 import { TicketNotFoundError, TicketValidationError } from '../tickets/ticket-store.js';
-import { VendorStepError } from '../vendors/vendor-step.js';
+import { vendorStepSchema, VendorStepError } from '../vendors/vendor-step.js';
+import { vendorSchema } from '../vendors/vendors.js';
 import type { VendorService } from '../vendors/vendor-service.js';
 import { AGENT_API_PREFIX, AGENT_COOKIE, readCookie } from './agent-api.js';
 import { HttpError } from './http-error.js';
@@ -24,6 +25,13 @@ export const vendorReplySchema = z.strictObject({
   enteredBy: z.string().trim().min(1).max(200).optional(),
   final: z.boolean().default(true),
 });
+
+/** Response of the request and reply routes: the ticket and its vendor step after the change. */
+export const vendorStepResultSchema = z.object({ ticket: ticketSchema, vendor: vendorStepSchema });
+/** Response of `GET …/tickets/:reference/vendor`: the latest vendor step, or null. */
+export const vendorStepViewSchema = z.object({ vendor: vendorStepSchema.nullable() });
+/** Response of `GET /api/vendors`. */
+export const vendorListSchema = z.object({ vendors: z.array(vendorSchema) });
 
 const referenceParamsSchema = z.object({ reference: ticketReferenceSchema });
 
