@@ -24,7 +24,8 @@ export interface OutboxDelivery extends NewOutboxDelivery {
   deadAt: string | undefined;
 }
 
-interface OutboxRow {
+/** An outbox row as both SQL backends return it (same column names and types). */
+export interface OutboxRow {
   delivery_id: string;
   event_id: string;
   event_name: string;
@@ -38,10 +39,12 @@ interface OutboxRow {
   dead_at: string | null;
 }
 
-const COLUMNS = `delivery_id, event_id, event_name, ticket_reference, url, body, attempts, next_attempt_at,
+/** The outbox columns in the order both backends select them. */
+export const COLUMNS = `delivery_id, event_id, event_name, ticket_reference, url, body, attempts, next_attempt_at,
   last_error, created_at, dead_at`;
 
-function toDelivery(row: OutboxRow): OutboxDelivery {
+/** Maps an outbox row (either backend) to the store's delivery shape. */
+export function toDelivery(row: OutboxRow): OutboxDelivery {
   return {
     deliveryId: row.delivery_id,
     eventId: row.event_id,

@@ -1,38 +1,5 @@
-import type { NewOutboxDelivery, OutboxDelivery, WebhookOutboxStore } from '../../tickets/webhook-outbox.js';
+import { COLUMNS, toDelivery, type NewOutboxDelivery, type OutboxDelivery, type OutboxRow, type WebhookOutboxStore } from '../../tickets/webhook-outbox.js';
 import { inTransaction, type PgPool } from './pool.js';
-
-interface OutboxRow {
-  delivery_id: string;
-  event_id: string;
-  event_name: string;
-  ticket_reference: string;
-  url: string;
-  body: string;
-  attempts: number;
-  next_attempt_at: string;
-  last_error: string | null;
-  created_at: string;
-  dead_at: string | null;
-}
-
-const COLUMNS = `delivery_id, event_id, event_name, ticket_reference, url, body, attempts, next_attempt_at,
-  last_error, created_at, dead_at`;
-
-function toDelivery(row: OutboxRow): OutboxDelivery {
-  return {
-    deliveryId: row.delivery_id,
-    eventId: row.event_id,
-    eventName: row.event_name,
-    ticketReference: row.ticket_reference,
-    url: row.url,
-    body: row.body,
-    attempts: row.attempts,
-    nextAttemptAt: row.next_attempt_at,
-    lastError: row.last_error ?? undefined,
-    createdAt: row.created_at,
-    deadAt: row.dead_at ?? undefined,
-  };
-}
 
 /**
  * The webhook outbox on PostgreSQL, shared by every instance. A claim is one UPDATE over rows
