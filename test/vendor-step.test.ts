@@ -228,5 +228,7 @@ describe('vendor step on real SQLite: consent first, SLA paused vs running', () 
     expect(sent.map((s) => s.text)).toEqual([en.vendorReply('ACME Hardware', ticket.reference, 'Fixed in 2.1')]);
     await vendors.sweep();
     expect(sent).toHaveLength(1);
+    // Delivered lines are not kept (the text is on the ticket; the row held the customer's conversation reference).
+    expect(db.prepare('SELECT COUNT(*) AS n FROM vendor_messages').get()).toEqual({ n: 0 });
   });
 });

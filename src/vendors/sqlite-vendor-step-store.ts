@@ -122,8 +122,9 @@ export class SqliteVendorStepStore implements VendorStepStore {
       }));
   }
 
-  async markDelivered(id: number, at: Date): Promise<void> {
-    this.db.prepare('UPDATE vendor_messages SET delivered_at = ?, next_attempt_at = NULL WHERE id = ?').run(at.toISOString(), id);
+  /** A delivered line is deleted: its text is on the ticket, and the row (with the customer's conversation reference) is no longer needed. */
+  async markDelivered(id: number, _at: Date): Promise<void> {
+    this.db.prepare('DELETE FROM vendor_messages WHERE id = ?').run(id);
   }
 
   async deferMessage(id: number, next: Date, error: string): Promise<void> {

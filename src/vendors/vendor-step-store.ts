@@ -40,6 +40,7 @@ export interface VendorStepStore {
   isWaiting(ticketReference: string): Promise<boolean>;
   enqueueMessage(input: Omit<VendorMessage, 'id' | 'attempts'>, now: Date): Promise<VendorMessage>;
   dueMessages(now: Date, limit: number): Promise<VendorMessage[]>;
+  /** Done with the line (the SQLite store deletes it: the text is on the ticket). */
   markDelivered(id: number, at: Date): Promise<void>;
   deferMessage(id: number, next: Date, error: string): Promise<void>;
 }
