@@ -85,6 +85,20 @@ describe('agent console across two instances on one PostgreSQL', () => {
     // The agent answers through B; the customer gets it.
     await ana.json('POST', `/agent/api/handoffs/${waiting.id}/messages`, { text: 'Please send me the error log.' });
     await channel.waitForText(client.conversationId, /^Please send me the error log\.$/);
+
+    // Both instances lose their LISTEN connection (database restart, network): they reconnect by themselves.
+    const pool = a.app.stores.pool!;
+    const listening = async () =>
+      (await pool.query<{ pid: number }>("SELECT pid FROM pg_stat_activity WHERE query = 'LISTEN tierdesk_agent_events'")).rows.map((row) => row.pid);
+    const before = await listening();
+    expect(before).toHaveLength(2);
+    await pool.query('SELECT pg_terminate_backend(pid) FROM unnest($1::int[]) AS pid', [before]);
+    await expect.poll(async () => {
+      const now = await listening();
+      return now.length === 2 && now.every((pid) => !before.includes(pid));
+    }, { timeout: 5000 }).toBe(true);
+    expect(await say('Still there after the reconnect?')).toBe('');
+    await ana.waitForEvent((e) => e.event === 'message' && (e.data as { message: { text: string } }).message.text === 'Still there after the reconnect?');
   });
 
   it("an agent whose last console closed stays connected for the grace period only, also when the instance never says so", async () => {

@@ -1,5 +1,4 @@
 import type { Activity } from 'botbuilder';
-import pg from 'pg';
 import {
   activityIdFor,
   type ConversationSignals,
@@ -7,6 +6,7 @@ import {
   type DirectLineStore,
   type LoggedActivity,
 } from '../../directline/conversation-store.js';
+import { listenToChannel } from './pg-listen.js';
 import { inTransaction, type PgPool } from './pool.js';
 
 /** The NOTIFY channel every instance LISTENs on; the payload is the conversation id. */
@@ -100,42 +100,7 @@ export class PgConversationSignals implements ConversationSignals {
     private readonly reconnectMs = 1_000,
   ) {}
 
-  async listen(listener: (conversationId: string | undefined) => void): Promise<() => Promise<void>> {
-    let client: pg.Client | undefined;
-    let stopped = false;
-    let retry: NodeJS.Timeout | undefined;
-    const connect = async (): Promise<void> => {
-      const next = new pg.Client({ connectionString: this.url });
-      next.on('notification', (message) => listener(message.payload || undefined));
-      next.on('error', () => reconnect());
-      next.on('end', () => reconnect());
-      await next.connect();
-      await next.query(`LISTEN ${DIRECTLINE_CHANNEL}`);
-      client = next;
-    };
-    const reconnect = () => {
-      if (stopped || retry !== undefined) return;
-      const dead = client;
-      client = undefined;
-      dead?.removeAllListeners('end');
-      void dead?.end().catch(() => undefined);
-      retry = setTimeout(() => {
-        retry = undefined;
-        connect().then(
-          () => listener(undefined),
-          () => reconnect(),
-        );
-      }, this.reconnectMs);
-      retry.unref();
-    };
-    await connect();
-    return async () => {
-      stopped = true;
-      clearTimeout(retry);
-      const current = client;
-      client = undefined;
-      current?.removeAllListeners('end');
-      await current?.end().catch(() => undefined);
-    };
+  listen(listener: (conversationId: string | undefined) => void): Promise<() => Promise<void>> {
+    return listenToChannel(this.url, DIRECTLINE_CHANNEL, (payload) => listener(payload || undefined), () => listener(undefined), this.reconnectMs);
   }
 }
