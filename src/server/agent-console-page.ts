@@ -16,6 +16,7 @@ const CONSOLE_ASSETS: Readonly<Record<string, string>> = {
   'workspace.js': 'text/javascript; charset=utf-8',
   'workspace-strings.js': 'text/javascript; charset=utf-8',
   'workspace.css': 'text/css; charset=utf-8',
+  'vendor-step.js': 'text/javascript; charset=utf-8',
 };
 
 /** Where the console's files are; defaults to the checkout's web/agent/. */

@@ -6,6 +6,7 @@ import { AgentApi, ApiError, EventStream } from './api.js';
 import { Chime } from './sound.js';
 import { LANGUAGES, LANGUAGE_NAMES, pickLanguage, translate } from './strings.js';
 import { Workspace } from './workspace.js';
+import { VendorPanel } from './vendor-step.js';
 
 const TIERS = ['L1', 'L2', 'L3', 'L4'];
 const LANGUAGE_KEY = 'tierdesk.agent.language';
@@ -606,6 +607,7 @@ function renderSidePanel(handoff) {
   $('articles-tried').replaceChildren(...tried.map((a) => el('li', {}, el('span', {}, a.title ?? a.articleId), el('span', { className: 'score-value' }, score(a.score)))));
   $('articles-empty').hidden = tried.length > 0;
   workspace.render(handoff);
+  void vendorPanel.render(handoff);
 }
 
 function addMessage(message) {
@@ -817,6 +819,8 @@ function onMessage(message) {
       $('typing-indicator').textContent = '';
       // What the customer just wrote may point to other articles.
       workspace.customerWrote(message.handoffId);
+      // ...or be their yes / no to sharing with a vendor.
+      void vendorPanel.customerWrote(message.handoffId);
       if (document.hidden) {
         state.unread.set(message.handoffId, (state.unread.get(message.handoffId) ?? 0) + 1);
         chime.play();
@@ -964,6 +968,9 @@ const workspace = new Workspace({
   onMessage: (message) => addMessage(message),
   composer: $('composer-input'),
 });
+
+/** The vendor step of L4 chats in the side panel (web/agent/vendor-step.js). */
+const vendorPanel = new VendorPanel({ api, language: () => state.language, isMine, toast, explain });
 
 async function start() {
   workspace.wire();
