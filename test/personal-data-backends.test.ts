@@ -57,16 +57,69 @@ describe.each(useStoreBackends())('erasure and retention on $name', (backend) =>
     expect((await s.tickets.get('TD-1002'))?.customer.userId).toBe('user-bob');
   });
 
+  it("erases the customer's \"none of these\" questions and article drafts: open ones deleted, published ones anonymised", async () => {
+    const s = opened.stores;
+    const draft = (id: string, user: string, reference: string, state: 'open' | 'published') => ({
+      id,
+      handoffId: `h-${id}`,
+      ticketReference: reference,
+      language: 'en',
+      state,
+      articleId: 'export-audit-log',
+      title: `How does ${user} export the audit log?`,
+      questions: [`How does ${user} export the audit log?`],
+      body: `Answer for ${user}`,
+      createdAt: t0.toISOString(),
+      updatedAt: t0.toISOString(),
+      ...(state === 'published' ? { resultArticleId: 'export-audit-log' } : {}),
+    });
+    for (const [user, conversation, n] of [
+      ['user-anna', 'conv-anna', 1],
+      ['user-bob', 'conv-bob', 2],
+    ] as const) {
+      await s.customerConversations.record('directline', conversation, user, t0.toISOString());
+      await s.unmatchedQuestions.record({ conversationId: conversation, channelId: 'directline', question: `${user} asks about zebra exports`, offered: ['a'] });
+      const ticket = await s.tickets.create(
+        sampleTicket({ customer: { userId: user, name: user, email: `${user}@example.com` }, channel: { channelId: 'directline', conversationId: conversation } }),
+        t0,
+      );
+      await s.articleDrafts.create(draft(`d-open-${n}`, user, ticket.reference, 'open'));
+      await s.articleDrafts.create(draft(`d-pub-${n}`, user, ticket.reference, 'published'));
+    }
+
+    const report = await new PersonalDataRegistry(s.personalData).eraseCustomer('user-anna', 'erased-2');
+    expect(report.touched).toMatchObject({ unmatched_questions: 1, article_drafts: 2 });
+
+    expect((await s.unmatchedQuestions.list('2000-01-01T00:00:00.000Z')).map((q) => q.conversationId)).toEqual(['conv-bob']);
+    expect(await s.articleDrafts.get('d-open-1')).toBeUndefined();
+    const kept = await s.articleDrafts.get('d-pub-1');
+    expect(kept).toMatchObject({ state: 'published', resultArticleId: 'export-audit-log', title: '[erased]', questions: [], body: '' });
+    expect(JSON.stringify(kept)).not.toContain('anna');
+    expect(JSON.stringify(kept)).not.toContain('TD-1001');
+    expect((await s.articleDrafts.list()).map((d) => d.id).sort()).toEqual(['d-open-2', 'd-pub-1', 'd-pub-2']);
+    expect((await s.articleDrafts.get('d-open-2'))?.title).toContain('user-bob');
+
+    // Idempotent: nothing of hers is found a second time.
+    const again = await new PersonalDataRegistry(s.personalData).eraseCustomer('user-anna', 'erased-3');
+    expect(again.touched).toMatchObject({ unmatched_questions: 0, article_drafts: 0 });
+  });
+
   it('retention counts in a dry run and then deletes what is older than the cutoff', async () => {
     const s = opened.stores;
     await s.transcripts.append('webchat', 'old', { from: 'customer', text: 'old', at: '2020-01-01T00:00:00.000Z' });
     await s.transcripts.append('webchat', 'new', { from: 'customer', text: 'new', at: new Date().toISOString() });
+    await s.unmatchedQuestions.record({ conversationId: 'new', channelId: 'webchat', question: 'a recent question', offered: [] });
+    const old = { handoffId: 'h-old', ticketReference: 'TD-1', language: 'en', state: 'open' as const, articleId: 'a', title: 'old draft', questions: [], body: 'b' };
+    await s.articleDrafts.create({ ...old, id: 'd-old', createdAt: '2020-01-01T00:00:00.000Z', updatedAt: '2020-01-01T00:00:00.000Z' });
+    await s.articleDrafts.create({ ...old, id: 'd-new', handoffId: 'h-new', createdAt: new Date().toISOString(), updatedAt: new Date().toISOString() });
     const registry = new PersonalDataRegistry(s.personalData);
     const dry = await registry.purge(30, new Date(), true);
-    expect(dry.deleted).toMatchObject({ transcript: 1 });
+    expect(dry.deleted).toMatchObject({ transcript: 1, article_drafts: 1, unmatched_questions: 0 });
     expect(await s.transcripts.read('webchat', 'old')).toHaveLength(1);
     const done = await registry.purge(30, new Date(), false);
-    expect(done.deleted).toMatchObject({ transcript: 1 });
+    expect(done.deleted).toMatchObject({ transcript: 1, article_drafts: 1 });
+    expect((await s.articleDrafts.list()).map((d) => d.id)).toEqual(['d-new']);
+    expect(await s.unmatchedQuestions.list('2000-01-01T00:00:00.000Z')).toHaveLength(1);
     expect(await s.transcripts.read('webchat', 'old')).toEqual([]);
     expect(await s.transcripts.read('webchat', 'new')).toHaveLength(1);
   });

@@ -120,6 +120,38 @@ describe('erasing one customer everywhere (DELETE /api/customers/:userId, real S
     await directLine.say(started.conversationId, started.token, `Hi, this is ${ann.name} (${ann.email})`);
     await running.app.directLine.channel.drain();
 
+    // A did-you-mean she answered "none of these" (the gap report keeps her question).
+    await running.app.stores.unmatchedQuestions.record({
+      conversationId: annOnChannel.conversationId,
+      channelId: 'test',
+      question: `${ann.name} here: how do I export zebra reports?`,
+      offered: ['export-documents'],
+    });
+    // A live chat with her, resolved and marked worth an article: the draft keeps her phrasing.
+    const chatTicket = await running.app.tickets.create({
+      kind: 'handoff',
+      tier: 'L1',
+      subject: 'live chat',
+      customer: { userId: ann.id, name: ann.name },
+      channel: { channelId: 'test', conversationId: annOnChannel.conversationId },
+    });
+    const { handoff } = await running.app.handoffs.request({
+      ticketReference: chatTicket.reference,
+      tier: 'L1',
+      question: `I am ${ann.name}, how do I export zebra reports?`,
+      language: 'en',
+      channelId: 'test',
+      conversationId: annOnChannel.conversationId,
+      customer: { userId: ann.id, name: ann.name },
+      conversationReference: { channelId: 'test', conversation: { id: annOnChannel.conversationId }, serviceUrl: 'http://127.0.0.1:9' },
+      classification: { tier: 'L1', source: 'customer', score: 1, margin: 1, scores: {} },
+      articlesTried: [],
+    });
+    const staff = { kind: 'external', name: 'privacy-test' } as const;
+    await running.app.handoffs.accept(handoff.id, staff);
+    await running.app.handoffs.resolve(handoff.id, staff, { worthArticle: true });
+    await expect.poll(() => running.app.stores.articleDrafts.findByHandoff(handoff.id)).toBeDefined();
+
     // Bob: someone else, who must be untouched.
     const bobOnChannel = channelCustomer(running.baseUrl, { id: bob.id, name: bob.name });
     const bobsReference = await fileTicket(bobOnChannel, 'zebra quantum lasagna', bob.email);
@@ -127,6 +159,8 @@ describe('erasing one customer everywhere (DELETE /api/customers/:userId, real S
     const annValues = [ann.name, ann.email, ann.phone, ann.phone.replace(/ /g, ''), ann.id];
     const before = everyTextCell(running.app.db).join('\n');
     for (const value of annValues) expect(before).toContain(value);
+    const cellsOf = (table: string) => everyTextCell(running.app.db).filter((cell) => cell.startsWith(`${table}.`)).join('\n');
+    for (const table of ['unmatched_questions', 'article_drafts']) expect(cellsOf(table), table).toContain(ann.name);
 
     const erased = await fetch(`${running.baseUrl}/api/customers/${encodeURIComponent(ann.id)}`, {
       method: 'DELETE',
@@ -135,8 +169,8 @@ describe('erasing one customer everywhere (DELETE /api/customers/:userId, real S
     expect(erased.status).toBe(200);
     const report = (await erased.json()) as { userId: string; conversations: number; touched: Record<string, number> };
     expect(report.conversations).toBe(2);
-    expect(report.touched).toMatchObject({ tickets: 2, ticket_comments: 1, directline_conversations: 1, feedback: 1 });
-    for (const table of ['transcript', 'directline_activities', 'bot_state', 'webhook_outbox', 'customer_conversations']) {
+    expect(report.touched).toMatchObject({ tickets: 3, directline_conversations: 1, feedback: 1, unmatched_questions: 1, article_drafts: 1, handoffs: 1 });
+    for (const table of ['ticket_comments', 'transcript', 'directline_activities', 'bot_state', 'webhook_outbox', 'customer_conversations']) {
       expect(report.touched[table], table).toBeGreaterThan(0);
     }
 

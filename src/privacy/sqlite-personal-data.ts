@@ -1,5 +1,7 @@
 import type { SqliteDatabase } from '../storage/database.js';
+import { SqliteUnmatchedQuestionPersonalData } from '../gaps/sqlite-unmatched-question-personal-data.js';
 import { SqliteHandoffPersonalData } from '../handoff/sqlite-handoff-personal-data.js';
+import { SqliteArticleDraftPersonalData } from '../workspace/sqlite-article-draft-personal-data.js';
 import {
   scrubIdentifiers,
   type ConversationKey,
@@ -282,6 +284,9 @@ export function sqlitePersonalDataStores(db: SqliteDatabase): PersonalDataStore[
     new SqliteTranscriptPersonalData(db),
     new SqliteFeedbackPersonalData(db),
     new SqliteWebhookOutboxPersonalData(db),
+    new SqliteUnmatchedQuestionPersonalData(db),
+    // Before the handoffs: drafts are also found through the handoffs of the customer's conversations.
+    new SqliteArticleDraftPersonalData(db),
     new SqliteHandoffPersonalData(db),
   ];
 }

@@ -291,6 +291,61 @@ export class PgHandoffPersonalData implements PersonalDataStore {
   }
 }
 
+/** "None of these" answers: deleted by conversation (no user id in them), purged like feedback. */
+export class PgUnmatchedQuestionPersonalData implements PersonalDataStore {
+  readonly name = 'unmatched_questions';
+  constructor(private readonly pool: PgPool) {}
+
+  async eraseCustomer(subject: ErasureSubject): Promise<TouchedRows> {
+    return { unmatched_questions: await inTransaction(this.pool, (client) => deleteByConversation(client, 'unmatched_questions', subject.conversations)) };
+  }
+
+  async purgeOlderThan(cutoff: string, dryRun: boolean): Promise<TouchedRows> {
+    return purge(this.pool, 'unmatched_questions', 'created_at < $1', cutoff, dryRun);
+  }
+}
+
+/**
+ * Article drafts from resolved chats, with the rules of src/workspace/sqlite-article-draft-personal-data.ts:
+ * open and discarded drafts of the customer are deleted, published or merged ones anonymised;
+ * retention deletes drafts created before the cutoff. Runs before the handoff store.
+ */
+export class PgArticleDraftPersonalData implements PersonalDataStore {
+  readonly name = 'article_drafts';
+  constructor(private readonly pool: PgPool) {}
+
+  async eraseCustomer(subject: ErasureSubject): Promise<TouchedRows> {
+    return inTransaction(this.pool, async (client) => {
+      const ids = new Set<string>();
+      const byReference = await client.query<{ id: string }>('SELECT id FROM article_drafts WHERE ticket_reference = ANY($1::text[])', [subject.ticketReferences]);
+      for (const { id } of byReference.rows) ids.add(id);
+      for (const c of subject.conversations) {
+        const { rows } = await client.query<{ id: string }>(
+          'SELECT d.id FROM article_drafts d JOIN handoffs h ON h.id = d.handoff_id WHERE h.channel_id = $1 AND h.conversation_id = $2',
+          [c.channelId, c.conversationId],
+        );
+        for (const { id } of rows) ids.add(id);
+      }
+      let changes = 0;
+      for (const id of ids) {
+        const removed = (await client.query("DELETE FROM article_drafts WHERE id = $1 AND state IN ('open', 'discarded')", [id])).rowCount ?? 0;
+        changes +=
+          removed > 0
+            ? removed
+            : ((await client.query(
+                "UPDATE article_drafts SET handoff_id = 'erased-' || id, ticket_reference = $2, title = $3, questions = '[]'::jsonb, body = '' WHERE id = $1",
+                [id, subject.pseudonym, ERASED],
+              )).rowCount ?? 0);
+      }
+      return { article_drafts: changes };
+    });
+  }
+
+  async purgeOlderThan(cutoff: string, dryRun: boolean): Promise<TouchedRows> {
+    return purge(this.pool, 'article_drafts', 'created_at < $1', cutoff, dryRun);
+  }
+}
+
 /** CustomerConversationIndex on PostgreSQL (who spoke in which conversation, for erasure). */
 export class PgCustomerConversationIndex implements CustomerConversationIndex {
   constructor(private readonly pool: PgPool) {}
@@ -315,6 +370,9 @@ export function pgPersonalDataStores(pool: PgPool): PersonalDataStore[] {
     new ConversationRowsPersonalData(pool, 'transcript', 'at'),
     new ConversationRowsPersonalData(pool, 'feedback', 'created_at'),
     new PgWebhookOutboxPersonalData(pool),
+    new PgUnmatchedQuestionPersonalData(pool),
+    // Before the handoffs: drafts are also found through the handoffs of the customer's conversations.
+    new PgArticleDraftPersonalData(pool),
     new PgHandoffPersonalData(pool),
   ];
 }
