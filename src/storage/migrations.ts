@@ -10,7 +10,15 @@ export interface Migration {
   sql: string;
 }
 
-/** The embedded database's schema history, oldest first. */
+/**
+ * Versions that were reserved while several parts were developed at once and never shipped. The
+ * runner applies only versions above the database's `user_version`, so a number below the highest
+ * one would be skipped on existing databases: retired numbers stay unused, and a new migration
+ * always takes the next number above the highest in the list (a test checks both).
+ */
+export const RETIRED_MIGRATION_VERSIONS: readonly number[] = [10, 11];
+
+/** The embedded database's schema history (the runner sorts it by version). */
 export const migrations: readonly Migration[] = [
   {
     version: 1,
