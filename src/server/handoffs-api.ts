@@ -5,6 +5,7 @@ import type { HandoffService } from '../handoff/handoff-service.js';
 import type { Logger } from '../logger.js';
 import { tierSchema } from '../tickets/ticket.js';
 import { parseBody, toHttpError } from './agent-api.js';
+import { jsonRoute, type JsonReply } from './json-route.js';
 import { HttpError } from './http-error.js';
 import { authenticator } from './tickets-api.js';
 
@@ -40,20 +41,8 @@ export interface HandoffsApiOptions {
 export function mountHandoffsApi(server: restify.Server, options: HandoffsApiOptions): void {
   const { handoffs, logger } = options;
   const authenticate = authenticator(options.tokens);
-  const route =
-    (handler: (req: restify.Request) => Promise<{ status: number; body: unknown }>) =>
-    async (req: restify.Request, res: restify.Response): Promise<void> => {
-      res.header('Cache-Control', 'no-store');
-      try {
-        authenticate(req);
-        const { status, body } = await handler(req);
-        res.json(status, body);
-      } catch (error) {
-        const failure = toHttpError(error, logger, req);
-        if (failure.status === 401) res.header('WWW-Authenticate', 'Bearer realm="tierdesk"');
-        res.json(failure.status, failure.body);
-      }
-    };
+  const route = (handler: (req: restify.Request) => Promise<JsonReply>) =>
+    jsonRoute(authenticate, (error, req) => toHttpError(error, logger, req), (req) => handler(req));
   const id = (req: restify.Request) => String((req.params as Record<string, unknown>).id ?? '');
 
   server.get(

@@ -12,6 +12,7 @@ import {
 } from '../tickets/ticket.js';
 import type { TicketService } from '../tickets/ticket-service.js';
 import { IllegalTransitionError, TicketNotFoundError, TicketValidationError } from '../tickets/ticket-store.js';
+import { jsonRoute, type JsonReply } from './json-route.js';
 import { HttpError } from './http-error.js';
 
 // The HTTP contract, as zod schemas: the handlers validate with them and openapi.ts documents them.
@@ -157,21 +158,9 @@ export function mountTicketsApi(server: restify.Server, options: TicketsApiOptio
   const { service, logger } = options;
   const authenticate = authenticator(options.tokens);
 
-  /** Wraps a handler with auth, JSON output and error mapping (restify 11: async, no `next`). */
-  const route =
-    (handler: (req: restify.Request) => Promise<{ status: number; body: unknown }>) =>
-    async (req: restify.Request, res: restify.Response): Promise<void> => {
-      res.header('Cache-Control', 'no-store');
-      try {
-        authenticate(req);
-        const { status, body } = await handler(req);
-        res.json(status, body);
-      } catch (error) {
-        const apiError = toApiError(error, logger, req);
-        if (apiError.status === 401) res.header('WWW-Authenticate', 'Bearer realm="tierdesk"');
-        res.json(apiError.status, apiError.body);
-      }
-    };
+  /** Auth, JSON output and error mapping for every route (see jsonRoute). */
+  const route = (handler: (req: restify.Request) => Promise<JsonReply>) =>
+    jsonRoute(authenticate, (error, req) => toApiError(error, logger, req), (req) => handler(req));
 
   server.get(
     TICKETS_API_PREFIX,

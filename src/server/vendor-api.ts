@@ -1,4 +1,5 @@
 import { timingSafeEqual } from 'node:crypto';
+import { jsonRoute, type JsonReply } from './json-route.js';
 import type restify from 'restify';
 import { z } from 'zod';
 import type { Agent } from '../agents/agent.js';
@@ -90,20 +91,8 @@ export function mountVendorApi(server: restify.Server, options: VendorApiOptions
   };
 
   type Caller = { name: string };
-  const route =
-    (who: (req: restify.Request) => Promise<Caller>, handler: (req: restify.Request, caller: Caller) => Promise<{ status: number; body: unknown }>) =>
-    async (req: restify.Request, res: restify.Response): Promise<void> => {
-      res.header('Cache-Control', 'no-store');
-      try {
-        const caller = await who(req);
-        const { status, body } = await handler(req, caller);
-        res.json(status, body);
-      } catch (error) {
-        const failure = toHttpError(error, logger, req);
-        if (failure.status === 401 && req.getPath().startsWith(TICKETS_API_PREFIX)) res.header('WWW-Authenticate', 'Bearer realm="tierdesk"');
-        res.json(failure.status, failure.body);
-      }
-    };
+  const route = (who: (req: restify.Request) => Promise<Caller>, handler: (req: restify.Request, caller: Caller) => Promise<JsonReply>) =>
+    jsonRoute(who, (error, req) => toHttpError(error, logger, req), handler, (req) => req.getPath().startsWith(TICKETS_API_PREFIX));
 
   const apiCaller = async (req: restify.Request): Promise<Caller> => {
     bearer(req);
