@@ -1,4 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { openHandoffStores } from '../src/handoff/handoff-stores.js';
 import { PersonalDataRegistry } from '../src/privacy/personal-data.js';
 import { sampleTicket } from './fixtures/sample-tickets.js';
 import { useStoreBackends, type OpenedStores } from './support/store-backends.js';
@@ -87,8 +88,28 @@ describe.each(useStoreBackends())('erasure and retention on $name', (backend) =>
       await s.articleDrafts.create(draft(`d-pub-${n}`, user, ticket.reference, 'published'));
     }
 
+    // A live chat in her conversation under another channel id (ticket not hers by user id): its
+    // draft is found through the handoff of her conversation.
+    const chat = await openHandoffStores(s).handoffs.create(
+      {
+        ticketReference: 'TD-9999',
+        tier: 'L1',
+        question: 'q',
+        language: 'en',
+        channelId: 'directline',
+        conversationId: 'conv-anna',
+        customer: { userId: 'teams-alias-of-anna' },
+        conversationReference: {},
+        classification: { tier: 'L1', source: 'customer', score: 1, margin: 1, scores: {} },
+        articlesTried: [],
+      },
+      t0,
+    );
+    await s.articleDrafts.create({ ...draft('d-chat', 'user-anna', 'TD-9999', 'open'), handoffId: chat.id });
+
     const report = await new PersonalDataRegistry(s.personalData).eraseCustomer('user-anna', 'erased-2');
-    expect(report.touched).toMatchObject({ unmatched_questions: 1, article_drafts: 2 });
+    expect(report.touched).toMatchObject({ unmatched_questions: 1, article_drafts: 3, handoffs: 1 });
+    expect(await s.articleDrafts.get('d-chat')).toBeUndefined();
 
     expect((await s.unmatchedQuestions.list('2000-01-01T00:00:00.000Z')).map((q) => q.conversationId)).toEqual(['conv-bob']);
     expect(await s.articleDrafts.get('d-open-1')).toBeUndefined();
