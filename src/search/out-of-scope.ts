@@ -12,8 +12,8 @@ import { z } from 'zod';
  * questions (other vendors' software and devices, asked like support questions): without them
  * the set was all far-off small talk, calibration never saw an off-topic question that scores
  * like a support question, and `npm run eval` answered e.g. other products' password questions
- * (`npm run eval`, e5, English dev set: 3.8 % wrong, 58.7 % out-of-scope recognised; with them
- * 0.6 % and 86.2 %; pl and pt wrong answers fell too, bike-shop unchanged). Written for tierdesk (not taken
+ * (English dev set: 3.8 % wrong, 58.7 % out-of-scope recognised; with them 0.6 % and 86.2 %;
+ * see README "Answer quality"). Written for tierdesk (not taken
  * from any data set); a knowledge base can add its own in `<knowledge>/out-of-scope/<lang>.yaml`.
  */
 export const GENERIC_OUT_OF_SCOPE: Readonly<Record<string, readonly string[]>> = {
