@@ -54,7 +54,6 @@ import { SlaChecker } from './tickets/sla-checker.js';
 import { TicketService } from './tickets/ticket-service.js';
 import { WebhookDispatcher } from './tickets/webhooks.js';
 import { mountVendorApi } from './server/vendor-api.js';
-import { SqliteVendorStepStore } from './vendors/sqlite-vendor-step-store.js';
 import { VendorConsentRouting } from './vendors/vendor-consent-router.js';
 import { VendorService } from './vendors/vendor-service.js';
 import { loadVendors } from './vendors/vendors.js';
@@ -201,7 +200,7 @@ export function createApp(config: Config, overrides: AppOverrides = {}): App {
   );
   // Vendor step of L4 (src/vendors): consent first, then "waiting on vendor"; replies reach the customer like agent lines.
   const vendors = new VendorService({
-    store: new SqliteVendorStepStore(db),
+    store: stores.vendorSteps,
     tickets,
     vendors: loadVendors(config.vendorsFile),
     sender: {

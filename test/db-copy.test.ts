@@ -44,6 +44,9 @@ describe('moving an SQLite desk to PostgreSQL (npm run db:copy, db:migrate)', ()
       { name: 'Ana', email: 'ana@example.com', tiers: ['L1'], capacity: 2, admin: true, language: 'en', passwordHash: 'hash' },
       t0,
     );
+    const vendor = { id: 'acme', name: 'ACME Hardware', email: 'support@acme.example' };
+    const vendorStep = (await source.vendorSteps.create({ ticketReference: 'TD-1003', vendor, channelId: 'directline', conversationId: 'c1', requestedBy: 'Ana' }, t0))!;
+    await source.vendorSteps.enqueueMessage({ stepId: vendorStep.id, conversationReference: { conversation: { id: 'c1' } }, text: 'May we share?' }, t0);
     const ticketsBefore = await source.tickets.list({ limit: 10, offset: 0 });
     await source.close();
 
@@ -52,6 +55,7 @@ describe('moving an SQLite desk to PostgreSQL (npm run db:copy, db:migrate)', ()
     expect(copied.output).toMatch(/tickets\s+3\s+3/);
     expect(copied.output).toMatch(/directline_activities\s+2\s+2/);
     expect(copied.output).toMatch(/agents\s+1\s+1/);
+    expect(copied.output).toMatch(/vendor_messages\s+1\s+1/); // after vendor_steps (foreign key)
     expect(copied.output).not.toContain('MISMATCH');
     expect(copied.output).toContain('every count matches');
     expect(copied.code).toBe(0);
@@ -66,6 +70,10 @@ describe('moving an SQLite desk to PostgreSQL (npm run db:copy, db:migrate)', ()
     expect(await target.feedback.summary()).toEqual([{ articleId: 'reset-password', helpful: 0, notHelpful: 1 }]);
     expect((await target.directLine.append('c1', { type: 'message', text: 'three' })).seq).toBe(3);
     expect((await openHandoffStores(target).agents.findByEmail('ana@example.com'))?.agent).toMatchObject({ name: 'Ana', admin: true });
+    expect(await target.vendorSteps.latest('TD-1003')).toEqual(vendorStep);
+    expect((await target.vendorSteps.dueMessages(t0, 10)).map((m) => [m.stepId, m.conversationReference, m.text])).toEqual([[vendorStep.id, { conversation: { id: 'c1' } }, 'May we share?']]);
+    const nextStep = await target.vendorSteps.create({ ticketReference: 'TD-1001', vendor, channelId: 'directline', conversationId: 'c2', requestedBy: 'Ana' }, t0);
+    expect(nextStep!.id).toBe(vendorStep.id + 1); // the identity continues after the copied ids
 
     // A second copy into a database that holds a desk is refused: two desks are never merged.
     await expect(cli(['copy', '--from', `sqlite:${path.join(dataDir, 'tierdesk.db')}`, '--to', url])).rejects.toThrow(/already holds data/);

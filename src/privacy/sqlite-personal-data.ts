@@ -1,6 +1,7 @@
 import type { SqliteDatabase } from '../storage/database.js';
 import { SqliteUnmatchedQuestionPersonalData } from '../gaps/sqlite-unmatched-question-personal-data.js';
 import { SqliteHandoffPersonalData } from '../handoff/sqlite-handoff-personal-data.js';
+import { SqliteVendorPersonalData } from '../vendors/sqlite-vendor-personal-data.js';
 import { SqliteArticleDraftPersonalData } from '../workspace/sqlite-article-draft-personal-data.js';
 import {
   scrubIdentifiers,
@@ -285,6 +286,7 @@ export function sqlitePersonalDataStores(db: SqliteDatabase): PersonalDataStore[
     new SqliteFeedbackPersonalData(db),
     new SqliteWebhookOutboxPersonalData(db),
     new SqliteUnmatchedQuestionPersonalData(db),
+    new SqliteVendorPersonalData(db),
     // Before the handoffs: drafts are also found through the handoffs of the customer's conversations.
     new SqliteArticleDraftPersonalData(db),
     new SqliteHandoffPersonalData(db),

@@ -32,6 +32,8 @@ const ORDER = [
   'agent_sessions',
   'handoffs',
   'handoff_messages',
+  'vendor_steps',
+  'vendor_messages',
 ];
 const BATCH = 500;
 

@@ -13,6 +13,9 @@ import type { PersonalDataStore } from '../privacy/personal-data.js';
 import { SqliteCustomerConversationIndex } from '../privacy/sqlite-customer-conversations.js';
 import { sqlitePersonalDataStores } from '../privacy/sqlite-personal-data.js';
 import { SqliteTranscriptStore, type TranscriptStore } from '../transcripts/transcript-store.js';
+import { PgVendorStepStore } from '../vendors/pg-vendor-step-store.js';
+import { SqliteVendorStepStore } from '../vendors/sqlite-vendor-step-store.js';
+import type { VendorStepStore } from '../vendors/vendor-step-store.js';
 import type { ArticleDraftStore } from '../workspace/article-draft.js';
 import { PgArticleDraftStore } from '../workspace/pg-article-draft-store.js';
 import { SqliteArticleDraftStore } from '../workspace/sqlite-article-draft-store.js';
@@ -58,6 +61,8 @@ export interface Stores {
   unmatchedQuestions: UnmatchedQuestionStore;
   /** Article drafts made from resolved live chats (agent workspace). */
   articleDrafts: ArticleDraftStore;
+  /** Vendor steps of L4 tickets and their queued lines to the customer. */
+  vendorSteps: VendorStepStore;
   /** The Direct Line conversation log behind web chat. */
   directLine: DirectLineStore;
   /** Tells this instance about other instances' Direct Line appends (PostgreSQL only). */
@@ -94,6 +99,7 @@ export function openStores(options: StoreOptions): Stores {
       webhookOutbox: new WebhookOutbox(sqlite),
       unmatchedQuestions: new SqliteUnmatchedQuestionStore(sqlite),
       articleDrafts: new SqliteArticleDraftStore(sqlite),
+      vendorSteps: new SqliteVendorStepStore(sqlite),
       jobLock: localJobLock,
       directLine: new SqliteDirectLineStore(sqlite),
       conversationSignals: undefined,
@@ -128,6 +134,7 @@ export function openStores(options: StoreOptions): Stores {
     webhookOutbox: new PgWebhookOutbox(pool),
     unmatchedQuestions: new PgUnmatchedQuestionStore(pool),
     articleDrafts: new PgArticleDraftStore(pool),
+    vendorSteps: new PgVendorStepStore(pool),
     jobLock: new PgJobLock(pool),
     directLine: new PgDirectLineStore(pool),
     conversationSignals: new PgConversationSignals(options.databaseUrl),

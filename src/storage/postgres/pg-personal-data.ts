@@ -7,6 +7,7 @@ import {
   type PersonalDataStore,
   type TouchedRows,
 } from '../../privacy/personal-data.js';
+import { PgVendorPersonalData } from '../../vendors/pg-vendor-personal-data.js';
 import { inTransaction, type PgClient, type PgPool } from './pool.js';
 
 /**
@@ -371,6 +372,7 @@ export function pgPersonalDataStores(pool: PgPool): PersonalDataStore[] {
     new ConversationRowsPersonalData(pool, 'feedback', 'created_at'),
     new PgWebhookOutboxPersonalData(pool),
     new PgUnmatchedQuestionPersonalData(pool),
+    new PgVendorPersonalData(pool),
     // Before the handoffs: drafts are also found through the handoffs of the customer's conversations.
     new PgArticleDraftPersonalData(pool),
     new PgHandoffPersonalData(pool),

@@ -1,5 +1,6 @@
 import { pgGapMigration } from '../../gaps/pg-gap-schema.js';
 import { pgAgentStreamsMigration, pgHandoffMigration } from '../../handoff/pg-handoff-schema.js';
+import { pgVendorMigration } from '../../vendors/pg-vendor-schema.js';
 import { pgWorkspaceMigration } from '../../workspace/pg-article-draft-schema.js';
 
 /** One PostgreSQL schema step. Versions mirror the SQLite ones (src/storage/migrations.ts) where a table exists in both. */
@@ -162,4 +163,6 @@ export const pgMigrations: readonly PgMigration[] = [
   pgAgentStreamsMigration,
   // 12: article drafts from live chats, next to the workspace stores.
   pgWorkspaceMigration,
+  // 13: vendor steps of L4 tickets and their lines to the customer, next to the vendor stores.
+  pgVendorMigration,
 ];
