@@ -274,6 +274,8 @@ export function createApp(config: Config, overrides: AppOverrides = {}): App {
     knowledge: () => knowledge.status,
     timeZone: config.business.timeZone,
     defaultLanguage: config.languages.default,
+    sends: stores.articleSends,
+    logger,
   });
   mountAgentApi(server, {
     sessions: agentSessions,
@@ -299,7 +301,7 @@ export function createApp(config: Config, overrides: AppOverrides = {}): App {
     reloadPlaybooks: () => playbooks.reload(),
     logger,
   });
-  mountWorkspaceApi(server, { sessions: agentSessions, workspace, playbooks, drafts, handoffs, agents, logger });
+  mountWorkspaceApi(server, { sessions: agentSessions, workspace, playbooks, drafts, handoffs, agents, tickets, slaWarningMinutes: config.sla.warningMinutes, logger });
   mountHandoffsApi(server, { handoffs, tokens: config.api.tokens, logger });
   mountVendorApi(server, { vendors, tokens: config.api.tokens, sessions: agentSessions, logger });
   if (webhooks) handoffs.onEvent((name, handoff, ticket) => webhooks.dispatchHandoff(name, handoff, ticket));

@@ -123,6 +123,8 @@ export const envSchema = z.object({
   SLA_CHECK_SECONDS: number(60).pipe(z.number().int().min(1)),
   /** Vendor step of L4: does time waiting on a vendor count against the SLA? paused = due time moves by the wait. */
   SLA_VENDOR_TIME: z.enum(['paused', 'running', '']).default('paused').transform((value) => value || 'paused'),
+  /** Supervisor view: tickets due within this many minutes (or overdue) are listed as about to breach. */
+  SUPERVISOR_SLA_WARNING_MINUTES: number(120).pipe(z.number().int().min(1)),
   /** YAML list of vendors (id, name, email, responseHours); default `<KNOWLEDGE_DIR>/vendors.yaml`. */
   VENDORS_FILE: optionalString,
   TIME_ZONE: z.string().trim().default('UTC').refine(isTimeZone, 'must be an IANA time zone such as "Europe/Berlin"'),
@@ -234,6 +236,8 @@ export interface Config {
     checkIntervalSeconds: number;
     /** SLA_VENDOR_TIME: paused pushes the due time by the time spent waiting on a vendor. */
     vendorTime: 'paused' | 'running';
+    /** SUPERVISOR_SLA_WARNING_MINUTES: how soon a due time counts as "about to breach" in the supervisor view. */
+    warningMinutes: number;
   };
   /** VENDORS_FILE: the vendors an L4 ticket can be passed to. */
   vendorsFile: string;
@@ -365,6 +369,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
       hours: { L1: e.SLA_L1_HOURS, L2: e.SLA_L2_HOURS, L3: e.SLA_L3_HOURS, L4: e.SLA_L4_HOURS },
       checkIntervalSeconds: e.SLA_CHECK_SECONDS,
       vendorTime: e.SLA_VENDOR_TIME,
+      warningMinutes: e.SUPERVISOR_SLA_WARNING_MINUTES,
     },
     business: {
       timeZone: e.TIME_ZONE,

@@ -2,6 +2,7 @@ import { cpSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { chromium, type Browser, type FrameLocator, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sampleTicket } from './fixtures/sample-tickets.js';
 import { addAgent, AGENT_PASSWORD } from './support/agent-console-client.js';
 import { startRealModelApp } from './support/real-model-app.js';
 import { sampleKnowledgeDir, tempDir, type RunningApp } from './support/test-app.js';
@@ -32,7 +33,8 @@ describe('agent workspace: playbook, suggested article, draft published, answere
     knowledgeDir = tempDir('tierdesk-workspace-kb-');
     cpSync(sampleKnowledgeDir, knowledgeDir, { recursive: true });
     [running, browser] = await Promise.all([
-      startRealModelApp({ KNOWLEDGE_DIR: knowledgeDir, BUSINESS_HOURS: 'Mon-Sun 00:00-24:00', TIME_ZONE: 'UTC' }),
+      // A 5-hour warning window: an L3 ticket (due in 4 h) shows as about to breach.
+      startRealModelApp({ KNOWLEDGE_DIR: knowledgeDir, BUSINESS_HOURS: 'Mon-Sun 00:00-24:00', TIME_ZONE: 'UTC', SUPERVISOR_SLA_WARNING_MINUTES: '300' }),
       chromium.launch({
         executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
         headless: true,
@@ -185,12 +187,18 @@ describe('agent workspace: playbook, suggested article, draft published, answere
     await drafts.getByText('No drafts waiting.').waitFor();
     await drafts.getByRole('button', { name: 'Close' }).click();
 
-    // --- The supervisor view shows today's numbers.
+    // --- The supervisor view shows today's numbers, SLA timers about to breach and the articles agents send.
+    const urgent = await running.app.tickets.create(sampleTicket({ tier: 'L3', subject: 'Scanner cluster offline on floor 3' }));
     await adminPage.getByRole('button', { name: 'Supervisor' }).click();
     const supervisor = adminPage.getByRole('dialog', { name: 'Supervisor view' });
     await supervisor.waitFor();
     await supervisor.locator('#supervisor-agents', { hasText: 'Ana' }).waitFor();
     expect(await supervisor.locator('.supervisor-figure', { hasText: 'Resolved today' }).locator('.figure-value').innerText()).toBe('1');
+    const atRisk = supervisor.locator('#supervisor-sla tr', { hasText: urgent.reference });
+    expect(await atRisk.innerText()).toMatch(/Scanner cluster offline on floor 3[\s\S]*(23\d|240) min/);
+    const sent = supervisor.locator('#supervisor-sent tbody tr').first();
+    expect(await sent.locator('strong').innerText()).toBe(suggestedTitle);
+    expect(await sent.locator('td').nth(1).innerText()).toBe('1');
     await shot(adminPage, 'workspace-supervisor');
 
     // --- Another customer asks the same thing in other words: level 0 answers from the new article.

@@ -164,7 +164,8 @@ describe('article drafts from resolved chats: admin review, publish and merge (r
     cpSync(sampleKnowledgeDir, knowledgeDir, { recursive: true });
     channel = new CapturingChannel();
     await channel.start();
-    running = await startTestApp({ KNOWLEDGE_DIR: knowledgeDir });
+    // A wide warning window: an L3 ticket (due in 4 h) is about to breach, an L1 one (24 h) is not.
+    running = await startTestApp({ KNOWLEDGE_DIR: knowledgeDir, SUPERVISOR_SLA_WARNING_MINUTES: '600' });
     await addAgent(running.app.agents, { name: 'Ana', email: 'ana@example.com', tiers: 'L3', capacity: 5 });
     await addAgent(running.app.agents, { name: 'Boss', email: 'boss@example.com', tiers: 'L1', admin: true });
     ana = await ConsoleClient.signIn(running.baseUrl, 'ana@example.com');
@@ -222,6 +223,31 @@ describe('article drafts from resolved chats: admin review, publish and merge (r
     expect(stats.today.resolved).toBeGreaterThanOrEqual(1);
     expect(stats.today.worthArticle).toBe(stats.today.resolved);
     expect(stats.openDrafts).toBe(0);
+  });
+
+  it('lists tickets about to breach and the articles agents send most often in the supervisor view', async () => {
+    const customer = { userId: 'sv1' };
+    const reference = { channelId: 'test', conversation: { id: 'sv1' }, serviceUrl: channel.url, bot: { id: 'bot' }, user: { id: 'sv1' } };
+    const channelRef = { channelId: 'test', conversationId: 'sv1', conversationReference: reference };
+    const urgent = await running.app.tickets.create({ kind: 'handoff', tier: 'L3', subject: 'Scanner offline for the whole floor', customer, channel: channelRef });
+    const relaxed = await running.app.tickets.create({ kind: 'ticket', tier: 'L1', subject: 'Question about invoices', customer, channel: channelRef });
+
+    // Ana sends the same article twice as an answer card in a live chat.
+    const { handoff } = await running.app.handoffs.request({
+      ticketReference: urgent.reference, tier: 'L3', question: 'password change', language: 'en', channelId: 'test', conversationId: 'sv1',
+      customer, conversationReference: reference, classification: { tier: 'L3', source: 'customer', score: 1, margin: 1, scores: {} }, articlesTried: [],
+    });
+    await ana.json('POST', `/agent/api/handoffs/${handoff.id}/accept`);
+    for (let i = 0; i < 2; i += 1) expect((await ana.request('POST', `/agent/api/handoffs/${handoff.id}/answer-card`, { articleId: 'change-password' })).status).toBe(201);
+
+    const stats = await boss.json<{ warningMinutes: number; slaAtRisk: { reference: string; tier: string; subject: string; minutesLeft: number }[]; mostSentArticles: { articleId: string; title: string; count: number }[] }>('GET', '/agent/api/supervisor');
+    expect(stats.warningMinutes).toBe(600);
+    const atRisk = stats.slaAtRisk.find((t) => t.reference === urgent.reference);
+    expect(atRisk).toMatchObject({ tier: 'L3', subject: 'Scanner offline for the whole floor' });
+    expect(atRisk!.minutesLeft).toBeGreaterThan(200);
+    expect(atRisk!.minutesLeft).toBeLessThanOrEqual(240);
+    expect(stats.slaAtRisk.map((t) => t.reference)).not.toContain(relaxed.reference);
+    expect(stats.mostSentArticles[0]).toEqual({ articleId: 'change-password', title: 'How do I change my password while logged in?', language: 'en', count: 2 });
   });
 
   it('merges a draft into an existing article as alternative questions', async () => {

@@ -12,12 +12,18 @@ import type { PlaybookLibrary } from '../workspace/playbook-library.js';
 import { supervisorStats } from '../workspace/supervisor-stats.js';
 import type { AgentStore } from '../agents/agent-store.js';
 import type { HandoffService } from '../handoff/handoff-service.js';
+import type { TicketService } from '../tickets/ticket-service.js';
 import { PlaybookValidationError, type PlaybookProblem } from '../workspace/playbook.js';
 import { AGENT_API_PREFIX, AGENT_COOKIE, parseBody, readCookie, toHttpError } from './agent-api.js';
 import { HttpError } from './http-error.js';
 
 export const answerCardSchema = z.strictObject({ articleId: z.string().trim().min(1).max(200) });
 export const playbookSourceSchema = z.strictObject({ source: z.string().min(1).max(200_000) });
+/** Supervisor view: the most sent articles of this many days, at most MOST_SENT_LIMIT of them. */
+const MOST_SENT_DAYS = 30;
+const MOST_SENT_LIMIT = 10;
+const OPEN_TICKETS_CAP = 5000;
+
 export const mergeSchema = z.strictObject({ articleId: z.string().trim().min(1).max(200) });
 
 /** A 400 that also lists every playbook problem with file and line. */
@@ -39,6 +45,10 @@ export interface WorkspaceApiOptions {
   /** For the supervisor view. */
   handoffs: HandoffService;
   agents: AgentStore;
+  /** For the supervisor's "about to breach" list. */
+  tickets: TicketService;
+  /** SUPERVISOR_SLA_WARNING_MINUTES. */
+  slaWarningMinutes: number;
   logger: Logger;
   now?: () => Date;
 }
@@ -198,17 +208,28 @@ export function mountWorkspaceApi(server: restify.Server, options: WorkspaceApiO
   server.get(
     `${AGENT_API_PREFIX}/supervisor`,
     route(async (req) => {
-      await admin(req);
-      const [queued, active, resolved, agentList, activeCounts, openDrafts] = await Promise.all([
+      const supervisor = await admin(req);
+      const now = options.now?.() ?? new Date();
+      const since = new Date(now.getTime() - MOST_SENT_DAYS * 86_400_000).toISOString();
+      // Unresolved tickets by status; the store pages newest first, so the cap keeps the list bounded.
+      const unresolved = (['new', 'open', 'pending'] as const).map((status) => options.tickets.list({ status, limit: OPEN_TICKETS_CAP, offset: 0 }));
+      const [queued, active, resolved, agentList, activeCounts, openDrafts, mostSentArticles, ...pages] = await Promise.all([
         options.handoffs.list({ state: 'queued', limit: 1000 }),
         options.handoffs.list({ state: 'active', limit: 1000 }),
         options.handoffs.list({ state: 'resolved', limit: 1000 }),
         options.agents.list(),
         options.handoffs.activeCounts(),
         drafts.list('open'),
+        workspace.mostSent(since, MOST_SENT_LIMIT, supervisor.language),
+        ...unresolved,
       ]);
-      const now = options.now?.() ?? new Date();
-      return { status: 200, body: supervisorStats({ queued, active, resolved, agents: agentList, activeCounts, openDrafts: openDrafts.length, now }) };
+      const tickets = pages.flatMap((page) => page.items);
+      const paused = new Set<string>();
+      for (const ticket of tickets) if (await options.tickets.isSlaPaused(ticket.reference)) paused.add(ticket.reference);
+      return {
+        status: 200,
+        body: supervisorStats({ queued, active, resolved, agents: agentList, activeCounts, openDrafts: openDrafts.length, tickets, slaPaused: paused, warningMinutes: options.slaWarningMinutes, mostSentArticles, now }),
+      };
     }),
   );
 }

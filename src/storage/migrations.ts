@@ -2,6 +2,7 @@ import { handoffMigration } from '../handoff/handoff-schema.js';
 import { gapMigration } from '../gaps/gap-schema.js';
 import { workspaceMigration } from '../workspace/article-draft-schema.js';
 import { vendorMigration } from '../vendors/vendor-schema.js';
+import { articleSendMigration } from '../workspace/article-sends.js';
 
 /** One schema step. Versions only ever grow; a shipped migration is never edited. */
 export interface Migration {
@@ -168,4 +169,6 @@ export const migrations: readonly Migration[] = [
   workspaceMigration,
   // 13: vendor steps of L4 tickets and their lines to the customer (SQL next to its store).
   vendorMigration,
+  // 14: answer cards sent by agents, for the supervisor view (SQL next to its store).
+  articleSendMigration,
 ];

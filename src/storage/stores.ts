@@ -19,6 +19,9 @@ import type { VendorStepStore } from '../vendors/vendor-step-store.js';
 import type { ArticleDraftStore } from '../workspace/article-draft.js';
 import { PgArticleDraftStore } from '../workspace/pg-article-draft-store.js';
 import { SqliteArticleDraftStore } from '../workspace/sqlite-article-draft-store.js';
+import type { ArticleSendStore } from '../workspace/article-sends.js';
+import { PgArticleSendStore } from '../workspace/pg-article-send-store.js';
+import { SqliteArticleSendStore } from '../workspace/sqlite-article-send-store.js';
 import { openDatabase, type SqliteDatabase } from './database.js';
 import { localJobLock, type JobLock } from './job-lock.js';
 import { PgJobLock } from './postgres/pg-job-lock.js';
@@ -63,6 +66,8 @@ export interface Stores {
   articleDrafts: ArticleDraftStore;
   /** Vendor steps of L4 tickets and their queued lines to the customer. */
   vendorSteps: VendorStepStore;
+  /** Answer cards agents sent (supervisor view: articles most often sent by hand). */
+  articleSends: ArticleSendStore;
   /** The Direct Line conversation log behind web chat. */
   directLine: DirectLineStore;
   /** Tells this instance about other instances' Direct Line appends (PostgreSQL only). */
@@ -100,6 +105,7 @@ export function openStores(options: StoreOptions): Stores {
       unmatchedQuestions: new SqliteUnmatchedQuestionStore(sqlite),
       articleDrafts: new SqliteArticleDraftStore(sqlite),
       vendorSteps: new SqliteVendorStepStore(sqlite),
+      articleSends: new SqliteArticleSendStore(sqlite),
       jobLock: localJobLock,
       directLine: new SqliteDirectLineStore(sqlite),
       conversationSignals: undefined,
@@ -135,6 +141,7 @@ export function openStores(options: StoreOptions): Stores {
     unmatchedQuestions: new PgUnmatchedQuestionStore(pool),
     articleDrafts: new PgArticleDraftStore(pool),
     vendorSteps: new PgVendorStepStore(pool),
+    articleSends: new PgArticleSendStore(pool),
     jobLock: new PgJobLock(pool),
     directLine: new PgDirectLineStore(pool),
     conversationSignals: new PgConversationSignals(options.databaseUrl),

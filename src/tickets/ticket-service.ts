@@ -126,6 +126,11 @@ export class TicketService {
     this.slaPaused = paused;
   }
 
+  /** True while the ticket's SLA clock is paused (waiting on a vendor with SLA_VENDOR_TIME=paused). */
+  async isSlaPaused(reference: string): Promise<boolean> {
+    return this.slaPaused(reference);
+  }
+
   /**
    * Marks every open ticket whose SLA expired by `now` and emits `ticket.sla_breached` once per
    * ticket. Tickets another instance marked first (or resolved meanwhile) are skipped, not re-announced.

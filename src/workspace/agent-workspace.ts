@@ -10,6 +10,8 @@ import { HandoffError } from '../handoff/handoff.js';
 import { fillVariables, type VariableValues } from './fill-variables.js';
 import type { PlaybookLibrary } from './playbook-library.js';
 import type { Playbook } from './playbook.js';
+import type { ArticleSendStore } from './article-sends.js';
+import type { Logger } from '../logger.js';
 
 /** A playbook ready for one conversation: `text` has every variable filled. */
 export interface FilledPlaybook {
@@ -40,6 +42,17 @@ export interface AgentWorkspaceOptions {
   timeZone: string;
   /** Default language: its playbooks stand in when the conversation's language has none. */
   defaultLanguage: string;
+  /** Where sent answer cards are counted (supervisor view); without it sends are not recorded. */
+  sends?: ArticleSendStore;
+  logger?: Logger;
+}
+
+/** An article agents sent by hand, with its title in the reader's language when it has one. */
+export interface SentArticle {
+  articleId: string;
+  title: string;
+  language: string;
+  count: number;
 }
 
 const SUGGESTIONS = 5;
@@ -114,6 +127,23 @@ export class AgentWorkspace {
     const texts = textsFor(handoff.language);
     const card = [`**${article.title}**`, article.body.trim(), ...(article.link ? [`${texts.readFullArticle}: ${article.link}`] : []), `_${texts.answerCardFooter}_`].join('\n\n');
     const text = fillVariables(card, await this.values(handoff, agent), texts.playbookFallbacks);
-    return this.options.handoffs.agentMessage(handoffId, { kind: 'agent', agent }, text.slice(0, 4000));
+    const sent = await this.options.handoffs.agentMessage(handoffId, { kind: 'agent', agent }, text.slice(0, 4000));
+    // Counted only once the line reached the conversation; a failed count must not fail the send.
+    await this.options.sends?.record({ articleId, language: article.language, agentId: agent.id, sentAt: sent.at }).catch((error: Error) => this.options.logger?.error('answer card not counted', { article: articleId, error: error.message }));
+    return sent;
+  }
+
+  /**
+   * The articles agents sent most often since `since`, with titles in `language` when the article
+   * exists in it (else in the language it was sent in; else the id). Articles removed since stay listed.
+   */
+  async mostSent(since: string, limit: number, language: string): Promise<SentArticle[]> {
+    if (this.options.sends === undefined) return [];
+    const counts = await this.options.sends.top(since, limit);
+    const status = this.options.knowledge();
+    return counts.map(({ articleId, count, language: sentIn }) => {
+      const article = status.state === 'ready' ? (status.search.article(articleId, language) ?? status.search.article(articleId, sentIn)) : undefined;
+      return { articleId, count, title: article?.title ?? articleId, language: article?.language ?? sentIn };
+    });
   }
 }

@@ -54,6 +54,18 @@ const en = {
   none: '—',
   online: 'online',
   away: 'away',
+  slaAtRiskTitle: 'SLA about to breach (due within {minutes} min or overdue)',
+  slaAtRiskEmpty: 'No open ticket is due within {minutes} minutes.',
+  ticket: 'Ticket',
+  subject: 'Subject',
+  due: 'Due',
+  timeLeft: 'Left',
+  minutesLeft: '{minutes} min',
+  overdueBy: 'overdue by {minutes} min',
+  mostSentTitle: 'Articles agents sent most (30 days): candidates for the bot to answer alone',
+  mostSentEmpty: 'No article was sent by an agent in the last 30 days.',
+  article: 'Article',
+  timesSent: 'Times sent',
 };
 
 const pt = {
@@ -109,6 +121,18 @@ const pt = {
   none: '—',
   online: 'online',
   away: 'ausente',
+  slaAtRiskTitle: 'SLA prestes a vencer (vence em até {minutes} min ou já vencido)',
+  slaAtRiskEmpty: 'Nenhum ticket aberto vence nos próximos {minutes} minutos.',
+  ticket: 'Ticket',
+  subject: 'Assunto',
+  due: 'Prazo',
+  timeLeft: 'Resta',
+  minutesLeft: '{minutes} min',
+  overdueBy: 'vencido há {minutes} min',
+  mostSentTitle: 'Artigos mais enviados por agentes (30 dias): candidatos para o bot responder sozinho',
+  mostSentEmpty: 'Nenhum artigo foi enviado por um agente nos últimos 30 dias.',
+  article: 'Artigo',
+  timesSent: 'Envios',
 };
 
 const pl = {
@@ -164,6 +188,18 @@ const pl = {
   none: '—',
   online: 'online',
   away: 'nieobecny',
+  slaAtRiskTitle: 'SLA bliskie przekroczenia (termin w ciągu {minutes} min lub minął)',
+  slaAtRiskEmpty: 'Żadne otwarte zgłoszenie nie ma terminu w ciągu {minutes} minut.',
+  ticket: 'Zgłoszenie',
+  subject: 'Temat',
+  due: 'Termin',
+  timeLeft: 'Zostało',
+  minutesLeft: '{minutes} min',
+  overdueBy: 'po terminie o {minutes} min',
+  mostSentTitle: 'Artykuły najczęściej wysyłane przez agentów (30 dni): kandydaci, na które bot może odpowiadać sam',
+  mostSentEmpty: 'W ostatnich 30 dniach agenci nie wysłali żadnego artykułu.',
+  article: 'Artykuł',
+  timesSent: 'Wysłano',
 };
 
 export const WORKSPACE_STRINGS = { en, pt, pl };

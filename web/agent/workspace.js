@@ -375,12 +375,21 @@ export class Workspace {
     const minutes = (seconds) => (seconds > 0 ? `${Math.floor(seconds / 60)}:${String(seconds % 60).padStart(2, '0')}` : this.t('none'));
     const table = (id, headers, rows) =>
       el('table', { className: 'supervisor-table', id }, el('thead', {}, el('tr', {}, ...headers.map((h) => el('th', { scope: 'col' }, this.t(h))))), el('tbody', {}, ...rows.map((cells) => el('tr', {}, ...cells.map((c) => el('td', {}, c))))));
+    const dueTime = (iso) => new Date(iso).toLocaleString(this.hooks.language(), { dateStyle: 'short', timeStyle: 'short' });
     const figure = (label, value) => el('div', { className: 'supervisor-figure' }, el('span', { className: 'figure-value' }, String(value ?? this.t('none'))), el('span', { className: 'figure-label' }, this.t(label)));
     this.supervisorDialog.replaceChildren(
       el('h2', { id: 'supervisor-title' }, this.t('supervisorTitle')),
       el('div', { className: 'supervisor-figures' }, figure('resolvedToday', stats.today.resolved), figure('satisfactionToday', stats.today.averageSatisfaction), figure('worthArticleToday', stats.today.worthArticle), figure('openDrafts', stats.openDrafts)),
       table('supervisor-tiers', ['tier', 'waiting', 'longestWait', 'inChats', 'agentsOnline', 'freeSlots'], stats.tiers.map((r) => [el('span', { className: `tier-badge tier-${r.tier}` }, r.tier), String(r.queued), minutes(r.longestWaitSeconds), String(r.active), String(r.agentsOnline), String(r.freeSlots)])),
       table('supervisor-agents', ['agent', 'tier', 'status', 'load'], stats.agents.map((a) => [a.name, a.tiers.join(' '), this.t(a.status), `${a.activeChats}/${a.capacity}`])),
+      el('h3', { id: 'supervisor-sla-title' }, this.t('slaAtRiskTitle', { minutes: stats.warningMinutes })),
+      stats.slaAtRisk.length === 0
+        ? el('p', { className: 'empty' }, this.t('slaAtRiskEmpty', { minutes: stats.warningMinutes }))
+        : table('supervisor-sla', ['ticket', 'tier', 'subject', 'due', 'timeLeft'], stats.slaAtRisk.map((r) => [r.reference, el('span', { className: `tier-badge tier-${r.tier}` }, r.tier), r.subject, dueTime(r.dueAt), el('span', { className: r.minutesLeft < 0 ? 'sla-overdue' : 'sla-soon' }, r.minutesLeft < 0 ? this.t('overdueBy', { minutes: -r.minutesLeft }) : this.t('minutesLeft', { minutes: r.minutesLeft }))])),
+      el('h3', { id: 'supervisor-sent-title' }, this.t('mostSentTitle')),
+      stats.mostSentArticles.length === 0
+        ? el('p', { className: 'empty' }, this.t('mostSentEmpty'))
+        : table('supervisor-sent', ['article', 'timesSent'], stats.mostSentArticles.map((a) => [el('span', {}, el('strong', {}, a.title), ' ', el('code', {}, a.articleId)), String(a.count)])),
       el('div', { className: 'dialog-buttons' }, this.closeButton(this.supervisorDialog)),
     );
     if (!this.supervisorDialog.open) this.supervisorDialog.showModal();

@@ -2,6 +2,7 @@ import { pgGapMigration } from '../../gaps/pg-gap-schema.js';
 import { pgAgentStreamsMigration, pgHandoffMigration } from '../../handoff/pg-handoff-schema.js';
 import { pgVendorMigration } from '../../vendors/pg-vendor-schema.js';
 import { pgWorkspaceMigration } from '../../workspace/pg-article-draft-schema.js';
+import { pgArticleSendMigration } from '../../workspace/article-sends.js';
 
 /** One PostgreSQL schema step. Versions mirror the SQLite ones (src/storage/migrations.ts) where a table exists in both. */
 export interface PgMigration {
@@ -165,4 +166,6 @@ export const pgMigrations: readonly PgMigration[] = [
   pgWorkspaceMigration,
   // 13: vendor steps of L4 tickets and their lines to the customer, next to the vendor stores.
   pgVendorMigration,
+  // 14: answer cards sent by agents (supervisor view), next to the workspace stores.
+  pgArticleSendMigration,
 ];
