@@ -231,6 +231,13 @@ describe('article drafts from resolved chats: admin review, publish and merge (r
     const channelRef = { channelId: 'test', conversationId: 'sv1', conversationReference: reference };
     const urgent = await running.app.tickets.create({ kind: 'handoff', tier: 'L3', subject: 'Scanner offline for the whole floor', customer, channel: channelRef });
     const relaxed = await running.app.tickets.create({ kind: 'ticket', tier: 'L1', subject: 'Question about invoices', customer, channel: channelRef });
+    // An L4 ticket (due in 8 h, inside the window) waiting on a vendor: its SLA clock is paused (SLA_VENDOR_TIME=paused).
+    const atVendor = await running.app.tickets.create({ kind: 'ticket', tier: 'L4', subject: 'Firmware bug in the scanner', customer: { userId: 'sv2' }, channel: { channelId: 'test', conversationId: 'sv2' } });
+    const beforeVendor = await boss.json<{ slaAtRisk: { reference: string }[] }>('GET', '/agent/api/supervisor');
+    expect(beforeVendor.slaAtRisk.map((t) => t.reference)).toContain(atVendor.reference);
+    await running.app.vendors.request(atVendor.reference, 'acme-hardware', 'Ana');
+    await running.app.vendors.consentMessage((await running.app.vendors.pendingConsent('test', 'sv2'))!, 'status?', 'en');
+    expect((await running.app.vendors.consentMessage((await running.app.vendors.pendingConsent('test', 'sv2'))!, 'yes', 'en')).answer).toBe('yes');
 
     // Ana sends the same article twice as an answer card in a live chat.
     const { handoff } = await running.app.handoffs.request({
@@ -247,6 +254,7 @@ describe('article drafts from resolved chats: admin review, publish and merge (r
     expect(atRisk!.minutesLeft).toBeGreaterThan(200);
     expect(atRisk!.minutesLeft).toBeLessThanOrEqual(240);
     expect(stats.slaAtRisk.map((t) => t.reference)).not.toContain(relaxed.reference);
+    expect(stats.slaAtRisk.map((t) => t.reference)).not.toContain(atVendor.reference);
     expect(stats.mostSentArticles[0]).toEqual({ articleId: 'change-password', title: 'How do I change my password while logged in?', language: 'en', count: 2 });
   });
 

@@ -13,6 +13,7 @@ import { supervisorStats } from '../workspace/supervisor-stats.js';
 import type { AgentStore } from '../agents/agent-store.js';
 import type { HandoffService } from '../handoff/handoff-service.js';
 import type { TicketService } from '../tickets/ticket-service.js';
+import type { Ticket } from '../tickets/ticket.js';
 import { PlaybookValidationError, type PlaybookProblem } from '../workspace/playbook.js';
 import { AGENT_API_PREFIX, AGENT_COOKIE, parseBody, readCookie, toHttpError } from './agent-api.js';
 import { HttpError } from './http-error.js';
@@ -22,7 +23,7 @@ export const playbookSourceSchema = z.strictObject({ source: z.string().min(1).m
 /** Supervisor view: the most sent articles of this many days, at most MOST_SENT_LIMIT of them. */
 const MOST_SENT_DAYS = 30;
 const MOST_SENT_LIMIT = 10;
-const OPEN_TICKETS_CAP = 5000;
+const TICKET_PAGE = 500;
 
 export const mergeSchema = z.strictObject({ articleId: z.string().trim().min(1).max(200) });
 
@@ -211,8 +212,15 @@ export function mountWorkspaceApi(server: restify.Server, options: WorkspaceApiO
       const supervisor = await admin(req);
       const now = options.now?.() ?? new Date();
       const since = new Date(now.getTime() - MOST_SENT_DAYS * 86_400_000).toISOString();
-      // Unresolved tickets by status; the store pages newest first, so the cap keeps the list bounded.
-      const unresolved = (['new', 'open', 'pending'] as const).map((status) => options.tickets.list({ status, limit: OPEN_TICKETS_CAP, offset: 0 }));
+      // Every unresolved ticket, page by page: the store lists newest first, and the oldest are the likeliest to breach.
+      const unresolved = (['new', 'open', 'pending'] as const).map(async (status) => {
+        const items: Ticket[] = [];
+        for (let offset = 0; ; offset += TICKET_PAGE) {
+          const page = await options.tickets.list({ status, limit: TICKET_PAGE, offset });
+          items.push(...page.items);
+          if (page.items.length < TICKET_PAGE || items.length >= page.total) return items;
+        }
+      });
       const [queued, active, resolved, agentList, activeCounts, openDrafts, mostSentArticles, ...pages] = await Promise.all([
         options.handoffs.list({ state: 'queued', limit: 1000 }),
         options.handoffs.list({ state: 'active', limit: 1000 }),
@@ -223,7 +231,7 @@ export function mountWorkspaceApi(server: restify.Server, options: WorkspaceApiO
         workspace.mostSent(since, MOST_SENT_LIMIT, supervisor.language),
         ...unresolved,
       ]);
-      const tickets = pages.flatMap((page) => page.items);
+      const tickets = pages.flat();
       const paused = new Set<string>();
       for (const ticket of tickets) if (await options.tickets.isSlaPaused(ticket.reference)) paused.add(ticket.reference);
       return {
