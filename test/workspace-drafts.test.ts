@@ -256,6 +256,11 @@ describe('article drafts from resolved chats: admin review, publish and merge (r
     expect(stats.slaAtRisk.map((t) => t.reference)).not.toContain(relaxed.reference);
     expect(stats.slaAtRisk.map((t) => t.reference)).not.toContain(atVendor.reference);
     expect(stats.mostSentArticles[0]).toEqual({ articleId: 'change-password', title: 'How do I change my password while logged in?', language: 'en', count: 2 });
+    // An admin whose console is in Portuguese sees the Portuguese title of the same article.
+    await boss.json('PUT', '/agent/api/me', { language: 'pt' });
+    const inPortuguese = await boss.json<{ mostSentArticles: { articleId: string; title: string; language: string; count: number }[] }>('GET', '/agent/api/supervisor');
+    await boss.json('PUT', '/agent/api/me', { language: 'en' });
+    expect(inPortuguese.mostSentArticles[0]).toEqual({ articleId: 'change-password', title: 'Como altero minha senha estando logado?', language: 'pt', count: 2 });
   });
 
   it('merges a draft into an existing article as alternative questions', async () => {
