@@ -128,31 +128,24 @@ export class SqliteTicketPersonalData implements PersonalDataStore {
   }
 }
 
-/** The transcript table (every message of every conversation). */
-export class SqliteTranscriptPersonalData implements PersonalDataStore {
-  readonly name = 'transcript';
-  constructor(private readonly db: SqliteDatabase) {}
+/**
+ * A table whose rows belong to one conversation each and carry the customer's words: the
+ * transcript (every message) and "Did this help?" answers (the question). Erasure deletes the
+ * customer's conversations' rows; retention deletes rows older than the cutoff by `timeColumn`.
+ */
+export class SqliteConversationRowsPersonalData implements PersonalDataStore {
+  constructor(
+    private readonly db: SqliteDatabase,
+    readonly name: 'transcript' | 'feedback',
+    private readonly timeColumn: 'at' | 'created_at',
+  ) {}
 
   async eraseCustomer(subject: ErasureSubject): Promise<TouchedRows> {
-    return { transcript: deleteByConversation(this.db, 'transcript', subject.conversations) };
+    return { [this.name]: deleteByConversation(this.db, this.name, subject.conversations) };
   }
 
   async purgeOlderThan(cutoff: string, dryRun: boolean): Promise<TouchedRows> {
-    return purge(this.db, 'transcript', 'at < ?', cutoff, dryRun);
-  }
-}
-
-/** "Did this help?" answers: they carry the customer's question. */
-export class SqliteFeedbackPersonalData implements PersonalDataStore {
-  readonly name = 'feedback';
-  constructor(private readonly db: SqliteDatabase) {}
-
-  async eraseCustomer(subject: ErasureSubject): Promise<TouchedRows> {
-    return { feedback: deleteByConversation(this.db, 'feedback', subject.conversations) };
-  }
-
-  async purgeOlderThan(cutoff: string, dryRun: boolean): Promise<TouchedRows> {
-    return purge(this.db, 'feedback', 'created_at < ?', cutoff, dryRun);
+    return purge(this.db, this.name, `${this.timeColumn} < ?`, cutoff, dryRun);
   }
 }
 
@@ -282,8 +275,8 @@ export function sqlitePersonalDataStores(db: SqliteDatabase): PersonalDataStore[
     new SqliteDirectLinePersonalData(db),
     new SqliteTicketPersonalData(db),
     new SqliteBotStatePersonalData(db),
-    new SqliteTranscriptPersonalData(db),
-    new SqliteFeedbackPersonalData(db),
+    new SqliteConversationRowsPersonalData(db, 'transcript', 'at'),
+    new SqliteConversationRowsPersonalData(db, 'feedback', 'created_at'),
     new SqliteWebhookOutboxPersonalData(db),
     new SqliteUnmatchedQuestionPersonalData(db),
     new SqliteVendorPersonalData(db),
