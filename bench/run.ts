@@ -11,6 +11,7 @@
  *   --no-trim                    run the server without MALLOC_TRIM_THRESHOLD_=33554432 (see README, Speed and memory)
  *   --profile                    the server writes a CPU profile (bench/.cache/profiles; see bench/profile-summary.ts)
  *   --split-only                 only the one-conversation-at-a-time in-process split (with `node --cpu-prof` to profile it)
+ *   --ceiling-only               only the model's own throughput ceiling (batch sizes 1..32, 1 and 2 intra-op threads)
  *   --postgres                   also the PostgreSQL section (bench/postgres.ts: SQLite vs DATABASE_URL turns, NOTIFY vs polling)
  *
  * The server under test runs as its own process (`node --import tsx src/index.ts`), so its RSS is
@@ -21,10 +22,12 @@
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, readSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import path from 'node:path';
+import type { IncomingMessage, Server as HttpServer, ServerResponse } from 'node:http';
 import { performance } from 'node:perf_hooks';
+import { Worker } from 'node:worker_threads';
 import YAML from 'yaml';
 import { createApp } from '../src/app.js';
 import { loadConfig } from '../src/config.js';
@@ -243,6 +246,8 @@ function splitCopy(indexed: string): string {
 /** Sums the time spent in the model per turn (the split "model call vs tierdesk's own work"). */
 class TimingEmbedder implements Embedder {
   spentMs = 0;
+  /** Main-thread CPU inside the embedder (the model computes on that thread; see mainThreadCpuMs). */
+  cpuMs = 0;
   constructor(private readonly inner: Embedder) {}
   get modelId() {
     return this.inner.modelId;
@@ -255,12 +260,69 @@ class TimingEmbedder implements Embedder {
   }
   async embed(texts: readonly string[], role: EmbeddingRole): Promise<Float32Array[]> {
     const t = performance.now();
+    const cpu = mainThreadCpuMs();
     try {
       return await this.inner.embed(texts, role);
     } finally {
       this.spentMs += performance.now() - t;
+      this.cpuMs += mainThreadCpuMs() - cpu;
     }
   }
+}
+
+/**
+ * CPU time of this process's main thread (the server's event loop), ms, from /proc (Linux; NaN
+ * elsewhere): per turn it is robust to other processes taking the cores, unlike wall time.
+ */
+const schedstat = (() => {
+  try {
+    return openSync(`/proc/self/task/${process.pid}/schedstat`, 'r');
+  } catch {
+    return undefined;
+  }
+})();
+const schedBuffer = Buffer.alloc(128);
+function mainThreadCpuMs(): number {
+  if (schedstat === undefined) return NaN;
+  const n = readSync(schedstat, schedBuffer, 0, schedBuffer.length, 0);
+  return Number(schedBuffer.toString('latin1', 0, n).split(' ')[0]) / 1e6;
+}
+
+interface ClientRun {
+  /** Client-side latency per turn (the worker's fetch), ms. */
+  latencies: number[];
+  /** Server-side wall and main-thread CPU time per turn, total and in the model, recorded in the server's thread. */
+  server: ServerTurn[];
+  /** Main-thread (server) CPU per turn, ms: the model's CPU included when it runs on that thread. */
+  cpuPerTurn: number;
+}
+
+interface ServerTurn {
+  wall: number;
+  model: number;
+  cpu: number;
+  modelCpu: number;
+}
+
+let serverTurnLog: ServerTurn[] = [];
+
+/** Runs `texts` one turn at a time from a worker thread (bench/turn-client.ts). */
+async function clientThread(port: number, texts: string[]): Promise<ClientRun> {
+  const from = serverTurnLog.length;
+  const cpu = mainThreadCpuMs();
+  const client = new URL('./turn-client.ts', import.meta.url).href;
+  // A worker does not get tsx's loader for its entry file; tsImport loads the TypeScript entry.
+  const worker = new Worker(`import('tsx/esm/api').then((api) => api.tsImport(${JSON.stringify(client)}, ${JSON.stringify(import.meta.url)}))`, {
+    eval: true,
+    workerData: { port, texts, user: 'split' },
+  });
+  const { latencies } = await new Promise<{ latencies: number[] }>((resolve, reject) => {
+    worker.once('message', resolve);
+    worker.once('error', reject);
+  });
+  await worker.terminate();
+  const server = serverTurnLog.slice(from);
+  return { latencies, server, cpuPerTurn: (mainThreadCpuMs() - cpu) / texts.length };
 }
 
 async function inProcess(dataDir: string, next: () => string): Promise<void> {
@@ -281,28 +343,35 @@ async function inProcess(dataDir: string, next: () => string): Promise<void> {
   const { port } = await app.listen();
   const status = await app.knowledge.ready;
   if (status.state !== 'ready') throw new Error(`knowledge not ready: ${JSON.stringify(status)}`);
-  for (let i = 0; i < 60; i++) await turn(port, next(), 'warmup');
-  const own: number[] = [];
-  const model: number[] = [];
-  const total: number[] = [];
-  for (let i = 0; i < Math.min(turns, 200); i++) {
-    const before = timing!.spentMs;
+  // Server side of each turn: from the HTTP request's arrival (first listener) to the response's
+  // last byte handed to the socket, and the model time inside that window.
+  serverTurnLog = [];
+  (app.server.server as HttpServer).prependListener('request', (req: IncomingMessage, res: ServerResponse) => {
+    if (req.url !== '/api/messages') return;
     const t = performance.now();
-    await turn(port, next(), 'split');
-    const elapsed = performance.now() - t;
-    const inModel = timing!.spentMs - before;
-    total.push(elapsed);
-    model.push(inModel);
-    own.push(elapsed - inModel);
-  }
-  const repeated: number[] = [];
+    const cpu = mainThreadCpuMs();
+    const m = timing!.spentMs;
+    const mCpu = timing!.cpuMs;
+    res.once('finish', () =>
+      serverTurnLog.push({ wall: performance.now() - t, model: timing!.spentMs - m, cpu: mainThreadCpuMs() - cpu, modelCpu: timing!.cpuMs - mCpu }),
+    );
+  });
+  for (let i = 0; i < 60; i++) await turn(port, next(), 'warmup');
+  const distinctTexts = Array.from({ length: Math.min(turns, 200) }, next);
+  const distinct = await clientThread(port, distinctTexts);
+  // The same questions again: every embedding is now a cache hit, the dialog path is the same.
+  const rerun = await clientThread(port, distinctTexts);
   const same = 'How do I request a new password?';
   await turn(port, same, 'cache');
-  for (let i = 0; i < 100; i++) {
-    const t = performance.now();
-    await turn(port, same, 'cache');
-    repeated.push(performance.now() - t);
-  }
+  const repeated = await clientThread(port, Array.from({ length: 100 }, () => same));
+  const total = distinct.latencies;
+  const server = distinct.server.map((s) => s.wall);
+  const model = distinct.server.map((s) => s.model);
+  const own = distinct.server.map((s) => s.wall - s.model);
+  const hitServer = repeated.server.map((s) => s.wall);
+  const ownCpu = distinct.server.map((s) => s.cpu - s.modelCpu);
+  const modelCpu = distinct.server.map((s) => s.modelCpu);
+  const hitCpu = repeated.server.map((s) => s.cpu);
   // One query's embed + search, in-process, no HTTP (cache bypassed: each text new).
   const search = status.search;
   const embedOnly: number[] = [];
@@ -316,21 +385,80 @@ async function inProcess(dataDir: string, next: () => string): Promise<void> {
     await search.rank(text);
     searchOnly.push(performance.now() - t);
   }
-  say(`### One conversation at a time, in-process (${total.length} turns; model = time inside the embedder per turn)`);
+  say(`### One conversation at a time, in-process (${total.length} distinct turns, then 100 repeats of one question)`);
+  say();
+  say('The load generator runs in a worker thread (bench/turn-client.ts): its fetch and JSON use their own thread and heap.');
+  say('"Server side" = from the request\'s arrival at the HTTP server to the response handed to the socket, measured in the');
+  say('server\'s thread; "model call" = time inside the embedder (below the cache, above the batcher) within that window;');
+  say('"own work" = server side − model call. Main-thread CPU = CPU time of the server\'s thread (/proc schedstat) in the');
+  say('same windows (onnxruntime computes on that thread with one intra-op thread): unlike wall time it does not count time the');
+  say('thread waited for a core other processes held.');
   say();
   table(
     ['measure', 'p50 ms', 'p99 ms'],
     [
-      ['turn end to end (HTTP, distinct questions)', f2(quantile(total, 0.5)), f2(quantile(total, 0.99))],
+      ['turn end to end, client side (HTTP, distinct questions)', f2(quantile(total, 0.5)), f2(quantile(total, 0.99))],
+      ['turn, server side', f2(quantile(server, 0.5)), f2(quantile(server, 0.99))],
       ['  of which model call', f2(quantile(model, 0.5)), f2(quantile(model, 0.99))],
-      ["  of which tierdesk's own work (turn − model)", f2(quantile(own, 0.5)), f2(quantile(own, 0.99))],
-      ['repeated question (cache hit), end to end', f2(quantile(repeated, 0.5)), f2(quantile(repeated, 0.99))],
+      ["  of which tierdesk's own work (server side − model)", f2(quantile(own, 0.5)), f2(quantile(own, 0.99))],
+      ['  model call, main-thread CPU', f2(quantile(modelCpu, 0.5)), f2(quantile(modelCpu, 0.99))],
+      ["  tierdesk's own work, main-thread CPU (turn CPU − model CPU)", f2(quantile(ownCpu, 0.5)), f2(quantile(ownCpu, 0.99))],
+      ['the same distinct questions again (all cache hits), server side', f2(quantile(rerun.server.map((s) => s.wall), 0.5)), f2(quantile(rerun.server.map((s) => s.wall), 0.99))],
+      ['  main-thread CPU', f2(quantile(rerun.server.map((s) => s.cpu), 0.5)), f2(quantile(rerun.server.map((s) => s.cpu), 0.99))],
+      ['repeated question (cache hit), end to end (client side)', f2(quantile(repeated.latencies, 0.5)), f2(quantile(repeated.latencies, 0.99))],
+      ['repeated question (cache hit), server side', f2(quantile(hitServer, 0.5)), f2(quantile(hitServer, 0.99))],
+      ['repeated question (cache hit), main-thread CPU', f2(quantile(hitCpu, 0.5)), f2(quantile(hitCpu, 0.99))],
       ['one query: embed only (model, no cache)', f2(quantile(embedOnly, 0.5)), f2(quantile(embedOnly, 0.99))],
       ['one query: search.rank (embed via cache hit + hybrid search)', f2(quantile(searchOnly, 0.5)), f2(quantile(searchOnly, 0.99))],
     ],
   );
   say();
+  say(`Main-thread CPU per turn over each whole run (GC and timers included): distinct ${f2(distinct.cpuPerTurn)} ms (model included), cache hit ${f2(repeated.cpuPerTurn)} ms (no model).`);
+  say();
   await app.close();
+}
+
+// ---------------------------------------------------------------- model ceiling
+
+/**
+ * The model's own throughput on this machine, no HTTP and no tierdesk: distinct short questions
+ * (the load generator's), `query` role, through TransformersEmbedder directly in batches of 1..32,
+ * with 1 and 2 onnxruntime intra-op threads. Whatever the server does, its distinct-question
+ * turns/s cannot exceed the best row (the server's own work and the load generator share the cores).
+ */
+async function modelCeiling(next: () => string): Promise<{ best: number; rows: { threads: number; batch: number; perSecond: number; msPerCall: number }[] }> {
+  if (modelId === undefined) return { best: NaN, rows: [] };
+  const { TransformersEmbedder } = await import('../src/search/transformers-embedder.js');
+  const rows: { threads: number; batch: number; perSecond: number; msPerCall: number }[] = [];
+  const perSize = quick ? 64 : 192;
+  for (const threads of [1, 2]) {
+    const model = await TransformersEmbedder.create({
+      modelId,
+      modelDir,
+      batchSize: 32,
+      sessionOptions: { intraOpNumThreads: threads, interOpNumThreads: 1, enableCpuMemArena: false },
+    });
+    await model.embed(Array.from({ length: 8 }, next), 'query');
+    for (const batch of [1, 2, 4, 8, 16, 32]) {
+      const calls = Math.max(4, Math.ceil(perSize / batch));
+      const started = performance.now();
+      for (let c = 0; c < calls; c++) await model.embed(Array.from({ length: batch }, next), 'query');
+      const elapsed = performance.now() - started;
+      rows.push({ threads, batch, perSecond: (calls * batch) / (elapsed / 1000), msPerCall: elapsed / calls });
+    }
+  }
+  const best = Math.max(...rows.map((r) => r.perSecond));
+  say('### The model\'s own ceiling (in-process, no HTTP: distinct short questions embedded in batches, no cache)');
+  say();
+  table(
+    ['intra-op threads', ...rows.filter((r) => r.threads === 1).map((r) => `batch ${r.batch}`)],
+    [1, 2].map((threads) => [
+      threads,
+      ...rows.filter((r) => r.threads === threads).map((r) => `${f1(r.perSecond)}/s (${f1(r.msPerCall)} ms)`),
+    ]),
+  );
+  say();
+  return { best, rows };
 }
 
 // ---------------------------------------------------------------- memory breakdown
@@ -407,6 +535,10 @@ async function main(): Promise<void> {
       const refresh = await startServer(indexed);
       await refresh.stop();
     }
+    if (flag('ceiling-only')) {
+      await modelCeiling(next);
+      return;
+    }
     if (flag('split-only')) {
       const splitDir = splitCopy(indexed);
       await inProcess(splitDir, next);
@@ -452,6 +584,11 @@ async function main(): Promise<void> {
     );
     say();
     say(`Second 100-conversation run: ${f1(again.perSecond)} turns/s, p50 ${f1(again.p50)} ms, p99 ${f1(again.p99)} ms.`);
+    say();
+    // The physics next to those rows: what the model alone computes on this machine.
+    const ceiling = await modelCeiling(next);
+    const best100 = Math.max(results.find((r) => r.level === 100)?.desk.perSecond ?? NaN, again.perSecond);
+    say(`Best 100-conversation rate ${f1(best100)} turns/s = ${((best100 / ceiling.best) * 100).toFixed(0)}% of the model's best ceiling above (${f1(ceiling.best)} embeddings/s).`);
     say();
     rows.push(['RSS after the 1/10/100 runs', '', f1(afterLoad)]);
     rows.push(['RSS after a second 100-conversation run', '', f1(afterSecond)]);

@@ -2,7 +2,6 @@ import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import {
   CloudAdapter,
-  ConfigurationBotFrameworkAuthentication,
   ConversationState,
   UserState,
   type TurnContext,
@@ -12,6 +11,7 @@ import type { CustomerProfile, DeskDependencies } from '../dialogs/desk.js';
 import type { AgentStore } from './agents/agent-store.js';
 import { MainDialog, type PendingQuestion, type SelfHelpAttempt } from '../dialogs/main-dialog.js';
 import { AgentSessions } from './agents/agent-sessions.js';
+import { ReusedConnectorsAuthentication } from './bot/reused-connectors.js';
 import { TierdeskBot } from './bot/tierdesk-bot.js';
 import { HandoffCustomerRouter } from './handoff/customer-router.js';
 import { HandoffService } from './handoff/handoff-service.js';
@@ -216,8 +216,9 @@ export function createApp(config: Config, overrides: AppOverrides = {}): App {
   });
   const bot = new TierdeskBot(conversationState, userState, dialog, transcripts, languages, new VendorConsentRouting(vendors, new HandoffCustomerRouter(handoffs)));
 
+  // Same authentication; the per-turn connector and token clients are built once and reused (reused-connectors.ts).
   const adapter = new CloudAdapter(
-    new ConfigurationBotFrameworkAuthentication({
+    new ReusedConnectorsAuthentication({
       MicrosoftAppId: config.auth.appId ?? '',
       MicrosoftAppPassword: config.auth.appPassword ?? '',
       MicrosoftAppTenantId: config.auth.tenantId ?? '',

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { SqliteDatabase } from '../storage/database.js';
+import { prepared } from '../storage/statement-cache.js';
 import type { Tier } from '../tickets/ticket.js';
 import type { Agent, AgentSession } from './agent.js';
 import { DuplicateAgentError, type AgentStore } from './agent-store.js';
@@ -62,7 +63,8 @@ export class SqliteAgentStore implements AgentStore {
   }
 
   async list(): Promise<Agent[]> {
-    return (this.db.prepare('SELECT * FROM agents ORDER BY name, email').all() as AgentRow[]).map(toAgent);
+    // Read on turns that may offer live chat (handoff-service.ts): compiled once per database.
+    return (prepared(this.db, 'SELECT * FROM agents ORDER BY name, email').all() as AgentRow[]).map(toAgent);
   }
 
   async update(id: string, changes: Partial<Pick<Agent, 'status' | 'language' | 'name' | 'tiers' | 'capacity' | 'admin'>>): Promise<Agent | undefined> {

@@ -1,4 +1,5 @@
 import type { SqliteDatabase } from '../storage/database.js';
+import { prepared } from '../storage/statement-cache.js';
 import type { VendorStep, VendorStepState } from './vendor-step.js';
 import type { NewVendorStep, VendorMessage, VendorStepChange, VendorStepStore } from './vendor-step-store.js';
 
@@ -71,11 +72,11 @@ export class SqliteVendorStepStore implements VendorStepStore {
   }
 
   async pendingConsent(channelId: string, conversationId: string): Promise<VendorStep | undefined> {
-    const row = this.db
-      .prepare<[string, string], StepRow>(
-        `SELECT ${STEP_COLUMNS} FROM vendor_steps WHERE channel_id = ? AND conversation_id = ? AND state = 'consent_pending' ORDER BY id LIMIT 1`,
-      )
-      .get(channelId, conversationId);
+    // Runs on every customer turn (vendor-consent-router.ts): compiled once per database.
+    const row = prepared<[string, string], StepRow>(
+      this.db,
+      `SELECT ${STEP_COLUMNS} FROM vendor_steps WHERE channel_id = ? AND conversation_id = ? AND state = 'consent_pending' ORDER BY id LIMIT 1`,
+    ).get(channelId, conversationId);
     return row === undefined ? undefined : toStep(row);
   }
 
