@@ -9,13 +9,16 @@
  *   --10k                        also build an index of 10,000 generated articles (takes long)
  *   --quick                      fewer turns and no memory probes (smoke run)
  *   --no-trim                    run the server without MALLOC_TRIM_THRESHOLD_=33554432 (see README, Speed and memory)
+ *   --starts N                   cold starts per model for the start/memory table (default 3; --quick 1)
+ *   --memory-variants            also the per-configuration memory probes (tokenizer trie vs lean, int8 vs float, trim)
  *   --profile                    the server writes a CPU profile (bench/.cache/profiles; see bench/profile-summary.ts)
  *   --split-only                 only the one-conversation-at-a-time in-process split (with `node --cpu-prof` to profile it)
  *   --ceiling-only               only the model's own throughput ceiling (batch sizes 1..32, 1 and 2 intra-op threads)
  *   --postgres                   also the PostgreSQL section (bench/postgres.ts: SQLite vs DATABASE_URL turns, NOTIFY vs polling)
  *
- * The server under test runs as its own process (`node --import tsx src/index.ts`), so its RSS is
- * its own; the load generator (this process) shares the 2 cores with it, as does the bare
+ * The bench builds once (`npm run build`) and runs the server under test as `npm start` does
+ * (package.json "start": `node <its options> dist/src/index.js`, bench/start-memory.ts) in its own
+ * process, so its RSS is its own; the load generator (this process) shares the 2 cores with it, as does the bare
  * botbuilder echo bot measured in the same run for the ratio. Every question is distinct: dev-set
  * questions combined with 6 greetings × 6 closings (a new combination per turn), each turn in a
  * new conversation (a first question: state read miss + write, transcript append).
@@ -37,6 +40,7 @@ import { createServingEmbedder } from '../src/search/create-embedder.js';
 import type { Embedder, EmbeddingRole } from '../src/search/embedder.js';
 import { HashingTestEmbedder } from '../src/search/hashing-test-embedder.js';
 import { buildTenK } from './ten-k.js';
+import { breakdown, breakdownTable, buildOnce, productLaunch, startEchoBot as startBuiltEchoBot, startServer as startBuiltServer } from './start-memory.js';
 
 const root = projectRoot();
 const argv = process.argv.slice(2);
@@ -119,70 +123,32 @@ function freePort(): number {
   return 20000 + Math.floor(Math.random() * 20000);
 }
 
-/** Starts `src/index.ts` in its own process; resolves when /ready answers 200. */
+/** How `npm start` runs the server (node options, entry file): the bench runs it the same way. */
+const launch = productLaunch(root);
+
+/** Starts the built server as `npm start` does (bench/start-memory.ts); resolves when /ready answers 200. */
 async function startServer(dataDir: string, extraEnv: Record<string, string> = {}): Promise<Server & { readyMs: number }> {
-  const port = freePort();
-  const started = performance.now();
-  // --profile: the server writes a V8 CPU profile to bench/.cache/profiles when it stops.
-  const profile = flag('profile') ? ['--cpu-prof', '--cpu-prof-dir', path.join(root, 'bench', '.cache', 'profiles')] : [];
-  const child = spawn(process.execPath, [...profile, '--import', 'tsx', path.join(root, 'src', 'index.ts')], {
-    cwd: root,
+  return startBuiltServer({
+    root,
+    launch,
+    dataDir,
+    modelId: modelId ?? MODEL_IDS.e5!,
+    modelDir,
+    // As the README recommends for Linux (glibc keeps the float model's load-time buffers otherwise); --no-trim to compare.
+    trim: !flag('no-trim'),
+    // --profile: the server writes a V8 CPU profile to bench/.cache/profiles when it stops.
+    nodeArgs: flag('profile') ? ['--cpu-prof', '--cpu-prof-dir', path.join(root, 'bench', '.cache', 'profiles')] : [],
     env: {
-      PATH: process.env.PATH,
-      HOME: process.env.HOME,
-      PORT: String(port),
-      HOST: '127.0.0.1',
-      DATA_DIR: dataDir,
-      MODEL_DIR: modelDir,
-      EMBEDDING_MODEL: modelId ?? MODEL_IDS.e5!,
-      RATE_LIMIT_SESSIONS_PER_MINUTE: '0',
-      RATE_LIMIT_MESSAGES_PER_MINUTE: '0',
-      RATE_LIMIT_API_PER_MINUTE: '0',
-      LOG_LEVEL: 'warn',
-      // As the README recommends for Linux (glibc keeps the float model's load-time buffers otherwise); --no-trim to compare.
-      ...(flag('no-trim') ? {} : { MALLOC_TRIM_THRESHOLD_: '33554432' }),
+      // To compare micro-batch sizes: EMBEDDING_BATCH_SIZE=4 npm run bench (the server's default otherwise).
+      ...(process.env.EMBEDDING_BATCH_SIZE === undefined ? {} : { EMBEDDING_BATCH_SIZE: process.env.EMBEDDING_BATCH_SIZE }),
       ...extraEnv,
     },
-    stdio: ['ignore', 'ignore', 'pipe'],
   });
-  let stderr = '';
-  child.stderr?.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-4000)));
-  try {
-    await waitFor(`http://127.0.0.1:${port}/ready`, child, 30 * 60_000);
-  } catch (error) {
-    child.kill('SIGKILL');
-    throw new Error(`${(error as Error).message}\n${stderr}`);
-  }
-  return {
-    port,
-    pid: child.pid,
-    readyMs: performance.now() - started,
-    stop: () =>
-      new Promise<void>((resolve) => {
-        child.once('exit', () => resolve());
-        child.kill('SIGTERM');
-      }),
-  };
 }
 
+/** The bare botbuilder echo bot, built, run with the same node options as the server. */
 async function startEchoBot(): Promise<Server> {
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(root, 'bench', 'echo-bot.ts')], { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] });
-  const port = await new Promise<number>((resolve, reject) => {
-    child.stdout!.on('data', (chunk: Buffer) => {
-      const match = /listening (\d+)/.exec(chunk.toString());
-      if (match) resolve(Number(match[1]));
-    });
-    child.once('exit', (code) => reject(new Error(`echo bot exited with ${code}`)));
-  });
-  return {
-    port,
-    pid: child.pid,
-    stop: () =>
-      new Promise<void>((resolve) => {
-        child.once('exit', () => resolve());
-        child.kill('SIGTERM');
-      }),
-  };
+  return startBuiltEchoBot(root, launch);
 }
 
 // ---------------------------------------------------------------- load generator
@@ -502,6 +468,35 @@ async function memoryBreakdown(): Promise<void> {
   say();
 }
 
+// ---------------------------------------------------------------- start and memory, per model
+
+/**
+ * Cold start to /ready with a persisted index (median of --starts runs, each a new process and a
+ * fresh copy of the index) and the server's RSS split into model session, tokenizer and the rest,
+ * for the default e5 and for MiniLM (bench/start-memory.ts). Each model's index is kept in
+ * bench/.cache/data-<model> and brought up to date first (not measured).
+ */
+async function startAndMemory(cacheDir: string): Promise<void> {
+  const runs = Number(option('starts', quick ? '1' : '3'));
+  const rows = [];
+  for (const [choice, id] of Object.entries(MODEL_IDS)) {
+    const indexed = path.join(cacheDir, `data-${choice}`);
+    const refresh = await startBuiltServer({ root, launch, dataDir: indexed, modelId: id, modelDir, trim: !flag('no-trim') });
+    await refresh.stop();
+    rows.push(await breakdown({ root, launch, modelId: id, modelDir, trim: !flag('no-trim'), label: id, indexed, runs }));
+  }
+  say(`### Start and memory: cold start to /ready with a persisted index, RSS split (${runs} start${runs === 1 ? '' : 's'} per model)`);
+  say();
+  say('RSS at /ready is sampled when /ready first answers 200; "+ 3 s" after the post-load GC and glibc have returned the load-time');
+  say('buffers. Model session and tokenizer: what each adds to a separate process (bench/memory-probe.ts, built, same node options');
+  say('and environment: RSS after loading, 10 queries and a GC, minus RSS before); app + knowledge = the server\'s RSS at /ready + 3 s');
+  say('minus both (node itself, the modules, stores, index, classifiers, JS heap). Targets: ≤ 3 s and ≤ 350 MB on the default model.');
+  say();
+  const { headers, cells } = breakdownTable(rows, f1);
+  table(headers, cells);
+  say();
+}
+
 // ---------------------------------------------------------------- main
 
 async function main(): Promise<void> {
@@ -511,6 +506,9 @@ async function main(): Promise<void> {
   say(`Node ${process.version}, ${cpus().length} cores (${cpus()[0]?.model ?? '?'}), load average at start ${(await import('node:os')).loadavg().map((l) => l.toFixed(1)).join(' ')} (other work shares these cores: compare ratios).`);
   say();
 
+  const build = buildOnce(root);
+  say(`Built once with \`npm run build\` (tsc -p tsconfig.build.json, ${f1(build.seconds)} s${build.ok ? '' : `; tsc reported errors, its emitted JS is used: ${build.errors}`}). Server under test: \`${[...Object.entries(launch.env).map(([k, v]) => `${k}=${v}`), 'node', ...launch.nodeArgs, launch.entry].join(' ')}\` as package.json "start" runs it${flag('no-trim') ? '' : ', with MALLOC_TRIM_THRESHOLD_=33554432 (README, Speed and memory)'}; echo bot: \`node ${[...launch.nodeArgs, 'dist/bench/echo-bot.js'].join(' ')}\`.`);
+  say();
   const cacheDir = path.join(root, 'bench', '.cache');
   mkdirSync(cacheDir, { recursive: true });
   writeFileSync(path.join(cacheDir, '.gitignore'), '*\n');
@@ -545,6 +543,7 @@ async function main(): Promise<void> {
       rmSync(splitDir, { recursive: true, force: true });
       return;
     }
+    await startAndMemory(cacheDir);
     const dataDir = mkdtempSync(path.join(tmpdir(), 'tierdesk-bench-'));
     // What a restarted server finds on disk: the index and the stored tier-example vectors.
     for (const kept of ['knowledge-index', 'embeddings']) {
@@ -552,7 +551,7 @@ async function main(): Promise<void> {
     }
     const server = await startServer(dataDir);
     const afterStart = rssMb(server.pid);
-    rows.push(['cold start to /ready, persisted index', f1(server.readyMs / 1000), f1(afterStart)]);
+    rows.push(['cold start to /ready, persisted index (the server of the runs above, one start)', f1(server.readyMs / 1000), f1(afterStart)]);
 
     const echo = await startEchoBot();
     const levels = [1, 10, 100];
@@ -598,7 +597,7 @@ async function main(): Promise<void> {
     table(['measure', 'seconds', 'RSS MB'], rows);
     say();
     await inProcess(splitCopy(indexed), next);
-    if (!quick) await memoryBreakdown();
+    if (flag('memory-variants')) await memoryBreakdown();
   }
 
   if (flag('10k') && modelId !== undefined) await buildTenK({ modelId, modelDir, say, table });

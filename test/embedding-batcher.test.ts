@@ -69,6 +69,28 @@ describe('embedding batcher', () => {
     expect(batcher.stats).toEqual({ calls: 3, texts: 6, largestBatch: 3 });
   });
 
+  it('lets the event loop run between two model calls, so requests that arrived meanwhile join the next call', async () => {
+    const model = new RecordingEmbedder();
+    const batcher = new EmbeddingBatcher(model, { maxBatch: 2 });
+    const busy = deferred();
+    model.gate = busy.promise;
+    const first = batcher.embed(['first'], 'query');
+    await new Promise((resolve) => setImmediate(resolve));
+    // Queued while the model is busy: more than one call's worth.
+    const queued = ['a', 'b', 'c'].map((t) => batcher.embed([`question ${t}`], 'query'));
+    // An HTTP request that arrives during the model call is handled in a later event-loop phase;
+    // its question must get into the call that follows the one it waited for.
+    let lateQuestion: Promise<Float32Array[]> | undefined;
+    setImmediate(() => {
+      lateQuestion = batcher.embed(['late question'], 'query');
+    });
+    model.gate = undefined;
+    busy.release();
+    await Promise.all([first, ...queued]);
+    await lateQuestion;
+    expect(model.calls.map((c) => c.texts)).toEqual([['first'], ['question a', 'question b'], ['question c', 'late question']]);
+  });
+
   it('fails only the caller whose text broke the model call; the others in the batch get their vectors', async () => {
     const model = new RecordingEmbedder();
     const batcher = new EmbeddingBatcher(model, { maxBatch: 8 });

@@ -95,7 +95,13 @@ export class EmbeddingBatcher implements Embedder {
     this.timer = this.maxWaitMs > 0 ? setTimeout(fire, this.maxWaitMs) : setImmediate(fire);
   }
 
-  /** Runs model calls until the queues are empty, one call at a time. */
+  /**
+   * Runs model calls until the queues are empty, one call at a time. Between two calls it lets
+   * the event loop run once: onnxruntime computes synchronously on this thread, and without the
+   * pause one drain would run call after call in a single macrotask, so requests that arrived
+   * meanwhile (and cache hits, /health) would wait for the whole queue, and their texts would
+   * miss the next call.
+   */
   private async drain(): Promise<void> {
     if (this.running) return;
     if (this.timer !== undefined) {
@@ -110,6 +116,7 @@ export class EmbeddingBatcher implements Embedder {
         if (role === undefined) break;
         const batch = this.queues[role].splice(0, this.maxBatch);
         await this.run(batch, role);
+        if (this.queued > 0) await new Promise<void>((resolve) => setImmediate(resolve));
       }
     } finally {
       this.running = false;
