@@ -1,12 +1,13 @@
 /**
- * One measurement per process (RSS is per process): `npx tsx bench/memory-probe.ts <stage>
- * <model> <quantized> <lean>` prints JSON with RSS before and after loading, after 10 queries
+ * One measurement per process (RSS is per process): `node --expose-gc dist/bench/memory-probe.js <stage>
+ * <model> <quantized: true|false|default> <lean>` prints JSON with RSS before and after loading, after 10 queries
  * and after a GC. Stages: `tokenizer` (AutoTokenizer only) and `pipeline` (tokenizer + model
  * session). bench/run.ts spawns it once per configuration and subtracts.
  */
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { projectRoot } from '../src/project-root.js';
+import { skipUnusedTransformersDependencies } from '../src/runtime/unused-dependencies.js';
 import { TransformersEmbedder, type SessionOptions } from '../src/search/transformers-embedder.js';
 
 const [stage = 'pipeline', modelId = 'intfloat/multilingual-e5-small', quantized = 'false', lean = 'true'] = process.argv.slice(2);
@@ -15,6 +16,8 @@ const mb = () => process.memoryUsage().rss / 1024 / 1024;
 const gc = () => (globalThis as { gc?: () => void }).gc?.();
 
 async function main(): Promise<void> {
+  // As the server loads it (src/search/transformers-embedder.ts).
+  skipUnusedTransformersDependencies();
   await import('@xenova/transformers');
   gc();
   const before = mb();
@@ -33,7 +36,9 @@ async function main(): Promise<void> {
     loadMs = performance.now() - started;
     for (const q of queries) (tokenizer as unknown as { encode(t: string): number[] }).encode(q);
   } else {
-    const embedder = await TransformersEmbedder.create({ modelId, modelDir, quantized: quantized === 'true', leanTokenizer: lean === 'true',
+    const embedder = await TransformersEmbedder.create({ modelId, modelDir, leanTokenizer: lean === 'true',
+      // 'default': the file the model registry chooses (what the server loads).
+      ...(quantized === 'default' ? {} : { quantized: quantized === 'true' }),
       ...(process.env.PROBE_SESSION === undefined ? {} : { sessionOptions: JSON.parse(process.env.PROBE_SESSION) as SessionOptions }),
     });
     loadMs = performance.now() - started;

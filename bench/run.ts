@@ -10,6 +10,7 @@
  *   --quick                      fewer turns and no memory probes (smoke run)
  *   --no-trim                    run the server without MALLOC_TRIM_THRESHOLD_=33554432 (see README, Speed and memory)
  *   --starts N                   cold starts per model for the start/memory table (default 3; --quick 1)
+ *   --start-only                 only the start/memory table (e5 and MiniLM), no load runs
  *   --memory-variants            also the per-configuration memory probes (tokenizer trie vs lean, int8 vs float, trim)
  *   --profile                    the server writes a CPU profile (bench/.cache/profiles; see bench/profile-summary.ts)
  *   --split-only                 only the one-conversation-at-a-time in-process split (with `node --cpu-prof` to profile it)
@@ -23,7 +24,7 @@
  * questions combined with 6 greetings × 6 closings (a new combination per turn), each turn in a
  * new conversation (a first question: state read miss + write, transcript append).
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, readSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
@@ -102,25 +103,6 @@ function rssMb(pid: number | undefined): number {
   if (pid === undefined) return process.memoryUsage().rss / 1048576;
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
   return Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? NaN) / 1024;
-}
-
-async function waitFor(url: string, child: ChildProcess | undefined, timeoutMs: number): Promise<number> {
-  const started = performance.now();
-  for (;;) {
-    if (child?.exitCode !== null && child?.exitCode !== undefined) throw new Error(`server exited with ${child.exitCode}`);
-    try {
-      const response = await fetch(url);
-      if (response.status === 200) return performance.now() - started;
-    } catch {
-      // not listening yet
-    }
-    if (performance.now() - started > timeoutMs) throw new Error(`${url} not ready after ${timeoutMs} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-}
-
-function freePort(): number {
-  return 20000 + Math.floor(Math.random() * 20000);
 }
 
 /** How `npm start` runs the server (node options, entry file): the bench runs it the same way. */
@@ -338,8 +320,15 @@ async function inProcess(dataDir: string, next: () => string): Promise<void> {
   const ownCpu = distinct.server.map((s) => s.cpu - s.modelCpu);
   const modelCpu = distinct.server.map((s) => s.modelCpu);
   const hitCpu = repeated.server.map((s) => s.cpu);
-  // One query's embed + search, in-process, no HTTP (cache bypassed: each text new).
   const search = status.search;
+  // Retrieval alone on the same questions, as the main dialog asks it (embeddings cached by now): its share of the own work.
+  const rankCpu: number[] = [];
+  for (const text of distinctTexts) {
+    const cpu = mainThreadCpuMs();
+    await search.answer(text, 'en');
+    rankCpu.push(mainThreadCpuMs() - cpu);
+  }
+  // One query's embed + search, in-process, no HTTP (cache bypassed: each text new).
   const embedOnly: number[] = [];
   const searchOnly: number[] = [];
   for (let i = 0; i < 50; i++) {
@@ -371,6 +360,7 @@ async function inProcess(dataDir: string, next: () => string): Promise<void> {
       ["  tierdesk's own work, main-thread CPU (turn CPU − model CPU)", f2(quantile(ownCpu, 0.5)), f2(quantile(ownCpu, 0.99))],
       ['the same distinct questions again (all cache hits), server side', f2(quantile(rerun.server.map((s) => s.wall), 0.5)), f2(quantile(rerun.server.map((s) => s.wall), 0.99))],
       ['  main-thread CPU', f2(quantile(rerun.server.map((s) => s.cpu), 0.5)), f2(quantile(rerun.server.map((s) => s.cpu), 0.99))],
+      ['  of which retrieval: search.answer on the same questions, main-thread CPU', f2(quantile(rankCpu, 0.5)), f2(quantile(rankCpu, 0.99))],
       ['repeated question (cache hit), end to end (client side)', f2(quantile(repeated.latencies, 0.5)), f2(quantile(repeated.latencies, 0.99))],
       ['repeated question (cache hit), server side', f2(quantile(hitServer, 0.5)), f2(quantile(hitServer, 0.99))],
       ['repeated question (cache hit), main-thread CPU', f2(quantile(hitCpu, 0.5)), f2(quantile(hitCpu, 0.99))],
@@ -544,6 +534,7 @@ async function main(): Promise<void> {
       return;
     }
     await startAndMemory(cacheDir);
+    if (flag('start-only')) return finish(date);
     const dataDir = mkdtempSync(path.join(tmpdir(), 'tierdesk-bench-'));
     // What a restarted server finds on disk: the index and the stored tier-example vectors.
     for (const kept of ['knowledge-index', 'embeddings']) {
@@ -608,9 +599,14 @@ async function main(): Promise<void> {
     await postgresSection(say, table, { turns });
   }
 
+  finish(date);
+}
+
+/** Writes what was printed to bench/results/<date>-<model>[-10k|-start].md. */
+function finish(date: string): void {
   const resultsDir = path.join(root, 'bench', 'results');
   mkdirSync(resultsDir, { recursive: true });
-  const file = path.join(resultsDir, `${date}-${modelChoice}${flag('10k') ? '-10k' : ''}.md`);
+  const file = path.join(resultsDir, `${date}-${modelChoice}${flag('10k') ? '-10k' : ''}${flag('start-only') ? '-start' : ''}.md`);
   writeFileSync(file, out.join('\n') + '\n');
   process.stdout.write(`\nwritten to ${path.relative(root, file)}\n`);
 }

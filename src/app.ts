@@ -27,7 +27,7 @@ import { mountDirectLine, type DirectLine } from './directline/mount.js';
 import { eldDetector } from './language/language-detector.js';
 import { LanguageResolver, turnTexts } from './language/turn-language.js';
 import { KnowledgeService } from './knowledge/knowledge-service.js';
-import { collectGarbage } from './runtime/collect-garbage.js';
+import { collectGarbageSoon } from './runtime/collect-garbage.js';
 import { createLogger, type Logger } from './logger.js';
 import type { Embedder } from './search/embedder.js';
 import { hnswIndexFactory } from './search/hnsw-index.js';
@@ -108,9 +108,10 @@ export function createApp(config: Config, overrides: AppOverrides = {}): App {
       overrides.createEmbedder ??
       (() => createServingEmbedder(config.embedding, path.join(config.dataDir, 'models'), path.join(config.dataDir, 'embeddings'))),
     indexFactory: overrides.indexFactory ?? hnswIndexFactory,
+    bodyVectors: config.knowledgeBodyVectors,
     logger,
     // The real model's load leaves ~280 MB of garbage that an idle server would hold (see collect-garbage.ts).
-    ...(overrides.createEmbedder === undefined ? { afterLoad: collectGarbage } : {}),
+    ...(overrides.createEmbedder === undefined ? { afterLoad: collectGarbageSoon } : {}),
   });
 
   const tickets = new TicketService(stores.tickets, { logger });

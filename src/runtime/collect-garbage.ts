@@ -26,3 +26,12 @@ export function collectGarbage(): void {
   }
   collect();
 }
+
+/**
+ * `collectGarbage` once the current event-loop turn is done: called when the knowledge has just
+ * loaded, so a pending `/ready` (or first turn) is answered before the ~0.1 s pause instead of
+ * after it. The memory is returned either way (RSS a few seconds after /ready is the same).
+ */
+export function collectGarbageSoon(): void {
+  setImmediate(collectGarbage);
+}

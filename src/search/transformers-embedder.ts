@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { EmbedderLoadError, normalize, type Embedder, type EmbedderFingerprint, type EmbeddingRole } from './embedder.js';
 import { modelSpec, type ModelSpec } from './model-registry.js';
+import { skipUnusedTransformersDependencies } from '../runtime/unused-dependencies.js';
 
 export interface TransformersEmbedderOptions {
   /** Model id as in EMBEDDING_MODEL, e.g. `intfloat/multilingual-e5-small` (see model-registry.ts). */
@@ -42,6 +43,13 @@ export interface SessionOptions {
  */
 export const DEFAULT_SESSION_OPTIONS: SessionOptions = { intraOpNumThreads: 1, interOpNumThreads: 1, enableCpuMemArena: false };
 
+/**
+ * Bulk indexing in its own process (`npm run ingest`, bench/ten-k.ts): nothing else runs there,
+ * so onnxruntime may use two intra-op threads (the 2-core target machine). The server keeps
+ * DEFAULT_SESSION_OPTIONS, also when it re-indexes changed articles at start or on reload.
+ */
+export const INDEXING_SESSION_OPTIONS: SessionOptions = { ...DEFAULT_SESSION_OPTIONS, intraOpNumThreads: 2 };
+
 type FeatureExtractor = ((
   texts: string[],
   options: { pooling: 'mean'; normalize: boolean },
@@ -80,6 +88,8 @@ export class TransformersEmbedder implements Embedder {
           'Copy the model there, or unset MODEL_DIR to download it from Hugging Face.',
       );
     }
+    // transformers.js imports sharp and onnxruntime-web at its top level; tierdesk uses neither (~20 MB, ~250 ms).
+    skipUnusedTransformersDependencies();
     const transformers = await import('@xenova/transformers');
     const { env, pipeline } = transformers;
     if (options.leanTokenizer ?? true) await useLeanPieceLookup();

@@ -1,0 +1,251 @@
+/**
+ * The start and memory parts of `npm run bench` (bench/run.ts calls them): the server is built
+ * once and run the way `npm start` runs it (package.json "start": built JS, its node options), its
+ * cold start to /ready with a persisted index is measured several times, and its RSS is split into
+ * model session, tokenizer and the rest (app + knowledge) for each model.
+ */
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { performance } from 'node:perf_hooks';
+
+/** How `npm start` launches the server: what follows the build step in package.json's "start". */
+export interface Launch {
+  /** The script as written, for the bench output. */
+  script: string;
+  /** Node options before the entry file (e.g. --max-semi-space-size). */
+  nodeArgs: string[];
+  /** Entry file relative to the project root (dist/src/index.js). */
+  entry: string;
+  /** `NAME=value` assignments in front of `node`, if any. */
+  env: Record<string, string>;
+}
+
+/**
+ * Reads package.json's "start" script and takes its last command (`[NAME=value …] node [options]
+ * file.js`), so the bench measures the server exactly as users start it and cannot drift from it.
+ */
+export function productLaunch(root: string): Launch {
+  const pkg = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as { scripts?: Record<string, string> };
+  const script = pkg.scripts?.start ?? '';
+  const tokens = (script.split('&&').pop() ?? '').trim().split(/\s+/);
+  const env: Record<string, string> = {};
+  while (tokens[0] !== undefined && /^[A-Za-z_][A-Za-z0-9_]*=/.test(tokens[0])) {
+    const [name, ...value] = tokens.shift()!.split('=');
+    env[name!] = value.join('=');
+  }
+  const node = tokens.shift();
+  const entryAt = tokens.findIndex((t) => t.endsWith('.js'));
+  if (node !== 'node' || entryAt < 0) throw new Error(`bench: cannot read how "npm start" runs the server from "${script}"`);
+  return { script, nodeArgs: tokens.slice(0, entryAt), entry: tokens[entryAt]!, env };
+}
+
+/** `npm run build` (tsc -p tsconfig.build.json) once per bench run; the server, echo bot and probes run from dist/. */
+export function buildOnce(root: string): { seconds: number; ok: boolean; errors: string } {
+  const started = performance.now();
+  const run = spawnSync(process.execPath, [path.join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.build.json'], { cwd: root, encoding: 'utf8' });
+  // tsc still writes the JS when another file has a type error (noEmitOnError is off); say so rather than stop.
+  if (!existsSync(path.join(root, 'dist', 'src', 'index.js'))) throw new Error(`bench: the build produced no dist/src/index.js\n${run.stdout}${run.stderr}`);
+  return { seconds: (performance.now() - started) / 1000, ok: run.status === 0, errors: `${run.stdout}${run.stderr}`.trim().split('\n').slice(0, 3).join(' / ') };
+}
+
+export interface RunningServer {
+  port: number;
+  pid: number | undefined;
+  readyMs: number;
+  stop(): Promise<void>;
+}
+
+export interface ServerOptions {
+  root: string;
+  launch: Launch;
+  dataDir: string;
+  modelId: string;
+  modelDir: string;
+  /** MALLOC_TRIM_THRESHOLD_=33554432 as the README advises on Linux (false: --no-trim). */
+  trim: boolean;
+  /** Extra node options (e.g. --cpu-prof). */
+  nodeArgs?: string[];
+  env?: Record<string, string>;
+}
+
+/** The env a measured server gets: the product's, loopback, no rate limits, quiet log. */
+function serverEnv(options: ServerOptions, port: number): Record<string, string | undefined> {
+  return {
+    PATH: process.env.PATH,
+    HOME: process.env.HOME,
+    PORT: String(port),
+    HOST: '127.0.0.1',
+    DATA_DIR: options.dataDir,
+    MODEL_DIR: options.modelDir,
+    EMBEDDING_MODEL: options.modelId,
+    RATE_LIMIT_SESSIONS_PER_MINUTE: '0',
+    RATE_LIMIT_MESSAGES_PER_MINUTE: '0',
+    RATE_LIMIT_API_PER_MINUTE: '0',
+    LOG_LEVEL: 'warn',
+    ...options.launch.env,
+    // glibc keeps the float model's load-time buffers otherwise (README, Speed and memory).
+    ...(options.trim ? { MALLOC_TRIM_THRESHOLD_: '33554432' } : {}),
+    ...options.env,
+  };
+}
+
+async function waitFor(url: string, child: ChildProcess, timeoutMs: number): Promise<void> {
+  const started = performance.now();
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`server exited with ${child.exitCode}`);
+    try {
+      if ((await fetch(url)).status === 200) return;
+    } catch {
+      // not listening yet
+    }
+    if (performance.now() - started > timeoutMs) throw new Error(`${url} not ready after ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+function stopper(child: ChildProcess): () => Promise<void> {
+  return () =>
+    new Promise<void>((resolve) => {
+      if (child.exitCode !== null) return resolve();
+      child.once('exit', () => resolve());
+      child.kill('SIGTERM');
+    });
+}
+
+/** Starts the built server as `npm start` does, in its own process; resolves when /ready answers 200. */
+export async function startServer(options: ServerOptions): Promise<RunningServer> {
+  const port = 20000 + Math.floor(Math.random() * 20000);
+  const started = performance.now();
+  const child = spawn(process.execPath, [...options.launch.nodeArgs, ...(options.nodeArgs ?? []), path.join(options.root, options.launch.entry)], {
+    cwd: options.root,
+    env: serverEnv(options, port),
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  let stderr = '';
+  child.stderr?.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-4000)));
+  try {
+    await waitFor(`http://127.0.0.1:${port}/ready`, child, 30 * 60_000);
+  } catch (error) {
+    child.kill('SIGKILL');
+    throw new Error(`${(error as Error).message}\n${stderr}`);
+  }
+  return { port, pid: child.pid, readyMs: performance.now() - started, stop: stopper(child) };
+}
+
+/** The bare botbuilder echo bot (bench/echo-bot.ts), built, with the same node options as the server. */
+export async function startEchoBot(root: string, launch: Launch): Promise<Omit<RunningServer, 'readyMs'>> {
+  const child = spawn(process.execPath, [...launch.nodeArgs, path.join(root, 'dist', 'bench', 'echo-bot.js')], {
+    cwd: root,
+    env: { ...process.env, ...launch.env },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const port = await new Promise<number>((resolve, reject) => {
+    child.stdout!.on('data', (chunk: Buffer) => {
+      const match = /listening (\d+)/.exec(chunk.toString());
+      if (match) resolve(Number(match[1]));
+    });
+    child.once('exit', (code) => reject(new Error(`echo bot exited with ${code}`)));
+  });
+  return { port, pid: child.pid, stop: stopper(child) };
+}
+
+export function rssMb(pid: number | undefined): number {
+  if (pid === undefined) return process.memoryUsage().rss / 1048576;
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  return Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? NaN) / 1024;
+}
+
+/** What a restarted server finds on disk: the persisted index and the stored tier-example vectors. */
+export function copyPersisted(indexed: string): string {
+  const dir = mkdtempSync(path.join(tmpdir(), 'tierdesk-bench-'));
+  for (const kept of ['knowledge-index', 'embeddings']) {
+    if (existsSync(path.join(indexed, kept))) cpSync(path.join(indexed, kept), path.join(dir, kept), { recursive: true });
+  }
+  return dir;
+}
+
+const median = (values: number[]) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length === 0 ? NaN : sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+};
+
+export interface ColdStart {
+  readySeconds: number[];
+  rssAtReady: number[];
+  /** RSS 3 s after /ready: the post-load GC's and glibc's releases have landed by then. */
+  rssAfter3s: number[];
+}
+
+/** `runs` cold starts with a persisted index (a fresh copy each time): process start → /ready 200. */
+export async function coldStarts(options: Omit<ServerOptions, 'dataDir'> & { indexed: string; runs: number }): Promise<ColdStart> {
+  const result: ColdStart = { readySeconds: [], rssAtReady: [], rssAfter3s: [] };
+  for (let i = 0; i < options.runs; i++) {
+    const dataDir = copyPersisted(options.indexed);
+    const server = await startServer({ ...options, dataDir });
+    result.readySeconds.push(server.readyMs / 1000);
+    result.rssAtReady.push(rssMb(server.pid));
+    await new Promise((resolve) => setTimeout(resolve, 3000));
+    result.rssAfter3s.push(rssMb(server.pid));
+    await server.stop();
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+  return result;
+}
+
+type Probe = Record<string, number | string>;
+
+/** bench/memory-probe.ts, built, in its own process with the product's node options (RSS is per process). */
+function probe(root: string, launch: Launch, modelDir: string, trim: boolean, args: string[]): Probe {
+  const run = spawnSync(process.execPath, [...launch.nodeArgs, '--expose-gc', path.join(root, 'dist', 'bench', 'memory-probe.js'), ...args], {
+    cwd: root,
+    env: { ...process.env, ...launch.env, MODEL_DIR: modelDir, ...(trim ? { MALLOC_TRIM_THRESHOLD_: '33554432' } : {}) },
+    encoding: 'utf8',
+  });
+  try {
+    return JSON.parse(run.stdout.trim().split('\n').pop() ?? '') as Probe;
+  } catch {
+    return { error: run.stderr.slice(-300) };
+  }
+}
+
+export interface Breakdown {
+  label: string;
+  start: ColdStart;
+  /** RSS the model session adds (tokenizer excluded), MB. */
+  session: number;
+  tokenizer: number;
+  /** The rest of the server's RSS 3 s after /ready: node, modules, stores, index, classifiers, heap. */
+  app: number;
+}
+
+/** Cold starts plus the per-process probes of one model: the breakdown row. */
+export async function breakdown(options: Omit<ServerOptions, 'dataDir'> & { label: string; indexed: string; runs: number }): Promise<Breakdown> {
+  const start = await coldStarts(options);
+  const { root, launch, modelDir, trim, modelId } = options;
+  const tokenizer = probe(root, launch, modelDir, trim, ['tokenizer', modelId, 'default', 'true']);
+  const pipeline = probe(root, launch, modelDir, trim, ['pipeline', modelId, 'default', 'true']);
+  const tokenizerMb = Number(tokenizer.afterGc) - Number(tokenizer.before);
+  const withSession = Number(pipeline.afterGc) - Number(pipeline.before);
+  const rss = median(start.rssAfter3s);
+  return { label: options.label, start, session: withSession - tokenizerMb, tokenizer: tokenizerMb, app: rss - withSession };
+}
+
+/** The "Start and memory" table: one row per model. */
+export function breakdownTable(rows: Breakdown[], f1: (x: number) => string): { headers: string[]; cells: string[][] } {
+  return {
+    headers: ['model', 'cold start to /ready s (median)', 'runs s', 'RSS at /ready MB', 'RSS /ready + 3 s MB', 'model session MB', 'tokenizer MB', 'app + knowledge MB'],
+    cells: rows.map((r) => [
+      r.label,
+      f1(median(r.start.readySeconds)),
+      r.start.readySeconds.map((s) => s.toFixed(2)).join(', '),
+      f1(median(r.start.rssAtReady)),
+      f1(median(r.start.rssAfter3s)),
+      f1(r.session),
+      f1(r.tokenizer),
+      f1(r.app),
+    ]),
+  };
+}
