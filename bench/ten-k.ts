@@ -1,20 +1,32 @@
 /**
- * `npm run bench -- --10k [--10k-count N]`: generates articles of realistic size (title, 4
- * alternative questions, a 150–250-word body), indexes them from scratch through the real model
- * with a progress bar and ETA, changes 10 and re-indexes, and measures HNSW recall@10 on the
- * REAL passage vectors against exact search, for a few (M, efSearch) choices.
+ * 10,000 generated articles of realistic size (title, 4 alternative questions, a 150–250-word
+ * body) through the real model: index from scratch with a progress bar and ETA, change 10 and
+ * re-index, reload in a fresh process (its RSS: model + index, as a server holds them), tokens
+ * and passages per second per kind of passage, and HNSW recall@10 on the REAL passage vectors
+ * against exact search for a few (M, efConstruction, efSearch) choices.
+ *
+ * `npm run bench -- --10k` runs it after the HTTP bench; on its own (writes
+ * bench/results/<date>-10k-<settings>.md):
+ *
+ *   npx tsx bench/ten-k.ts [--10k-count N] [--threads 1|2] [--body-vectors all|first|none] [--no-recall]
+ *
+ * --threads: onnxruntime intra-op threads for the build (default: INDEXING_SESSION_OPTIONS, as
+ * `npm run ingest` uses); --body-vectors: which body chunks get vectors (see BodyVectors).
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { spawn } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import cliProgress from 'cli-progress';
 import hnswlib from 'hnswlib-node';
 import type { Article } from '../src/knowledge/article.js';
-import { KnowledgeIndex } from '../src/knowledge/knowledge-index.js';
+import { articlePassages } from '../src/knowledge/article.js';
+import { KnowledgeIndex, type BodyVectors } from '../src/knowledge/knowledge-index.js';
 import { dot } from '../src/search/embedder.js';
 import { hnswIndexFactory } from '../src/search/hnsw-index.js';
-import { TransformersEmbedder } from '../src/search/transformers-embedder.js';
+import type { VectorIndex, VectorIndexFactory } from '../src/search/vector-index.js';
+import { DEFAULT_SESSION_OPTIONS, INDEXING_SESSION_OPTIONS, TransformersEmbedder } from '../src/search/transformers-embedder.js';
 
 const TOPICS = ['invoice', 'password', 'user account', 'database', 'backup', 'printer', 'license', 'report', 'email notification', 'mobile app', 'VPN', 'firewall', 'payroll', 'tax export', 'calendar', 'dashboard', 'API key', 'single sign-on', 'data import', 'audit log'];
 const ACTIONS = ['set up', 'change', 'reset', 'export', 'delete', 'restore', 'share', 'rename', 'schedule', 'troubleshoot', 'enable', 'disable', 'move', 'archive', 'sync', 'update', 'verify', 'merge', 'limit', 'audit'];
@@ -51,43 +63,176 @@ interface Reporter {
   table: (headers: string[], rows: (string | number)[][]) => void;
 }
 
+function option(name: string): string | undefined {
+  const i = process.argv.indexOf(name);
+  return i >= 0 ? process.argv[i + 1] : undefined;
+}
+
+const f1 = (x: number) => x.toFixed(1);
+
+/** Counts model time and HNSW insert time inside one sync (the rest: classifier, keyword index, saving). */
+class Stopwatch {
+  modelS = 0;
+  addS = 0;
+
+  factory(inner: VectorIndexFactory): VectorIndexFactory {
+    const wrap = (index: VectorIndex): VectorIndex => {
+      const add = index.add.bind(index);
+      index.add = (label, vector) => {
+        const t = performance.now();
+        add(label, vector);
+        this.addS += (performance.now() - t) / 1000;
+      };
+      return index;
+    };
+    return { create: (dimension) => wrap(inner.create(dimension)), load: async (file, dimension) => wrap(await inner.load(file, dimension)) };
+  }
+
+  embedder(inner: TransformersEmbedder): TransformersEmbedder {
+    const embed = inner.embed.bind(inner);
+    return Object.assign(Object.create(inner) as TransformersEmbedder, {
+      embed: async (texts: readonly string[], role: 'query' | 'passage') => {
+        const t = performance.now();
+        try {
+          return await embed(texts, role);
+        } finally {
+          this.modelS += (performance.now() - t) / 1000;
+        }
+      },
+    });
+  }
+}
+
+/** The part of `--reload-child`'s answer the parent reads. */
+interface ReloadResult {
+  loadModelS: number;
+  syncS: number;
+  embedded: number;
+  rssMb: number;
+  heapMb: number;
+}
+
+/**
+ * Loads the model as the server does (serving session options) and syncs the saved index with
+ * nothing changed, in a fresh process: its RSS is what a server holds for model + index.
+ */
+async function reloadInChild(modelId: string, modelDir: string, indexDir: string, count: number, bodyVectors: BodyVectors): Promise<ReloadResult> {
+  const child = spawn(process.execPath, ['--expose-gc', '--import', 'tsx', path.join(import.meta.dirname, 'ten-k.ts'), '--reload-child', indexDir, '--10k-count', String(count), '--body-vectors', bodyVectors], {
+    env: { ...process.env, MODEL_ID: modelId, MODEL_DIR: modelDir, MALLOC_TRIM_THRESHOLD_: '33554432' },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  let out = '';
+  child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
+  const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+  if (code !== 0) throw new Error(`reload child exited with ${code}`);
+  return JSON.parse(out.trim().split('\n').pop()!) as ReloadResult;
+}
+
+async function reloadChild(): Promise<void> {
+  const indexDir = option('--reload-child')!;
+  const count = Number(option('--10k-count') ?? 10_000);
+  const articles = Array.from({ length: count }, (_, n) => generatedArticle(n, n % Math.floor(count / 10) === 3 ? 1 : 0));
+  let t = performance.now();
+  const embedder = await TransformersEmbedder.create({ modelId: process.env.MODEL_ID ?? 'intfloat/multilingual-e5-small', modelDir: process.env.MODEL_DIR, sessionOptions: DEFAULT_SESSION_OPTIONS });
+  const loadModelS = (performance.now() - t) / 1000;
+  t = performance.now();
+  const { index, report } = await KnowledgeIndex.sync({ articles, embedder, indexFactory: hnswIndexFactory, indexDir, bodyVectors: (option('--body-vectors') ?? 'all') as BodyVectors });
+  const syncS = (performance.now() - t) / 1000;
+  // A few searches, as the first turns would do.
+  const [q] = await embedder.embed(['how do I reset my password'], 'query');
+  index.search(q!, 10);
+  globalThis.gc?.();
+  const memory = process.memoryUsage();
+  const result: ReloadResult = { loadModelS, syncS, embedded: report.embeddedArticles.length, rssMb: memory.rss / 1048576, heapMb: memory.heapUsed / 1048576 };
+  process.stdout.write(JSON.stringify(result) + '\n');
+}
+
 export async function buildTenK({ modelId, modelDir, say, table }: Reporter): Promise<void> {
-  const i = process.argv.indexOf('--10k-count');
-  const count = i >= 0 ? Number(process.argv[i + 1]) : 10_000;
+  const count = Number(option('--10k-count') ?? 10_000);
+  const threads = Number(option('--threads') ?? INDEXING_SESSION_OPTIONS.intraOpNumThreads ?? 1);
+  const bodyVectors = (option('--body-vectors') ?? 'all') as BodyVectors;
   const articles = Array.from({ length: count }, (_, n) => generatedArticle(n));
-  const embedder = await TransformersEmbedder.create({ modelId, modelDir });
+  const model = await TransformersEmbedder.create({ modelId, modelDir, sessionOptions: { ...INDEXING_SESSION_OPTIONS, intraOpNumThreads: threads } });
+  const watch = new Stopwatch();
+  const embedder = watch.embedder(model);
+  const indexFactory = watch.factory(hnswIndexFactory);
   const indexDir = mkdtempSync(path.join(tmpdir(), 'tierdesk-10k-'));
+  const load = loadavg();
+
+  // Tokens per kind of passage (a sample of 300 articles; the model's cost is about linear in tokens).
+  const kinds = new Map<string, { passages: number; tokens: number }>();
+  const sample = Array.from({ length: Math.min(300, count) }, (_, i) => articles[Math.floor((i * count) / Math.min(300, count))]!);
+  for (const article of sample) {
+    for (const passage of articlePassages(article)) {
+      const k = kinds.get(passage.kind) ?? { passages: 0, tokens: 0 };
+      k.passages++;
+      k.tokens += model.tokenIds(model.fingerprint.passagePrefix + passage.text).length;
+      kinds.set(passage.kind, k);
+    }
+  }
+  // Passages per second per kind, on the sample's passages (one embed call per kind).
+  const speed = new Map<string, number>();
+  for (const kind of kinds.keys()) {
+    const texts = sample.slice(0, 40).flatMap((a) => articlePassages(a).filter((p) => p.kind === kind).map((p) => p.text));
+    const t = performance.now();
+    await model.embed(texts, 'passage');
+    speed.set(kind, texts.length / ((performance.now() - t) / 1000));
+  }
+
   const bar = new cliProgress.SingleBar(
-    { format: 'Embedding {bar} {value}/{total} articles | {percentage}% | elapsed {duration_formatted} | ETA {eta_formatted}', etaBuffer: 200, hideCursor: true },
+    // noTTYOutput: a line every 10 s when the output is a log file, not a terminal.
+    { format: 'Embedding {bar} {value}/{total} articles | {percentage}% | elapsed {duration_formatted} | ETA {eta_formatted}', etaBuffer: 200, hideCursor: true, noTTYOutput: true, notTTYSchedule: 10_000 },
     cliProgress.Presets.shades_classic,
   );
   bar.start(count, 0);
   let t = performance.now();
-  const built = await KnowledgeIndex.sync({ articles, embedder, indexFactory: hnswIndexFactory, indexDir, onProgress: (done) => bar.update(done) });
+  const cpu0 = process.cpuUsage();
+  const built = await KnowledgeIndex.sync({ articles, embedder, indexFactory, indexDir, bodyVectors, onProgress: (done) => bar.update(done) });
   bar.stop();
   const buildS = (performance.now() - t) / 1000;
+  const cpu = process.cpuUsage(cpu0);
+  const build = { modelS: watch.modelS, addS: watch.addS };
   const changed = articles.map((a, n) => (n % Math.floor(count / 10) === 3 ? generatedArticle(n, 1) : a));
   t = performance.now();
-  const updated = await KnowledgeIndex.sync({ articles: changed, embedder, indexFactory: hnswIndexFactory, indexDir });
+  const updated = await KnowledgeIndex.sync({ articles: changed, embedder, indexFactory, indexDir, bodyVectors });
   const updateS = (performance.now() - t) / 1000;
   t = performance.now();
-  const reloaded = await KnowledgeIndex.sync({ articles: changed, embedder, indexFactory: hnswIndexFactory, indexDir });
+  const reloaded = await KnowledgeIndex.sync({ articles: changed, embedder, indexFactory, indexDir, bodyVectors });
   const reloadS = (performance.now() - t) / 1000;
-  say(`### ${count} generated articles (title, 4 questions, 150–250-word body), ${modelId}`);
+  const child = await reloadInChild(modelId, modelDir, indexDir, count, bodyVectors);
+
+  say(`### ${count} generated articles (title, 4 questions, 150–250-word body), ${modelId}, ${threads} intra-op thread(s), body vectors: ${bodyVectors}`);
+  say();
+  say(`${cpus().length} cores, load average before the build ${load.map(f1).join(' ')}, after ${loadavg().map(f1).join(' ')} (other work shares these cores).`);
+  say();
+  const totalTokens = [...kinds.values()].reduce((sum, k) => sum + k.tokens, 0);
+  table(
+    ['passage kind', 'passages per article', 'tokens per passage', 'share of tokens', 'passages/s (40 articles, one call)'],
+    [...kinds].map(([kind, k]) => [kind, (k.passages / sample.length).toFixed(2), (k.tokens / k.passages).toFixed(1), `${((k.tokens / totalTokens) * 100).toFixed(0)}%`, f1(speed.get(kind) ?? 0)]),
+  );
   say();
   table(
     ['step', 'seconds', 'notes'],
     [
-      ['index from scratch', buildS.toFixed(1), `${built.report.passages} passages, ${(built.report.passages / buildS).toFixed(1)} passages/s${count < 10_000 ? `; 10,000 articles ≈ ${((buildS * 10_000) / count / 60).toFixed(0)} min at this rate` : ''}`],
-      ['10 articles changed, re-index', updateS.toFixed(1), `${updated.report.embeddedArticles.length} re-embedded`],
-      ['reload, nothing changed', reloadS.toFixed(1), `${reloaded.report.embeddedArticles.length} re-embedded`],
+      [
+        'index from scratch',
+        f1(buildS),
+        `${built.report.passages} vectors, ${f1(built.report.passages / buildS)} vectors/s; model ${f1(build.modelS)} s, HNSW inserts ${f1(build.addS)} s, the rest (classifier, keyword index, saving) ${f1(buildS - build.modelS - build.addS)} s; process CPU ${f1((cpu.user + cpu.system) / 1e6)} s${count < 10_000 ? `; 10,000 articles ≈ ${((buildS * 10_000) / count / 60).toFixed(0)} min at this rate` : ''}`,
+      ],
+      ['10 articles changed, re-index', f1(updateS), `${updated.report.embeddedArticles.length} re-embedded`],
+      ['reload, nothing changed (same process)', f1(reloadS), `${reloaded.report.embeddedArticles.length} re-embedded`],
+      ['reload in a fresh process (serving options)', f1(child.syncS), `${child.embedded} re-embedded; model load ${f1(child.loadModelS)} s; RSS after ${f1(child.rssMb)} MB (JS heap ${f1(child.heapMb)} MB)`],
     ],
   );
   say();
+  if (process.argv.includes('--no-recall')) {
+    rmSync(indexDir, { recursive: true, force: true });
+    return;
+  }
 
   // HNSW recall@10 on the real passage vectors.
   const index = reloaded.index;
-  const labels = [...index.labels.keys()];
+  const labels = [...index.labels.keys()].filter((label) => index.passageVector(label) !== undefined);
   const vectors = labels.map((label) => index.passageVector(label)!);
   const queryTexts = Array.from({ length: 200 }, (_, n) => {
     const a = generatedArticle((n * 7919) % count);
@@ -103,13 +248,13 @@ export async function buildTenK({ modelId, modelDir, say, table }: Reporter): Pr
   );
   const rows: (string | number)[][] = [];
   const { HierarchicalNSW } = hnswlib;
-  for (const [m, efConstruction] of [[16, 200], [32, 200]] as const) {
-    const h = new HierarchicalNSW('cosine', embedder.dimension);
+  for (const [m, efConstruction] of [[16, 100], [16, 200]] as const) {
+    const h = new HierarchicalNSW('cosine', model.dimension);
     h.initIndex(labels.length, m, efConstruction, 100, true);
     t = performance.now();
     labels.forEach((label, j) => h.addPoint(Array.from(vectors[j]!), label));
     const addS = (performance.now() - t) / 1000;
-    for (const ef of [32, 64, 128, 256]) {
+    for (const ef of [32, 64, 128]) {
       h.setEf(ef);
       let hit = 0;
       const times: number[] = [];
@@ -120,7 +265,7 @@ export async function buildTenK({ modelId, modelDir, say, table }: Reporter): Pr
         hit += truth[k]!.filter((label) => found.has(label)).length;
       });
       times.sort((a, b) => a - b);
-      rows.push([m, efConstruction, ef, (hit / (queries.length * 10)).toFixed(4), times[Math.floor(times.length / 2)]!.toFixed(3), addS.toFixed(1)]);
+      rows.push([m, efConstruction, ef, (hit / (queries.length * 10)).toFixed(4), times[Math.floor(times.length / 2)]!.toFixed(3), f1(addS)]);
     }
   }
   say(`### HNSW recall@10 on real ${modelId} passage vectors (${labels.length} passages, 200 paraphrased queries; exact search = truth)`);
@@ -128,4 +273,34 @@ export async function buildTenK({ modelId, modelDir, say, table }: Reporter): Pr
   table(['M', 'efConstruction', 'efSearch', 'recall@10', 'search p50 ms', 'build s'], rows);
   say();
   rmSync(indexDir, { recursive: true, force: true });
+}
+
+/** `npx tsx bench/ten-k.ts …` on its own: prints the tables and writes them to bench/results. */
+async function main(): Promise<void> {
+  if (option('--reload-child') !== undefined) return reloadChild();
+  const out: string[] = [];
+  const say = (line = '') => {
+    out.push(line);
+    process.stdout.write(line + '\n');
+  };
+  const table = (headers: string[], rows: (string | number)[][]) => {
+    const cells = [headers, ...rows.map((r) => r.map(String))];
+    const widths = headers.map((_, i) => Math.max(...cells.map((r) => r[i]!.length)));
+    const line = (r: string[]) => `| ${r.map((c, i) => c.padEnd(widths[i]!)).join(' | ')} |`;
+    say([line(cells[0]!), `|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`, ...cells.slice(1).map(line)].join('\n'));
+  };
+  const modelDir = path.resolve(import.meta.dirname, '..', process.env.MODEL_DIR ?? '../shared/models');
+  await buildTenK({ modelId: process.env.EMBEDDING_MODEL ?? 'intfloat/multilingual-e5-small', modelDir, say, table });
+  const dir = path.join(import.meta.dirname, 'results');
+  mkdirSync(dir, { recursive: true });
+  const file = path.join(dir, `${new Date().toISOString().slice(0, 10)}-10k-${option('--10k-count') ?? 10_000}-t${option('--threads') ?? 'default'}-${option('--body-vectors') ?? 'all'}.md`);
+  writeFileSync(file, out.join('\n') + '\n');
+  process.stdout.write(`\nWritten to ${path.relative(process.cwd(), file)}\n`);
+}
+
+if (process.argv[1] !== undefined && path.resolve(process.argv[1]) === path.resolve(import.meta.dirname, 'ten-k.ts')) {
+  main().catch((error: unknown) => {
+    process.stderr.write(`${(error as Error).stack ?? String(error)}\n`);
+    process.exit(1);
+  });
 }

@@ -90,6 +90,7 @@ export const envSchema = z.object({
   ),
   KNOWLEDGE_DIR: z.string().trim().min(1).default('knowledge'),
   KNOWLEDGE_RELOAD_DEBOUNCE_MS: number(500).pipe(z.number().int().min(0).max(60_000)),
+  KNOWLEDGE_BODY_VECTORS: z.enum(['all', 'first', 'none']).default('all'),
   LANGUAGES: list(z.string().regex(/^[a-z]{2,3}$/, 'a language code such as en, pt or pl')).transform((codes) =>
     codes.length === 0 ? ['en', 'pt', 'pl'] : [...new Set(codes)],
   ),
@@ -168,6 +169,12 @@ export interface Config {
   knowledgeDir: string;
   /** Hot reload: quiet time after the last change under KNOWLEDGE_DIR before articles and playbooks are re-read; 0 = no watching. */
   knowledgeReloadDebounceMs: number;
+  /**
+   * Which article body chunks get vectors (src/knowledge/knowledge-index.ts, BodyVectors): `all`,
+   * the `first` of each article, or `none` (keyword index only). Fewer is faster to index and
+   * smaller in memory for large knowledge bases; see bench/results/2026-11-25-round3-10k.md.
+   */
+  knowledgeBodyVectors: 'all' | 'first' | 'none';
   languages: {
     /** Languages the desk speaks (each needs src/i18n/<code>.ts); the conversation's language is one of these. */
     supported: string[];
@@ -329,6 +336,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     databaseUrl: e.DATABASE_URL,
     knowledgeDir: path.resolve(cwd, e.KNOWLEDGE_DIR),
     knowledgeReloadDebounceMs: e.KNOWLEDGE_RELOAD_DEBOUNCE_MS,
+    knowledgeBodyVectors: e.KNOWLEDGE_BODY_VECTORS,
     languages: { supported: e.LANGUAGES, default: e.DEFAULT_LANGUAGE },
     embedding: {
       modelId: e.EMBEDDING_MODEL,

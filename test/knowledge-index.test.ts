@@ -109,3 +109,43 @@ describe('knowledge index persistence', () => {
     expect(existsSync(path.join(dir, 'manifest.json'))).toBe(true);
   });
 });
+
+describe('knowledge index: which body chunks get vectors', () => {
+  // Two paragraphs of ~60 words: two body chunks (chunkBody splits above 90 words).
+  const paragraph = (word: string) => Array.from({ length: 60 }, (_, i) => (i % 10 === 0 ? word : `filler${i}`)).join(' ');
+  const long = article('long-guide', 'Configure the archive', `${paragraph('zanzibar')}\n\n${paragraph('quokka')}`, ['how to set up archiving']);
+  const list = [...articles, long];
+
+  it('with "none" keeps bodies in the keyword index only, and changing the choice rebuilds', async () => {
+    const dir = tempDir();
+    const embedder = new HashingTestEmbedder();
+    const { index, report } = await KnowledgeIndex.sync({ articles: list, embedder, indexFactory: hnswIndexFactory, indexDir: dir, bodyVectors: 'none' });
+    expect(embedder.embeddedByRole.passage).toBe(0); // the stand-in embeds bodies as `passage`, titles and questions as `query`
+    expect(report.passages).toBe(8); // 4 titles + 4 questions
+    const bodies = [...index.labels].filter(([, owner]) => owner.kind === 'body').map(([label]) => label);
+    expect(bodies).toHaveLength(5);
+    for (const label of bodies) expect(index.passageVector(label)).toBeUndefined();
+    const [vector] = await embedder.embed(['quokka'], 'query');
+    expect(index.search(vector!, 20).every((hit) => hit.kind !== 'body')).toBe(true);
+    expect(index.lexical.search('quokka', 5)[0]?.articleId).toBe('long-guide');
+
+    const first = await KnowledgeIndex.sync({ articles: list, embedder: new HashingTestEmbedder(), indexFactory: hnswIndexFactory, indexDir: dir, bodyVectors: 'first' });
+    expect(first.report.rebuiltBecause).toBe('body vectors changed from none to first');
+    const longBodies = first.index.articleLabels('long-guide').filter((label) => first.index.labels.get(label)!.kind === 'body');
+    expect(longBodies.map((label) => first.index.passageVector(label) !== undefined)).toEqual([true, false]);
+    expect(first.report.passages).toBe(12); // and one body chunk per article
+  });
+
+  it('updates in place under "none": a changed or removed article loses only its own passages', async () => {
+    const dir = tempDir();
+    const options = { embedder: new HashingTestEmbedder(), indexFactory: hnswIndexFactory, indexDir: dir, bodyVectors: 'none' as const };
+    await KnowledgeIndex.sync({ ...options, articles: list });
+    const changed = list.filter((a) => a.id !== 'databases').map((a) => (a.id === 'long-guide' ? { ...a, body: `${paragraph('wombat')}\n\n${paragraph('quokka')}` } : a));
+    const { index, report } = await KnowledgeIndex.sync({ ...options, articles: changed });
+    expect(report).toMatchObject({ rebuiltBecause: undefined, embeddedArticles: ['en/long-guide'], removedArticles: ['en/databases'], passages: 6 });
+    expect(index.lexical.search('wombat', 5)[0]?.articleId).toBe('long-guide');
+    expect(index.lexical.search('zanzibar', 5)).toEqual([]);
+    const reloaded = await KnowledgeIndex.sync({ ...options, articles: changed });
+    expect(reloaded.report).toMatchObject({ rebuiltBecause: undefined, embeddedArticles: [], passages: 6 });
+  });
+});

@@ -80,7 +80,7 @@ async function main(): Promise<void> {
   const sameKnowledge = knowledgeDir === path.resolve(config.knowledgeDir);
   const indexDir = path.join(config.dataDir, standIn ? 'eval-stand-in-index' : sameKnowledge ? 'knowledge-index' : `eval-index-${path.basename(knowledgeDir)}`);
   const started = Date.now();
-  const { index, report } = await KnowledgeIndex.sync({ articles, embedder, indexFactory: hnswIndexFactory, indexDir });
+  const { index, report } = await KnowledgeIndex.sync({ articles, embedder, indexFactory: hnswIndexFactory, indexDir, bodyVectors: config.knowledgeBodyVectors });
   const search = new KnowledgeSearch(embedder, index, articles, { thresholds: { fallback: config.thresholds, byLanguage: {} }, defaultLanguage: config.languages.default, fusion });
   out.push('', `Articles: ${search.articleCount} ids in ${search.languages.join(', ')}; passages ${report.passages}; classifier ${report.classifierTrained ? 'trained' : 'reused'}; fusion classifier ${fusion.classifier}, lexical ${fusion.lexical} (${((Date.now() - started) / 1000).toFixed(1)} s)`);
 

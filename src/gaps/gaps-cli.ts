@@ -36,7 +36,7 @@ async function main(): Promise<void> {
     cacheDir: path.join(config.dataDir, 'models'),
   });
   const articles = requireValidArticles(await loadArticles(path.join(config.knowledgeDir, 'articles')));
-  const { index } = await KnowledgeIndex.sync({ articles, embedder, indexFactory: hnswIndexFactory, indexDir: path.join(config.dataDir, 'knowledge-index') });
+  const { index } = await KnowledgeIndex.sync({ articles, embedder, indexFactory: hnswIndexFactory, indexDir: path.join(config.dataDir, 'knowledge-index'), bodyVectors: config.knowledgeBodyVectors });
   const search = new KnowledgeSearch(embedder, index, articles, { thresholds: { fallback: config.thresholds, byLanguage: {} }, defaultLanguage: config.languages.default });
   const since = new Date(Date.now() - days * 86_400_000).toISOString();
   const report = await buildGapReport(

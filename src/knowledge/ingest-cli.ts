@@ -2,7 +2,7 @@ import path from 'node:path';
 import cliProgress from 'cli-progress';
 import { loadConfig, loadDotEnv } from '../config.js';
 import { hnswIndexFactory } from '../search/hnsw-index.js';
-import { TransformersEmbedder } from '../search/transformers-embedder.js';
+import { INDEXING_SESSION_OPTIONS, TransformersEmbedder } from '../search/transformers-embedder.js';
 import { KnowledgeSearch } from '../search/knowledge-search.js';
 import { loadOutOfScope } from '../search/out-of-scope.js';
 import { loadOrCalibrate } from '../search/self-calibration.js';
@@ -24,10 +24,13 @@ async function main(): Promise<void> {
     batchSize: config.embedding.batchSize,
     quantized: config.embedding.quantized,
     cacheDir: path.join(config.dataDir, 'models'),
+    // Its own process with nothing else to serve: both cores for the model (bench/results/*-round3-10k.md).
+    sessionOptions: INDEXING_SESSION_OPTIONS,
   });
   // ETA over the last 200 updates: the first groups include the model's warm-up.
   const bar = new cliProgress.SingleBar(
-    { format: 'Embedding {bar} {value}/{total} articles | elapsed {duration_formatted} | ETA {eta_formatted}', etaBuffer: 200, hideCursor: true },
+    // Also when the output is a log (container, CI), not a terminal: one line every 10 s.
+    { format: 'Embedding {bar} {value}/{total} articles | elapsed {duration_formatted} | ETA {eta_formatted}', etaBuffer: 200, hideCursor: true, noTTYOutput: true, notTTYSchedule: 10_000 },
     cliProgress.Presets.shades_classic,
   );
   let started = false;
@@ -37,6 +40,7 @@ async function main(): Promise<void> {
     embedder,
     indexFactory: hnswIndexFactory,
     indexDir,
+    bodyVectors: config.knowledgeBodyVectors,
     onProgress: (done, total) => {
       if (!started) {
         bar.start(total, 0);

@@ -34,9 +34,12 @@ const manifestSchema = z.object({
       articleId: z.string(),
       language: z.string(),
       hash: z.string(),
-      passages: z.array(z.object({ label: z.number().int().nonnegative(), kind: passageKindSchema })),
+      /** `vector: false`: a body chunk kept only in the keyword index (see `BodyVectors`); absent = it has a vector. */
+      passages: z.array(z.object({ label: z.number().int().nonnegative(), kind: passageKindSchema, vector: z.literal(false).optional() })),
     }),
   ),
+  /** Which body chunks got vectors (`BodyVectors`); absent in indexes from before the option: `all`. */
+  bodyVectors: z.enum(['all', 'first', 'none']).optional(),
   /** The per-knowledge-base article classifier: retrained only when what it learns from changed. */
   classifier: z.object({ file: z.string().regex(/^classifier-\d+\.json$/), hash: z.string() }).optional(),
 });
@@ -55,6 +58,21 @@ export interface PassageHit extends VectorHit, PassageOwner {}
 
 /** Articles whose passages go to the embedder together (progress is reported per group). */
 const ARTICLES_PER_CALL = 16;
+
+/**
+ * Stored passage vectors kept in JS memory for exact scores of fused candidates. Bounded: an
+ * unbounded cache ends up holding a second copy of every vector (10,000 articles ≈ 80,000
+ * passages ≈ 125 MB) beside the HNSW graph's own; reading one from the graph costs ~30 µs.
+ */
+const PASSAGE_VECTOR_CACHE = 8192;
+
+/**
+ * Which body chunks are embedded: `all` (default), only the `first` chunk of each article, or
+ * `none` (bodies are then found through the keyword index only). Body chunks are most of the
+ * model's tokens when indexing (≈ 80 % for articles with 150–250-word bodies) and most of the
+ * vectors; titles and alternative questions are always embedded.
+ */
+export type BodyVectors = 'all' | 'first' | 'none';
 
 /** Bump when training changes, so every index retrains its classifier once. */
 const CLASSIFIER_VERSION = 'softmax-v1';
@@ -79,10 +97,13 @@ export interface SyncOptions {
   indexDir: string;
   /** Called after each article is embedded (for progress bars). */
   onProgress?: (done: number, total: number) => void;
+  /** Which body chunks get vectors (default `all`); changing it re-embeds every article. */
+  bodyVectors?: BodyVectors;
 }
 
 /** Vectors for all article passages plus the label → article map needed to read search hits. */
 export class KnowledgeIndex {
+  /** Least recently used first (a Map keeps insertion order; a hit is moved to the end). */
   private readonly vectorCache = new Map<number, Float32Array>();
 
   private constructor(
@@ -93,13 +114,20 @@ export class KnowledgeIndex {
     private readonly labelsByArticle: ReadonlyMap<string, readonly number[]>,
     /** BM25 over the same passages, under the same labels. */
     readonly lexical: LexicalIndex,
-    /** The text of every live passage (held-out questions for calibration, keyword search). */
+    /**
+     * The text of every live title and alternative question (held-out questions for
+     * calibration). Body chunks are not kept: they are most of the text, and only the keyword
+     * index (which has its own copy of their terms) needs them.
+     */
     readonly texts: ReadonlyMap<number, string>,
     /** Trained on the titles and alternative questions of every language. */
     readonly classifier: ArticleClassifier,
     /** Changes whenever the indexed passages change (calibration is cached under it). */
     readonly contentHash: string,
+    /** Labels of body chunks with no vector (keyword index only; see `BodyVectors`). */
+    private readonly keywordOnly: ReadonlySet<number>,
   ) {}
+
 
   /** Best-matching passages for a query vector, best first. */
   search(query: Float32Array, k: number): PassageHit[] {
@@ -109,13 +137,22 @@ export class KnowledgeIndex {
     });
   }
 
-  /** The stored vector of one passage (cached; used for exact scores of fused candidates). */
+  /**
+   * The stored vector of one passage (used for exact scores of fused candidates), undefined for
+   * a body chunk kept only in the keyword index. The most recently used ones are cached.
+   */
   passageVector(label: number): Float32Array | undefined {
     let vector = this.vectorCache.get(label);
-    if (vector === undefined) {
-      vector = this.vectors.vector(label);
-      if (vector !== undefined) this.vectorCache.set(label, vector);
+    if (vector !== undefined) {
+      this.vectorCache.delete(label);
+      this.vectorCache.set(label, vector);
+      return vector;
     }
+    if (this.keywordOnly.has(label)) return undefined;
+    vector = this.vectors.vector(label);
+    if (vector === undefined) return undefined;
+    this.vectorCache.set(label, vector);
+    if (this.vectorCache.size > PASSAGE_VECTOR_CACHE) this.vectorCache.delete(this.vectorCache.keys().next().value!);
     return vector;
   }
 
@@ -124,8 +161,9 @@ export class KnowledgeIndex {
     return this.labelsByArticle.get(articleId) ?? [];
   }
 
+  /** Passages with a vector (counted from the labels: an HNSW file reloaded after removals still counts removed slots). */
   get passageCount(): number {
-    return this.vectors.size;
+    return this.labels.size - this.keywordOnly.size;
   }
 
   /**
@@ -135,14 +173,15 @@ export class KnowledgeIndex {
    */
   static async sync(options: SyncOptions): Promise<{ index: KnowledgeIndex; report: SyncReport }> {
     const { articles, embedder, indexFactory, indexDir } = options;
-    const { manifest, vectors, rebuiltBecause } = await openIndex(indexDir, embedder, indexFactory);
+    const bodyVectors = options.bodyVectors ?? 'all';
+    const { manifest, vectors, rebuiltBecause } = await openIndex(indexDir, embedder, indexFactory, bodyVectors);
 
     const wanted = new Map(articles.map((article) => [articleKey(article), article]));
     const removedArticles: string[] = [];
     for (const [key, entry] of Object.entries(manifest.articles)) {
       const article = wanted.get(key);
       if (article !== undefined && passagesHash(articlePassages(article)) === entry.hash) continue;
-      for (const passage of entry.passages) vectors.remove(passage.label);
+      for (const passage of entry.passages) if (passage.vector !== false) vectors.remove(passage.label);
       delete manifest.articles[key];
       if (article === undefined) removedArticles.push(key);
     }
@@ -152,16 +191,19 @@ export class KnowledgeIndex {
     // Several articles per model call: the embedder groups their passages by length, so short
     // titles and questions are not padded to the length of body chunks (labels stay in article order).
     for (let start = 0; start < toEmbed.length; start += ARTICLES_PER_CALL) {
-      const chunk = toEmbed.slice(start, start + ARTICLES_PER_CALL).map((article) => ({ article, passages: articlePassages(article) }));
-      const embedded = await embedPassages(embedder, chunk.flatMap((c) => c.passages));
+      const chunk = toEmbed.slice(start, start + ARTICLES_PER_CALL).map((article) => {
+        const passages = articlePassages(article);
+        return { article, passages, withVector: passages.map((passage, i) => getsVector(passages, i, bodyVectors)) };
+      });
+      const embedded = await embedPassages(embedder, chunk.flatMap((c) => c.passages.filter((_, i) => c.withVector[i])));
       let offset = 0;
-      for (const { article, passages } of chunk) {
+      for (const { article, passages, withVector } of chunk) {
         const stored = passages.map((passage, i) => {
           const label = manifest.nextLabel++;
-          vectors.add(label, embedded[offset + i]!);
+          if (!withVector[i]) return { label, kind: passage.kind, vector: false as const };
+          vectors.add(label, embedded[offset++]!);
           return { label, kind: passage.kind };
         });
-        offset += passages.length;
         const key = articleKey(article);
         manifest.articles[key] = { articleId: article.id, language: articleLanguage(article), hash: passagesHash(passages), passages: stored };
         embeddedArticles.push(key);
@@ -171,13 +213,18 @@ export class KnowledgeIndex {
 
     const labels = new Map<number, PassageOwner>();
     const labelsByArticle = new Map<string, number[]>();
+    const keywordOnly = new Set<number>();
     for (const entry of Object.values(manifest.articles)) {
+      let ofArticle = labelsByArticle.get(entry.articleId);
+      if (ofArticle === undefined) labelsByArticle.set(entry.articleId, (ofArticle = []));
       for (const passage of entry.passages) {
         labels.set(passage.label, { articleId: entry.articleId, language: entry.language, kind: passage.kind });
-        labelsByArticle.set(entry.articleId, [...(labelsByArticle.get(entry.articleId) ?? []), passage.label]);
+        ofArticle.push(passage.label);
+        if (passage.vector === false) keywordOnly.add(passage.label);
       }
     }
-    const contentHash = hashOf(Object.entries(manifest.articles).map(([key, entry]) => `${key}:${entry.hash}`).sort());
+    // Which body chunks have vectors changes rankings (so calibration reruns); `all` keeps older indexes' hash.
+    const contentHash = hashOf([...(bodyVectors === 'all' ? [] : [`body vectors: ${bodyVectors}`]), ...Object.entries(manifest.articles).map(([key, entry]) => `${key}:${entry.hash}`).sort()]);
 
     // The classifier learns from titles and alternative questions: retrain when they changed.
     const classifierHash = hashOf([CLASSIFIER_VERSION, contentHash]);
@@ -200,15 +247,15 @@ export class KnowledgeIndex {
       }));
     });
     const lexical = new MiniSearchLexicalIndex(documents);
-    const texts = new Map(documents.map((d) => [d.id, d.text]));
+    const texts = new Map(documents.flatMap((d) => (labels.get(d.id)?.kind === 'body' ? [] : [[d.id, d.text] as const])));
     return {
-      index: new KnowledgeIndex(vectors, labels, labelsByArticle, lexical, texts, classifier, contentHash),
+      index: new KnowledgeIndex(vectors, labels, labelsByArticle, lexical, texts, classifier, contentHash, keywordOnly),
       report: {
         rebuiltBecause,
         embeddedArticles,
         removedArticles,
         unchangedArticles: articles.length - embeddedArticles.length,
-        passages: vectors.size,
+        passages: labels.size - keywordOnly.size,
         classifierTrained,
       },
     };
@@ -222,7 +269,7 @@ interface OpenedIndex {
 }
 
 /** Loads the saved manifest and vectors, or starts empty and says why a rebuild is needed. */
-async function openIndex(indexDir: string, embedder: Embedder, indexFactory: VectorIndexFactory): Promise<OpenedIndex> {
+async function openIndex(indexDir: string, embedder: Embedder, indexFactory: VectorIndexFactory, bodyVectors: BodyVectors): Promise<OpenedIndex> {
   const empty = (rebuiltBecause: string): OpenedIndex => ({
     manifest: {
       version: 2,
@@ -232,6 +279,7 @@ async function openIndex(indexDir: string, embedder: Embedder, indexFactory: Vec
       nextLabel: 0,
       vectorsFile: 'vectors-0.hnsw',
       articles: {},
+      bodyVectors,
     },
     vectors: indexFactory.create(embedder.dimension),
     rebuiltBecause,
@@ -247,6 +295,7 @@ async function openIndex(indexDir: string, embedder: Embedder, indexFactory: Vec
   }
   const changed = fingerprintChange(manifest.embedding, embedder.fingerprint);
   if (changed !== undefined) return empty(`embedding settings changed: ${changed}`);
+  if ((manifest.bodyVectors ?? 'all') !== bodyVectors) return empty(`body vectors changed from ${manifest.bodyVectors ?? 'all'} to ${bodyVectors}`);
   try {
     const vectors = await indexFactory.load(path.join(indexDir, manifest.vectorsFile), embedder.dimension);
     return { manifest, vectors, rebuiltBecause: undefined };
@@ -276,7 +325,9 @@ async function saveIndex(
   }
   if (classifier !== undefined) {
     manifest.classifier = { file: `classifier-${generation}.json`, hash: classifier.hash };
-    await writeFile(path.join(indexDir, manifest.classifier.file), JSON.stringify(classifier.classifier.toJSON()));
+    const { weights, ...rest } = classifier.classifier.toJSON();
+    const stored: StoredClassifier = { ...rest, weightsFloat32: Buffer.from(Float32Array.from(weights).buffer).toString('base64') };
+    await writeFile(path.join(indexDir, manifest.classifier.file), JSON.stringify(stored));
   }
   const manifestFile = path.join(indexDir, MANIFEST_FILE);
   await writeFile(`${manifestFile}.tmp`, JSON.stringify(manifest));
@@ -296,6 +347,13 @@ function fingerprintChange(saved: EmbedderFingerprint, current: EmbedderFingerpr
     }
   }
   return undefined;
+}
+
+/** Whether passage `i` of an article gets a vector under `bodyVectors` (titles and questions always do). */
+function getsVector(passages: readonly Passage[], i: number, bodyVectors: BodyVectors): boolean {
+  const passage = passages[i]!;
+  if (passage.kind !== 'body' || bodyVectors === 'all') return true;
+  return bodyVectors === 'first' && passages.findIndex((p) => p.kind === 'body') === i;
 }
 
 /** Embeds an article's passages, each kind with the role the embedder's fingerprint gives it, in the original order. */
@@ -320,9 +378,29 @@ function trainArticleClassifier(vectors: VectorIndex, labels: ReadonlyMap<number
   return ArticleClassifier.train(examples);
 }
 
+/**
+ * The classifier file: the classifier's JSON with its weights (articles × dimension floats, 3.8
+ * million at 10,000 articles) as base64 of float32 instead of a JSON number array. As numbers
+ * that file was 87 MB at 10,000 articles and parsing it took ~150 MB of transient heap, which
+ * stayed in the server's RSS; as base64 it is 20 MB. Same values: the classifier keeps float32.
+ */
+const storedClassifierSchema = classifierJsonSchema.omit({ weights: true }).extend({ weightsFloat32: z.string() });
+type StoredClassifier = z.infer<typeof storedClassifierSchema>;
+
+/** Reads a saved classifier (also the older all-JSON form); undefined when missing or unreadable (it is retrained). */
 async function readClassifier(file: string): Promise<ArticleClassifier | undefined> {
   try {
-    const parsed = classifierJsonSchema.safeParse(JSON.parse(await readFile(file, 'utf8')));
+    const data: unknown = JSON.parse(await readFile(file, 'utf8'));
+    const stored = storedClassifierSchema.safeParse(data);
+    if (stored.success) {
+      const { weightsFloat32, ...rest } = stored.data;
+      const bytes = Buffer.from(weightsFloat32, 'base64');
+      const weights = new Float32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength));
+      // fromJSON only reads the length and items of `weights` (it copies them into a Float32Array),
+      // so the typed array stands in for the number[] without a 3.8-million-element JS array.
+      return ArticleClassifier.fromJSON({ ...rest, weights: weights as unknown as number[] });
+    }
+    const parsed = classifierJsonSchema.safeParse(data);
     return parsed.success ? ArticleClassifier.fromJSON(parsed.data) : undefined;
   } catch {
     return undefined;

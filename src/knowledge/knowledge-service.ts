@@ -10,7 +10,7 @@ import { TierClassifier } from '../tiers/tier-classifier.js';
 import { loadTierExamples } from '../tiers/tier-examples.js';
 import { loadTierRules } from '../tiers/tier-rules.js';
 import type { TierThresholds } from '../tiers/tier-scoring.js';
-import { KnowledgeIndex, type SyncReport } from './knowledge-index.js';
+import { KnowledgeIndex, type BodyVectors, type SyncReport } from './knowledge-index.js';
 import { articleKey, type Article } from './article.js';
 import { loadArticles, missingTranslations, type ArticleProblem, type MissingTranslation } from './load-articles.js';
 
@@ -47,6 +47,8 @@ export interface KnowledgeServiceOptions {
   /** Loading the model can take a while (or fail offline); it happens in the background. */
   createEmbedder: () => Promise<Embedder>;
   indexFactory: VectorIndexFactory;
+  /** Which article body chunks get vectors (KNOWLEDGE_BODY_VECTORS); default `all`. */
+  bodyVectors?: BodyVectors;
   logger: Logger;
   /**
    * After a failed load, try again after `initialMs`, doubling up to `maxMs`: a model copied into
@@ -116,7 +118,7 @@ export class KnowledgeService {
       const { articles, problems } = await loadArticles(path.join(this.options.knowledgeDir, 'articles'));
       for (const problem of problems) logger.error('knowledge article skipped', { file: problem.file, reason: problem.reason });
       const indexDir = path.join(this.options.dataDir, 'knowledge-index');
-      const { index, report } = await KnowledgeIndex.sync({ articles, embedder, indexFactory: this.options.indexFactory, indexDir });
+      const { index, report } = await KnowledgeIndex.sync({ articles, embedder, indexFactory: this.options.indexFactory, indexDir, bodyVectors: this.options.bodyVectors ?? 'all' });
       const missing = missingTranslations(articles);
       if (missing.length > 0) logger.info('knowledge translations missing', { articles: missing.length, examples: missing.slice(0, 5).map((m) => `${m.articleId}: ${m.missing.join(', ')}`) });
       // Without `fixedThresholds` the given thresholds are all fixed (embedders and tests that do not calibrate).
@@ -194,7 +196,7 @@ export class KnowledgeService {
     const articles = [...fresh, ...kept];
     for (const problem of problems) this.options.logger.error('knowledge article skipped on reload', { file: problem.file, reason: problem.reason, keptPrevious: kept.some((a) => a.file === problem.file) });
     const indexDir = path.join(this.options.dataDir, 'knowledge-index');
-    const { index, report } = await KnowledgeIndex.sync({ articles, embedder: loaded.embedder, indexFactory: this.options.indexFactory, indexDir });
+    const { index, report } = await KnowledgeIndex.sync({ articles, embedder: loaded.embedder, indexFactory: this.options.indexFactory, indexDir, bodyVectors: this.options.bodyVectors ?? 'all' });
     const search = new KnowledgeSearch(loaded.embedder, index, articles, {
       thresholds: loaded.thresholds,
       ...(this.options.defaultLanguage === undefined ? {} : { defaultLanguage: this.options.defaultLanguage }),
