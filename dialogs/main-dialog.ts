@@ -2,6 +2,7 @@ import type { StatePropertyAccessor, TurnContext } from 'botbuilder';
 import { ComponentDialog, DialogTurnStatus, WaterfallDialog, type DialogContext, type DialogTurnResult, type WaterfallStepContext } from 'botbuilder-dialogs';
 import type { KnowledgeState } from '../src/knowledge/knowledge-service.js';
 import type { ScoredArticle } from '../src/search/answer-decision.js';
+import { EmbeddingQueueFullError } from '../src/search/embedding-batcher.js';
 import type { FeedbackStore } from '../src/storage/feedback-store.js';
 import type { UnmatchedQuestionStore } from '../src/gaps/unmatched-question-store.js';
 import { allTexts, type Texts } from '../src/i18n/texts.js';
@@ -201,7 +202,16 @@ export class MainDialog extends ComponentDialog {
       return this.escalate(step, question);
     }
     // Searched in the conversation's language; another language's article only when it alone fits.
-    const { decision, ranked } = await state.search.answer(question, texts.language);
+    let found: Awaited<ReturnType<typeof state.search.answer>>;
+    try {
+      found = await state.search.answer(question, texts.language);
+    } catch (error) {
+      // Overload: the model's queue is full. Say so at once instead of failing the turn after a long wait.
+      if (!(error instanceof EmbeddingQueueFullError)) throw error;
+      await context.sendActivity(texts.tooBusy);
+      return step.endDialog();
+    }
+    const { decision, ranked } = found;
     await this.deps.lastAttempt.set(context, { question, ranked });
     switch (decision.kind) {
       case 'answer':

@@ -38,6 +38,8 @@ export const en = {
   ticketNextStep:
     'The next step is a support ticket: a member of our team will look at your question and get back to you.',
   knowledgeLoading: "I'm still loading the knowledge base. Please try again in a minute.",
+  /** Sent when more questions wait for the language model than it can answer soon (embedding-batcher.ts back-pressure). */
+  tooBusy: "I'm answering a lot of questions right now. Please ask again in a few seconds.",
   knowledgeUnavailable: "Self-help answers aren't available right now.",
   emptyMessage: 'Please type your question.',
   somethingWentWrong: 'Sorry, something went wrong on our side. Please try again.',

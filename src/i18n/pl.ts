@@ -35,6 +35,7 @@ export const pl: Texts = {
   notConfident: 'Nie mam pewności, czy znam właściwą odpowiedź, a wolę nie zgadywać.',
   ticketNextStep: 'Następny krok to zgłoszenie: ktoś z naszego zespołu przyjrzy się Twojemu pytaniu i odezwie się do Ciebie.',
   knowledgeLoading: 'Wciąż wczytuję bazę wiedzy. Spróbuj ponownie za minutę.',
+  tooBusy: 'Odpowiadam teraz na bardzo wiele pytań. Zapytaj ponownie za kilka sekund.',
   knowledgeUnavailable: 'Automatyczne odpowiedzi są w tej chwili niedostępne.',
   emptyMessage: 'Wpisz swoje pytanie.',
   somethingWentWrong: 'Przepraszamy, coś poszło nie tak po naszej stronie. Spróbuj ponownie.',

@@ -34,6 +34,7 @@ export const pt: Texts = {
   notConfident: 'Não tenho certeza de ter a resposta certa para isso e prefiro não chutar.',
   ticketNextStep: 'O próximo passo é abrir um chamado: alguém da nossa equipe vai analisar sua pergunta e retornar para você.',
   knowledgeLoading: 'Ainda estou carregando a base de conhecimento. Tente de novo daqui a um minuto, por favor.',
+  tooBusy: 'Estou respondendo a muitas perguntas agora. Pergunte de novo daqui a alguns segundos, por favor.',
   knowledgeUnavailable: 'As respostas automáticas não estão disponíveis no momento.',
   emptyMessage: 'Digite sua pergunta, por favor.',
   somethingWentWrong: 'Desculpe, algo deu errado do nosso lado. Tente novamente, por favor.',

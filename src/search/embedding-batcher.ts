@@ -17,7 +17,13 @@ export interface EmbeddingBatcherOptions {
    * lone query pays no wait. Texts that arrive while the model is busy always wait for that call.
    */
   maxWaitMs?: number;
-  /** Most texts waiting at once; beyond it `embed` rejects with EmbeddingQueueFullError. */
+  /**
+   * Most texts waiting at once; beyond it `embed` rejects with EmbeddingQueueFullError and the
+   * customer is told at once that the bot is busy (main-dialog.ts). Default 256: e5 float
+   * computes ~50–100 short questions/s on 2 shared cores (bench: the model's own ceiling), so a
+   * full queue is already a few seconds of waiting; a deeper one would only make customers wait
+   * past a channel's timeout for the same answer.
+   */
   maxQueued?: number;
 }
 
@@ -51,7 +57,7 @@ export class EmbeddingBatcher implements Embedder {
   ) {
     this.maxBatch = options.maxBatch ?? 16;
     this.maxWaitMs = options.maxWaitMs ?? 0;
-    this.maxQueued = options.maxQueued ?? 1024;
+    this.maxQueued = options.maxQueued ?? 256;
   }
 
   get modelId(): string {
