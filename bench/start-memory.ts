@@ -151,6 +151,13 @@ export async function startEchoBot(root: string, launch: Launch): Promise<Omit<R
   return { port, pid: child.pid, stop: stopper(child) };
 }
 
+/** utime + stime of a process from /proc/<pid>/stat (Linux; clock ticks of 10 ms). */
+export function cpuSeconds(pid: number | undefined): number {
+  if (pid === undefined) return NaN;
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
 export function rssMb(pid: number | undefined): number {
   if (pid === undefined) return process.memoryUsage().rss / 1048576;
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
@@ -174,6 +181,11 @@ const median = (values: number[]) => {
 
 export interface ColdStart {
   readySeconds: number[];
+  /**
+   * CPU seconds the server process had used (all its threads) when /ready first answered: the
+   * start's work, robust to other processes taking the cores, where wall time is not.
+   */
+  cpuSeconds: number[];
   rssAtReady: number[];
   /** RSS 3 s after /ready: the post-load GC's and glibc's releases have landed by then. */
   rssAfter3s: number[];
@@ -181,11 +193,12 @@ export interface ColdStart {
 
 /** `runs` cold starts with a persisted index (a fresh copy each time): process start → /ready 200. */
 export async function coldStarts(options: Omit<ServerOptions, 'dataDir'> & { indexed: string; runs: number }): Promise<ColdStart> {
-  const result: ColdStart = { readySeconds: [], rssAtReady: [], rssAfter3s: [] };
+  const result: ColdStart = { readySeconds: [], cpuSeconds: [], rssAtReady: [], rssAfter3s: [] };
   for (let i = 0; i < options.runs; i++) {
     const dataDir = copyPersisted(options.indexed);
     const server = await startServer({ ...options, dataDir });
     result.readySeconds.push(server.readyMs / 1000);
+    result.cpuSeconds.push(cpuSeconds(server.pid));
     result.rssAtReady.push(rssMb(server.pid));
     await new Promise((resolve) => setTimeout(resolve, 3000));
     result.rssAfter3s.push(rssMb(server.pid));
@@ -236,11 +249,12 @@ export async function breakdown(options: Omit<ServerOptions, 'dataDir'> & { labe
 /** The "Start and memory" table: one row per model. */
 export function breakdownTable(rows: Breakdown[], f1: (x: number) => string): { headers: string[]; cells: string[][] } {
   return {
-    headers: ['model', 'cold start to /ready s (median)', 'runs s', 'RSS at /ready MB', 'RSS /ready + 3 s MB', 'model session MB', 'tokenizer MB', 'app + knowledge MB'],
+    headers: ['model', 'cold start to /ready s (median)', 'runs s', 'CPU s to /ready (median)', 'RSS at /ready MB', 'RSS /ready + 3 s MB', 'model session MB', 'tokenizer MB', 'app + knowledge MB'],
     cells: rows.map((r) => [
       r.label,
       f1(median(r.start.readySeconds)),
       r.start.readySeconds.map((s) => s.toFixed(2)).join(', '),
+      f1(median(r.start.cpuSeconds)),
       f1(median(r.start.rssAtReady)),
       f1(median(r.start.rssAfter3s)),
       f1(r.session),
