@@ -81,6 +81,25 @@ describe('knowledge in several languages', () => {
     expect(changed.report).toMatchObject({ classifierTrained: true, embeddedArticles: ['en/scanner-setup'] });
     expect(readdirSync(dir).filter((f) => f.startsWith('classifier-'))).toHaveLength(1);
   });
+
+  it('trains the classifier on titles and questions embedded as questions, kept beside the index', async () => {
+    // A model with prefixes whose index stores titles and questions as passages (like e5).
+    const withPrefixes = () =>
+      new HashingTestEmbedder(256, 'test/hashing-stand-in', { queryPrefix: 'query: ', passagePrefix: 'passage: ', passageRoles: { title: 'passage', question: 'passage', body: 'passage' } });
+    const prefixedDir = tempDir();
+    const first = withPrefixes();
+    await KnowledgeIndex.sync({ articles, embedder: first, indexDir: prefixedDir, indexFactory: hnswIndexFactory });
+    // Every title and question once more as 'query' (5 titles, 10 questions), for the classifier.
+    expect(first.embeddedByRole.query).toBe(15);
+    expect(readdirSync(prefixedDir).filter((f) => f.startsWith('query-vectors-'))).toHaveLength(1);
+    const edited = articles.map((a) => (a.id === 'scanner-setup' ? { ...a, questions: [...a.questions, 'scanner is not detected'] } : a));
+    const second = withPrefixes();
+    const changed = await KnowledgeIndex.sync({ articles: edited, embedder: second, indexDir: prefixedDir, indexFactory: hnswIndexFactory });
+    expect(changed.report.classifierTrained).toBe(true);
+    // Retraining embedded only the new question; the others came from the file.
+    expect(second.embeddedByRole.query).toBe(1);
+    expect((await changed.index.classifierExamples()).length).toBe(16);
+  });
 });
 
 describe('loading articles per language folder', () => {
@@ -119,7 +138,11 @@ describe('self-calibration on a small synthetic knowledge base', () => {
     expect(calibrated).toBe(true);
     const c = calibration.byLanguage.en ?? calibration.pooled;
     expect(c.inScope).toBe(30);
-    expect(c.outOfScope).toBe(5);
+    // 5 off-topic questions and as many questions of articles removed from the index (near-topic ones).
+    expect(c.outOfScope).toBe(10);
+    // 30 held-out questions are enough to learn the answer model: search now scores with it.
+    expect(calibration.model).toBeDefined();
+    expect(search.scoredByModel).toBe(true);
     expect(c.metTarget).toBe(true);
     expect(c.rates.wrongInScope).toBeLessThanOrEqual(0.05);
     expect(c.rates.wrongOutOfScope).toBeLessThanOrEqual(0.05);

@@ -13,6 +13,7 @@ import { hnswIndexFactory } from '../search/hnsw-index.js';
 import { KnowledgeSearch } from '../search/knowledge-search.js';
 import { loadOutOfScope } from '../search/out-of-scope.js';
 import { DEFAULT_FUSION, type FusionWeights } from '../search/rank-fusion.js';
+import { ANSWER_FEATURES } from '../search/answer-features.js';
 import { loadOrCalibrate, thresholdsFrom } from '../search/self-calibration.js';
 import { TransformersEmbedder } from '../search/transformers-embedder.js';
 import { tierSchema, type Tier } from '../tickets/ticket.js';
@@ -108,6 +109,12 @@ async function main(): Promise<void> {
       ]),
     ),
   );
+
+  if (calibration.model === undefined) out.push('', 'Scores: fixed fusion of similarity, classifier and keyword rank (no answer model: too few alternative questions, or a threshold fixed by the operator).');
+  else {
+    out.push('', `Scores: the answer model's probability that an article is the right one (logistic regression, trained on this knowledge base's held-out questions, questions of removed articles and off-topic ones). Weights per standardised feature:`, '');
+    out.push(table(['feature', 'weight'], ANSWER_FEATURES.map((name, i) => [name, (calibration.model!.weights[i] ?? 0).toFixed(2)])));
+  }
 
   const evalDir = path.join(knowledgeDir, 'eval');
   const languages = existsSync(evalDir)

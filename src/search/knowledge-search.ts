@@ -1,9 +1,12 @@
-import { articleLanguage, type Article } from '../knowledge/article.js';
+import { articleLanguage, articlePassages, type Article } from '../knowledge/article.js';
 import type { KnowledgeIndex } from '../knowledge/knowledge-index.js';
 import type { ArticleClassifier } from './article-classifier.js';
 import { decideAnswer, type AnswerDecision, type ScoredArticle, type Thresholds } from './answer-decision.js';
 import { dot, type Embedder } from './embedder.js';
+import { answerFeatures, type QueryEvidence } from './answer-features.js';
+import type { AnswerModel } from './answer-model.js';
 import { DEFAULT_FUSION, fuseEvidence, type ArticleEvidence, type FusionWeights } from './rank-fusion.js';
+import { TermCoverage, type TermExclusion } from './term-coverage.js';
 
 /** Passages fetched per question from each retriever before collapsing to articles. */
 const PASSAGES_PER_QUERY = 24;
@@ -34,6 +37,14 @@ export interface RankInput {
   exclude?: ReadonlySet<number>;
   /** Classifier to use instead of the index's (one trained without the held-out questions). */
   classifier?: ArticleClassifier;
+  /** Articles to leave out entirely (calibration's "article removed" questions). */
+  excludeArticles?: ReadonlySet<string>;
+}
+
+/** Everything the retrievers found for one question, before it is scored. */
+export interface QuestionEvidence {
+  articles: ArticleEvidence[];
+  query: QueryEvidence;
 }
 
 export interface KnowledgeSearchOptions {
@@ -64,6 +75,8 @@ export class KnowledgeSearch {
   readonly fusion: FusionWeights;
   readonly crossLanguagePenalty: number;
   private thresholds: LanguageThresholds;
+  private answerModel: AnswerModel | undefined;
+  private readonly terms: TermCoverage;
 
   constructor(
     private readonly embedder: Embedder,
@@ -80,6 +93,20 @@ export class KnowledgeSearch {
     this.fusion = options.fusion ?? DEFAULT_FUSION;
     this.crossLanguagePenalty = options.crossLanguagePenalty ?? DEFAULT_CROSS_LANGUAGE_PENALTY;
     this.thresholds = options.thresholds;
+    this.terms = new TermCoverage(articles.flatMap((article) => articlePassages(article).map((passage) => ({ articleId: article.id, text: passage.text }))));
+  }
+
+  /**
+   * Scores candidates with a learned model (self-calibration trains one per knowledge base)
+   * instead of the fixed fusion; `undefined` goes back to the fusion. Thresholds must be on the
+   * same scale, so they are set together (see self-calibration.ts `applyCalibration`).
+   */
+  setAnswerModel(model: AnswerModel | undefined): void {
+    this.answerModel = model;
+  }
+
+  get scoredByModel(): boolean {
+    return this.answerModel !== undefined;
   }
 
   /**
@@ -131,17 +158,42 @@ export class KnowledgeSearch {
     return this.rankVector({ text: question, vector, language: normalizeLanguage(language) });
   }
 
-  /** Fused ranking for an already embedded question. */
+  /** Ranked articles for an already embedded question: the answer model's probability, or the fused score before one is trained. */
   rankVector(input: RankInput): ScoredArticle[] {
+    return this.score(this.evidence(input)).map((article) => this.withLanguage(article, input.language));
+  }
+
+  /** One score per candidate article, best first (without the language version to show). */
+  score({ articles, query }: QuestionEvidence, model = this.answerModel): ScoredArticle[] {
+    if (model === undefined) return fuseEvidence(articles, this.fusion);
+    const rows = answerFeatures(articles, query);
+    return articles
+      .map((e, i) => ({ articleId: e.articleId, score: model.probability(rows[i]!) }))
+      .sort((a, b) => b.score - a.score || a.articleId.localeCompare(b.articleId));
+  }
+
+  /**
+   * What the three retrievers (nearest passages, keyword BM25, the classifier) and the
+   * question's keywords say about every candidate article. `exclude` / `excludeArticles` hide
+   * passages and articles (leave-one-out calibration), including their words.
+   */
+  evidence(input: RankInput): QuestionEvidence {
     const { index } = this;
     const excluded = input.exclude ?? new Set<number>();
+    const excludedArticles = input.excludeArticles;
+    const hidden = (label: number) => excluded.has(label) || (excludedArticles !== undefined && excludedArticles.has(index.labels.get(label)?.articleId ?? ''));
     const candidates = new Set<string>();
-    for (const hit of index.search(input.vector, PASSAGES_PER_QUERY + excluded.size)) {
-      if (!excluded.has(hit.label)) candidates.add(hit.articleId);
+    const extra = excluded.size + (excludedArticles === undefined ? 0 : 4 * PASSAGES_PER_QUERY);
+    for (const hit of index.search(input.vector, PASSAGES_PER_QUERY + extra)) {
+      if (!hidden(hit.label)) candidates.add(hit.articleId);
     }
     const lexicalRank = new Map<string, number>();
-    for (const hit of index.lexical.search(input.text, PASSAGES_PER_QUERY, excluded.size === 0 ? undefined : (id) => excluded.has(id))) {
-      if (!lexicalRank.has(hit.articleId)) lexicalRank.set(hit.articleId, lexicalRank.size);
+    const lexicalScore = new Map<string, number>();
+    for (const hit of index.lexical.search(input.text, PASSAGES_PER_QUERY, excluded.size === 0 && excludedArticles === undefined ? undefined : hidden)) {
+      if (!lexicalRank.has(hit.articleId)) {
+        lexicalRank.set(hit.articleId, lexicalRank.size);
+        lexicalScore.set(hit.articleId, hit.score);
+      }
       candidates.add(hit.articleId);
     }
     const probabilities = (input.classifier ?? index.classifier).predict(input.vector);
@@ -150,33 +202,61 @@ export class KnowledgeSearch {
       .slice(0, CLASSIFIER_CANDIDATES)
       .forEach(([articleId]) => candidates.add(articleId));
 
-    const matchedLanguage = new Map<string, string>();
-    const evidence: ArticleEvidence[] = [];
+    const exclusion: TermExclusion | undefined =
+      excluded.size === 0 && excludedArticles === undefined
+        ? undefined
+        : {
+            articles: excludedArticles,
+            passages: [...excluded].flatMap((label) => {
+              const owner = index.labels.get(label);
+              const text = index.texts.get(label);
+              return owner === undefined || text === undefined ? [] : [{ articleId: owner.articleId, text }];
+            }),
+          };
+    const query = this.terms.query(input.text, exclusion);
+    const articles: ArticleEvidence[] = [];
     for (const articleId of candidates) {
-      if (!this.versions.has(articleId)) continue;
+      if (!this.versions.has(articleId) || excludedArticles?.has(articleId)) continue;
       let dense = -1;
+      let secondDense = -1;
+      const byKind = { title: -1, question: -1, body: -1 };
       for (const label of index.articleLabels(articleId)) {
         if (excluded.has(label)) continue;
         const vector = index.passageVector(label);
         if (vector === undefined) continue;
-        const language = index.labels.get(label)?.language ?? this.defaultLanguage;
+        const owner = index.labels.get(label);
+        const language = owner?.language ?? this.defaultLanguage;
         const score = dot(input.vector, vector) - (language === input.language ? 0 : this.crossLanguagePenalty);
         if (score > dense) {
+          secondDense = dense;
           dense = score;
-          matchedLanguage.set(articleId, language);
-        }
+        } else if (score > secondDense) secondDense = score;
+        if (owner !== undefined && score > byKind[owner.kind]) byKind[owner.kind] = score;
       }
-      evidence.push({ articleId, dense, lexicalRank: lexicalRank.get(articleId), classifier: probabilities.get(articleId) ?? 0 });
+      articles.push({
+        articleId,
+        dense,
+        secondDense,
+        titleDense: byKind.title,
+        questionDense: byKind.question,
+        bodyDense: byKind.body,
+        lexicalRank: lexicalRank.get(articleId),
+        lexicalScore: lexicalScore.get(articleId) ?? 0,
+        classifier: probabilities.get(articleId) ?? 0,
+        coverage: this.terms.coverage(query, articleId),
+      });
     }
-    return fuseEvidence(evidence, this.fusion).map((scored) => {
-      const available = this.versions.get(scored.articleId)!;
-      if (available.has(input.language)) return { ...scored, language: input.language };
-      // Not in the customer's language: the default language (the one most customers can read,
-      // and the original the translations come from), else the version that matched.
-      const matched = matchedLanguage.get(scored.articleId) ?? '';
-      const shown = available.has(this.defaultLanguage) ? this.defaultLanguage : available.has(matched) ? matched : [...available.keys()][0]!;
-      return { ...scored, language: shown, fromLanguage: shown };
-    });
+    return { articles, query: { unknownShare: query.unknownShare, unknownCount: query.unknownCount } };
+  }
+
+  /** The language version to show: the customer's when it exists, else flagged with `fromLanguage`. */
+  private withLanguage(scored: ScoredArticle, language: string): ScoredArticle {
+    const available = this.versions.get(scored.articleId)!;
+    if (available.has(language)) return { ...scored, language };
+    // Not in the customer's language: the default language (the one most customers can read,
+    // and the original the translations come from), else any version.
+    const shown = available.has(this.defaultLanguage) ? this.defaultLanguage : [...available.keys()][0]!;
+    return { ...scored, language: shown, fromLanguage: shown };
   }
 
   /**

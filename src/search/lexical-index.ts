@@ -49,6 +49,20 @@ const STOP_WORDS = new Set(
     .split(' '),
 );
 
+/** A folded keyword of the text, or null for a stop word or a one-letter token (MiniSearch's `processTerm`). */
+function keywordTerm(term: string): string | null {
+  const folded = foldTerm(term);
+  return folded.length < 2 || STOP_WORDS.has(folded) ? null : folded;
+}
+
+/** MiniSearch's default tokenizer: splits on whitespace and punctuation. */
+const SPACE_OR_PUNCTUATION = /[\n\r\p{Z}\p{P}]+/u;
+
+/** The keywords of a text as the keyword index sees them (folded, stop words dropped). */
+export function keywordTerms(text: string): string[] {
+  return text.split(SPACE_OR_PUNCTUATION).flatMap((token) => keywordTerm(token) ?? []);
+}
+
 /** BM25 over passages with MiniSearch: diacritic-folded terms, prefix and light fuzzy matching for typos. */
 export class MiniSearchLexicalIndex implements LexicalIndex {
   private readonly mini: MiniSearch<LexicalDocument>;
@@ -57,10 +71,7 @@ export class MiniSearchLexicalIndex implements LexicalIndex {
     this.mini = new MiniSearch<LexicalDocument>({
       fields: ['text'],
       storeFields: ['articleId', 'language'],
-      processTerm: (term) => {
-        const folded = foldTerm(term);
-        return folded.length < 2 || STOP_WORDS.has(folded) ? null : folded;
-      },
+      processTerm: keywordTerm,
       searchOptions: {
         prefix: (term) => term.length >= 4,
         fuzzy: (term) => (term.length >= 5 ? 0.2 : false),

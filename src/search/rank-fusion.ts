@@ -9,6 +9,16 @@ export interface ArticleEvidence {
   lexicalRank: number | undefined;
   /** Probability the per-knowledge-base classifier gives it. */
   classifier: number;
+  /** Second-best passage similarity (-1 with a single passage): support from more than one phrasing. */
+  secondDense: number;
+  /** Best similarity per kind of passage (-1 when the article has none of that kind). */
+  titleDense: number;
+  questionDense: number;
+  bodyDense: number;
+  /** BM25 score of its best keyword passage (0 when no keyword matched). */
+  lexicalScore: number;
+  /** Share of the question's keyword weight found in the article (TermCoverage). */
+  coverage: number;
 }
 
 /**
@@ -36,7 +46,7 @@ export function reciprocalRank(rank: number | undefined): number {
  * reciprocal rank. The sum stays on the dense similarity's scale (weights are small), so the
  * score can be thresholded, and the thresholds are calibrated on this very score.
  */
-export function fuseEvidence(evidence: readonly ArticleEvidence[], weights: FusionWeights): ScoredArticle[] {
+export function fuseEvidence(evidence: readonly Pick<ArticleEvidence, 'articleId' | 'dense' | 'lexicalRank' | 'classifier'>[], weights: FusionWeights): ScoredArticle[] {
   return evidence
     .map((e) => ({
       articleId: e.articleId,

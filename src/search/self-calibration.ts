@@ -3,24 +3,20 @@ import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
 import type { Thresholds } from './answer-decision.js';
+import { answerFeatures } from './answer-features.js';
+import { AnswerModel, answerModelSchema } from './answer-model.js';
 import { ArticleClassifier } from './article-classifier.js';
-import type { KnowledgeSearch, LanguageThresholds } from './knowledge-search.js';
+import type { KnowledgeSearch, LanguageThresholds, QuestionEvidence } from './knowledge-search.js';
 import { calibrateThresholds, calibrationSchema, type Calibration, type CalibrationCase } from './threshold-calibration.js';
 
-/** Folds for held-out classifier training: each question is ranked by a classifier that never saw it. */
+/** Folds for held-out training: each question is ranked by a classifier that never saw it. */
 const FOLDS = 5;
 /** A language needs this many held-out questions for its own calibration; fewer use the pooled one. */
 const MIN_LANGUAGE_QUESTIONS = 20;
-/** Bump when case building or the chooser changes, so cached calibrations are redone. */
-const CALIBRATION_VERSION = 'loo-folds-v2';
-/**
- * Share of the wrong-answer target the held-out questions may use. An article's own alternative
- * questions were written with the article in view, so they are easier than what customers type:
- * measured on the sample dev sets, the wrong-answer rate on customers' paraphrases came out about
- * twice the rate on held-out alternative questions. Calibrating to half the target keeps the
- * target on real questions.
- */
-const SAFETY_FACTOR = 0.5;
+/** Fewer held-out questions than this: too little to learn from, the fixed fusion scores instead. */
+const MIN_MODEL_QUESTIONS = 30;
+/** Bump when case building, the answer model or the chooser changes, so cached calibrations are redone. */
+const CALIBRATION_VERSION = 'answer-model-v1';
 
 export interface SelfCalibrationOptions {
   /** Generic (and knowledge-base specific) out-of-scope questions per language. */
@@ -30,25 +26,40 @@ export interface SelfCalibrationOptions {
   fixed?: Partial<Thresholds>;
 }
 
-/** Calibration per language plus the pooled one used for languages without enough questions. */
+/** Calibration per language plus the pooled one used for languages without enough questions, and the answer model. */
 export const selfCalibrationSchema = z.object({
   pooled: calibrationSchema,
   byLanguage: z.record(z.string(), calibrationSchema),
+  /** Absent for knowledge bases too small to learn from: the fixed fusion scores then. */
+  model: answerModelSchema.optional(),
 });
 
 export type SelfCalibration = z.infer<typeof selfCalibrationSchema>;
 
-/** The cases calibration ran on (also printed by `npm run eval`). */
-export interface CalibrationCases {
-  byLanguage: Record<string, CalibrationCase[]>;
+/**
+ * One labelled question and what the retrievers found for it:
+ * - `held-out`: an alternative question, its own passage hidden and the classifier trained
+ *   without it: must find its article;
+ * - `article-removed`: a question of an article removed from the index (with its words and
+ *   from the classifier): a near-topic question the knowledge base cannot answer;
+ * - `out-of-scope`: a generic off-topic question (out-of-scope.ts).
+ */
+export interface EvidenceCase {
+  language: string;
+  kind: 'held-out' | 'article-removed' | 'out-of-scope';
+  /** Article id, or 'none'. */
+  expected: string;
+  evidence: QuestionEvidence;
 }
 
 /**
- * Builds labelled cases from the knowledge base itself: every alternative question, held out
- * (its own passage excluded from dense and keyword search, and ranked by a classifier trained on
- * the other folds), must find its article; every out-of-scope question must not.
+ * Builds labelled cases from the knowledge base itself (no dev set needed). Why removed
+ * articles: the generic off-topic questions are easy to refuse; what makes a bot answer wrongly
+ * is the question *near* its topics that no article covers ("does it integrate with Slack" in a
+ * desk that documents integrations). Removing each article in turn, its own questions become
+ * exactly such questions, for any knowledge base.
  */
-export async function buildCalibrationCases(search: KnowledgeSearch, outOfScope: SelfCalibrationOptions['outOfScope']): Promise<CalibrationCases> {
+export async function buildEvidenceCases(search: KnowledgeSearch, outOfScope: SelfCalibrationOptions['outOfScope']): Promise<EvidenceCase[]> {
   const { index } = search;
   const questions = [...index.labels]
     .filter(([, owner]) => owner.kind === 'question')
@@ -56,47 +67,97 @@ export async function buildCalibrationCases(search: KnowledgeSearch, outOfScope:
     .filter((q) => q.text !== '')
     .sort((a, b) => a.label - b.label);
   const vectors = await search.embedQuestions(questions.map((q) => q.text));
-  const trainable = [...index.labels].filter(([, owner]) => owner.kind !== 'body');
-  const byLanguage: Record<string, CalibrationCase[]> = {};
-  const add = (language: string, c: CalibrationCase) => (byLanguage[language] ??= []).push(c);
+  const vectorOf = new Map(questions.map((q, i) => [q.label, vectors[i]!]));
+  const cases: EvidenceCase[] = [];
 
   for (let fold = 0; fold < FOLDS; fold++) {
     const heldOut = questions.filter((_, i) => i % FOLDS === fold);
     if (heldOut.length === 0) continue;
-    const heldLabels = new Set(heldOut.map((q) => q.label));
-    const classifier = ArticleClassifier.train(
-      trainable.flatMap(([label, owner]) => {
-        if (heldLabels.has(label)) return [];
-        const vector = index.passageVector(label);
-        return vector === undefined ? [] : [{ label: owner.articleId, vector }];
-      }),
-    );
+    const classifier = ArticleClassifier.train(await index.classifierExamples(new Set(heldOut.map((q) => q.label))));
     for (const q of heldOut) {
-      const ranked = search.rankVector({ text: q.text, vector: vectors[questions.indexOf(q)]!, language: q.language, exclude: new Set([q.label]), classifier });
-      add(q.language, { expected: q.articleId, ranked });
+      const evidence = search.evidence({ text: q.text, vector: vectorOf.get(q.label)!, language: q.language, exclude: new Set([q.label]), classifier });
+      cases.push({ language: q.language, kind: 'held-out', expected: q.articleId, evidence });
+    }
+  }
+  const articleIds = [...new Set(questions.map((q) => q.articleId))].sort();
+  if (articleIds.length > FOLDS) {
+    for (let fold = 0; fold < FOLDS; fold++) {
+      const removed = new Set(articleIds.filter((_, i) => i % FOLDS === fold));
+      const removedLabels = new Set([...index.labels].filter(([, owner]) => removed.has(owner.articleId)).map(([label]) => label));
+      const classifier = ArticleClassifier.train(await index.classifierExamples(removedLabels));
+      for (const q of questions.filter((q) => removed.has(q.articleId))) {
+        const evidence = search.evidence({ text: q.text, vector: vectorOf.get(q.label)!, language: q.language, excludeArticles: removed, classifier });
+        cases.push({ language: q.language, kind: 'article-removed', expected: 'none', evidence });
+      }
     }
   }
   for (const [language, texts] of Object.entries(outOfScope)) {
     const oosVectors = await search.embedQuestions(texts);
-    texts.forEach((text, i) => add(language, { expected: 'none', ranked: search.rankVector({ text, vector: oosVectors[i]!, language }) }));
+    texts.forEach((text, i) => cases.push({ language, kind: 'out-of-scope', expected: 'none', evidence: search.evidence({ text, vector: oosVectors[i]!, language }) }));
   }
-  return { byLanguage };
+  return cases;
+}
+
+/** Trains the answer model on every case: each candidate article is one example, right (the expected article) or not. */
+export function trainAnswerModel(cases: readonly EvidenceCase[]): AnswerModel | undefined {
+  if (cases.filter((c) => c.kind === 'held-out').length < MIN_MODEL_QUESTIONS) return undefined;
+  const rows: number[][] = [];
+  const labels: boolean[] = [];
+  for (const c of cases) {
+    answerFeatures(c.evidence.articles, c.evidence.query).forEach((row, i) => {
+      rows.push(row);
+      labels.push(c.evidence.articles[i]!.articleId === c.expected);
+    });
+  }
+  return AnswerModel.train(rows, labels);
+}
+
+/**
+ * The cases thresholds are chosen on, per language: the held-out questions, the generic
+ * off-topic ones, and as many removed-article questions as off-topic ones (evenly spread), so
+ * near-topic and off-topic questions weigh the same on the "must not answer" side whatever the
+ * size of the knowledge base.
+ */
+export function thresholdCases(search: KnowledgeSearch, cases: readonly EvidenceCase[], model: AnswerModel | undefined): Record<string, CalibrationCase[]> {
+  const byLanguage: Record<string, CalibrationCase[]> = {};
+  const languages = [...new Set(cases.map((c) => c.language))];
+  const offTopicCount = (language: string) => cases.filter((c) => c.kind === 'out-of-scope' && c.language === language).length || cases.filter((c) => c.kind === 'out-of-scope').length / Math.max(languages.length, 1);
+  for (const language of languages) {
+    const ofLanguage = cases.filter((c) => c.language === language);
+    const removed = ofLanguage.filter((c) => c.kind === 'article-removed');
+    const wanted = Math.min(removed.length, Math.round(offTopicCount(language)));
+    const step = wanted === 0 ? Infinity : removed.length / wanted;
+    const sample = new Set(Array.from({ length: wanted }, (_, i) => removed[Math.floor(i * step)]!));
+    byLanguage[language] = ofLanguage
+      .filter((c) => c.kind !== 'article-removed' || sample.has(c))
+      .map((c) => ({ expected: c.expected, ranked: search.score(c.evidence, model) }));
+  }
+  return byLanguage;
 }
 
 /** Calibrates per language (languages with too few questions get the pooled calibration). */
-export function calibrateLanguages(cases: CalibrationCases, options: Pick<SelfCalibrationOptions, 'maxWrongRate' | 'fixed'>): SelfCalibration {
-  const all = Object.values(cases.byLanguage).flat();
-  const target = { ...options, maxWrongRate: options.maxWrongRate * SAFETY_FACTOR };
-  const pooled = calibrateThresholds(all, target);
+export function calibrateLanguages(casesByLanguage: Readonly<Record<string, CalibrationCase[]>>, options: Pick<SelfCalibrationOptions, 'maxWrongRate' | 'fixed'>): Omit<SelfCalibration, 'model'> {
+  const all = Object.values(casesByLanguage).flat();
+  const pooled = calibrateThresholds(all, options);
   const byLanguage: Record<string, Calibration> = {};
-  for (const [language, languageCases] of Object.entries(cases.byLanguage)) {
+  for (const [language, languageCases] of Object.entries(casesByLanguage)) {
     const inScope = languageCases.filter((c) => c.expected !== 'none').length;
     if (inScope < MIN_LANGUAGE_QUESTIONS) continue;
     // Out-of-scope cases of other languages join when this language has none of its own.
     const withOos = languageCases.some((c) => c.expected === 'none') ? languageCases : [...languageCases, ...all.filter((c) => c.expected === 'none')];
-    byLanguage[language] = calibrateThresholds(withOos, target);
+    byLanguage[language] = calibrateThresholds(withOos, options);
   }
   return { pooled, byLanguage };
+}
+
+/** Trains the answer model and chooses thresholds on its scores. */
+export async function selfCalibrate(search: KnowledgeSearch, options: SelfCalibrationOptions): Promise<SelfCalibration> {
+  const cases = await buildEvidenceCases(search, options.outOfScope);
+  // A threshold the operator fixed is a number on the similarity scale they know: keep that scale.
+  const anyFixed = Object.values(options.fixed ?? {}).some((value) => value !== undefined);
+  const model = anyFixed ? undefined : trainAnswerModel(cases);
+  const calibration = calibrateLanguages(thresholdCases(search, cases, model), options);
+  return model === undefined ? calibration : { ...calibration, model: model.toJSON() };
 }
 
 /** The thresholds search uses, from a calibration. */
@@ -107,12 +168,18 @@ export function thresholdsFrom(calibration: SelfCalibration): LanguageThresholds
   };
 }
 
+/** Puts a calibration to use: its answer model (scores) and its thresholds (on those scores) go together. */
+export function applyCalibration(search: KnowledgeSearch, calibration: SelfCalibration): void {
+  search.setAnswerModel(calibration.model === undefined ? undefined : AnswerModel.fromJSON(calibration.model));
+  search.setThresholds(thresholdsFrom(calibration));
+}
+
 const cacheSchema = z.object({ key: z.string(), calibration: selfCalibrationSchema });
 
 /**
  * Loads the calibration saved beside the index when nothing it depends on changed (passages,
- * fusion, target, fixed thresholds, out-of-scope set), else runs it and saves it. Returns whether
- * it ran, for the ingest report.
+ * fusion, target, fixed thresholds, out-of-scope set), else runs it and saves it; either way it
+ * is applied to `search` (answer model and thresholds). Returns whether it ran, for the ingest report.
  */
 export async function loadOrCalibrate(
   search: KnowledgeSearch,
@@ -125,13 +192,17 @@ export async function loadOrCalibrate(
   const file = path.join(indexDir, 'calibration.json');
   try {
     const cached = cacheSchema.safeParse(JSON.parse(await readFile(file, 'utf8')));
-    if (cached.success && cached.data.key === key) return { calibration: cached.data.calibration, calibrated: false };
+    if (cached.success && cached.data.key === key) {
+      applyCalibration(search, cached.data.calibration);
+      return { calibration: cached.data.calibration, calibrated: false };
+    }
   } catch {
     // No or unreadable cache: calibrate below.
   }
-  const calibration = calibrateLanguages(await buildCalibrationCases(search, options.outOfScope), options);
+  const calibration = await selfCalibrate(search, options);
   await mkdir(indexDir, { recursive: true });
   await writeFile(`${file}.tmp`, JSON.stringify({ key, calibration }));
   await rename(`${file}.tmp`, file);
+  applyCalibration(search, calibration);
   return { calibration, calibrated: true };
 }
