@@ -51,10 +51,16 @@ describe('one desk in three languages (real model, real HTTP)', () => {
   for (const [language, question, articleId] of levelZero) {
     it(`answers the help centre's level-0 example "${question}" with the ${language} article`, async () => {
       // The widget / channel says English: the customer's words decide.
-      const [answer] = await new Customer(running.baseUrl, 'en-US').say(question);
-      const card = heroCard(answer);
-      expect(card?.title).toBe(titleOf(articleId, language));
+      const customer = new Customer(running.baseUrl, 'en-US');
+      const [first] = await customer.say(question);
       const texts = language === 'pt' ? pt : pl;
+      let card = heroCard(first);
+      // Self-calibrated thresholds answer, or ask with this article first (never another, never nothing): one click then.
+      if (card?.title === texts.didYouMeanTitle) {
+        expect(card.buttons?.[0]?.title).toBe(titleOf(articleId, language));
+        card = heroCard((await customer.send({ type: 'message', value: card.buttons![0]!.value, locale: 'en-US' }))[0]);
+      }
+      expect(card?.title).toBe(titleOf(articleId, language));
       expect(card?.subtitle).toBe(texts.answerSubtitle);
       expect(card?.text).toContain(texts.didThisHelp);
       expect(card?.buttons?.map((b) => b.title)).toEqual(expect.arrayContaining([texts.yesHelped, texts.noDidNotHelp]));

@@ -20,7 +20,10 @@ export async function startRealModelApp(env: Record<string, string> = {}, overri
   const cache = path.join(tmpdir(), 'tierdesk-test-index-cache', model.replace(/[^\w.-]+/g, '_'));
   const dataDir = tempDir();
   if (existsSync(cache)) cpSync(cache, path.join(dataDir, 'knowledge-index'), { recursive: true });
-  const running = await startTestApp({ MODEL_DIR, EMBEDDING_MODEL: model, ...env }, { createEmbedder: undefined, ...overrides }, dataDir);
+  // The product default: thresholds (and the answer model) self-calibrated on the knowledge base,
+  // not the stand-in's fixed numbers (calibration.json is kept in the cached index folder).
+  const auto = { ANSWER_THRESHOLD: 'auto', SUGGEST_THRESHOLD: 'auto', CLOSE_MARGIN: 'auto' };
+  const running = await startTestApp({ MODEL_DIR, EMBEDDING_MODEL: model, ...auto, ...env }, { createEmbedder: undefined, ...overrides }, dataDir);
   if (running.app.knowledge.status.state === 'ready') {
     rmSync(cache, { recursive: true, force: true });
     mkdirSync(path.dirname(cache), { recursive: true });
