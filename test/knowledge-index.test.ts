@@ -136,6 +136,17 @@ describe('knowledge index: which body chunks get vectors', () => {
     expect(first.report.passages).toBe(12); // and one body chunk per article
   });
 
+  it('retrains the article classifier when a title or question changed, not when only a body did', async () => {
+    const dir = tempDir();
+    await sync(dir, new HashingTestEmbedder());
+    const bodyOnly = articles.map((a) => (a.id === 'databases' ? { ...a, body: 'PostgreSQL and SQL Server are supported; MySQL is not.' } : a));
+    const afterBody = await sync(dir, new HashingTestEmbedder(), bodyOnly);
+    expect(afterBody.report).toMatchObject({ embeddedArticles: ['en/databases'], classifierTrained: false });
+    const newQuestion = bodyOnly.map((a) => (a.id === 'databases' ? { ...a, questions: [...a.questions, 'is mysql supported'] } : a));
+    const afterQuestion = await sync(dir, new HashingTestEmbedder(), newQuestion);
+    expect(afterQuestion.report).toMatchObject({ embeddedArticles: ['en/databases'], classifierTrained: true });
+  });
+
   it('updates in place under "none": a changed or removed article loses only its own passages', async () => {
     const dir = tempDir();
     const options = { embedder: new HashingTestEmbedder(), indexFactory: hnswIndexFactory, indexDir: dir, bodyVectors: 'none' as const };

@@ -193,10 +193,17 @@ export class KnowledgeIndex {
     const { manifest, vectors, rebuiltBecause } = await openIndex(indexDir, embedder, indexFactory, bodyVectors);
 
     const wanted = new Map(articles.map((article) => [articleKey(article), article]));
+    // Chunking every body is a good part of a reload at 10,000 articles: once per article and sync.
+    const passagesOf = new Map<Article, Passage[]>();
+    const passagesFor = (article: Article): Passage[] => {
+      let passages = passagesOf.get(article);
+      if (passages === undefined) passagesOf.set(article, (passages = articlePassages(article)));
+      return passages;
+    };
     const removedArticles: string[] = [];
     for (const [key, entry] of Object.entries(manifest.articles)) {
       const article = wanted.get(key);
-      if (article !== undefined && passagesHash(articlePassages(article)) === entry.hash) continue;
+      if (article !== undefined && passagesHash(passagesFor(article)) === entry.hash) continue;
       for (const passage of entry.passages) if (passage.vector !== false) vectors.remove(passage.label);
       delete manifest.articles[key];
       if (article === undefined) removedArticles.push(key);
@@ -208,7 +215,7 @@ export class KnowledgeIndex {
     // titles and questions are not padded to the length of body chunks (labels stay in article order).
     for (let start = 0; start < toEmbed.length; start += ARTICLES_PER_CALL) {
       const chunk = toEmbed.slice(start, start + ARTICLES_PER_CALL).map((article) => {
-        const passages = articlePassages(article);
+        const passages = passagesFor(article);
         return { article, passages, withVector: passages.map((passage, i) => getsVector(passages, i, bodyVectors)) };
       });
       const embedded = await embedPassages(embedder, chunk.flatMap((c) => c.passages.filter((_, i) => c.withVector[i])));
@@ -242,8 +249,14 @@ export class KnowledgeIndex {
     // Which body chunks have vectors changes rankings (so calibration reruns); `all` keeps older indexes' hash.
     const contentHash = hashOf([...(bodyVectors === 'all' ? [] : [`body vectors: ${bodyVectors}`]), ...Object.entries(manifest.articles).map(([key, entry]) => `${key}:${entry.hash}`).sort()]);
 
-    // The classifier learns from titles and alternative questions: retrain when they changed.
-    const classifierHash = hashOf([CLASSIFIER_VERSION, contentHash]);
+    // The classifier learns from titles and alternative questions: retrain when they changed (not
+    // when only a body did: retraining takes ~45 s of CPU at 10,000 articles).
+    const classifierHash = hashOf([
+      CLASSIFIER_VERSION,
+      ...[...wanted]
+        .map(([key, article]) => `${key}:${hashOf(passagesFor(article).flatMap((p) => (p.kind === 'body' ? [] : [`${p.kind}:${p.text}`])))}`)
+        .sort(),
+    ]);
     let classifier = manifest.classifier?.hash === classifierHash ? await readClassifier(path.join(indexDir, manifest.classifier.file)) : undefined;
     const classifierTrained = classifier === undefined;
     const trainingVectors = classifierTrainingVectors(embedder, indexDir, vectors);
@@ -256,7 +269,7 @@ export class KnowledgeIndex {
 
     const documents = articles.flatMap((article) => {
       const entry = manifest.articles[articleKey(article)]!;
-      return articlePassages(article).map((passage, i) => ({
+      return passagesFor(article).map((passage, i) => ({
         id: entry.passages[i]!.label,
         articleId: article.id,
         language: entry.language,
