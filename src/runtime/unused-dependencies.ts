@@ -3,8 +3,9 @@ import { createRequire, Module } from 'node:module';
 /**
  * Packages transformers.js 2.17 imports at its top level that tierdesk never calls: `sharp`
  * (image input for vision pipelines; it loads libvips) and `onnxruntime-web` (the browser/WASM
- * backend; in Node transformers.js runs onnxruntime-node). Measured here: importing
- * `@xenova/transformers` costs ~20 MB less RSS and ~250 ms less start without them.
+ * backend; in Node transformers.js runs onnxruntime-node). Measured: importing `@xenova/transformers`
+ * alone takes 19 MB less RSS without them, the server 12 MB less at /ready + 3 s
+ * (bench/results/2026-11-25-round3-start.md).
  */
 const UNUSED: Record<string, () => unknown> = {
   // transformers.js only checks that its default export is truthy; any call means an image was given.

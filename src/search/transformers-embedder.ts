@@ -88,7 +88,7 @@ export class TransformersEmbedder implements Embedder {
           'Copy the model there, or unset MODEL_DIR to download it from Hugging Face.',
       );
     }
-    // transformers.js imports sharp and onnxruntime-web at its top level; tierdesk uses neither (~20 MB, ~250 ms).
+    // transformers.js imports sharp and onnxruntime-web at its top level; tierdesk uses neither (12–19 MB of RSS).
     skipUnusedTransformersDependencies();
     const transformers = await import('@xenova/transformers');
     const { env, pipeline } = transformers;
