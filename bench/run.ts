@@ -26,7 +26,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, readSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import path from 'node:path';
 import type { IncomingMessage, Server as HttpServer, ServerResponse } from 'node:http';
@@ -194,7 +194,7 @@ function splitCopy(indexed: string): string {
 /** Sums the time spent in the model per turn (the split "model call vs tierdesk's own work"). */
 class TimingEmbedder implements Embedder {
   spentMs = 0;
-  /** Main-thread CPU inside the embedder (the model computes on that thread; see mainThreadCpuMs). */
+  /** CPU inside the embedder (the model's, with its onnxruntime threads; see processCpuMs). */
   cpuMs = 0;
   constructor(private readonly inner: Embedder) {}
   get modelId() {
@@ -208,41 +208,33 @@ class TimingEmbedder implements Embedder {
   }
   async embed(texts: readonly string[], role: EmbeddingRole): Promise<Float32Array[]> {
     const t = performance.now();
-    const cpu = mainThreadCpuMs();
+    const cpu = processCpuMs();
     try {
       return await this.inner.embed(texts, role);
     } finally {
       this.spentMs += performance.now() - t;
-      this.cpuMs += mainThreadCpuMs() - cpu;
+      this.cpuMs += processCpuMs() - cpu;
     }
   }
 }
 
 /**
- * CPU time of this process's main thread (the server's event loop), ms, from /proc (Linux; NaN
- * elsewhere): per turn it is robust to other processes taking the cores, unlike wall time.
+ * CPU time this process has used, all threads, ms (getrusage: exact to the microsecond, unlike
+ * /proc's per-thread schedstat, which the kernel only brings up to date at scheduler ticks).
+ * Within a turn's server-side window the load generator's thread is idle, waiting for the
+ * response, so the window's CPU is the server's (its event loop, and V8's GC helper threads).
+ * Unlike wall time it does not count time spent waiting for a core other processes held.
  */
-const schedstat = (() => {
-  try {
-    return openSync(`/proc/self/task/${process.pid}/schedstat`, 'r');
-  } catch {
-    return undefined;
-  }
-})();
-const schedBuffer = Buffer.alloc(128);
-function mainThreadCpuMs(): number {
-  if (schedstat === undefined) return NaN;
-  const n = readSync(schedstat, schedBuffer, 0, schedBuffer.length, 0);
-  return Number(schedBuffer.toString('latin1', 0, n).split(' ')[0]) / 1e6;
+function processCpuMs(): number {
+  const { user, system } = process.cpuUsage();
+  return (user + system) / 1000;
 }
 
 interface ClientRun {
   /** Client-side latency per turn (the worker's fetch), ms. */
   latencies: number[];
-  /** Server-side wall and main-thread CPU time per turn, total and in the model, recorded in the server's thread. */
+  /** Server-side wall and CPU time per turn, total and in the model, recorded in the server's thread. */
   server: ServerTurn[];
-  /** Main-thread (server) CPU per turn, ms: the model's CPU included when it runs on that thread. */
-  cpuPerTurn: number;
 }
 
 interface ServerTurn {
@@ -257,7 +249,6 @@ let serverTurnLog: ServerTurn[] = [];
 /** Runs `texts` one turn at a time from a worker thread (bench/turn-client.ts). */
 async function clientThread(port: number, texts: string[]): Promise<ClientRun> {
   const from = serverTurnLog.length;
-  const cpu = mainThreadCpuMs();
   const client = new URL('./turn-client.ts', import.meta.url).href;
   // A worker does not get tsx's loader for its entry file; tsImport loads the TypeScript entry.
   const worker = new Worker(`import('tsx/esm/api').then((api) => api.tsImport(${JSON.stringify(client)}, ${JSON.stringify(import.meta.url)}))`, {
@@ -270,7 +261,7 @@ async function clientThread(port: number, texts: string[]): Promise<ClientRun> {
   });
   await worker.terminate();
   const server = serverTurnLog.slice(from);
-  return { latencies, server, cpuPerTurn: (mainThreadCpuMs() - cpu) / texts.length };
+  return { latencies, server };
 }
 
 async function inProcess(dataDir: string, next: () => string): Promise<void> {
@@ -297,11 +288,11 @@ async function inProcess(dataDir: string, next: () => string): Promise<void> {
   (app.server.server as HttpServer).prependListener('request', (req: IncomingMessage, res: ServerResponse) => {
     if (req.url !== '/api/messages') return;
     const t = performance.now();
-    const cpu = mainThreadCpuMs();
+    const cpu = processCpuMs();
     const m = timing!.spentMs;
     const mCpu = timing!.cpuMs;
     res.once('finish', () =>
-      serverTurnLog.push({ wall: performance.now() - t, model: timing!.spentMs - m, cpu: mainThreadCpuMs() - cpu, modelCpu: timing!.cpuMs - mCpu }),
+      serverTurnLog.push({ wall: performance.now() - t, model: timing!.spentMs - m, cpu: processCpuMs() - cpu, modelCpu: timing!.cpuMs - mCpu }),
     );
   });
   for (let i = 0; i < 60; i++) await turn(port, next(), 'warmup');
@@ -324,9 +315,9 @@ async function inProcess(dataDir: string, next: () => string): Promise<void> {
   // Retrieval alone on the same questions, as the main dialog asks it (embeddings cached by now): its share of the own work.
   const rankCpu: number[] = [];
   for (const text of distinctTexts) {
-    const cpu = mainThreadCpuMs();
+    const cpu = processCpuMs();
     await search.answer(text, 'en');
-    rankCpu.push(mainThreadCpuMs() - cpu);
+    rankCpu.push(processCpuMs() - cpu);
   }
   // One query's embed + search, in-process, no HTTP (cache bypassed: each text new).
   const embedOnly: number[] = [];
@@ -345,9 +336,9 @@ async function inProcess(dataDir: string, next: () => string): Promise<void> {
   say('The load generator runs in a worker thread (bench/turn-client.ts): its fetch and JSON use their own thread and heap.');
   say('"Server side" = from the request\'s arrival at the HTTP server to the response handed to the socket, measured in the');
   say('server\'s thread; "model call" = time inside the embedder (below the cache, above the batcher) within that window;');
-  say('"own work" = server side − model call. Main-thread CPU = CPU time of the server\'s thread (/proc schedstat) in the');
-  say('same windows (onnxruntime computes on that thread with one intra-op thread): unlike wall time it does not count time the');
-  say('thread waited for a core other processes held.');
+  say('"own work" = server side − model call. CPU = the process\'s CPU time (all threads, getrusage) in the same windows;');
+  say('the load generator\'s thread is idle then, waiting for the response. Unlike wall time, CPU time does not count the time');
+  say('the server waited for a core that other processes held (this machine is shared).');
   say();
   table(
     ['measure', 'p50 ms', 'p99 ms'],
@@ -356,20 +347,23 @@ async function inProcess(dataDir: string, next: () => string): Promise<void> {
       ['turn, server side', f2(quantile(server, 0.5)), f2(quantile(server, 0.99))],
       ['  of which model call', f2(quantile(model, 0.5)), f2(quantile(model, 0.99))],
       ["  of which tierdesk's own work (server side − model)", f2(quantile(own, 0.5)), f2(quantile(own, 0.99))],
-      ['  model call, main-thread CPU', f2(quantile(modelCpu, 0.5)), f2(quantile(modelCpu, 0.99))],
-      ["  tierdesk's own work, main-thread CPU (turn CPU − model CPU)", f2(quantile(ownCpu, 0.5)), f2(quantile(ownCpu, 0.99))],
+      ['  model call, CPU', f2(quantile(modelCpu, 0.5)), f2(quantile(modelCpu, 0.99))],
+      ["  tierdesk's own work, CPU (turn CPU − model CPU)", f2(quantile(ownCpu, 0.5)), f2(quantile(ownCpu, 0.99))],
       ['the same distinct questions again (all cache hits), server side', f2(quantile(rerun.server.map((s) => s.wall), 0.5)), f2(quantile(rerun.server.map((s) => s.wall), 0.99))],
-      ['  main-thread CPU', f2(quantile(rerun.server.map((s) => s.cpu), 0.5)), f2(quantile(rerun.server.map((s) => s.cpu), 0.99))],
-      ['  of which retrieval: search.answer on the same questions, main-thread CPU', f2(quantile(rankCpu, 0.5)), f2(quantile(rankCpu, 0.99))],
+      ['  CPU', f2(quantile(rerun.server.map((s) => s.cpu), 0.5)), f2(quantile(rerun.server.map((s) => s.cpu), 0.99))],
+      ['  of which retrieval: search.answer on the same questions (no HTTP), CPU', f2(quantile(rankCpu, 0.5)), f2(quantile(rankCpu, 0.99))],
       ['repeated question (cache hit), end to end (client side)', f2(quantile(repeated.latencies, 0.5)), f2(quantile(repeated.latencies, 0.99))],
       ['repeated question (cache hit), server side', f2(quantile(hitServer, 0.5)), f2(quantile(hitServer, 0.99))],
-      ['repeated question (cache hit), main-thread CPU', f2(quantile(hitCpu, 0.5)), f2(quantile(hitCpu, 0.99))],
+      ['repeated question (cache hit), CPU', f2(quantile(hitCpu, 0.5)), f2(quantile(hitCpu, 0.99))],
       ['one query: embed only (model, no cache)', f2(quantile(embedOnly, 0.5)), f2(quantile(embedOnly, 0.99))],
       ['one query: search.rank (embed via cache hit + hybrid search)', f2(quantile(searchOnly, 0.5)), f2(quantile(searchOnly, 0.99))],
     ],
   );
   say();
-  say(`Main-thread CPU per turn over each whole run (GC and timers included): distinct ${f2(distinct.cpuPerTurn)} ms (model included), cache hit ${f2(repeated.cpuPerTurn)} ms (no model).`);
+  say('Reading it: on distinct turns the own-work CPU also holds what the model leaves running after its call returns (a second');
+  say('thread of the process stays busy during and after onnxruntime\'s calls); the same questions again, with every embedding');
+  say('cached, run the same dialog path with no model in the turn: that row is tierdesk\'s own work per turn.');
+  say();
   say();
   await app.close();
 }
