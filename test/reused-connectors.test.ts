@@ -1,13 +1,16 @@
-import { ClaimsIdentity } from 'botframework-connector';
 import { describe, expect, it } from 'vitest';
 import { ReusedConnectorsAuthentication } from '../src/bot/reused-connectors.js';
 
 /** Authentication as the app configures it for local use (no app id, so no tokens are fetched). */
 const authentication = () => new ReusedConnectorsAuthentication({ MicrosoftAppId: '', MicrosoftAppPassword: '', MicrosoftAppTenantId: '' });
-const anonymous = () => new ClaimsIdentity([], 'anonymous');
+type Identity = Parameters<ReusedConnectorsAuthentication['createConnectorFactory']>[0];
+/** A caller's claims as the adapter hands them over (botframework-connector's ClaimsIdentity, by shape). */
+const identity = (claims: { type: string; value: string }[]): Identity =>
+  ({ claims, isAuthenticated: true, getClaimValue: (type: string) => claims.find((c) => c.type === type)?.value ?? null }) as unknown as Identity;
+const anonymous = () => identity([]);
 /** The URL a connector client sends to (protected in its typings). */
 const baseUri = (client: object) => (client as { baseUri?: string }).baseUri;
-const bot = (appId: string) => new ClaimsIdentity([{ type: 'aud', value: appId }], true);
+const bot = (appId: string) => identity([{ type: 'aud', value: appId }]);
 
 describe('reused Bot Framework clients', () => {
   it('gives every turn of the same app and service URL the same connector client', async () => {
