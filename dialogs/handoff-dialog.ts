@@ -1,4 +1,4 @@
-import { ChoicePrompt, ComponentDialog, WaterfallDialog, type DialogTurnResult, type FoundChoice, type WaterfallStepContext } from 'botbuilder-dialogs';
+import { ComponentDialog, ListStyle, WaterfallDialog, type DialogTurnResult, type FoundChoice, type WaterfallStepContext } from 'botbuilder-dialogs';
 import { MessageFactory, type TurnContext } from 'botbuilder';
 import type { Availability } from '../src/handoff/availability.js';
 import type { Handoff } from '../src/handoff/handoff.js';
@@ -7,6 +7,7 @@ import { turnTexts } from '../src/language/turn-language.js';
 import type { Tier } from '../src/tickets/ticket.js';
 import { CALLBACK_DIALOG } from './callback-dialog.js';
 import type { FilingOptions } from './desk.js';
+import { LooseChoicePrompt } from './loose-choice-prompt.js';
 import { TICKET_DIALOG } from './ticket-dialog.js';
 
 export const HANDOFF_DIALOG = 'handoff';
@@ -39,7 +40,7 @@ export class HandoffDialog extends ComponentDialog {
     private readonly hours: { text: string; timeZone: string },
   ) {
     super(HANDOFF_DIALOG);
-    this.addDialog(new ChoicePrompt(OFFER_PROMPT));
+    this.addDialog(new LooseChoicePrompt(OFFER_PROMPT));
     this.addDialog(new WaterfallDialog(`${HANDOFF_DIALOG}.steps`, [this.offerStep.bind(this), this.decideStep.bind(this)]));
     this.initialDialogId = `${HANDOFF_DIALOG}.steps`;
   }
@@ -50,7 +51,13 @@ export class HandoffDialog extends ComponentDialog {
     return step.prompt(OFFER_PROMPT, {
       prompt: texts.liveChatOffer(texts.tierTeams[tier]),
       retryPrompt: texts.liveChatOffer(texts.tierTeams[tier]),
-      choices: [texts.liveChatYes, tier === 'L2' ? texts.liveChatCallbackInstead : texts.liveChatTicketInstead],
+      choices: [
+        { value: texts.liveChatYes, synonyms: texts.liveChatYesWords },
+        { value: tier === 'L2' ? texts.liveChatCallbackInstead : texts.liveChatTicketInstead, synonyms: texts.liveChatNoWords },
+      ],
+      // Buttons in a card on every channel: the titles are longer than the 20 characters up to
+      // which botbuilder shows suggested actions, and its fallback is a numbered text list.
+      style: ListStyle.heroCard,
     });
   }
 

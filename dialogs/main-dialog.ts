@@ -18,8 +18,8 @@ import { mentionedReference, replyWithTicketStatus } from './ticket-status.js';
 
 export const MAIN_DIALOG = 'main';
 const ROUTE = 'main.route';
-/** Dialogs (and their prompts, "ticket.email" …) where cancel / start over / help / human interrupt. */
-const INTERRUPTIBLE = new Set(['escalation', 'ticket', 'callback']);
+/** Dialogs (and their prompts, "ticket.email", the live-chat offer "handoff" …) where cancel / start over / help / human interrupt. */
+const INTERRUPTIBLE = new Set(['escalation', 'handoff', 'ticket', 'callback']);
 
 /** Ids of the active dialog and of every active dialog nested in it, outermost first. */
 function activeDialogIds(dc: DialogContext): string[] {

@@ -132,6 +132,24 @@ describe('live handoff to an agent, end to end (real HTTP, SQLite, proactive del
     expect(await say('how do I reset my password?')).not.toBe('');
   });
 
+  it('offers live chat as a card with two buttons on every channel, and understands typed answers ("no thanks", "yes please")', async () => {
+    const raw = new ExpectRepliesClient(running.baseUrl, 'test');
+    const send = (text: string) => raw.send({ type: 'message', text, serviceUrl: channel.url } as OutgoingActivity);
+    let replies = await send('I want to speak to someone');
+    if (/what kind of help/.test(said(replies))) replies = await send('An expert for a technical problem');
+    const offer = heroCard(replies.find((r) => /chat with you live/.test(heroCard(r)?.text ?? '')));
+    expect(offer?.buttons?.map((b) => b.title)).toEqual([en.liveChatYes, en.liveChatTicketInstead]);
+    // Typed instead of clicked: "no thanks" is the second choice → the ticket dialog.
+    expect(said(await send('no thanks'))).toMatch(/Which email address/);
+    expect(said(await send('cancel'))).toBe(en.cancelled);
+
+    const { say } = customer(running, channel);
+    await askForExpert(say);
+    expect(await say('yes please')).toMatch(/You're number 1 in the queue for our expert team/);
+    expect(await say('cancel')).toMatch(/you've left the queue/);
+    expect(await say('cancel')).toBe(en.cancelled);
+  });
+
   it('with nobody online or outside business hours: no queue, the bot says so and files the ticket', async () => {
     await addAgent(running.app.agents, { name: 'Lou', email: 'lou@example.com', tiers: 'L1' }); // exists, never signs in
     const nobody = customer(running, channel);

@@ -151,6 +151,9 @@ export const en = {
   liveChatYes: 'Chat with a person now',
   liveChatTicketInstead: 'File a ticket instead',
   liveChatCallbackInstead: 'Book a callback instead',
+  /** Typed answers to the live-chat offer besides its button titles (loose matching, dialogs/loose-match.ts). */
+  liveChatYesWords: ['yes', 'y', 'yeah', 'yep', 'sure', 'ok', 'okay', 'yes please', 'please', 'chat', 'live chat', 'a person'],
+  liveChatNoWords: ['no', 'n', 'nope', 'no thanks', 'no thank you', 'ticket', 'a ticket', 'callback', 'call me back', 'later'],
   liveChatOutsideHours: (team: string, hours: string, timeZone: string) =>
     `Our ${team} chats live during business hours (${hours}, ${timeZone}), and we're outside them now — so here is the next best thing.`,
   liveChatNobodyFree: (team: string) => `Nobody from our ${team} is free to chat live right now — so here is the next best thing.`,

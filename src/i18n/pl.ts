@@ -143,6 +143,8 @@ export const pl: Texts = {
   liveChatYes: 'Porozmawiaj teraz z człowiekiem',
   liveChatTicketInstead: 'Wolę założyć zgłoszenie',
   liveChatCallbackInstead: 'Wolę umówić telefon',
+  liveChatYesWords: ['tak', 't', 'jasne', 'ok', 'okej', 'dobrze', 'poproszę', 'tak poproszę', 'czat', 'konsultant', 'z człowiekiem'],
+  liveChatNoWords: ['nie', 'n', 'nie dziękuję', 'nie, dziękuję', 'zgłoszenie', 'ticket', 'telefon', 'oddzwońcie', 'później'],
   liveChatOutsideHours: (team: string, hours: string, timeZone: string) =>
     `Nasz ${team} prowadzi czat w godzinach pracy (${hours}, ${timeZone}), a teraz jesteśmy poza nimi — oto najlepsza alternatywa.`,
   liveChatNobodyFree: (team: string) => `Nikt z naszej obsługi (${team}) nie może teraz rozmawiać na czacie — oto najlepsza alternatywa.`,

@@ -141,6 +141,8 @@ export const pt: Texts = {
   liveChatYes: 'Conversar com uma pessoa agora',
   liveChatTicketInstead: 'Abrir um chamado',
   liveChatCallbackInstead: 'Agendar uma ligação',
+  liveChatYesWords: ['sim', 's', 'claro', 'ok', 'pode ser', 'quero', 'sim por favor', 'por favor', 'chat', 'conversar', 'uma pessoa'],
+  liveChatNoWords: ['não', 'nao', 'n', 'não obrigado', 'nao obrigado', 'não obrigada', 'chamado', 'um chamado', 'ticket', 'ligação', 'me liguem', 'depois'],
   liveChatOutsideHours: (team: string, hours: string, timeZone: string) =>
     `Nossa ${team} atende ao vivo no horário comercial (${hours}, ${timeZone}), e estamos fora dele agora — então vamos para a melhor alternativa.`,
   liveChatNobodyFree: (team: string) => `Ninguém da nossa ${team} está livre para conversar ao vivo agora — então vamos para a melhor alternativa.`,
