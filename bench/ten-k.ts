@@ -248,29 +248,31 @@ export async function buildTenK({ modelId, modelDir, say, table }: Reporter): Pr
   );
   const rows: (string | number)[][] = [];
   const { HierarchicalNSW } = hnswlib;
-  for (const [m, efConstruction] of [[16, 100], [16, 200]] as const) {
+  for (const [m, efConstruction] of [[16, 200], [32, 200]] as const) {
     const h = new HierarchicalNSW('cosine', model.dimension);
     h.initIndex(labels.length, m, efConstruction, 100, true);
     t = performance.now();
     labels.forEach((label, j) => h.addPoint(Array.from(vectors[j]!), label));
     const addS = (performance.now() - t) / 1000;
-    for (const ef of [32, 64, 128]) {
+    for (const ef of [64, 128, 256, 512]) {
       h.setEf(ef);
       let hit = 0;
+      let bestFound = 0;
       const times: number[] = [];
       queries.forEach((q, k) => {
         const t0 = performance.now();
         const found = new Set(h.searchKnn(Array.from(q), 10).neighbors);
         times.push(performance.now() - t0);
         hit += truth[k]!.filter((label) => found.has(label)).length;
+        if (found.has(truth[k]![0]!)) bestFound++;
       });
       times.sort((a, b) => a - b);
-      rows.push([m, efConstruction, ef, (hit / (queries.length * 10)).toFixed(4), times[Math.floor(times.length / 2)]!.toFixed(3), f1(addS)]);
+      rows.push([m, efConstruction, ef, (hit / (queries.length * 10)).toFixed(4), (bestFound / queries.length).toFixed(3), times[Math.floor(times.length / 2)]!.toFixed(3), f1(addS)]);
     }
   }
   say(`### HNSW recall@10 on real ${modelId} passage vectors (${labels.length} passages, 200 paraphrased queries; exact search = truth)`);
   say();
-  table(['M', 'efConstruction', 'efSearch', 'recall@10', 'search p50 ms', 'build s'], rows);
+  table(['M', 'efConstruction', 'efSearch', 'recall@10', 'exact best in top 10', 'search p50 ms', 'build s'], rows);
   say();
   rmSync(indexDir, { recursive: true, force: true });
 }

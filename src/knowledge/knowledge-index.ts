@@ -232,6 +232,9 @@ export class KnowledgeIndex {
         embeddedArticles.push(key);
       }
       options.onProgress?.(embeddedArticles.length, toEmbed.length);
+      // onnxruntime computes on this thread and its promises chain without a macrotask: let timers
+      // and I/O run between groups (progress bars redraw, a server re-indexing keeps answering).
+      await new Promise<void>((resolve) => setImmediate(resolve));
     }
 
     const labels = new Map<number, PassageOwner>();
