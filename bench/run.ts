@@ -483,7 +483,8 @@ async function startAndMemory(cacheDir: string): Promise<void> {
   say();
   say('RSS at /ready is sampled when /ready first answers 200; "+ 3 s" after the post-load GC and glibc have returned the load-time');
   say('buffers. Model session and tokenizer: what each adds to a separate process (bench/memory-probe.ts, built, same node options');
-  say('and environment: RSS after loading, 10 queries and a GC, minus RSS before); app + knowledge = the server\'s RSS at /ready + 3 s');
+  say('and environment: RSS after loading, 10 queries and two GCs, minus RSS before; median of as many probes as starts); app + knowledge');
+  say('= the server\'s RSS at /ready + 3 s');
   say('minus both (node itself, the modules, stores, index, classifiers, JS heap). CPU s = CPU time the server process had used');
   say('(all threads) when /ready answered: on a loaded machine the wall time grows with the load, the CPU time hardly.');
   say('Targets: ≤ 3 s and ≤ 350 MB on the default model.');

@@ -238,10 +238,16 @@ export interface Breakdown {
 export async function breakdown(options: Omit<ServerOptions, 'dataDir'> & { label: string; indexed: string; runs: number }): Promise<Breakdown> {
   const start = await coldStarts(options);
   const { root, launch, modelDir, trim, modelId } = options;
-  const tokenizer = probe(root, launch, modelDir, trim, ['tokenizer', modelId, 'default', 'true']);
-  const pipeline = probe(root, launch, modelDir, trim, ['pipeline', modelId, 'default', 'true']);
-  const tokenizerMb = Number(tokenizer.afterGc) - Number(tokenizer.before);
-  const withSession = Number(pipeline.afterGc) - Number(pipeline.before);
+  // One probe process varies by tens of MB (when V8 and glibc return pages): the median of `runs`.
+  const added = (stage: string) =>
+    median(
+      Array.from({ length: Math.max(1, options.runs) }, () => {
+        const r = probe(root, launch, modelDir, trim, [stage, modelId, 'default', 'true']);
+        return Number(r.afterGc) - Number(r.before);
+      }),
+    );
+  const tokenizerMb = added('tokenizer');
+  const withSession = added('pipeline');
   const rss = median(start.rssAfter3s);
   return { label: options.label, start, session: withSession - tokenizerMb, tokenizer: tokenizerMb, app: rss - withSession };
 }
