@@ -142,7 +142,18 @@ export class KnowledgeIndex {
    * memory afterwards.
    */
   async classifierExamples(exclude?: ReadonlySet<number>): Promise<LabelledVector[]> {
-    return trainingExamples(this.trainingVectors, this.labels, this.texts, exclude);
+    return (await this.titleAndQuestionVectors()).flatMap((p) => (exclude?.has(p.label) ? [] : [{ label: p.articleId, vector: p.vector }]));
+  }
+
+  /**
+   * Every title and alternative question with its `query` vector and passage label, read once:
+   * calibration trains ten classifiers on subsets and ranks every question with these vectors
+   * (a question's `query` vector is what the customer's own words would get).
+   */
+  async titleAndQuestionVectors(): Promise<{ label: number; articleId: string; kind: Passage['kind']; vector: Float32Array }[]> {
+    const wanted = [...this.texts].filter(([label]) => this.labels.has(label) && this.labels.get(label)!.kind !== 'body').sort((a, b) => a[0] - b[0]);
+    const vectors = await this.trainingVectors(wanted);
+    return wanted.map(([label], i) => ({ label, articleId: this.labels.get(label)!.articleId, kind: this.labels.get(label)!.kind, vector: vectors[i]! }));
   }
 
   /** Best-matching passages for a query vector, best first. */
