@@ -16,6 +16,12 @@ const DEFAULT_RIDGE = 0.05;
 const TEMPERATURES = [2, 4, 6, 8, 10, 12, 15, 20, 25, 30, 40, 50, 70, 100];
 /** Examples whose leave-one-out scores choose the temperature (all of them in small knowledge bases). */
 const TEMPERATURE_SAMPLE = 1500;
+/**
+ * Fewer when there are many articles: each sampled example is scored against every article
+ * (sample × articles × dimension multiply-adds, and an exp per article and temperature), which
+ * at 10,000 articles was most of a retraining. One scalar needs far fewer than 1,500 examples.
+ */
+const TEMPERATURE_SCORES = 3_000_000;
 
 /** What is persisted with the index (JSON): weights, bias and the centring used at training time. */
 export const classifierJsonSchema = z.object({
@@ -117,7 +123,8 @@ export class ArticleClassifier {
 
     // Exact leave-one-out scores: (s_i − h_i·t_i) / (1 − h_i), with h_i = x_iᵀ A⁻¹ x_i = |L⁻¹x_i|²,
     // on an evenly spread sample of examples (enough to choose one temperature).
-    const step = Math.max(1, Math.floor(n / TEMPERATURE_SAMPLE));
+    const sampleSize = Math.min(TEMPERATURE_SAMPLE, Math.max(200, Math.floor(TEMPERATURE_SCORES / K)));
+    const step = Math.max(1, Math.floor(n / sampleSize));
     const sample: number[] = [];
     for (let i = 0; i < n; i += step) sample.push(i);
     const scores = new Float64Array(sample.length * K);
