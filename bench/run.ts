@@ -25,7 +25,6 @@
  * new conversation (a first question: state read miss + write, transcript append).
  */
 import { spawnSync } from 'node:child_process';
-import { randomUUID } from 'node:crypto';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import path from 'node:path';
@@ -40,6 +39,7 @@ import { projectRoot } from '../src/project-root.js';
 import { createServingEmbedder } from '../src/search/create-embedder.js';
 import type { Embedder, EmbeddingRole } from '../src/search/embedder.js';
 import { HashingTestEmbedder } from '../src/search/hashing-test-embedder.js';
+import { benchTurn } from './bench-turn.js';
 import { buildTenK } from './ten-k.js';
 import { breakdown, breakdownTable, buildOnce, productLaunch, startEchoBot as startBuiltEchoBot, startServer as startBuiltServer } from './start-memory.js';
 
@@ -135,19 +135,7 @@ async function startEchoBot(): Promise<Server> {
 
 // ---------------------------------------------------------------- load generator
 
-async function turn(port: number, text: string, user: string): Promise<void> {
-  const response = await fetch(`http://127.0.0.1:${port}/api/messages`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({
-      type: 'message', text, id: randomUUID(), channelId: 'bench', serviceUrl: 'http://127.0.0.1:9', deliveryMode: 'expectReplies',
-      from: { id: user }, recipient: { id: 'bot' }, conversation: { id: `bench-${randomUUID()}` }, locale: 'en-US',
-    }),
-  });
-  if (response.status !== 200) throw new Error(`turn failed with HTTP ${response.status}: ${await response.text()}`);
-  const body = (await response.json()) as { activities?: unknown[] };
-  if ((body.activities?.length ?? 0) === 0) throw new Error('turn got no reply');
-}
+const turn = benchTurn;
 
 interface LoadResult {
   concurrency: number;
