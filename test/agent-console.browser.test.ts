@@ -97,9 +97,11 @@ describe('agent console and the customer in the widget (real app, real Chromium,
     // --- The customer asks an expert question in the widget and takes the live chat offer.
     const chat = await openWidget(customerPage);
     await customerSays(chat, EXPERT_QUESTION);
-    // The offer lists its choices (buttons on some channels): typing the choice works everywhere.
+    // The offer is a card with two buttons (typing the choice works too: see the reconnect test below).
     await chat.locator('.webchat__bubble', { hasText: 'Someone from our expert team can chat with you live right now' }).waitFor({ timeout: 15_000 });
-    await customerSays(chat, 'Chat with a person now');
+    await chat.getByRole('button', { name: 'File a ticket instead' }).first().waitFor();
+    await shot(customerPage, 'widget-live-chat-offer');
+    await chat.getByRole('button', { name: 'Chat with a person now' }).first().click();
     await chat.locator('.webchat__bubble', { hasText: /number 1 in the queue for our expert team/ }).waitFor({ timeout: 10_000 });
 
     // --- The agent sees it in the inbox: tier, question, classification; the title counts it.
