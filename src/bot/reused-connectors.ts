@@ -1,4 +1,5 @@
 import { ConfigurationBotFrameworkAuthentication } from 'botbuilder';
+import { LruMap } from '../lru-map.js';
 
 type Base = ConfigurationBotFrameworkAuthentication;
 type AuthenticateRequestResult = Awaited<ReturnType<Base['authenticateRequest']>>;
@@ -17,20 +18,15 @@ function appIdOf(identity: ClaimsIdentity): string {
 
 /** A small LRU of clients by key. */
 class ClientCache<T> {
-  private readonly entries = new Map<string, Promise<T>>();
+  private readonly entries = new LruMap<string, Promise<T>>(MAX_CLIENTS);
 
   get(key: string, create: () => Promise<T>): Promise<T> {
     const hit = this.entries.get(key);
-    if (hit !== undefined) {
-      this.entries.delete(key);
-      this.entries.set(key, hit);
-      return hit;
-    }
+    if (hit !== undefined) return hit;
     const made = create();
     this.entries.set(key, made);
     // A failed creation is not kept: the next turn tries again.
     made.catch(() => this.entries.delete(key));
-    while (this.entries.size > MAX_CLIENTS) this.entries.delete(this.entries.keys().next().value!);
     return made;
   }
 }

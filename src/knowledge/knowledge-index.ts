@@ -2,6 +2,7 @@ import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
 import { createHash } from 'node:crypto';
+import { LruMap } from '../lru-map.js';
 import { ArticleClassifier, classifierJsonSchema, type LabelledVector } from '../search/article-classifier.js';
 import type { Embedder, EmbedderFingerprint } from '../search/embedder.js';
 import { MiniSearchLexicalIndex, type LexicalIndex } from '../search/lexical-index.js';
@@ -104,8 +105,7 @@ export interface SyncOptions {
 
 /** Vectors for all article passages plus the label → article map needed to read search hits. */
 export class KnowledgeIndex {
-  /** Least recently used first (a Map keeps insertion order; a hit is moved to the end). */
-  private readonly vectorCache = new Map<number, Float32Array>();
+  private readonly vectorCache = new LruMap<number, Float32Array>(PASSAGE_VECTOR_CACHE);
 
   private constructor(
     private readonly vectors: VectorIndex,
@@ -170,16 +170,10 @@ export class KnowledgeIndex {
    */
   passageVector(label: number): Float32Array | undefined {
     let vector = this.vectorCache.get(label);
-    if (vector !== undefined) {
-      this.vectorCache.delete(label);
-      this.vectorCache.set(label, vector);
-      return vector;
-    }
+    if (vector !== undefined) return vector;
     if (this.keywordOnly.has(label)) return undefined;
     vector = this.vectors.vector(label);
-    if (vector === undefined) return undefined;
-    this.vectorCache.set(label, vector);
-    if (this.vectorCache.size > PASSAGE_VECTOR_CACHE) this.vectorCache.delete(this.vectorCache.keys().next().value!);
+    if (vector !== undefined) this.vectorCache.set(label, vector);
     return vector;
   }
 

@@ -1,3 +1,4 @@
+import { LruMap } from '../lru-map.js';
 import type { Embedder, EmbedderFingerprint, EmbeddingRole } from './embedder.js';
 
 /**
@@ -21,16 +22,15 @@ export interface EmbeddingCacheOptions {
  * Concurrent misses for the same text share one model call.
  */
 export class EmbeddingCache implements Embedder {
-  private readonly entries = new Map<string, Float32Array>();
+  private readonly entries: LruMap<string, Float32Array>;
   private readonly pending = new Map<string, Promise<Float32Array>>();
-  private readonly maxEntries: number;
   readonly stats = { hits: 0, misses: 0 };
 
   constructor(
     private readonly inner: Embedder,
     options: EmbeddingCacheOptions = {},
   ) {
-    this.maxEntries = options.maxEntries ?? 5000;
+    this.entries = new LruMap(options.maxEntries ?? 5000);
   }
 
   get modelId(): string {
@@ -57,9 +57,6 @@ export class EmbeddingCache implements Embedder {
       const hit = this.entries.get(key);
       if (hit !== undefined) {
         this.stats.hits++;
-        // Refresh recency: a Map iterates in insertion order, so re-insert at the end.
-        this.entries.delete(key);
-        this.entries.set(key, hit);
         result.push(hit);
         continue;
       }
@@ -83,7 +80,7 @@ export class EmbeddingCache implements Embedder {
         missing.forEach((m, i) => {
           const vector = vectors[i];
           if (vector === undefined) return m.reject(new Error('The embedder returned fewer vectors than texts'));
-          this.remember(m.key, vector);
+          this.entries.set(m.key, vector);
           m.resolve(vector);
         });
       } catch (error) {
@@ -93,14 +90,5 @@ export class EmbeddingCache implements Embedder {
       }
     }
     return Promise.all(result);
-  }
-
-  private remember(key: string, vector: Float32Array): void {
-    this.entries.set(key, vector);
-    while (this.entries.size > this.maxEntries) {
-      const oldest = this.entries.keys().next().value;
-      if (oldest === undefined) break;
-      this.entries.delete(oldest);
-    }
   }
 }
