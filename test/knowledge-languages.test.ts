@@ -98,7 +98,7 @@ describe('knowledge in several languages', () => {
     expect(changed.report.classifierTrained).toBe(true);
     // Retraining embedded only the new question; the others came from the file.
     expect(second.embeddedByRole.query).toBe(1);
-    expect((await changed.index.classifierExamples()).length).toBe(16);
+    expect((await changed.index.titleAndQuestionVectors()).length).toBe(16);
   });
 });
 

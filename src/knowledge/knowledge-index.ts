@@ -3,10 +3,11 @@ import path from 'node:path';
 import { z } from 'zod';
 import { createHash } from 'node:crypto';
 import { LruMap } from '../lru-map.js';
-import { ArticleClassifier, classifierJsonSchema, type LabelledVector } from '../search/article-classifier.js';
+import { ArticleClassifier, classifierJsonSchema } from '../search/article-classifier.js';
 import type { Embedder, EmbedderFingerprint } from '../search/embedder.js';
 import { MiniSearchLexicalIndex, type LexicalIndex } from '../search/lexical-index.js';
 import { StoredEmbeddings } from '../search/stored-embeddings.js';
+import { TermCoverage } from '../search/term-coverage.js';
 import type { VectorHit, VectorIndex, VectorIndexFactory } from '../search/vector-index.js';
 import { articleKey, articleLanguage, articlePassages, passagesHash, type Article, type Passage } from './article.js';
 
@@ -125,6 +126,8 @@ export class KnowledgeIndex {
     readonly classifier: ArticleClassifier,
     /** Changes whenever the indexed passages change (calibration is cached under it). */
     readonly contentHash: string,
+    /** Which keywords occur in which article (all passages, bodies included). */
+    readonly terms: TermCoverage,
     /** Labels of body chunks with no vector (keyword index only; see `BodyVectors`). */
     private readonly keywordOnly: ReadonlySet<number>,
     /** `query` vectors of titles and questions, for classifier training (see `classifierExamples`). */
@@ -132,28 +135,13 @@ export class KnowledgeIndex {
   ) {}
 
   /**
-   * What the article classifier learns from: every title and alternative question (all
-   * languages, minus `exclude`), embedded the way a customer's question is (`query` role), since
-   * that is what the classifier is applied to. With e5 the `passage: ` vectors the vector index
-   * keeps for these texts sit elsewhere in the space than `query: ` vectors of the same words;
-   * trained on them, the classifier ranked the right article first for 86.2 % of the English dev
-   * questions, trained on query vectors 89.2 % (Portuguese 87.8 → 89.1 %; `npm run eval`). The
-   * vectors come from a file beside the index (only new texts are embedded) and are not kept in
-   * memory afterwards.
+   * Every title and alternative question with its `query` vector and passage label: what the
+   * article classifier learns from, and what calibration trains its ten held-out classifiers on
+   * and ranks every question with (a question's `query` vector is what the customer's own words
+   * would get). Read from the file beside the index, not kept in memory afterwards.
    */
-  async classifierExamples(exclude?: ReadonlySet<number>): Promise<LabelledVector[]> {
-    return (await this.titleAndQuestionVectors()).flatMap((p) => (exclude?.has(p.label) ? [] : [{ label: p.articleId, vector: p.vector }]));
-  }
-
-  /**
-   * Every title and alternative question with its `query` vector and passage label, read once:
-   * calibration trains ten classifiers on subsets and ranks every question with these vectors
-   * (a question's `query` vector is what the customer's own words would get).
-   */
-  async titleAndQuestionVectors(): Promise<{ label: number; articleId: string; kind: Passage['kind']; vector: Float32Array }[]> {
-    const wanted = [...this.texts].filter(([label]) => this.labels.has(label) && this.labels.get(label)!.kind !== 'body').sort((a, b) => a[0] - b[0]);
-    const vectors = await this.trainingVectors(wanted);
-    return wanted.map(([label], i) => ({ label, articleId: this.labels.get(label)!.articleId, kind: this.labels.get(label)!.kind, vector: vectors[i]! }));
+  titleAndQuestionVectors(): Promise<TrainingPassage[]> {
+    return titleAndQuestionVectors(this.trainingVectors, this.labels, this.texts);
   }
 
   /** Best-matching passages for a query vector, best first. */
@@ -265,16 +253,6 @@ export class KnowledgeIndex {
         .map(([key, article]) => `${key}:${hashOf(passagesFor(article).flatMap((p) => (p.kind === 'body' ? [] : [`${p.kind}:${p.text}`])))}`)
         .sort(),
     ]);
-    let classifier = manifest.classifier?.hash === classifierHash ? await readClassifier(path.join(indexDir, manifest.classifier.file)) : undefined;
-    const classifierTrained = classifier === undefined;
-    const trainingVectors = classifierTrainingVectors(embedder, indexDir, vectors);
-    if (classifier === undefined) classifier = ArticleClassifier.train(await trainingExamples(trainingVectors, labels, titleAndQuestionTexts(articles, manifest)));
-
-    const changed = rebuiltBecause !== undefined || embeddedArticles.length > 0 || removedArticles.length > 0;
-    if (changed || classifierTrained) {
-      await saveIndex(indexDir, manifest, vectors, changed, classifierTrained ? { classifier, hash: classifierHash } : undefined);
-    }
-
     const documents = articles.flatMap((article) => {
       const entry = manifest.articles[articleKey(article)]!;
       return passagesFor(article).map((passage, i) => ({
@@ -286,8 +264,20 @@ export class KnowledgeIndex {
     });
     const lexical = new MiniSearchLexicalIndex(documents);
     const texts = new Map(documents.flatMap((d) => (labels.get(d.id)?.kind === 'body' ? [] : [[d.id, d.text] as const])));
+    let classifier = manifest.classifier?.hash === classifierHash ? await readClassifier(path.join(indexDir, manifest.classifier.file)) : undefined;
+    const classifierTrained = classifier === undefined;
+    const trainingVectors = classifierTrainingVectors(embedder, indexDir, vectors);
+    if (classifier === undefined) {
+      classifier = ArticleClassifier.train((await titleAndQuestionVectors(trainingVectors, labels, texts)).map((p) => ({ label: p.articleId, vector: p.vector })));
+    }
+
+    const changed = rebuiltBecause !== undefined || embeddedArticles.length > 0 || removedArticles.length > 0;
+    if (changed || classifierTrained) {
+      await saveIndex(indexDir, manifest, vectors, changed, classifierTrained ? { classifier, hash: classifierHash } : undefined);
+    }
+
     return {
-      index: new KnowledgeIndex(vectors, labels, labelsByArticle, lexical, texts, classifier, contentHash, keywordOnly, trainingVectors),
+      index: new KnowledgeIndex(vectors, labels, labelsByArticle, lexical, texts, classifier, contentHash, new TermCoverage(documents), keywordOnly, trainingVectors),
       report: {
         rebuiltBecause,
         embeddedArticles,
@@ -406,19 +396,6 @@ async function embedPassages(embedder: Embedder, passages: readonly Passage[]): 
   return result;
 }
 
-/** Text of every title and alternative question by label (the classifier's training texts). */
-function titleAndQuestionTexts(articles: readonly Article[], manifest: Manifest): Map<number, string> {
-  const texts = new Map<number, string>();
-  for (const article of articles) {
-    const entry = manifest.articles[articleKey(article)];
-    if (entry === undefined) continue;
-    articlePassages(article).forEach((passage, i) => {
-      if (passage.kind !== 'body') texts.set(entry.passages[i]!.label, passage.text);
-    });
-  }
-  return texts;
-}
-
 /** Gives the `query` vectors of title and question passages (label, text). */
 type TrainingVectors = (passages: readonly (readonly [number, string])[]) => Promise<Float32Array[]>;
 
@@ -440,16 +417,18 @@ function classifierTrainingVectors(embedder: Embedder, indexDir: string, vectors
     );
 }
 
-/** Titles and questions (minus `exclude`) with their `query` vectors, labelled with their article. */
-async function trainingExamples(
-  trainingVectors: TrainingVectors,
-  labels: ReadonlyMap<number, PassageOwner>,
-  texts: ReadonlyMap<number, string>,
-  exclude?: ReadonlySet<number>,
-): Promise<LabelledVector[]> {
-  const wanted = [...texts].filter(([label]) => labels.has(label) && labels.get(label)!.kind !== 'body').sort((a, b) => a[0] - b[0]);
+/** A title or alternative question with its `query` vector. */
+export interface TrainingPassage {
+  label: number;
+  articleId: string;
+  vector: Float32Array;
+}
+
+/** Every title and question in `texts` (label → text) with its `query` vector, in label order. */
+async function titleAndQuestionVectors(trainingVectors: TrainingVectors, labels: ReadonlyMap<number, PassageOwner>, texts: ReadonlyMap<number, string>): Promise<TrainingPassage[]> {
+  const wanted = [...texts].filter(([label]) => labels.has(label)).sort((a, b) => a[0] - b[0]);
   const vectors = await trainingVectors(wanted);
-  return wanted.flatMap(([label], i) => (exclude?.has(label) ? [] : [{ label: labels.get(label)!.articleId, vector: vectors[i]! }]));
+  return wanted.map(([label], i) => ({ label, articleId: labels.get(label)!.articleId, vector: vectors[i]! }));
 }
 
 /**

@@ -1,4 +1,4 @@
-import { articleLanguage, articlePassages, type Article } from '../knowledge/article.js';
+import { articleLanguage, type Article } from '../knowledge/article.js';
 import type { KnowledgeIndex } from '../knowledge/knowledge-index.js';
 import type { ArticleClassifier } from './article-classifier.js';
 import { decideAnswer, type AnswerDecision, type ScoredArticle, type Thresholds } from './answer-decision.js';
@@ -6,7 +6,7 @@ import { dot, type Embedder } from './embedder.js';
 import { answerFeatures, type QueryEvidence } from './answer-features.js';
 import type { AnswerModel } from './answer-model.js';
 import { DEFAULT_FUSION, fuseEvidence, type ArticleEvidence, type FusionWeights } from './rank-fusion.js';
-import { TermCoverage, type TermExclusion } from './term-coverage.js';
+import type { TermExclusion } from './term-coverage.js';
 
 /** Passages fetched per question from each retriever before collapsing to articles. */
 const PASSAGES_PER_QUERY = 24;
@@ -76,7 +76,6 @@ export class KnowledgeSearch {
   readonly crossLanguagePenalty: number;
   private thresholds: LanguageThresholds;
   private answerModel: AnswerModel | undefined;
-  private readonly terms: TermCoverage;
 
   constructor(
     private readonly embedder: Embedder,
@@ -93,7 +92,6 @@ export class KnowledgeSearch {
     this.fusion = options.fusion ?? DEFAULT_FUSION;
     this.crossLanguagePenalty = options.crossLanguagePenalty ?? DEFAULT_CROSS_LANGUAGE_PENALTY;
     this.thresholds = options.thresholds;
-    this.terms = new TermCoverage(articles.flatMap((article) => articlePassages(article).map((passage) => ({ articleId: article.id, text: passage.text }))));
   }
 
   /**
@@ -213,7 +211,7 @@ export class KnowledgeSearch {
               return owner === undefined || text === undefined ? [] : [{ articleId: owner.articleId, text }];
             }),
           };
-    const query = this.terms.query(input.text, exclusion);
+    const query = index.terms.query(input.text, exclusion);
     const articles: ArticleEvidence[] = [];
     for (const articleId of candidates) {
       if (!this.versions.has(articleId) || excludedArticles?.has(articleId)) continue;
@@ -243,7 +241,7 @@ export class KnowledgeSearch {
         lexicalRank: lexicalRank.get(articleId),
         lexicalScore: lexicalScore.get(articleId) ?? 0,
         classifier: probabilities.get(articleId) ?? 0,
-        coverage: this.terms.coverage(query, articleId),
+        coverage: index.terms.coverage(query, articleId),
       });
     }
     return { articles, query: { unknownShare: query.unknownShare, unknownCount: query.unknownCount } };

@@ -135,9 +135,7 @@ export function thresholdCases(search: KnowledgeSearch, cases: readonly Evidence
   for (const language of languages) {
     const ofLanguage = cases.filter((c) => c.language === language);
     const removed = ofLanguage.filter((c) => c.kind === 'article-removed');
-    const wanted = Math.min(removed.length, Math.round(offTopicCount(language)));
-    const step = wanted === 0 ? Infinity : removed.length / wanted;
-    const sample = new Set(Array.from({ length: wanted }, (_, i) => removed[Math.floor(i * step)]!));
+    const sample = new Set(evenlySpaced(removed, Math.round(offTopicCount(language))));
     byLanguage[language] = ofLanguage
       .filter((c) => c.kind !== 'article-removed' || sample.has(c))
       .map((c) => ({ expected: c.expected, ranked: search.score(c.evidence, model) }));
