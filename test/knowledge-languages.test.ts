@@ -62,6 +62,18 @@ describe('knowledge in several languages', () => {
     expect(decision).toMatchObject({ kind: 'answer', article: { articleId: 'scanner-setup', language: 'en', fromLanguage: 'en' } });
   });
 
+  it('without the default language, shows the version whose words matched', async () => {
+    const twoVersions = [
+      article('vpn-setup', 'pt', 'Configurar a VPN', 'Instale o cliente VPN e entre com a senha.', ['como configuro a vpn no notebook']),
+      article('vpn-setup', 'pl', 'Konfiguracja VPN', 'Zainstaluj klienta VPN i zaloguj się hasłem.', ['jak skonfigurować vpn na laptopie']),
+    ];
+    const embedder = new HashingTestEmbedder();
+    const { index } = await KnowledgeIndex.sync({ articles: twoVersions, embedder, indexFactory: hnswIndexFactory, indexDir: tempDir() });
+    const noEnglish = new KnowledgeSearch(embedder, index, twoVersions, { thresholds, defaultLanguage: 'en' });
+    expect((await noEnglish.rank('jak skonfigurować vpn na laptopie', 'en'))[0]).toMatchObject({ articleId: 'vpn-setup', language: 'pl', fromLanguage: 'pl' });
+    expect((await noEnglish.rank('como configuro a vpn no notebook', 'en'))[0]).toMatchObject({ articleId: 'vpn-setup', language: 'pt', fromLanguage: 'pt' });
+  });
+
   it('reports which ids lack which language', () => {
     expect(missingTranslations(articles)).toEqual([{ articleId: 'scanner-setup', missing: ['pt'] }]);
   });

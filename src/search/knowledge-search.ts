@@ -158,7 +158,9 @@ export class KnowledgeSearch {
 
   /** Ranked articles for an already embedded question: the answer model's probability, or the fused score before one is trained. */
   rankVector(input: RankInput): ScoredArticle[] {
-    return this.score(this.evidence(input)).map((article) => this.withLanguage(article, input.language));
+    const evidence = this.evidence(input);
+    const matched = new Map(evidence.articles.map((e) => [e.articleId, e.matchedLanguage]));
+    return this.score(evidence).map((article) => this.withLanguage(article, input.language, matched.get(article.articleId)));
   }
 
   /** One score per candidate article, best first (without the language version to show). */
@@ -217,6 +219,7 @@ export class KnowledgeSearch {
       if (!this.versions.has(articleId) || excludedArticles?.has(articleId)) continue;
       let dense = -1;
       let secondDense = -1;
+      let matchedLanguage: string | undefined;
       const byKind = { title: -1, question: -1, body: -1 };
       for (const label of index.articleLabels(articleId)) {
         if (excluded.has(label)) continue;
@@ -228,6 +231,7 @@ export class KnowledgeSearch {
         if (score > dense) {
           secondDense = dense;
           dense = score;
+          matchedLanguage = language;
         } else if (score > secondDense) secondDense = score;
         if (owner !== undefined && score > byKind[owner.kind]) byKind[owner.kind] = score;
       }
@@ -242,18 +246,19 @@ export class KnowledgeSearch {
         lexicalScore: lexicalScore.get(articleId) ?? 0,
         classifier: probabilities.get(articleId) ?? 0,
         coverage: index.terms.coverage(query, articleId),
+        matchedLanguage,
       });
     }
     return { articles, query: { unknownShare: query.unknownShare, unknownCount: query.unknownCount } };
   }
 
   /** The language version to show: the customer's when it exists, else flagged with `fromLanguage`. */
-  private withLanguage(scored: ScoredArticle, language: string): ScoredArticle {
+  private withLanguage(scored: ScoredArticle, language: string, matched: string | undefined): ScoredArticle {
     const available = this.versions.get(scored.articleId)!;
     if (available.has(language)) return { ...scored, language };
     // Not in the customer's language: the default language (the one most customers can read,
-    // and the original the translations come from), else any version.
-    const shown = available.has(this.defaultLanguage) ? this.defaultLanguage : [...available.keys()][0]!;
+    // and the original the translations come from), else the version that matched.
+    const shown = available.has(this.defaultLanguage) ? this.defaultLanguage : matched !== undefined && available.has(matched) ? matched : [...available.keys()][0]!;
     return { ...scored, language: shown, fromLanguage: shown };
   }
 

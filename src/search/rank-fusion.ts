@@ -19,6 +19,8 @@ export interface ArticleEvidence {
   lexicalScore: number;
   /** Share of the question's keyword weight found in the article (TermCoverage). */
   coverage: number;
+  /** Language of its best passage (the version shown when neither the customer's nor the default language exists). */
+  matchedLanguage?: string;
 }
 
 /**
