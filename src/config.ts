@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 import { textLanguages } from './i18n/texts.js';
+import { bodyVectorsSchema, type BodyVectors } from './knowledge/body-vectors.js';
 import { DEFAULT_MODEL_ID, modelSpec } from './search/model-registry.js';
 
 /** Thrown when a setting is missing or malformed; the message names the variable so an operator can fix it. */
@@ -90,7 +91,7 @@ export const envSchema = z.object({
   ),
   KNOWLEDGE_DIR: z.string().trim().min(1).default('knowledge'),
   KNOWLEDGE_RELOAD_DEBOUNCE_MS: number(500).pipe(z.number().int().min(0).max(60_000)),
-  KNOWLEDGE_BODY_VECTORS: z.enum(['all', 'first', 'none']).default('all'),
+  KNOWLEDGE_BODY_VECTORS: bodyVectorsSchema.default('all'),
   LANGUAGES: list(z.string().regex(/^[a-z]{2,3}$/, 'a language code such as en, pt or pl')).transform((codes) =>
     codes.length === 0 ? ['en', 'pt', 'pl'] : [...new Set(codes)],
   ),
@@ -174,7 +175,7 @@ export interface Config {
    * the `first` of each article, or `none` (keyword index only). Fewer is faster to index and
    * smaller in memory for large knowledge bases; see bench/results/2026-11-25-round3-10k.md.
    */
-  knowledgeBodyVectors: 'all' | 'first' | 'none';
+  knowledgeBodyVectors: BodyVectors;
   languages: {
     /** Languages the desk speaks (each needs src/i18n/<code>.ts); the conversation's language is one of these. */
     supported: string[];

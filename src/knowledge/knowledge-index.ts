@@ -10,6 +10,9 @@ import { StoredEmbeddings } from '../search/stored-embeddings.js';
 import { TermCoverage } from '../search/term-coverage.js';
 import type { VectorHit, VectorIndex, VectorIndexFactory } from '../search/vector-index.js';
 import { articleKey, articleLanguage, articlePassages, passagesHash, type Article, type Passage } from './article.js';
+import { bodyVectorsSchema, type BodyVectors } from './body-vectors.js';
+
+export type { BodyVectors } from './body-vectors.js';
 
 const passageKindSchema = z.enum(['title', 'question', 'body']);
 const roleSchema = z.enum(['query', 'passage']);
@@ -42,7 +45,7 @@ const manifestSchema = z.object({
     }),
   ),
   /** Which body chunks got vectors (`BodyVectors`); absent in indexes from before the option: `all`. */
-  bodyVectors: z.enum(['all', 'first', 'none']).optional(),
+  bodyVectors: bodyVectorsSchema.optional(),
   /** The per-knowledge-base article classifier: retrained only when what it learns from changed. */
   classifier: z.object({ file: z.string().regex(/^classifier-\d+\.json$/), hash: z.string() }).optional(),
 });
@@ -68,14 +71,6 @@ const ARTICLES_PER_CALL = 16;
  * passages ≈ 125 MB) beside the HNSW graph's own; reading one from the graph costs ~30 µs.
  */
 const PASSAGE_VECTOR_CACHE = 8192;
-
-/**
- * Which body chunks are embedded: `all` (default), only the `first` chunk of each article, or
- * `none` (bodies are then found through the keyword index only). Body chunks are most of the
- * model's tokens when indexing (≈ 80 % for articles with 150–250-word bodies) and most of the
- * vectors; titles and alternative questions are always embedded.
- */
-export type BodyVectors = 'all' | 'first' | 'none';
 
 /** Bump when training changes, so every index retrains its classifier once. */
 const CLASSIFIER_VERSION = 'softmax-query-v2';
