@@ -16,6 +16,7 @@ import { DEFAULT_FUSION, type FusionWeights } from '../search/rank-fusion.js';
 import { ANSWER_FEATURES } from '../search/answer-features.js';
 import { loadOrCalibrate, thresholdsFrom } from '../search/self-calibration.js';
 import { TransformersEmbedder } from '../search/transformers-embedder.js';
+import { configuredModel } from '../search/create-embedder.js';
 import { tierSchema, type Tier } from '../tickets/ticket.js';
 import { TierClassifier } from '../tiers/tier-classifier.js';
 import { loadTierExamples } from '../tiers/tier-examples.js';
@@ -68,13 +69,7 @@ async function main(): Promise<void> {
   const fusion: FusionWeights = fusionOption === undefined ? DEFAULT_FUSION : (([c, l]) => ({ classifier: Number(c), lexical: Number(l) }))(fusionOption.split(','));
   const embedder: Embedder = standIn
     ? new HashingTestEmbedder()
-    : await TransformersEmbedder.create({
-        modelId: config.embedding.modelId,
-        modelDir: config.embedding.modelDir,
-        batchSize: config.embedding.batchSize,
-        quantized: config.embedding.quantized,
-        cacheDir: path.join(config.dataDir, 'models'),
-      });
+    : await TransformersEmbedder.create(configuredModel(config.embedding, path.join(config.dataDir, 'models')));
   const out: string[] = [`# tierdesk evaluation — ${knowledgeDir} — embedder ${embedder.modelId} (${embedder.fingerprint.file})${standIn ? ' (STAND-IN: not a quality measure)' : ''}`];
 
   const articles = requireValidArticles(await loadArticles(path.join(knowledgeDir, 'articles')));

@@ -3,6 +3,7 @@ import cliProgress from 'cli-progress';
 import { loadConfig, loadDotEnv } from '../config.js';
 import { hnswIndexFactory } from '../search/hnsw-index.js';
 import { INDEXING_SESSION_OPTIONS, TransformersEmbedder } from '../search/transformers-embedder.js';
+import { configuredModel } from '../search/create-embedder.js';
 import { KnowledgeSearch } from '../search/knowledge-search.js';
 import { loadOutOfScope } from '../search/out-of-scope.js';
 import { loadOrCalibrate } from '../search/self-calibration.js';
@@ -19,11 +20,7 @@ async function main(): Promise<void> {
   const articles = requireValidArticles(await loadArticles(path.join(config.knowledgeDir, 'articles')));
   process.stdout.write(`Loading embedding model ${config.embedding.modelId}…\n`);
   const embedder = await TransformersEmbedder.create({
-    modelId: config.embedding.modelId,
-    modelDir: config.embedding.modelDir,
-    batchSize: config.embedding.batchSize,
-    quantized: config.embedding.quantized,
-    cacheDir: path.join(config.dataDir, 'models'),
+    ...configuredModel(config.embedding, path.join(config.dataDir, 'models')),
     // Its own process with nothing else to serve: both cores for the model (bench/results/*-round3-10k.md).
     sessionOptions: INDEXING_SESSION_OPTIONS,
   });
