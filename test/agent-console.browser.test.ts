@@ -1,8 +1,9 @@
 import { createServer, type AddressInfo } from 'node:net';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { chromium, type Browser, type FrameLocator, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { customerSays, launchChromium, openWidget, screenshot } from './support/browser.js';
 import { addAgent, AGENT_PASSWORD } from './support/agent-console-client.js';
 import { repoRoot, startTestApp, tempDir, type RunningApp } from './support/test-app.js';
 
@@ -15,7 +16,6 @@ const AGENT = { name: 'Ana', email: 'ana@example.com', tiers: 'L3' };
 const BROWSER_TEST_TIMEOUT_MS = 90_000;
 
 /** Set TIERDESK_SCREENSHOTS=<folder> to keep screenshots of the console (docs/screenshots comes from these). */
-const screenshotDir = process.env.TIERDESK_SCREENSHOTS;
 
 /** Collects script errors and CSP violations of a page (the expected 401 of the signed-out session check aside). */
 function watchProblems(page: Page): string[] {
@@ -35,11 +35,7 @@ describe('agent console and the customer in the widget (real app, real Chromium,
   beforeAll(async () => {
     [running, browser] = await Promise.all([
       startTestApp({ BUSINESS_HOURS: 'Mon-Sun 00:00-24:00', TIME_ZONE: 'UTC' }),
-      chromium.launch({
-        executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-        headless: true,
-        args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
-      }),
+      launchChromium(),
     ]);
     await addAgent(running.app.agents, AGENT);
   });
@@ -48,24 +44,9 @@ describe('agent console and the customer in the widget (real app, real Chromium,
     await running?.stop();
   });
 
-  async function shot(page: Page, name: string): Promise<void> {
-    if (screenshotDir !== undefined) await page.screenshot({ path: path.join(screenshotDir, `${name}.png`) });
-  }
 
   /** The customer's side: the widget on the demo page, opened, ready to type. */
-  async function openWidget(page: Page): Promise<FrameLocator> {
-    await page.goto(`${running.baseUrl}/demo`);
-    await page.getByRole('button', { name: 'Open chat: Support' }).click();
-    const chat = page.frameLocator('iframe[title="Support chat"]');
-    await chat.locator('.webchat__bubble', { hasText: 'support assistant' }).first().waitFor({ timeout: 30_000 });
-    return chat;
-  }
 
-  async function customerSays(chat: FrameLocator, text: string): Promise<void> {
-    const sendBox = chat.locator('[data-id="webchat-sendbox-input"]');
-    await sendBox.fill(text);
-    await sendBox.press('Enter');
-  }
 
   it('signs in, accepts an L3 customer from the queue, chats both ways, resolves; the customer rates it and the bot answers again', async () => {
     const agentPage = await browser.newPage({ viewport: { width: 1280, height: 800 } });
@@ -79,7 +60,7 @@ describe('agent console and the customer in the widget (real app, real Chromium,
     await agentPage.getByLabel('Password').fill('not the password');
     await agentPage.getByRole('button', { name: 'Sign in' }).click();
     await agentPage.getByRole('alert').filter({ hasText: 'Wrong email or password.' }).waitFor();
-    await shot(agentPage, 'agent-sign-in');
+    await screenshot(agentPage, 'agent-sign-in');
     await agentPage.getByLabel('Password').fill(AGENT_PASSWORD);
     await agentPage.getByRole('button', { name: 'Sign in' }).click();
     await agentPage.getByRole('navigation', { name: 'Inbox' }).waitFor();
@@ -95,12 +76,12 @@ describe('agent console and the customer in the widget (real app, real Chromium,
     await agentPage.getByText('Nobody is waiting in your tiers.').waitFor();
 
     // --- The customer asks an expert question in the widget and takes the live chat offer.
-    const chat = await openWidget(customerPage);
+    const chat = await openWidget(customerPage, running.baseUrl);
     await customerSays(chat, EXPERT_QUESTION);
     // The offer is a card with two buttons (typing the choice works too: see the reconnect test below).
     await chat.locator('.webchat__bubble', { hasText: 'Someone from our expert team can chat with you live right now' }).waitFor({ timeout: 15_000 });
     await chat.getByRole('button', { name: 'File a ticket instead' }).first().waitFor();
-    await shot(customerPage, 'widget-live-chat-offer');
+    await screenshot(customerPage, 'widget-live-chat-offer');
     await chat.getByRole('button', { name: 'Chat with a person now' }).first().click();
     await chat.locator('.webchat__bubble', { hasText: /number 1 in the queue for our expert team/ }).waitFor({ timeout: 10_000 });
 
@@ -122,7 +103,7 @@ describe('agent console and the customer in the widget (real app, real Chromium,
     // Opening it first shows the transcript so far, then Accept (Alt+A) takes it.
     await waiting.locator('.conversation-open').click();
     await agentPage.locator('#transcript .from-customer', { hasText: 'regular expression' }).first().waitFor();
-    await shot(agentPage, 'agent-inbox');
+    await screenshot(agentPage, 'agent-inbox');
     await agentPage.keyboard.press('Alt+A');
     const composer = agentPage.getByRole('textbox', { name: 'Message to the customer' });
     await composer.waitFor();
@@ -158,21 +139,21 @@ describe('agent console and the customer in the widget (real app, real Chromium,
     await composer.press('Enter');
     await chat.locator('.webchat__bubble', { hasText: 'Try this pattern' }).waitFor({ timeout: 10_000 });
     await agentPage.locator('#transcript .from-agent .delivery-delivered').last().waitFor({ timeout: 10_000 });
-    await shot(agentPage, 'agent-chat');
+    await screenshot(agentPage, 'agent-chat');
     expect(await chat.locator('.webchat__bubble', { hasText: 'pattern below worked' }).count()).toBe(0);
 
     // The transfer dialog opens from the keyboard and Escape closes it without doing anything.
     await agentPage.keyboard.press('Alt+T');
     const transferDialog = agentPage.getByRole('dialog', { name: 'Transfer the conversation' });
     await transferDialog.waitFor();
-    await shot(agentPage, 'agent-transfer');
+    await screenshot(agentPage, 'agent-transfer');
     await agentPage.keyboard.press('Escape');
     await transferDialog.waitFor({ state: 'hidden' });
 
     // On a tablet the inbox becomes a drawer behind a button.
     await agentPage.setViewportSize({ width: 820, height: 1180 });
     await agentPage.getByRole('navigation', { name: 'Inbox' }).waitFor({ state: 'hidden' });
-    await shot(agentPage, 'agent-tablet');
+    await screenshot(agentPage, 'agent-tablet');
     await agentPage.getByRole('button', { name: /Inbox/ }).click();
     await agentPage.getByRole('navigation', { name: 'Inbox' }).waitFor();
     await agentPage.keyboard.press('Escape');
@@ -185,7 +166,7 @@ describe('agent console and the customer in the widget (real app, real Chromium,
     const resolveDialog = agentPage.getByRole('dialog', { name: 'Resolve the conversation' });
     await resolveDialog.getByLabel('Closing message (optional)').fill('Glad that pattern works for you!');
     await resolveDialog.getByLabel(/Worth an article/).check();
-    await shot(agentPage, 'agent-resolve');
+    await screenshot(agentPage, 'agent-resolve');
     await resolveDialog.getByRole('button', { name: 'Resolve' }).click();
     await resolveDialog.waitFor({ state: 'hidden' });
     await agentPage.getByText('No active chats.').waitFor();
@@ -224,7 +205,7 @@ describe('agent console and the customer in the widget (real app, real Chromium,
     await page.locator('body[data-status="online"]').waitFor();
 
     const customerPage = await browser.newPage();
-    const chat = await openWidget(customerPage);
+    const chat = await openWidget(customerPage, running.baseUrl);
     await customerSays(chat, 'My regex for customer IDs matches too much, can an expert look at it?');
     await chat.locator('.webchat__bubble', { hasText: 'can chat with you live right now' }).waitFor({ timeout: 15_000 });
     await customerSays(chat, 'Chat with a person now');
@@ -327,11 +308,7 @@ describe('agent console across a bot restart', () => {
     const env = { BUSINESS_HOURS: 'Mon-Sun 00:00-24:00', TIME_ZONE: 'UTC', PORT: String(await freePort()), AGENT_SIGNIN_ATTEMPTS_PER_MINUTE: '3' };
     const dataDir = tempDir();
     let running = await startTestApp(env, {}, dataDir);
-    const browser = await chromium.launch({
-      executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-      headless: true,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
-    });
+    const browser = await launchChromium();
     try {
       await addAgent(running.app.agents, AGENT);
       const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });

@@ -1,7 +1,7 @@
 import { cpSync, rmSync } from 'node:fs';
-import path from 'node:path';
-import { chromium, type Browser, type FrameLocator, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { customerSays, launchChromium, openWidget, screenshot } from './support/browser.js';
 import { sampleTicket } from './fixtures/sample-tickets.js';
 import { addAgent, AGENT_PASSWORD } from './support/agent-console-client.js';
 import { startRealModelApp } from './support/real-model-app.js';
@@ -13,7 +13,6 @@ const EXPERT_QUESTION = 'Can an expert help me write a regular expression that f
 const SAME_QUESTION_OTHER_WORDS = 'What regex pattern matches invoice numbers such as INV-2024-000123 in scanned documents?';
 const NEW_ARTICLE_TITLE = 'Regular expression for invoice numbers in OCR text';
 const BROWSER_TEST_TIMEOUT_MS = 240_000;
-const screenshotDir = process.env.TIERDESK_SCREENSHOTS;
 
 function watchProblems(page: Page): string[] {
   const problems: string[] = [];
@@ -35,11 +34,7 @@ describe('agent workspace: playbook, suggested article, draft published, answere
     [running, browser] = await Promise.all([
       // A 5-hour warning window: an L3 ticket (due in 4 h) shows as about to breach.
       startRealModelApp({ KNOWLEDGE_DIR: knowledgeDir, BUSINESS_HOURS: 'Mon-Sun 00:00-24:00', TIME_ZONE: 'UTC', SUPERVISOR_SLA_WARNING_MINUTES: '300' }),
-      chromium.launch({
-        executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-        headless: true,
-        args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
-      }),
+      launchChromium(),
     ]);
     expect(running.app.knowledge.status.state).toBe('ready');
     await addAgent(running.app.agents, { name: 'Ana', email: 'ana@example.com', tiers: 'L3' });
@@ -51,23 +46,8 @@ describe('agent workspace: playbook, suggested article, draft published, answere
     rmSync(knowledgeDir, { recursive: true, force: true });
   });
 
-  async function shot(page: Page, name: string): Promise<void> {
-    if (screenshotDir !== undefined) await page.screenshot({ path: path.join(screenshotDir, `${name}.png`) });
-  }
 
-  async function openWidget(page: Page): Promise<FrameLocator> {
-    await page.goto(`${running.baseUrl}/demo`);
-    await page.getByRole('button', { name: 'Open chat: Support' }).click();
-    const chat = page.frameLocator('iframe[title="Support chat"]');
-    await chat.locator('.webchat__bubble', { hasText: 'support assistant' }).first().waitFor({ timeout: 30_000 });
-    return chat;
-  }
 
-  async function customerSays(chat: FrameLocator, text: string): Promise<void> {
-    const sendBox = chat.locator('[data-id="webchat-sendbox-input"]');
-    await sendBox.fill(text);
-    await sendBox.press('Enter');
-  }
 
   async function signIn(page: Page, email: string): Promise<void> {
     await page.goto(`${running.baseUrl}/agent`);
@@ -91,7 +71,7 @@ describe('agent workspace: playbook, suggested article, draft published, answere
     // --- A customer asks for an expert and takes the live chat.
     const customerContext = await browser.newContext({ viewport: { width: 1000, height: 800 } });
     const customerPage = await customerContext.newPage();
-    const chat = await openWidget(customerPage);
+    const chat = await openWidget(customerPage, running.baseUrl);
     await customerSays(chat, EXPERT_QUESTION);
     // Level 0 first: the real model may offer near articles ("did you mean"); none fits, so the bot moves on.
     const offer = chat.locator('.webchat__bubble', { hasText: 'can chat with you live right now' });
@@ -118,7 +98,7 @@ describe('agent workspace: playbook, suggested article, draft published, answere
     await expect.poll(() => options.count()).toBeGreaterThan(2);
     expect(await options.first().locator('.tier-badge').innerText()).toBe('L3');
     expect(await options.first().getAttribute('aria-selected')).toBe('true');
-    await shot(agentPage, 'workspace-playbook-picker');
+    await screenshot(agentPage, 'workspace-playbook-picker');
     await agentPage.keyboard.type('diagnostics');
     await expect.poll(() => options.count()).toBe(1);
     await agentPage.keyboard.press('Control+A');
@@ -143,7 +123,7 @@ describe('agent workspace: playbook, suggested article, draft published, answere
     await suggestion.waitFor({ timeout: 15_000 });
     expect(Number(await suggestion.locator('.score-value').innerText())).toBeGreaterThan(0);
     const suggestedTitle = await suggestion.locator('.suggestion-title').innerText();
-    await shot(agentPage, 'workspace-suggestions');
+    await screenshot(agentPage, 'workspace-suggestions');
     await suggestion.getByRole('button', { name: 'Send as answer card' }).click();
     await agentPage.locator('#transcript .from-agent', { hasText: suggestedTitle }).waitFor({ timeout: 15_000 });
     await chat.locator('.webchat__bubble', { hasText: suggestedTitle }).first().waitFor({ timeout: 15_000 });
@@ -181,7 +161,7 @@ describe('agent workspace: playbook, suggested article, draft published, answere
     expect(await drafts.getByLabel('Questions (one per line)').inputValue()).toContain(EXPERT_QUESTION);
     await drafts.getByLabel('Article id (file name)').fill('invoice-number-regex');
     await drafts.getByLabel('Title', { exact: true }).fill(NEW_ARTICLE_TITLE);
-    await shot(adminPage, 'workspace-draft-review');
+    await screenshot(adminPage, 'workspace-draft-review');
     await drafts.getByRole('button', { name: 'Publish' }).click();
     await adminPage.getByText('Published: the bot answers from it now.').waitFor({ timeout: 60_000 });
     await drafts.getByText('No drafts waiting.').waitFor();
@@ -199,12 +179,12 @@ describe('agent workspace: playbook, suggested article, draft published, answere
     const sent = supervisor.locator('#supervisor-sent tbody tr').first();
     expect(await sent.locator('strong').innerText()).toBe(suggestedTitle);
     expect(await sent.locator('td').nth(1).innerText()).toBe('1');
-    await shot(adminPage, 'workspace-supervisor');
+    await screenshot(adminPage, 'workspace-supervisor');
 
     // --- Another customer asks the same thing in other words: level 0 answers from the new article.
     const secondContext = await browser.newContext({ viewport: { width: 1000, height: 800 } });
     const secondPage = await secondContext.newPage();
-    const secondChat = await openWidget(secondPage);
+    const secondChat = await openWidget(secondPage, running.baseUrl);
     await customerSays(secondChat, SAME_QUESTION_OTHER_WORDS);
     await secondChat.locator('.ac-textBlock', { hasText: NEW_ARTICLE_TITLE }).first().waitFor({ timeout: 30_000 });
     expect(await secondChat.locator('.webchat__bubble', { hasText: 'can chat with you live right now' }).count()).toBe(0);

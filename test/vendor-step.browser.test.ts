@@ -1,8 +1,9 @@
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launchChromium } from './support/browser.js';
 import { en } from '../src/i18n/en.js';
 import { addAgent, AGENT_PASSWORD } from './support/agent-console-client.js';
 import { DirectLineTestClient } from './support/directline-client.js';
@@ -19,11 +20,7 @@ describe('vendor step in the agent console (real app, real Chromium)', () => {
     writeFileSync(vendorsFile, 'vendors:\n  - {id: acme, name: ACME Hardware, email: support@acme.example, responseHours: 24}\n  - {id: cloudnet, name: CloudNet Hosting, email: ops@cloudnet.example, responseHours: 8}\n');
     [running, browser] = await Promise.all([
       startTestApp({ BUSINESS_HOURS: 'Mon-Sun 00:00-24:00', TIME_ZONE: 'UTC', DIRECTLINE_SECRET, VENDORS_FILE: vendorsFile }),
-      chromium.launch({
-        executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-        headless: true,
-        args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
-      }),
+      launchChromium(),
     ]);
     await addAgent(running.app.agents, AGENT);
   });

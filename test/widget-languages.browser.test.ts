@@ -1,7 +1,6 @@
-import { mkdirSync } from 'node:fs';
-import path from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launchChromium, screenshot } from './support/browser.js';
 import { pl } from '../src/i18n/pl.js';
 import { pt } from '../src/i18n/pt.js';
 import type { Texts } from '../src/i18n/texts.js';
@@ -14,7 +13,6 @@ import { startTestApp, type RunningApp } from './support/test-app.js';
  * titles, and what is checked is the language of every string, not answer quality.
  * Set TIERDESK_SCREENSHOTS=<folder> to keep screenshots.
  */
-const screenshotDir = process.env.TIERDESK_SCREENSHOTS;
 
 interface Case {
   language: 'pt' | 'pl';
@@ -48,22 +46,14 @@ describe('the widget in Portuguese and Polish (real app, real Chromium)', () => 
   beforeAll(async () => {
     [running, browser] = await Promise.all([
       startTestApp(),
-      chromium.launch({
-        executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-        headless: true,
-        args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
-      }),
+      launchChromium(),
     ]);
-    if (screenshotDir !== undefined) mkdirSync(screenshotDir, { recursive: true });
   });
   afterAll(async () => {
     await browser?.close();
     await running?.stop();
   });
 
-  async function shot(page: Page, name: string): Promise<void> {
-    if (screenshotDir !== undefined) await page.screenshot({ path: path.join(screenshotDir, `${name}.png`) });
-  }
 
   for (const { language, texts, widget, sendBoxPlaceholder, question } of CASES) {
     it(`speaks ${language}: widget, Web Chat and bot`, async () => {
@@ -90,7 +80,7 @@ describe('the widget in Portuguese and Polish (real app, real Chromium)', () => 
       await sendBox.press('Enter');
       await chat.locator('.ac-textBlock', { hasText: question }).first().waitFor({ timeout: 15_000 });
       await chat.locator('.ac-textBlock', { hasText: texts.answerSubtitle }).first().waitFor();
-      await shot(page, `widget-${language}-answer`);
+      await screenshot(page, `widget-${language}-answer`);
 
       await chat.locator('button.ac-pushButton', { hasText: texts.noDidNotHelp }).first().click();
       await chat.locator('.webchat__bubble', { hasText: texts.sorryNotHelpful }).first().waitFor({ timeout: 15_000 });
@@ -99,7 +89,7 @@ describe('the widget in Portuguese and Polish (real app, real Chromium)', () => 
         .locator('.webchat__bubble', { hasText: new RegExp([texts.tierQuestion, texts.askEmail, texts.askPhone].map((s) => s.slice(0, 25).replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|')) })
         .first()
         .waitFor({ timeout: 15_000 });
-      await shot(page, `widget-${language}-escalation`);
+      await screenshot(page, `widget-${language}-escalation`);
 
       // "cancel" in the customer's language leaves the prompt; "thanks" gets a short reply.
       await sendBox.fill(language === 'pt' ? 'cancelar' : 'anuluj');
@@ -108,7 +98,7 @@ describe('the widget in Portuguese and Polish (real app, real Chromium)', () => 
       await sendBox.fill(language === 'pt' ? 'obrigado' : 'dzięki');
       await sendBox.press('Enter');
       await chat.locator('.webchat__bubble', { hasText: texts.smallTalkReplies.thanks }).first().waitFor({ timeout: 15_000 });
-      await shot(page, `widget-${language}-small-talk`);
+      await screenshot(page, `widget-${language}-small-talk`);
       expect(problems).toEqual([]);
       await page.close();
     });

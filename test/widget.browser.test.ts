@@ -1,13 +1,12 @@
-import path from 'node:path';
-import { chromium, type Browser, type Frame, type Locator, type Page } from 'playwright-core';
+import type { Browser, Frame, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launchChromium, screenshot } from './support/browser.js';
 import { startTestApp, type RunningApp } from './support/test-app.js';
 
 const QUESTION = 'How do I request a new password?';
 const ARTICLE_TITLE = 'How do I request a new password?';
 
 /** Set TIERDESK_SCREENSHOTS=<folder> to keep screenshots of each step (for looking at the widget). */
-const screenshotDir = process.env.TIERDESK_SCREENSHOTS;
 
 /** Polls `check` until it holds (bounded); Playwright's own waits cover the rest. */
 async function eventually(check: () => Promise<boolean>, what: string, timeoutMs = 5000): Promise<void> {
@@ -30,11 +29,7 @@ describe('support widget on a host page (real app, real Chromium)', () => {
   beforeAll(async () => {
     [running, browser] = await Promise.all([
       startTestApp(),
-      chromium.launch({
-        executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-        headless: true,
-        args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
-      }),
+      launchChromium(),
     ]);
   });
   afterAll(async () => {
@@ -42,9 +37,6 @@ describe('support widget on a host page (real app, real Chromium)', () => {
     await running?.stop();
   });
 
-  async function shot(page: Page, name: string): Promise<void> {
-    if (screenshotDir !== undefined) await page.screenshot({ path: path.join(screenshotDir, `${name}.png`) });
-  }
 
   function chatFrame(page: Page): Frame {
     const frame = page.frames().find((f) => new URL(f.url()).pathname === '/chat');
@@ -88,13 +80,13 @@ describe('support widget on a host page (real app, real Chromium)', () => {
     const cardTitle = chat.locator('.ac-textBlock', { hasText: ARTICLE_TITLE }).first();
     await cardTitle.waitFor({ timeout: 10_000 });
     expect((await cardTitle.innerText()).trim()).toBe(ARTICLE_TITLE);
-    await shot(page, '1-answer');
+    await screenshot(page, '1-answer');
 
     await chat.locator('button.ac-pushButton', { hasText: 'Yes, that helped' }).click();
     await chat.locator('.webchat__bubble', { hasText: 'Thanks for letting me know' }).waitFor({ timeout: 10_000 });
     // The click shows as the customer's own message.
     await chat.locator('.webchat__bubble--from-user', { hasText: 'Yes, that helped' }).waitFor();
-    await shot(page, '2-thanks');
+    await screenshot(page, '2-thanks');
 
     // Escape inside the chat closes the panel and gives focus back to the launcher.
     await sendBox.focus();
@@ -115,7 +107,7 @@ describe('support widget on a host page (real app, real Chromium)', () => {
     expect(await chat.locator('.webchat__bubble--from-user', { hasText: QUESTION }).count()).toBe(1);
     expect(await chat.locator('.webchat__bubble', { hasText: 'support assistant' }).count()).toBe(1);
     expect(await chatFrame(page).locator('body').getAttribute('data-conversation-id')).toBe(conversationId);
-    await shot(page, '3-after-reload');
+    await screenshot(page, '3-after-reload');
 
     // No script errors and no Content-Security-Policy violations on the way.
     expect(problems).toEqual([]);
