@@ -181,6 +181,7 @@ export class KnowledgeSearch {
     const { index } = this;
     const excluded = input.exclude ?? new Set<number>();
     const excludedArticles = input.excludeArticles;
+    const hiding = excluded.size > 0 || excludedArticles !== undefined;
     const hidden = (label: number) => excluded.has(label) || (excludedArticles !== undefined && excludedArticles.has(index.labels.get(label)?.articleId ?? ''));
     const candidates = new Set<string>();
     const extra = excluded.size + (excludedArticles === undefined ? 0 : 4 * PASSAGES_PER_QUERY);
@@ -189,7 +190,7 @@ export class KnowledgeSearch {
     }
     const lexicalRank = new Map<string, number>();
     const lexicalScore = new Map<string, number>();
-    for (const hit of index.lexical.search(input.text, PASSAGES_PER_QUERY, excluded.size === 0 && excludedArticles === undefined ? undefined : hidden)) {
+    for (const hit of index.lexical.search(input.text, PASSAGES_PER_QUERY, hiding ? hidden : undefined)) {
       if (!lexicalRank.has(hit.articleId)) {
         lexicalRank.set(hit.articleId, lexicalRank.size);
         lexicalScore.set(hit.articleId, hit.score);
@@ -202,17 +203,16 @@ export class KnowledgeSearch {
       .slice(0, CLASSIFIER_CANDIDATES)
       .forEach(([articleId]) => candidates.add(articleId));
 
-    const exclusion: TermExclusion | undefined =
-      excluded.size === 0 && excludedArticles === undefined
-        ? undefined
-        : {
-            articles: excludedArticles,
-            passages: [...excluded].flatMap((label) => {
-              const owner = index.labels.get(label);
-              const text = index.texts.get(label);
-              return owner === undefined || text === undefined ? [] : [{ articleId: owner.articleId, text }];
-            }),
-          };
+    const exclusion: TermExclusion | undefined = hiding
+      ? {
+          articles: excludedArticles,
+          passages: [...excluded].flatMap((label) => {
+            const owner = index.labels.get(label);
+            const text = index.texts.get(label);
+            return owner === undefined || text === undefined ? [] : [{ articleId: owner.articleId, text }];
+          }),
+        }
+      : undefined;
     const query = index.terms.query(input.text, exclusion);
     const articles: ArticleEvidence[] = [];
     for (const articleId of candidates) {
