@@ -39,7 +39,7 @@ export interface AgentEventHub {
   setReader(reader: AgentNoticeReader): void;
   /** Starts hearing other instances (PostgreSQL); nothing to do for one process. */
   listen(): Promise<void>;
-  /** Ends every stream of this instance (shutdown). */
+  /** Ends every stream of this instance, and any attached afterwards (shutdown). */
   clear(): void;
   /** Stops listening and forgets this instance's presence. */
   close(): Promise<void>;
@@ -55,6 +55,8 @@ export class EventHub implements AgentEventHub {
   private readonly streams = new Map<string, Set<AgentStream>>();
   private readonly lastClosed = new Map<string, number>();
   private reader: AgentNoticeReader | undefined;
+  /** Set by `clear` (shutdown): a console that reconnects in the moment before the HTTP server stops gets its stream ended at once. */
+  private ended = false;
 
   constructor(
     readonly graceMs = 30_000,
@@ -62,6 +64,11 @@ export class EventHub implements AgentEventHub {
   ) {}
 
   attach(agentId: string, stream: AgentStream): () => void {
+    if (this.ended) {
+      // Kept open, such a stream would hold the HTTP server's close (it waits for every connection).
+      stream.close();
+      return () => undefined;
+    }
     let set = this.streams.get(agentId);
     if (set === undefined) this.streams.set(agentId, (set = new Set()));
     set.add(stream);
@@ -126,6 +133,7 @@ export class EventHub implements AgentEventHub {
   async listen(): Promise<void> {}
 
   clear(): void {
+    this.ended = true;
     for (const set of this.streams.values()) for (const stream of set) stream.close();
     this.streams.clear();
   }

@@ -282,6 +282,8 @@ export function mountAgentApi(server: restify.Server, options: AgentApiOptions):
       'X-Accel-Buffering': 'no',
     });
     const write = (event: string, data: unknown) => {
+      // Ended by the hub (shutdown) while this handler was still setting up: nothing more to send.
+      if (res.writableEnded) return;
       res.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
     };
     write('hello', { agent: await view(agent) });
