@@ -42,6 +42,17 @@ async function readYaml<T>(file: string, schema: z.ZodType<T>): Promise<T> {
   return parsed.data;
 }
 
+/** One line per in-scope question whose first-ranked article is not the expected one (`--misses`), so a team sees what to fix. */
+function missLines(cases: RetrievalCase[]): string[] {
+  return cases.flatMap((c) => {
+    const first = c.ranked[0];
+    if (c.expected === 'none' || first?.articleId === c.expected) return [];
+    const rank = c.ranked.findIndex((r) => r.articleId === c.expected);
+    const got = first === undefined ? 'nothing' : `${first.articleId} (${first.score.toFixed(3)})`;
+    return [`- "${c.question}": expected ${c.expected}${rank > 0 ? ` at rank ${rank + 1} (${c.ranked[rank]!.score.toFixed(3)})` : ''}, first ${got}`];
+  });
+}
+
 /** `--name value` from argv. */
 function option(name: string): string | undefined {
   const i = process.argv.indexOf(name);
@@ -65,6 +76,7 @@ async function main(): Promise<void> {
   const config = loadConfig();
   const standIn = process.argv.includes('--stand-in');
   const knowledgeDir = path.resolve(option('--knowledge') ?? config.knowledgeDir);
+  const showMisses = process.argv.includes('--misses');
   const fusionOption = option('--fusion');
   const fusion: FusionWeights = fusionOption === undefined ? DEFAULT_FUSION : (([c, l]) => ({ classifier: Number(c), lexical: Number(l) }))(fusionOption.split(','));
   const embedder: Embedder = standIn
@@ -134,6 +146,7 @@ async function main(): Promise<void> {
         ranked: search.rankVector({ text: item.question, vector: vectors[i]!, language }),
       }));
       const retrieval = retrievalMetrics(cases);
+      if (showMisses) out.push('', `## ${language}: questions whose first article is not the expected one`, '', ...missLines(cases));
       const outcome = decisionOutcome(cases, thresholds);
       const n = cases.length;
       const inScope = retrieval.inScope;

@@ -2,7 +2,7 @@ import { articleLanguage, type Article } from '../knowledge/article.js';
 import type { KnowledgeIndex } from '../knowledge/knowledge-index.js';
 import type { ArticleClassifier } from './article-classifier.js';
 import { decideAnswer, type AnswerDecision, type ScoredArticle, type Thresholds } from './answer-decision.js';
-import { dot, type Embedder } from './embedder.js';
+import { dotAt, type Embedder } from './embedder.js';
 import { answerFeatures, type QueryEvidence } from './answer-features.js';
 import type { AnswerModel } from './answer-model.js';
 import { DEFAULT_FUSION, fuseEvidence, type ArticleEvidence, type FusionWeights } from './rank-fusion.js';
@@ -221,19 +221,18 @@ export class KnowledgeSearch {
       let secondDense = -1;
       let matchedLanguage: string | undefined;
       const byKind = { title: -1, question: -1, body: -1 };
-      for (const label of index.articleLabels(articleId)) {
-        if (excluded.has(label)) continue;
-        const vector = index.passageVector(label);
-        if (vector === undefined) continue;
-        const owner = index.labels.get(label);
-        const language = owner?.language ?? this.defaultLanguage;
-        const score = dot(input.vector, vector) - (language === input.language ? 0 : this.crossLanguagePenalty);
+      const block = index.articleBlock(articleId);
+      const dimension = input.vector.length;
+      for (let row = 0; row < block.labels.length; row++) {
+        if (excluded.size > 0 && excluded.has(block.labels[row]!)) continue;
+        const owner = block.owners[row]!;
+        const score = dotAt(input.vector, block.vectors, row * dimension) - (owner.language === input.language ? 0 : this.crossLanguagePenalty);
         if (score > dense) {
           secondDense = dense;
           dense = score;
-          matchedLanguage = language;
+          matchedLanguage = owner.language;
         } else if (score > secondDense) secondDense = score;
-        if (owner !== undefined && score > byKind[owner.kind]) byKind[owner.kind] = score;
+        if (score > byKind[owner.kind]) byKind[owner.kind] = score;
       }
       articles.push({
         articleId,
