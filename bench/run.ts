@@ -14,6 +14,8 @@
  *   --memory-variants            also the per-configuration memory probes (tokenizer trie vs lean, int8 vs float, trim)
  *   --profile                    the server writes a CPU profile (bench/.cache/profiles; see bench/profile-summary.ts)
  *   --split-only                 only the one-conversation-at-a-time in-process split (with `node --cpu-prof` to profile it)
+ *   --split-profile              the split also profiles the server thread during the cache-hit rerun (tierdesk's own work
+ *                                alone) and prints its summary (bench/profile-summary.ts); the profile is kept in bench/.cache/profiles
  *   --ceiling-only               only the model's own throughput ceiling (batch sizes 1..32, 1 and 2 intra-op threads)
  *   --postgres                   also the PostgreSQL section (bench/postgres.ts: SQLite vs DATABASE_URL turns, NOTIFY vs polling)
  *
@@ -31,15 +33,22 @@ import path from 'node:path';
 import type { IncomingMessage, Server as HttpServer, ServerResponse } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import { Worker } from 'node:worker_threads';
+import { Session } from 'node:inspector/promises';
 import YAML from 'yaml';
 import { createApp } from '../src/app.js';
 import { loadConfig } from '../src/config.js';
 import { silentLogger } from '../src/logger.js';
 import { projectRoot } from '../src/project-root.js';
-import { createServingEmbedder } from '../src/search/create-embedder.js';
+import { configuredModel } from '../src/search/create-embedder.js';
+import { EmbeddingBatcher } from '../src/search/embedding-batcher.js';
+import { EmbeddingCache } from '../src/search/embedding-cache.js';
+import { StoredEmbeddings } from '../src/search/stored-embeddings.js';
+import { TransformersEmbedder } from '../src/search/transformers-embedder.js';
 import type { Embedder, EmbeddingRole } from '../src/search/embedder.js';
 import { HashingTestEmbedder } from '../src/search/hashing-test-embedder.js';
 import { benchTurn } from './bench-turn.js';
+import { createEchoServer } from './echo-bot.js';
+import { summarizeProfile, type CpuProfile } from './profile-summary.js';
 import { buildTenK } from './ten-k.js';
 import { breakdown, breakdownTable, buildOnce, productLaunch, startEchoBot as startBuiltEchoBot, startServer as startBuiltServer } from './start-memory.js';
 
@@ -229,6 +238,8 @@ interface ServerTurn {
   wall: number;
   model: number;
   cpu: number;
+  /** CPU from the request's arrival to the response's write (excludes the write and the client waking up). */
+  cpuToWrite: number;
   modelCpu: number;
 }
 
@@ -258,36 +269,38 @@ async function inProcess(dataDir: string, next: () => string): Promise<void> {
     RATE_LIMIT_SESSIONS_PER_MINUTE: '0', RATE_LIMIT_MESSAGES_PER_MINUTE: '0', RATE_LIMIT_API_PER_MINUTE: '0', LOG_LEVEL: 'error',
   });
   let timing: TimingEmbedder | undefined;
+  let serving: Embedder | undefined;
   const app = createApp(config, {
     logger: silentLogger,
     createEmbedder: async () => {
       // The model call as the serving path makes it: below the cache, above the batcher.
-      const base = modelId === undefined ? new HashingTestEmbedder() : await createServingEmbedder(config.embedding, path.join(dataDir, 'models'));
-      timing = new TimingEmbedder(base);
-      return timing;
+      // The serving chain of createServingEmbedder (src/search/create-embedder.ts) with the timer right above the model:
+      // a cache hit never reaches it, so the bench's own clock reads (getrusage) stay out of the cache-hit turns.
+      const model = modelId === undefined ? new HashingTestEmbedder() : await TransformersEmbedder.create(configuredModel(config.embedding, path.join(dataDir, 'models')));
+      timing = new TimingEmbedder(model);
+      serving = new StoredEmbeddings(new EmbeddingCache(new EmbeddingBatcher(timing, { maxBatch: config.embedding.batchSize })), path.join(dataDir, 'embeddings'));
+      return serving;
     },
   });
   const { port } = await app.listen();
   const status = await app.knowledge.ready;
   if (status.state !== 'ready') throw new Error(`knowledge not ready: ${JSON.stringify(status)}`);
-  // Server side of each turn: from the HTTP request's arrival (first listener) to the response's
-  // last byte handed to the socket, and the model time inside that window.
   serverTurnLog = [];
-  (app.server.server as HttpServer).prependListener('request', (req: IncomingMessage, res: ServerResponse) => {
-    if (req.url !== '/api/messages') return;
-    const t = performance.now();
-    const cpu = processCpuMs();
-    const m = timing!.spentMs;
-    const mCpu = timing!.cpuMs;
-    res.once('finish', () =>
-      serverTurnLog.push({ wall: performance.now() - t, model: timing!.spentMs - m, cpu: processCpuMs() - cpu, modelCpu: timing!.cpuMs - mCpu }),
-    );
-  });
+  recordServerTurns(app.server.server as HttpServer, timing!);
   for (let i = 0; i < 60; i++) await turn(port, next(), 'warmup');
   const distinctTexts = Array.from({ length: Math.min(turns, 200) }, next);
   const distinct = await clientThread(port, distinctTexts);
   // The same questions again: every embedding is now a cache hit, the dialog path is the same.
   const rerun = await clientThread(port, distinctTexts);
+  // --split-profile: the same rerun three more times under V8's profiler (not the measured one: sampling slows every function).
+  let profileSummary: string | undefined;
+  if (flag('split-profile')) {
+    const profiler = await startProfiler();
+    for (let i = 0; i < 3; i++) await clientThread(port, distinctTexts);
+    profileSummary = await profiler.stop(3 * distinctTexts.length);
+  }
+  // The bare echo bot in this process, same client, same window: the floor any botbuilder turn costs here.
+  const echo = await echoTurns(distinctTexts);
   const same = 'How do I request a new password?';
   await turn(port, same, 'cache');
   const repeated = await clientThread(port, Array.from({ length: 100 }, () => same));
@@ -313,7 +326,7 @@ async function inProcess(dataDir: string, next: () => string): Promise<void> {
   for (let i = 0; i < 50; i++) {
     const text = `${next()} #${i}`;
     let t = performance.now();
-    const [vector] = await timing!.embed([text], 'query');
+    const [vector] = await serving!.embed([text], 'query');
     embedOnly.push(performance.now() - t);
     t = performance.now();
     await search.rank(text);
@@ -339,7 +352,14 @@ async function inProcess(dataDir: string, next: () => string): Promise<void> {
       ["  tierdesk's own work, CPU (turn CPU − model CPU)", f2(quantile(ownCpu, 0.5)), f2(quantile(ownCpu, 0.99))],
       ['the same distinct questions again (all cache hits), server side', f2(quantile(rerun.server.map((s) => s.wall), 0.5)), f2(quantile(rerun.server.map((s) => s.wall), 0.99))],
       ['  CPU', f2(quantile(rerun.server.map((s) => s.cpu), 0.5)), f2(quantile(rerun.server.map((s) => s.cpu), 0.99))],
+      ['  CPU up to the response write', f2(quantile(rerun.server.map((s) => s.cpuToWrite), 0.5)), f2(quantile(rerun.server.map((s) => s.cpuToWrite), 0.99))],
       ['  of which retrieval: search.answer on the same questions (no HTTP), CPU', f2(quantile(rankCpu, 0.5)), f2(quantile(rankCpu, 0.99))],
+      ['  the same minus retrieval (p50 − p50), CPU', f2(quantile(rerun.server.map((s) => s.cpu), 0.5) - quantile(rankCpu, 0.5)), ''],
+      ['bare echo bot, same client and window, server side', f2(quantile(echo.map((s) => s.wall), 0.5)), f2(quantile(echo.map((s) => s.wall), 0.99))],
+      ['  CPU', f2(quantile(echo.map((s) => s.cpu), 0.5)), f2(quantile(echo.map((s) => s.cpu), 0.99))],
+      ['  CPU up to the response write', f2(quantile(echo.map((s) => s.cpuToWrite), 0.5)), f2(quantile(echo.map((s) => s.cpuToWrite), 0.99))],
+      ['cache-hit rerun CPU / echo bot CPU (p50s)', `${f2(quantile(rerun.server.map((s) => s.cpu), 0.5) / quantile(echo.map((s) => s.cpu), 0.5))}×`, ''],
+      ['  up to the response write', `${f2(quantile(rerun.server.map((s) => s.cpuToWrite), 0.5) / quantile(echo.map((s) => s.cpuToWrite), 0.5))}×`, ''],
       ['repeated question (cache hit), end to end (client side)', f2(quantile(repeated.latencies, 0.5)), f2(quantile(repeated.latencies, 0.99))],
       ['repeated question (cache hit), server side', f2(quantile(hitServer, 0.5)), f2(quantile(hitServer, 0.99))],
       ['repeated question (cache hit), CPU', f2(quantile(hitCpu, 0.5)), f2(quantile(hitCpu, 0.99))],
@@ -352,8 +372,71 @@ async function inProcess(dataDir: string, next: () => string): Promise<void> {
   say('thread of the process stays busy during and after onnxruntime\'s calls); the same questions again, with every embedding');
   say('cached, run the same dialog path with no model in the turn: that row is tierdesk\'s own work per turn.');
   say();
+  if (profileSummary !== undefined) {
+    say('### Where the cache-hit rerun\'s server-thread time goes (CPU profile of the rerun only, per turn)');
+    say();
+    say(profileSummary);
+    say();
+  }
   say();
   await app.close();
+}
+
+/**
+ * Server side of each turn: from the HTTP request's arrival (first listener) to the response's
+ * last byte handed to the socket, and the model time inside that window (serverTurnLog).
+ */
+function recordServerTurns(server: HttpServer, timing: TimingEmbedder | undefined): void {
+  server.prependListener('request', (req: IncomingMessage, res: ServerResponse) => {
+    if (req.url !== '/api/messages') return;
+    const t = performance.now();
+    const cpu = processCpuMs();
+    const m = timing?.spentMs ?? 0;
+    const mCpu = timing?.cpuMs ?? 0;
+    // Also the CPU up to the moment the response is written: the write wakes the client thread, whose
+    // reading of the response then runs (and is counted) in the rest of the window, on either core.
+    let cpuToWrite = NaN;
+    const end = res.end;
+    res.end = function (this: ServerResponse, ...args: unknown[]) {
+      cpuToWrite = processCpuMs() - cpu;
+      return (end as (...a: unknown[]) => ServerResponse).apply(this, args);
+    } as ServerResponse['end'];
+    res.once('finish', () =>
+      serverTurnLog.push({ wall: performance.now() - t, model: (timing?.spentMs ?? 0) - m, cpu: processCpuMs() - cpu, cpuToWrite, modelCpu: (timing?.cpuMs ?? 0) - mCpu }),
+    );
+  });
+}
+
+/** The bare echo bot (bench/echo-bot.ts) in this process, measured with the same client and window as tierdesk's turns. */
+async function echoTurns(texts: string[]): Promise<ServerTurn[]> {
+  const echo = createEchoServer();
+  await new Promise<void>((resolve) => echo.listen(0, '127.0.0.1', resolve));
+  const port = (echo.address() as { port: number }).port;
+  recordServerTurns(echo.server as HttpServer, undefined);
+  for (let i = 0; i < 60; i++) await turn(port, texts[i % texts.length]!, 'warmup');
+  const { server } = await clientThread(port, texts);
+  await new Promise<void>((resolve) => echo.close(() => resolve()));
+  return server;
+}
+
+/** V8's sampling profiler on this (the server's) thread; `stop` writes the profile and returns its summary. */
+async function startProfiler(): Promise<{ stop(turns: number): Promise<string> }> {
+  const session = new Session();
+  session.connect();
+  await session.post('Profiler.enable');
+  await session.post('Profiler.setSamplingInterval', { interval: 250 });
+  await session.post('Profiler.start');
+  return {
+    stop: async (count) => {
+      const { profile } = await session.post('Profiler.stop');
+      session.disconnect();
+      const dir = path.join(root, 'bench', '.cache', 'profiles');
+      mkdirSync(dir, { recursive: true });
+      const file = path.join(dir, `split-cache-hits-${Date.now()}.cpuprofile`);
+      writeFileSync(file, JSON.stringify(profile));
+      return `Profile: ${path.relative(root, file)}\n\n${summarizeProfile(profile as unknown as CpuProfile, { turns: count, top: 40 })}`;
+    },
+  };
 }
 
 // ---------------------------------------------------------------- model ceiling
@@ -366,7 +449,6 @@ async function inProcess(dataDir: string, next: () => string): Promise<void> {
  */
 async function modelCeiling(next: () => string): Promise<{ best: number; rows: { threads: number; batch: number; perSecond: number; msPerCall: number }[] }> {
   if (modelId === undefined) return { best: NaN, rows: [] };
-  const { TransformersEmbedder } = await import('../src/search/transformers-embedder.js');
   const rows: { threads: number; batch: number; perSecond: number; msPerCall: number }[] = [];
   const perSize = quick ? 64 : 192;
   for (const threads of [1, 2]) {
