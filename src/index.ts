@@ -1,3 +1,5 @@
+// First: keeps botbuilder-dialogs from loading recognizers tierdesk never uses (must run before it is imported).
+import './runtime/lean-start.js';
 import { createApp } from './app.js';
 import { ConfigError, loadConfig, loadDotEnv } from './config.js';
 import { createLogger } from './logger.js';

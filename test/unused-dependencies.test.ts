@@ -50,3 +50,61 @@ describe.runIf(process.platform === 'linux')('transformers.js without the packag
     expect(plain.ortWeb).toBe(true);
   }, 60_000);
 });
+
+/**
+ * The server's entry imports src/runtime/lean-start.ts first; this does the same in a fresh
+ * process, then runs a real ChoicePrompt (Portuguese culture, an answer by number and one by
+ * ordinal) through botbuilder's TestAdapter.
+ */
+function promptInFreshProcess(lean: boolean): { standIns: string[]; picked: string[]; dateTimeError: string } {
+  const script = `
+    ${lean ? "await import('./src/runtime/lean-start.ts');" : ''}
+    const { createRequire } = await import('node:module');
+    const { ActivityTypes, ConversationState, MemoryStorage, TestAdapter } = await import('botbuilder');
+    const { ChoicePrompt, DialogSet, DialogTurnStatus } = await import('botbuilder-dialogs');
+    const require = createRequire(createRequire(import.meta.url).resolve('botbuilder-dialogs/package.json'));
+    const standIns = Object.keys(require.cache)
+      .filter((file) => file.includes('recognizers-text') && Object.keys(require.cache[file].exports).length === 1)
+      .map((file) => file.replace(/.*node_modules\\//, '').split('/dist/')[0]).sort();
+    const state = new ConversationState(new MemoryStorage());
+    const dialogs = new DialogSet(state.createProperty('dialogState'));
+    dialogs.add(new ChoicePrompt('choice'));
+    const picked = [];
+    const adapter = new TestAdapter(async (context) => {
+      if (context.activity.type !== ActivityTypes.Message) return;
+      const dc = await dialogs.createContext(context);
+      const result = await dc.continueDialog();
+      if (result.status === DialogTurnStatus.empty) await dc.prompt('choice', { prompt: 'Qual?', choices: ['Boleto', 'Cartão', 'Pix'] });
+      else if (result.status === DialogTurnStatus.complete) picked.push(result.result.value);
+      await state.saveChanges(context);
+    });
+    for (const answer of ['2', 'o terceiro']) {
+      await adapter.send({ type: 'message', text: 'oi', locale: 'pt-BR' });
+      await adapter.send({ type: 'message', text: answer, locale: 'pt-BR' });
+    }
+    let dateTimeError = '';
+    try {
+      require('@microsoft/recognizers-text-date-time').recognizeDateTime('tomorrow', 'en-us');
+    } catch (error) {
+      dateTimeError = error.message;
+    }
+    console.log(JSON.stringify({ standIns, picked, dateTimeError }));`;
+  const run = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { cwd: repoRoot, encoding: 'utf8' });
+  if (run.status !== 0) throw new Error(run.stderr);
+  return JSON.parse(run.stdout.trim().split('\n').pop()!) as ReturnType<typeof promptInFreshProcess>;
+}
+
+describe('botbuilder-dialogs without the recognizers of prompts tierdesk never uses', () => {
+  it('still recognizes choice answers by number and by ordinal, without loading the date-time recognizers', () => {
+    const lean = promptInFreshProcess(true);
+    expect(lean.standIns).toEqual(['@microsoft/recognizers-text-date-time', '@microsoft/recognizers-text-suite']);
+    expect(lean.picked).toEqual(['Cartão', 'Pix']);
+    expect(lean.dateTimeError).toMatch(/DateTimePrompt is not supported/);
+
+    // Without lean-start the real packages load, and the prompt answers alike.
+    const plain = promptInFreshProcess(false);
+    expect(plain.standIns).toEqual([]);
+    expect(plain.picked).toEqual(['Cartão', 'Pix']);
+    expect(plain.dateTimeError).toBe('');
+  }, 60_000);
+});

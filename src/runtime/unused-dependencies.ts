@@ -16,7 +16,27 @@ const UNUSED: Record<string, () => unknown> = {
   'onnxruntime-web': () => ({}),
 };
 
+/**
+ * Packages botbuilder-dialogs requires at its top level for prompts tierdesk never uses:
+ * `@microsoft/recognizers-text-date-time` (DateTimePrompt only) and `@microsoft/recognizers-text-suite`,
+ * which PromptCultureModels loads only for nine culture codes ('en-us', 'pt-br', …) and which
+ * itself loads the date-time, number-with-unit and sequence recognizers. Together 26 MB of RSS
+ * and ~0.25 s of CPU at start (measured: bench/results/2026-12-06-turn-memory.md). ChoicePrompt's
+ * number/ordinal matching (`@microsoft/recognizers-text-number`) and ConfirmPrompt's
+ * (`-choice`) stay real; the suite's stand-in carries the number package's identical `Culture`.
+ */
+const UNUSED_BY_DIALOGS: Record<string, (require: NodeJS.Require) => unknown> = {
+  // DateTimePrompt calls recognizeDateTime; nothing else reads this package.
+  '@microsoft/recognizers-text-date-time': () => ({
+    recognizeDateTime(): never {
+      throw new Error('tierdesk does not load @microsoft/recognizers-text-date-time: DateTimePrompt is not supported here');
+    },
+  }),
+  '@microsoft/recognizers-text-suite': (require) => ({ Culture: (require('@microsoft/recognizers-text-number') as { Culture: unknown }).Culture }),
+};
+
 let done = false;
+let dialogsDone = false;
 
 /**
  * Puts inert stand-ins for the packages above into Node's CommonJS module cache, resolved from
@@ -29,14 +49,29 @@ let done = false;
 export function skipUnusedTransformersDependencies(): string[] {
   if (done) return [];
   done = true;
+  return stubPackages('@xenova/transformers', Object.fromEntries(Object.entries(UNUSED).map(([name, make]) => [name, () => make()])));
+}
+
+/**
+ * The same for botbuilder-dialogs' unused recognizers (UNUSED_BY_DIALOGS). Must run before
+ * botbuilder-dialogs is first loaded: the server's entry imports `./runtime/lean-start.js` first.
+ * Returns the package names it stubbed.
+ */
+export function skipUnusedDialogRecognizers(): string[] {
+  if (dialogsDone) return [];
+  dialogsDone = true;
+  return stubPackages('botbuilder-dialogs', UNUSED_BY_DIALOGS);
+}
+
+function stubPackages(owner: string, stubs: Record<string, (require: NodeJS.Require) => unknown>): string[] {
   const stubbed: string[] = [];
   let require: NodeJS.Require;
   try {
-    require = createRequire(createRequire(import.meta.url).resolve('@xenova/transformers/package.json'));
+    require = createRequire(createRequire(import.meta.url).resolve(`${owner}/package.json`));
   } catch {
     return stubbed;
   }
-  for (const [name, exports] of Object.entries(UNUSED)) {
+  for (const [name, exports] of Object.entries(stubs)) {
     let file: string;
     try {
       file = require.resolve(name);
@@ -47,7 +82,7 @@ export function skipUnusedTransformersDependencies(): string[] {
     const module = new Module(file);
     module.filename = file;
     module.loaded = true;
-    module.exports = exports();
+    module.exports = exports(require);
     require.cache[file] = module;
     stubbed.push(name);
   }
