@@ -2,7 +2,7 @@ import path from 'node:path';
 import cliProgress from 'cli-progress';
 import { loadConfig, loadDotEnv } from '../config.js';
 import { hnswIndexFactory } from '../search/hnsw-index.js';
-import { INDEXING_SESSION_OPTIONS, TransformersEmbedder } from '../search/transformers-embedder.js';
+import { EmbeddingWorkerPool, indexingWorkers } from '../search/embedding-workers.js';
 import { configuredModel } from '../search/create-embedder.js';
 import { KnowledgeSearch } from '../search/knowledge-search.js';
 import { loadOutOfScope } from '../search/out-of-scope.js';
@@ -18,12 +18,11 @@ async function main(): Promise<void> {
   loadDotEnv();
   const config = loadConfig();
   const articles = requireValidArticles(await loadArticles(path.join(config.knowledgeDir, 'articles')));
-  process.stdout.write(`Loading embedding model ${config.embedding.modelId}…\n`);
-  const embedder = await TransformersEmbedder.create({
-    ...configuredModel(config.embedding, path.join(config.dataDir, 'models')),
-    // Its own process with nothing else to serve: both cores for the model (bench/results/*-round3-10k.md).
-    sessionOptions: INDEXING_SESSION_OPTIONS,
-  });
+  const workers = indexingWorkers();
+  process.stdout.write(`Loading embedding model ${config.embedding.modelId} (${workers} worker thread${workers === 1 ? '' : 's'})…\n`);
+  // Its own process with nothing else to serve: one model per core, each with one onnxruntime
+  // thread, fed from one queue (two intra-op threads of one session scale badly: bench/results/2026-12-06-10k.md).
+  const embedder = await EmbeddingWorkerPool.create({ model: configuredModel(config.embedding, path.join(config.dataDir, 'models')), workers });
   // ETA over the last 200 updates: the first groups include the model's warm-up.
   const bar = new cliProgress.SingleBar(
     // Also when the output is a log (container, CI), not a terminal: one line every 10 s.
@@ -75,6 +74,7 @@ async function main(): Promise<void> {
       );
     }
   }
+  await embedder.close();
 }
 
 main().catch((error: unknown) => {

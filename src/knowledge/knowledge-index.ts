@@ -62,8 +62,12 @@ export interface PassageOwner {
 /** A passage hit resolved to its article. */
 export interface PassageHit extends VectorHit, PassageOwner {}
 
-/** Articles whose passages go to the embedder together (progress is reported per group). */
-const ARTICLES_PER_CALL = 16;
+/**
+ * Articles whose passages go to the embedder together (progress is reported per group). 64: body
+ * chunks sorted by length among ~190 of them pad 5–7 % of their tokens, among ~48 (16 articles) 12 %
+ * (measured on bench/ten-k.ts's articles with e5's tokenizer).
+ */
+const ARTICLES_PER_CALL = 64;
 
 /**
  * Articles whose passage vectors are kept in JS memory (as one block each) for exact scores of
@@ -231,16 +235,57 @@ export class KnowledgeIndex {
 
     const toEmbed = articles.filter((article) => manifest.articles[articleKey(article)] === undefined);
     const embeddedArticles: string[] = [];
-    // Several articles per model call: the embedder groups their passages by length, so short
-    // titles and questions are not padded to the length of body chunks (labels stay in article order).
+
+    // The classifier learns from titles and alternative questions: retrain when they changed (not
+    // when only a body did: retraining takes ~45 s of CPU at 10,000 articles).
+    const classifierHash = hashOf([
+      CLASSIFIER_VERSION,
+      ...[...wanted]
+        .map(([key, article]) => `${key}:${hashOf(passagesFor(article).flatMap((p) => (p.kind === 'body' ? [] : [`${p.kind}:${p.text}`])))}`)
+        .sort(),
+    ]);
+    const retrainClassifier = manifest.classifier?.hash !== classifierHash;
+    // The `query` vectors a retraining will need and the store beside the index lacks (a fresh
+    // build: every title and question) are embedded with the articles' passages, so the model
+    // works on them under the progress bar instead of in one long call after it.
+    const queryVectors = new Map<string, Float32Array>();
+    const trainingStore = classifierTrainingStore(embedder, indexDir, queryVectors);
+    const missingQueries = retrainClassifier && trainingStore !== undefined && toEmbed.length > 0
+      ? new Set(await trainingStore.missing(toEmbed.flatMap((article) => passagesFor(article).flatMap((p) => (p.kind === 'body' ? [] : [p.text])))))
+      : new Set<string>();
+
+    // Many articles per model call: the embedder groups their passages by length, so short titles
+    // and questions are not padded to the length of body chunks, and body chunks meet others of
+    // nearly their length (labels stay in article order).
+    const groups: { article: Article; passages: Passage[]; withVector: boolean[] }[][] = [];
     for (let start = 0; start < toEmbed.length; start += ARTICLES_PER_CALL) {
-      const chunk = toEmbed.slice(start, start + ARTICLES_PER_CALL).map((article) => {
-        const passages = passagesFor(article);
-        return { article, passages, withVector: passages.map((passage, i) => getsVector(passages, i, bodyVectors)) };
+      groups.push(
+        toEmbed.slice(start, start + ARTICLES_PER_CALL).map((article) => {
+          const passages = passagesFor(article);
+          return { article, passages, withVector: passages.map((_, i) => getsVector(passages, i, bodyVectors)) };
+        }),
+      );
+    }
+    const embedGroup = (group: (typeof groups)[number]) => {
+      const queries = [...new Set(group.flatMap((c) => c.passages.flatMap((p) => (p.kind !== 'body' && missingQueries.has(p.text) ? [p.text] : []))))];
+      const embedded = Promise.all([
+        embedPassages(embedder, group.flatMap((c) => c.passages.filter((_, i) => c.withVector[i]))),
+        queries.length > 0 ? embedder.embed(queries, 'query') : Promise.resolve([]),
+      ]).then(([vectors, queried]) => {
+        queries.forEach((text, i) => queryVectors.set(text, queried[i]!));
+        return vectors;
       });
-      const embedded = await embedPassages(embedder, chunk.flatMap((c) => c.passages.filter((_, i) => c.withVector[i])));
+      embedded.catch(() => undefined); // awaited below, in order; a failure before then is not "unhandled"
+      return embedded;
+    };
+    // Two groups with the embedder at any time: while the last batches of one are computed, the
+    // other's wait in line, so no worker waits for this loop.
+    const inFlight = groups.slice(0, 2).map(embedGroup);
+    for (let g = 0; g < groups.length; g++) {
+      const embedded = await inFlight.shift()!;
+      if (g + 2 < groups.length) inFlight.push(embedGroup(groups[g + 2]!));
       let offset = 0;
-      for (const { article, passages, withVector } of chunk) {
+      for (const { article, passages, withVector } of groups[g]!) {
         const stored = passages.map((passage, i) => {
           const label = manifest.nextLabel++;
           if (!withVector[i]) return { label, kind: passage.kind, vector: false as const };
@@ -272,14 +317,6 @@ export class KnowledgeIndex {
     // Which body chunks have vectors changes rankings (so calibration reruns); `all` keeps older indexes' hash.
     const contentHash = hashOf([...(bodyVectors === 'all' ? [] : [`body vectors: ${bodyVectors}`]), ...Object.entries(manifest.articles).map(([key, entry]) => `${key}:${entry.hash}`).sort()]);
 
-    // The classifier learns from titles and alternative questions: retrain when they changed (not
-    // when only a body did: retraining takes ~45 s of CPU at 10,000 articles).
-    const classifierHash = hashOf([
-      CLASSIFIER_VERSION,
-      ...[...wanted]
-        .map(([key, article]) => `${key}:${hashOf(passagesFor(article).flatMap((p) => (p.kind === 'body' ? [] : [`${p.kind}:${p.text}`])))}`)
-        .sort(),
-    ]);
     const documents = articles.flatMap((article) => {
       const entry = manifest.articles[articleKey(article)]!;
       return passagesFor(article).map((passage, i) => ({
@@ -291,12 +328,13 @@ export class KnowledgeIndex {
     });
     const lexical = new MiniSearchLexicalIndex(documents);
     const texts = new Map(documents.flatMap((d) => (labels.get(d.id)?.kind === 'body' ? [] : [[d.id, d.text] as const])));
-    let classifier = manifest.classifier?.hash === classifierHash ? await readClassifier(path.join(indexDir, manifest.classifier.file)) : undefined;
+    let classifier = !retrainClassifier ? await readClassifier(path.join(indexDir, manifest.classifier!.file)) : undefined;
     const classifierTrained = classifier === undefined;
-    const trainingVectors = classifierTrainingVectors(embedder, indexDir, vectors);
+    const trainingVectors = classifierTrainingVectors(embedder, indexDir, vectors, queryVectors);
     if (classifier === undefined) {
       classifier = ArticleClassifier.train((await titleAndQuestionVectors(trainingVectors, labels, texts)).map((p) => ({ label: p.articleId, vector: p.vector })));
     }
+    queryVectors.clear(); // in the file beside the index now (StoredEmbeddings)
 
     const changed = rebuiltBecause !== undefined || embeddedArticles.length > 0 || removedArticles.length > 0;
     if (changed || classifierTrained) {
@@ -426,6 +464,33 @@ async function embedPassages(embedder: Embedder, passages: readonly Passage[]): 
 /** Gives the `query` vectors of title and question passages (label, text). */
 type TrainingVectors = (passages: readonly (readonly [number, string])[]) => Promise<Float32Array[]>;
 
+/** Whether the vector index itself holds the `query` vectors of titles and questions (MiniLM: no prefixes; or titles and questions embedded as `query`). */
+function indexHasTrainingVectors(embedder: Embedder): boolean {
+  const { passageRoles, queryPrefix, passagePrefix } = embedder.fingerprint;
+  return queryPrefix === passagePrefix || (passageRoles.title === 'query' && passageRoles.question === 'query');
+}
+
+/**
+ * The file of `query` vectors beside the index (StoredEmbeddings), when the index does not hold
+ * them (e5: `passage: ` in the index); texts in `ready` (embedded during this sync) are taken from
+ * there instead of the model.
+ */
+function classifierTrainingStore(embedder: Embedder, indexDir: string, ready: ReadonlyMap<string, Float32Array> = new Map()): StoredEmbeddings | undefined {
+  if (indexHasTrainingVectors(embedder)) return undefined;
+  const model: Embedder = {
+    modelId: embedder.modelId,
+    dimension: embedder.dimension,
+    fingerprint: embedder.fingerprint,
+    embed: async (texts, role) => {
+      const rest = role === 'query' ? texts.filter((text) => !ready.has(text)) : texts;
+      const embedded = rest.length > 0 ? await embedder.embed(rest, role) : [];
+      const byText = new Map(rest.map((text, i) => [text, embedded[i]!]));
+      return texts.map((text) => (role === 'query' ? ready.get(text) : undefined) ?? byText.get(text)!);
+    },
+  };
+  return new StoredEmbeddings(model, indexDir);
+}
+
 /**
  * Where classifier training vectors come from. When titles and questions are already stored
  * as `query` vectors (or the model has no prefixes, so both roles embed alike: MiniLM), the
@@ -433,12 +498,10 @@ type TrainingVectors = (passages: readonly (readonly [number, string])[]) => Pro
  * and kept in a file in the index folder (StoredEmbeddings), so retraining after an article
  * changed embeds only its texts; a fresh instance per use, so they are not held in memory.
  */
-function classifierTrainingVectors(embedder: Embedder, indexDir: string, vectors: VectorIndex): TrainingVectors {
-  const { passageRoles, queryPrefix, passagePrefix } = embedder.fingerprint;
-  const indexHasThem = queryPrefix === passagePrefix || (passageRoles.title === 'query' && passageRoles.question === 'query');
-  if (indexHasThem) return async (passages) => passages.map(([label]) => vectors.vector(label) ?? new Float32Array(embedder.dimension));
+function classifierTrainingVectors(embedder: Embedder, indexDir: string, vectors: VectorIndex, ready?: ReadonlyMap<string, Float32Array>): TrainingVectors {
+  if (indexHasTrainingVectors(embedder)) return async (passages) => passages.map(([label]) => vectors.vector(label) ?? new Float32Array(embedder.dimension));
   return (passages) =>
-    new StoredEmbeddings(embedder, indexDir).embed(
+    classifierTrainingStore(embedder, indexDir, ready)!.embed(
       passages.map(([, text]) => text),
       'query',
     );

@@ -53,6 +53,12 @@ export class StoredEmbeddings implements Embedder {
     return texts.map((text) => stored.get(text)!);
   }
 
+  /** The texts (of `texts`, each once) the file has no vector for: what the next bulk `query` call of them would embed. */
+  async missing(texts: readonly string[]): Promise<string[]> {
+    const stored = await this.load();
+    return [...new Set(texts.filter((text) => !stored.has(text)))];
+  }
+
   private async load(): Promise<Map<string, Float32Array>> {
     if (this.loaded !== undefined) return this.loaded;
     const map = new Map<string, Float32Array>();
