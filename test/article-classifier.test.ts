@@ -60,4 +60,24 @@ describe('article classifier', () => {
   it('has no opinion without training data', () => {
     expect(ArticleClassifier.train([]).predict(new Float32Array(4)).size).toBe(0);
   });
+  it('retrained from the saved sums after a few examples changed, matches a full retraining (same temperature, probabilities within 1e-9)', () => {
+    const before = clusters(40, 5, 48, 7);
+    const first = ArticleClassifier.trainWithGram(before, undefined);
+    expect(first.classifier.toJSON()).toEqual(ArticleClassifier.train(before).toJSON()); // no sums given: the full training, unchanged
+    // Three articles get new questions: their old vectors leave the sums, the new ones enter.
+    const replaced = new Set(['article-3', 'article-17', 'article-31']);
+    const fresh = clusters(40, 5, 48, 99).filter((e) => replaced.has(e.label));
+    const after = [...before.filter((e) => !replaced.has(e.label)), ...fresh];
+    const gram = Float64Array.from(first.gram);
+    ArticleClassifier.updateGram(gram, before.filter((e) => replaced.has(e.label)).map((e) => e.vector), -1);
+    ArticleClassifier.updateGram(gram, fresh.map((e) => e.vector), 1);
+    const incremental = ArticleClassifier.trainWithGram(after, gram).classifier;
+    const full = ArticleClassifier.train(after);
+    expect(incremental.toJSON().temperature).toBe(full.toJSON().temperature);
+    for (const probe of clusters(40, 2, 48, 5)) {
+      const a = incremental.predict(probe.vector);
+      const b = full.predict(probe.vector);
+      for (const [label, p] of b) expect(Math.abs(a.get(label)! - p)).toBeLessThan(1e-9);
+    }
+  });
 });

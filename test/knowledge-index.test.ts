@@ -159,4 +159,23 @@ describe('knowledge index: which body chunks get vectors', () => {
     const reloaded = await KnowledgeIndex.sync({ ...options, articles: changed });
     expect(reloaded.report).toMatchObject({ rebuiltBecause: undefined, embeddedArticles: [], passages: 6 });
   });
+  it('retrains the classifier after a question changed from the saved sums, with the same probabilities as a full training', async () => {
+    // e5's prefixes: the classifier's query vectors live in the file beside the index, so the changed question's old vector is there.
+    const e5Like = () => new HashingTestEmbedder(64, 'test/e5-like', { queryPrefix: 'query: ', passagePrefix: 'passage: ', passageRoles: { title: 'passage', question: 'passage', body: 'passage' } });
+    const many = Array.from({ length: 12 }, (_, n) => article(`topic-${n}`, `Topic ${n} settings page ${n % 3}`, `Body of topic ${n}.`, [`how to change topic ${n}`, `topic ${n} broken again`]));
+    const dir = tempDir();
+    await sync(dir, e5Like(), many);
+    const changed = many.map((a, n) => (n === 4 ? { ...a, questions: ['where is the topic four switch', 'topic 4 broken again'] } : a));
+    const updated = await sync(dir, e5Like(), changed);
+    expect(updated.report.classifierTrained).toBe(true);
+    const fresh = await sync(tempDir(), e5Like(), changed);
+    const [question] = await e5Like().embed(['query: where is the switch for topic four'], 'query');
+    const a = updated.index.classifier.predict(question!);
+    const b = fresh.index.classifier.predict(question!);
+    expect(a.size).toBe(12);
+    // Rounding only (XᵀX formed from raw sums), amplified by this tiny set's weak ridge (36 examples, 64 dimensions): ~5e-9.
+    for (const [label, p] of b) expect(Math.abs(a.get(label)! - p)).toBeLessThan(1e-7);
+    const files = readdirSync(dir).filter((f) => f.startsWith('classifier-'));
+    expect(files).toHaveLength(1);
+  });
 });

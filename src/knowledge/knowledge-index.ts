@@ -331,14 +331,16 @@ export class KnowledgeIndex {
     let classifier = !retrainClassifier ? await readClassifier(path.join(indexDir, manifest.classifier!.file)) : undefined;
     const classifierTrained = classifier === undefined;
     const trainingVectors = classifierTrainingVectors(embedder, indexDir, vectors, queryVectors);
+    let classifierSums: ClassifierSums | undefined;
     if (classifier === undefined) {
-      classifier = ArticleClassifier.train((await titleAndQuestionVectors(trainingVectors, labels, texts)).map((p) => ({ label: p.articleId, vector: p.vector })));
+      const previous = manifest.classifier === undefined ? undefined : await readClassifierSums(path.join(indexDir, manifest.classifier.file));
+      ({ classifier, sums: classifierSums } = await trainClassifier(labels, texts, trainingStore, trainingVectors, previous));
     }
     queryVectors.clear(); // in the file beside the index now (StoredEmbeddings)
 
     const changed = rebuiltBecause !== undefined || embeddedArticles.length > 0 || removedArticles.length > 0;
     if (changed || classifierTrained) {
-      await saveIndex(indexDir, manifest, vectors, changed, classifierTrained ? { classifier, hash: classifierHash } : undefined);
+      await saveIndex(indexDir, manifest, vectors, changed, classifierTrained ? { classifier, hash: classifierHash, sums: classifierSums } : undefined);
     }
 
     return {
@@ -406,7 +408,7 @@ async function saveIndex(
   manifest: Manifest,
   vectors: VectorIndex,
   vectorsChanged: boolean,
-  classifier: { classifier: ArticleClassifier; hash: string } | undefined,
+  classifier: { classifier: ArticleClassifier; hash: string; sums: ClassifierSums | undefined } | undefined,
 ): Promise<void> {
   await mkdir(indexDir, { recursive: true });
   const oldVectorsFile = manifest.vectorsFile;
@@ -419,7 +421,12 @@ async function saveIndex(
   if (classifier !== undefined) {
     manifest.classifier = { file: `classifier-${generation}.json`, hash: classifier.hash };
     const { weights, ...rest } = classifier.classifier.toJSON();
-    const stored: StoredClassifier = { ...rest, weightsFloat32: Buffer.from(Float32Array.from(weights).buffer).toString('base64') };
+    const sums = classifier.sums;
+    const stored: StoredClassifier = {
+      ...rest,
+      weightsFloat32: Buffer.from(Float32Array.from(weights).buffer).toString('base64'),
+      ...(sums === undefined ? {} : { examples: sums.examples, gramFloat64: Buffer.from(sums.gram.buffer, sums.gram.byteOffset, sums.gram.byteLength).toString('base64') }),
+    };
     await writeFile(path.join(indexDir, manifest.classifier.file), JSON.stringify(stored));
   }
   const manifestFile = path.join(indexDir, MANIFEST_FILE);
@@ -527,8 +534,87 @@ async function titleAndQuestionVectors(trainingVectors: TrainingVectors, labels:
  * that file was 87 MB at 10,000 articles and parsing it took ~150 MB of transient heap, which
  * stayed in the server's RSS; as base64 it is 20 MB. Same values: the classifier keeps float32.
  */
-const storedClassifierSchema = classifierJsonSchema.omit({ weights: true }).extend({ weightsFloat32: z.string() });
+const storedClassifierSchema = classifierJsonSchema.omit({ weights: true }).extend({
+  weightsFloat32: z.string(),
+  /** The training examples ("articleId\u0001text", one per title and question) and Σ v vᵀ of their vectors: see `trainClassifier`. */
+  examples: z.array(z.string()).optional(),
+  gramFloat64: z.string().optional(),
+});
 type StoredClassifier = z.infer<typeof storedClassifierSchema>;
+
+/** What a retraining needs from the last one: its examples and the sum of their outer products (ArticleClassifier.trainWithGram). */
+interface ClassifierSums {
+  examples: string[];
+  gram: Float64Array;
+}
+
+/** The saved examples and sums of the classifier file, when it has them. */
+async function readClassifierSums(file: string): Promise<ClassifierSums | undefined> {
+  try {
+    const stored = storedClassifierSchema.safeParse(JSON.parse(await readFile(file, 'utf8')));
+    if (!stored.success || stored.data.examples === undefined || stored.data.gramFloat64 === undefined) return undefined;
+    const bytes = Buffer.from(stored.data.gramFloat64, 'base64');
+    const gram = new Float64Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength));
+    return gram.length === stored.data.dimension * stored.data.dimension ? { examples: stored.data.examples, gram } : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Trains the article classifier on every title and question. When the last training's sums are
+ * saved and the `query` vectors of the examples that left are still in the store beside the index
+ * (their file is rewritten only by this training), XᵀX is updated by the examples that left and
+ * came instead of summed over all of them (ArticleClassifier.trainWithGram: N × D² → changes × D²
+ * multiply-adds; the same classifier up to rounding). Otherwise, and always on a fresh index, it
+ * is the full training.
+ */
+async function trainClassifier(
+  labels: ReadonlyMap<number, PassageOwner>,
+  texts: ReadonlyMap<number, string>,
+  store: StoredEmbeddings | undefined,
+  trainingVectors: TrainingVectors,
+  previous: ClassifierSums | undefined,
+): Promise<{ classifier: ArticleClassifier; sums: ClassifierSums }> {
+  const wanted = [...texts].filter(([label]) => labels.has(label)).sort((a, b) => a[0] - b[0]);
+  const keys = wanted.map(([label, text]) => `${labels.get(label)!.articleId}\u0001${text}`);
+  let update: { gram: Float64Array; left: Float32Array[] } | undefined;
+  if (previous !== undefined && store !== undefined) {
+    const count = new Map<string, number>();
+    for (const key of keys) count.set(key, (count.get(key) ?? 0) + 1);
+    const left: string[] = [];
+    for (const key of previous.examples) {
+      const n = count.get(key) ?? 0;
+      if (n > 0) count.set(key, n - 1);
+      else left.push(key);
+    }
+    const came = [...count.values()].reduce((sum, n) => sum + n, 0);
+    if (left.length + came < keys.length / 2) {
+      const vectors = await store.stored(left.map((key) => key.slice(key.indexOf('\u0001') + 1)));
+      if (vectors.every((v) => v !== undefined)) update = { gram: Float64Array.from(previous.gram), left: vectors as Float32Array[] };
+    }
+  }
+  const vectors = store !== undefined ? await store.embed(wanted.map(([, text]) => text), 'query') : await trainingVectors(wanted);
+  const examples = wanted.map(([label], i) => ({ label: labels.get(label)!.articleId, vector: vectors[i]! }));
+  if (update !== undefined && previous !== undefined) {
+    // Out: the examples that left; in: every current example beyond what the last training had.
+    ArticleClassifier.updateGram(update.gram, update.left, -1);
+    const had = new Map<string, number>();
+    for (const key of previous.examples) had.set(key, (had.get(key) ?? 0) + 1);
+    const came = examples.filter((_, i) => {
+      const n = had.get(keys[i]!) ?? 0;
+      if (n > 0) had.set(keys[i]!, n - 1);
+      return n === 0;
+    });
+    ArticleClassifier.updateGram(
+      update.gram,
+      came.map((e) => e.vector),
+      1,
+    );
+  }
+  const { classifier, gram } = ArticleClassifier.trainWithGram(examples, update?.gram);
+  return { classifier, sums: { examples: keys, gram } };
+}
 
 /** Reads a saved classifier (also the older all-JSON form); undefined when missing or unreadable (it is retrained). */
 async function readClassifier(file: string): Promise<ArticleClassifier | undefined> {
@@ -536,7 +622,7 @@ async function readClassifier(file: string): Promise<ArticleClassifier | undefin
     const data: unknown = JSON.parse(await readFile(file, 'utf8'));
     const stored = storedClassifierSchema.safeParse(data);
     if (stored.success) {
-      const { weightsFloat32, ...rest } = stored.data;
+      const { weightsFloat32, examples: _examples, gramFloat64: _gram, ...rest } = stored.data;
       const bytes = Buffer.from(weightsFloat32, 'base64');
       const weights = new Float32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength));
       // fromJSON only reads the length and items of `weights` (it copies them into a Float32Array),

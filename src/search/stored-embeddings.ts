@@ -59,6 +59,12 @@ export class StoredEmbeddings implements Embedder {
     return [...new Set(texts.filter((text) => !stored.has(text)))];
   }
 
+  /** The stored vectors of texts (undefined where the file has none), without embedding anything. */
+  async stored(texts: readonly string[]): Promise<(Float32Array | undefined)[]> {
+    const stored = await this.load();
+    return texts.map((text) => stored.get(text));
+  }
+
   private async load(): Promise<Map<string, Float32Array>> {
     if (this.loaded !== undefined) return this.loaded;
     const map = new Map<string, Float32Array>();
