@@ -184,28 +184,67 @@ export class ArticleClassifier {
     for (let i = 0; i < n; i += step) sample.push(i);
     const scores = new Float64Array(sample.length * K);
     const z = new Float64Array(D);
-    const s = new Float64Array(K);
+    const h = new Float64Array(sample.length);
     sample.forEach((i, row) => {
       const o = i * D;
-      let h = 0;
+      let hi = 0;
       for (let r = 0; r < D; r++) {
         let sum = x[o + r]!;
         for (let c = 0; c < r; c++) sum -= chol[r * D + c]! * z[c]!;
         z[r] = sum / chol[r * D + r]!;
-        h += z[r]! * z[r]!;
+        hi += z[r]! * z[r]!;
       }
-      // All articles' scores at once, reading the D × K weights row by row (in sequence).
-      s.fill(0);
-      for (let d = 0; d < D; d++) {
-        const xd = x[o + d]!;
-        const wd = d * K;
-        for (let k = 0; k < K; k++) s[k]! += xd * w[wd + k]!;
-      }
-      for (let k = 0; k < K; k++) {
-        const target = (k === y[i] ? 1 : 0) - prior[k]!;
-        scores[row * K + k] = (s[k]! - h * target) / Math.max(1 - h, 1e-6);
-      }
+      h[row] = hi;
     });
+    // All articles' scores at once, reading the D × K weights row by row (in sequence), for four
+    // sampled examples per pass over the weights (30 MB at 10,000 articles: read a quarter as
+    // often). Each score adds the same products in the same order as one example at a time.
+    const s = Array.from({ length: 4 }, () => new Float64Array(K));
+    for (let first = 0; first < sample.length; first += 4) {
+      const rows = Math.min(4, sample.length - first);
+      for (const sums of s) sums.fill(0);
+      if (rows === 4) {
+        const [s0, s1, s2, s3] = s as [Float64Array, Float64Array, Float64Array, Float64Array];
+        const o0 = sample[first]! * D;
+        const o1 = sample[first + 1]! * D;
+        const o2 = sample[first + 2]! * D;
+        const o3 = sample[first + 3]! * D;
+        for (let d = 0; d < D; d++) {
+          const x0 = x[o0 + d]!;
+          const x1 = x[o1 + d]!;
+          const x2 = x[o2 + d]!;
+          const x3 = x[o3 + d]!;
+          const wd = d * K;
+          for (let k = 0; k < K; k++) {
+            const wk = w[wd + k]!;
+            s0[k]! += x0 * wk;
+            s1[k]! += x1 * wk;
+            s2[k]! += x2 * wk;
+            s3[k]! += x3 * wk;
+          }
+        }
+      } else {
+        for (let j = 0; j < rows; j++) {
+          const o = sample[first + j]! * D;
+          const sums = s[j]!;
+          for (let d = 0; d < D; d++) {
+            const xd = x[o + d]!;
+            const wd = d * K;
+            for (let k = 0; k < K; k++) sums[k]! += xd * w[wd + k]!;
+          }
+        }
+      }
+      for (let j = 0; j < rows; j++) {
+        const row = first + j;
+        const i = sample[row]!;
+        const sums = s[j]!;
+        const hi = h[row]!;
+        for (let k = 0; k < K; k++) {
+          const target = (k === y[i] ? 1 : 0) - prior[k]!;
+          scores[row * K + k] = (sums[k]! - hi * target) / Math.max(1 - hi, 1e-6);
+        }
+      }
+    }
     let temperature = TEMPERATURES[0]!;
     let bestLikelihood = -Infinity;
     for (const t of TEMPERATURES) {
@@ -304,15 +343,50 @@ function cholesky(a: Float64Array, n: number): Float64Array {
  */
 function solveCholesky(l: Float64Array, n: number, b: Float64Array, m: number): Float64Array {
   const z = Float64Array.from(b);
-  for (let i = 0; i < n; i++) {
-    const zi = i * m;
-    for (let k = 0; k < i; k++) {
-      const lik = l[i * n + k]!;
-      const zk = k * m;
-      for (let c = 0; c < m; c++) z[zi + c]! -= lik * z[zk + c]!;
+  // Forward: four rows at a time take every finished row k before them in one pass over row k
+  // (read a quarter as often); then each finishes with the rows of its own block. Every element
+  // still subtracts the same products in the same order (k ascending), then divides.
+  for (let first = 0; first < n; first += 4) {
+    const last = Math.min(first + 4, n);
+    if (last - first === 4) {
+      const z0 = first * m;
+      const z1 = z0 + m;
+      const z2 = z1 + m;
+      const z3 = z2 + m;
+      for (let k = 0; k < first; k++) {
+        const l0 = l[first * n + k]!;
+        const l1 = l[(first + 1) * n + k]!;
+        const l2 = l[(first + 2) * n + k]!;
+        const l3 = l[(first + 3) * n + k]!;
+        const zk = k * m;
+        for (let c = 0; c < m; c++) {
+          const v = z[zk + c]!;
+          z[z0 + c]! -= l0 * v;
+          z[z1 + c]! -= l1 * v;
+          z[z2 + c]! -= l2 * v;
+          z[z3 + c]! -= l3 * v;
+        }
+      }
+    } else {
+      for (let i = first; i < last; i++) {
+        const zi = i * m;
+        for (let k = 0; k < first; k++) {
+          const lik = l[i * n + k]!;
+          const zk = k * m;
+          for (let c = 0; c < m; c++) z[zi + c]! -= lik * z[zk + c]!;
+        }
+      }
     }
-    const diagonal = l[i * n + i]!;
-    for (let c = 0; c < m; c++) z[zi + c]! /= diagonal;
+    for (let i = first; i < last; i++) {
+      const zi = i * m;
+      for (let k = first; k < i; k++) {
+        const lik = l[i * n + k]!;
+        const zk = k * m;
+        for (let c = 0; c < m; c++) z[zi + c]! -= lik * z[zk + c]!;
+      }
+      const diagonal = l[i * n + i]!;
+      for (let c = 0; c < m; c++) z[zi + c]! /= diagonal;
+    }
   }
   const x = z;
   for (let i = n - 1; i >= 0; i--) {
