@@ -41,6 +41,8 @@ async function main(): Promise<void> {
     for (const q of queries) (tokenizer as unknown as { encode(t: string): number[] }).encode(q);
   } else {
     const embedder = await TransformersEmbedder.create({ modelId, modelDir, leanTokenizer: lean === 'true',
+      // The server's model cache (DATA_DIR/models), where the derived model without the word table already is (external-word-table.ts).
+      ...(process.env.PROBE_CACHE_DIR === undefined ? {} : { cacheDir: process.env.PROBE_CACHE_DIR }),
       // 'default': the file the model registry chooses (what the server loads).
       ...(quantized === 'default' ? {} : { quantized: quantized === 'true' }),
       ...(process.env.PROBE_SESSION === undefined ? {} : { sessionOptions: JSON.parse(process.env.PROBE_SESSION) as SessionOptions }),

@@ -211,10 +211,10 @@ export async function coldStarts(options: Omit<ServerOptions, 'dataDir'> & { ind
 type Probe = Record<string, number | string>;
 
 /** bench/memory-probe.ts, built, in its own process with the product's node options (RSS is per process). */
-function probe(root: string, launch: Launch, modelDir: string, trim: boolean, args: string[]): Probe {
+function probe(root: string, launch: Launch, modelDir: string, trim: boolean, args: string[], modelCache: string): Probe {
   const run = spawnSync(process.execPath, [...launch.nodeArgs, '--expose-gc', path.join(root, 'dist', 'bench', 'memory-probe.js'), ...args], {
     cwd: root,
-    env: { ...process.env, ...launch.env, MODEL_DIR: modelDir, ...(trim ? { MALLOC_TRIM_THRESHOLD_: '33554432' } : {}) },
+    env: { ...process.env, ...launch.env, MODEL_DIR: modelDir, PROBE_CACHE_DIR: modelCache, ...(trim ? { MALLOC_TRIM_THRESHOLD_: '33554432' } : {}) },
     encoding: 'utf8',
   });
   try {
@@ -242,7 +242,8 @@ export async function breakdown(options: Omit<ServerOptions, 'dataDir'> & { labe
   const added = (stage: string) =>
     median(
       Array.from({ length: Math.max(1, options.runs) }, () => {
-        const r = probe(root, launch, modelDir, trim, [stage, modelId, 'default', 'true']);
+        // The server's model cache: the model loads as the server loads it (external-word-table.ts).
+        const r = probe(root, launch, modelDir, trim, [stage, modelId, 'default', 'true'], path.join(options.indexed, 'models'));
         return Number(r.afterGc) - Number(r.before);
       }),
     );

@@ -1,8 +1,9 @@
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { EmbedderLoadError, normalize, type Embedder, type EmbedderFingerprint, type EmbeddingRole } from './embedder.js';
 import { modelSpec, type ModelSpec } from './model-registry.js';
 import { skipUnusedTransformersDependencies } from '../runtime/unused-dependencies.js';
+import { derivedModelRoot, WordTable, withWordTable, type WordTableManifest } from './external-word-table.js';
 
 export interface TransformersEmbedderOptions {
   /** Model id as in EMBEDDING_MODEL, e.g. `intfloat/multilingual-e5-small` (see model-registry.ts). */
@@ -23,6 +24,12 @@ export interface TransformersEmbedderOptions {
   leanTokenizer?: boolean;
   /** onnxruntime session options (threads, memory arena); see `DEFAULT_SESSION_OPTIONS`. */
   sessionOptions?: SessionOptions;
+  /**
+   * Read the word-embedding table from the model file per call instead of keeping it in the
+   * session (default true; e5's 4-bit table is 54 MB, see external-word-table.ts). Needs a local
+   * model (`modelDir`) and `cacheDir` for the derived model; `false` for measurements and tests.
+   */
+  externalWordTable?: boolean;
 }
 
 /** The onnxruntime-node session options tierdesk sets (the rest stay onnxruntime's defaults). */
@@ -105,6 +112,13 @@ export class TransformersEmbedder implements Embedder {
     }
     let extract: FeatureExtractor;
     try {
+      const derived =
+        modelDir !== undefined && options.cacheDir !== undefined && (options.externalWordTable ?? true)
+          ? await derivedModelRoot(modelDir, loadId, file, options.cacheDir, (root, manifest) => sameOutputs(modelDir, root, loadId, file, manifest))
+          : undefined;
+      if (derived !== undefined) env.localModelPath = derived.root + path.sep;
+      wordTableInUse = derived === undefined ? undefined : new WordTable(derived.manifest);
+      modelFileInUse = modelDir === undefined ? undefined : path.join(derived?.root ?? modelDir, loadId, file);
       // The pipeline's declared type is a wide union; feature-extraction returns a Tensor with data/dims.
       extract = (await pipeline('feature-extraction', loadId, { quantized })) as unknown as FeatureExtractor;
     } catch (cause) {
@@ -164,6 +178,53 @@ interface SessionFactory {
 
 let sessionOptionsInUse: SessionOptions = DEFAULT_SESSION_OPTIONS;
 let originalCreate: ((buffer: Uint8Array, options: object) => Promise<unknown>) | undefined;
+/** The table the next session created from a derived model reads its word embeddings from. */
+let wordTableInUse: WordTable | undefined;
+/** The local ONNX file transformers.js is about to hand over as bytes (see `setSessionOptions`). */
+let modelFileInUse: string | undefined;
+
+interface OrtModule {
+  InferenceSession: SessionFactory & { create(source: string | Uint8Array, options?: object): Promise<OrtSession> };
+  Tensor: new (type: string, data: Float32Array | BigInt64Array, dims: readonly number[]) => unknown;
+}
+interface OrtSession {
+  inputNames: readonly string[];
+  outputNames: readonly string[];
+  run(feeds: Record<string, unknown>): Promise<Record<string, { data: ArrayLike<number> }>>;
+}
+
+async function onnxRuntime(): Promise<OrtModule> {
+  const ort = (await import('onnxruntime-node' as string)) as OrtModule & { default?: OrtModule };
+  return ort.default ?? ort;
+}
+
+/**
+ * Whether the derived model (word table read by tierdesk) gives the original's outputs to the
+ * bit, on token ids spread over the whole table and a padded batch. Runs once, when the derived
+ * model is made.
+ */
+async function sameOutputs(modelDir: string, derivedRoot: string, modelId: string, file: string, manifest: WordTableManifest): Promise<boolean> {
+  const ort = await onnxRuntime();
+  const original = await ort.InferenceSession.create(path.join(modelDir, modelId, file));
+  const table = new WordTable(manifest);
+  try {
+    const derived = withWordTable(await ort.InferenceSession.create(path.join(derivedRoot, modelId, file)), table, (data, dims) => new ort.Tensor('float32', data, dims));
+    const sequence = 9;
+    const ids = BigInt64Array.from({ length: 2 * sequence }, (_, i) => BigInt(i === 0 || i === sequence ? 0 : i === sequence - 1 ? 2 : Math.floor(((i * 7919) % 997) / 997 * (manifest.rows - 1))));
+    const mask = BigInt64Array.from({ length: 2 * sequence }, (_, i) => (i >= 2 * sequence - 3 ? 0n : 1n));
+    const feeds: Record<string, unknown> = { input_ids: new ort.Tensor('int64', ids, [2, sequence]), attention_mask: new ort.Tensor('int64', mask, [2, sequence]) };
+    if (original.inputNames.includes('token_type_ids')) feeds['token_type_ids'] = new ort.Tensor('int64', new BigInt64Array(2 * sequence), [2, sequence]);
+    const [a, b] = [await original.run(feeds), await derived.run(feeds)];
+    const name = original.outputNames[0]!;
+    const x = a[name]!.data;
+    const y = b[name]?.data;
+    if (y === undefined || x.length !== y.length) return false;
+    for (let i = 0; i < x.length; i++) if (x[i] !== y[i]) return false;
+    return true;
+  } finally {
+    table.close();
+  }
+}
 
 /**
  * transformers.js 2.17 creates its onnxruntime session with execution providers only; this
@@ -177,7 +238,18 @@ async function setSessionOptions(options: SessionOptions): Promise<void> {
   const session = ort.default?.InferenceSession ?? ort.InferenceSession!;
   const create = session.create.bind(session);
   originalCreate = create;
-  session.create = (buffer, given) => create(buffer, { ...given, ...sessionOptionsInUse });
+  const { Tensor } = await onnxRuntime();
+  session.create = async (buffer, given) => {
+    // onnxruntime-node 1.14 ignores the options of a session created from bytes (threads, arena:
+    // measured, see embedding-workers.ts), so a local model file is opened by its path instead.
+    const file = modelFileInUse;
+    const source = file !== undefined && existsSync(file) && statSync(file).size === buffer.byteLength ? file : buffer;
+    // transformers.js lists ['cpu', 'wasm']; onnxruntime-node checks the list only for a path, and knows no 'wasm'.
+    const options = typeof source === 'string' ? { ...given, executionProviders: ['cpu'], ...sessionOptionsInUse } : { ...given, ...sessionOptionsInUse };
+    const created = (await (create as (source: string | Uint8Array, options: object) => Promise<unknown>)(source, options)) as OrtSession;
+    const table = wordTableInUse;
+    return table === undefined ? created : withWordTable(created, table, (data, dims) => new Tensor('float32', data, dims));
+  };
 }
 
 interface CharTrieClass {
@@ -255,8 +327,8 @@ async function useLeanPieceLookup(): Promise<void> {
 export function slimTokenizer(tokenizer: unknown): void {
   const model = (tokenizer as { model?: { trie?: Partial<PieceSet>; tokens_to_ids?: Map<string, number>; config?: { vocab?: unknown } } }).model;
   if (model?.trie?.pieces === undefined || model.tokens_to_ids === undefined) return;
-  model.trie.pieces = model.tokens_to_ids as unknown as Set<string>;
   if (model.config !== undefined) delete model.config.vocab;
+  model.trie.pieces = model.tokens_to_ids as unknown as Set<string>;
 }
 
 /** Chooses the tokenizer lookup before a tokenizer is built outside `create` (bench/memory-probe.ts). */

@@ -1,0 +1,293 @@
+import { closeSync, existsSync, openSync, readSync, statSync } from 'node:fs';
+import { copyFile, mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { z } from 'zod';
+import { LruMap } from '../lru-map.js';
+
+/**
+ * The multilingual model's word-embedding table read from disk instead of held by onnxruntime.
+ *
+ * Why: e5's 250,037 × 384 table is stored 4-bit in the ONNX file (48 MB of nibbles + 6 MB of
+ * fp16 block scales) and onnxruntime keeps all of it in the process for good, although a
+ * question uses some twenty rows of it. Measured with `bench/memory-probe.ts`: the float session
+ * costs ~147 MB, 54 MB of which is this table. Here the graph's table lookup (Gather → nibble
+ * unpacking → scale) is cut off once into a derived model whose input is the word embeddings
+ * themselves, and `WordTable` computes those rows per call with the same float32 operations,
+ * reading them with `pread` from the original model file (the OS page cache holds the hot rows;
+ * page cache is not the process's memory). A derived model is used only after it gave the same
+ * vectors to the bit as the original on probe texts; otherwise the original model loads as before.
+ */
+
+/** Names the 4-bit table has in the shipped e5 exports (see ../shared/models/README.md). */
+const TABLE = 'word_q4';
+const SCALES = 'word_scale';
+const OUTPUT = 'word_embeds';
+/** Values per fp16 scale (Q4_0 blocks). */
+const BLOCK = 32;
+/** Bump when the derivation changes, so derived models are made again. */
+const DERIVATION_VERSION = 1;
+
+export const wordTableManifestSchema = z.object({
+  version: z.literal(DERIVATION_VERSION),
+  /** The original model file (absolute) and what identified it when the derived model was made. */
+  source: z.string(),
+  sourceSize: z.number().int().positive(),
+  sourceMtimeMs: z.number(),
+  rows: z.number().int().positive(),
+  dimension: z.number().int().positive(),
+  /** Byte offsets of the nibble table and of the fp16 scales inside the source file. */
+  tableOffset: z.number().int().nonnegative(),
+  scalesOffset: z.number().int().nonnegative(),
+  /** The graph input that takes the rows (float32, [batch, sequence, dimension]). */
+  input: z.string(),
+});
+
+export type WordTableManifest = z.infer<typeof wordTableManifestSchema>;
+
+/** float16 bits → number (exact: every float16 is a float32). */
+function halfToFloat(bits: number): number {
+  const sign = bits & 0x8000 ? -1 : 1;
+  const exponent = (bits >> 10) & 0x1f;
+  const fraction = bits & 0x3ff;
+  if (exponent === 0) return sign * fraction * 2 ** -24;
+  if (exponent === 31) return fraction === 0 ? sign * Infinity : NaN;
+  return sign * (1 + fraction / 1024) * 2 ** (exponent - 15);
+}
+
+/** Rows kept dequantized in memory: the most frequent tokens (a row is 1.5 KB; 4,096 rows ≈ 6 MB). */
+const ROW_CACHE = 4096;
+
+/**
+ * Rows of the 4-bit table, read from the model file and dequantized exactly as the graph did:
+ * each byte holds two values (low nibble first in a block of 32, then the high nibbles), value =
+ * (nibble − 8) × the block's fp16 scale. All of it is exact in float32, so the rows are the ones
+ * onnxruntime computed.
+ */
+export class WordTable {
+  private readonly fd: number;
+  private readonly rowBytes: number;
+  private readonly scaleBytes: number;
+  private readonly cache = new LruMap<number, Float32Array>(ROW_CACHE);
+  private readonly packed: Buffer;
+  private readonly scales: Buffer;
+
+  constructor(readonly manifest: WordTableManifest) {
+    this.fd = openSync(manifest.source, 'r');
+    this.rowBytes = manifest.dimension / 2;
+    this.scaleBytes = (manifest.dimension / BLOCK) * 2;
+    this.packed = Buffer.alloc(this.rowBytes);
+    this.scales = Buffer.alloc(this.scaleBytes);
+  }
+
+  close(): void {
+    closeSync(this.fd);
+  }
+
+  /** One token's embedding row. */
+  row(id: number): Float32Array {
+    const cached = this.cache.get(id);
+    if (cached !== undefined) return cached;
+    const { rows, dimension, tableOffset, scalesOffset } = this.manifest;
+    if (!Number.isInteger(id) || id < 0 || id >= rows) throw new RangeError(`token id ${id} is outside the word table (${rows} rows)`);
+    readSync(this.fd, this.packed, 0, this.rowBytes, tableOffset + id * this.rowBytes);
+    readSync(this.fd, this.scales, 0, this.scaleBytes, scalesOffset + id * this.scaleBytes);
+    const row = new Float32Array(dimension);
+    const half = BLOCK / 2;
+    for (let block = 0; block < dimension / BLOCK; block++) {
+      const scale = halfToFloat(this.scales.readUInt16LE(block * 2));
+      for (let j = 0; j < half; j++) {
+        const byte = this.packed[block * half + j]!;
+        const high = byte >> 4;
+        row[block * BLOCK + j] = (byte - 16 * high - 8) * scale;
+        row[block * BLOCK + half + j] = (high - 8) * scale;
+      }
+    }
+    this.cache.set(id, row);
+    return row;
+  }
+
+  /** Rows for a batch of token ids ([batch × sequence], row-major), as the derived model's input. */
+  rows(ids: ArrayLike<bigint | number>): Float32Array {
+    const { dimension } = this.manifest;
+    const out = new Float32Array(ids.length * dimension);
+    for (let i = 0; i < ids.length; i++) out.set(this.row(Number(ids[i]!)), i * dimension);
+    return out;
+  }
+}
+
+interface TensorProto {
+  name: string;
+  dataType: number;
+  dims: (number | { toNumber(): number })[];
+  rawData?: Uint8Array | null;
+}
+interface NodeProto {
+  name: string;
+  opType: string;
+  input: string[];
+  output: string[];
+}
+interface ValueInfoProto {
+  name: string;
+}
+interface GraphProto {
+  node: NodeProto[];
+  initializer: TensorProto[];
+  input: ValueInfoProto[];
+}
+interface ModelProto {
+  graph: GraphProto;
+}
+interface OnnxProto {
+  ModelProto: { decode(buffer: Uint8Array): ModelProto; encode(model: ModelProto): { finish(): Uint8Array } };
+  ValueInfoProto: { create(value: object): ValueInfoProto };
+  TypeProto: { create(value: object): object };
+  TensorShapeProto: { create(value: object): object };
+}
+
+const FLOAT = 1;
+const UINT8 = 2;
+const FLOAT16 = 10;
+
+/**
+ * Cuts the table lookup out of a model: returns the derived model's bytes and the manifest, or
+ * undefined when the model has no 4-bit table of the known shape (MiniLM, other exports).
+ */
+export function deriveWithoutTable(source: string, bytes: Buffer): { model: Uint8Array; manifest: WordTableManifest } | undefined {
+  const require = createRequire(import.meta.url);
+  const { onnx } = require('onnx-proto') as { onnx: OnnxProto };
+  const model = onnx.ModelProto.decode(bytes);
+  const graph = model.graph;
+  const init = new Map(graph.initializer.map((t) => [t.name, t]));
+  const table = init.get(TABLE);
+  const scales = init.get(SCALES);
+  const dims = (t: TensorProto) => t.dims.map((d) => (typeof d === 'number' ? d : d.toNumber()));
+  if (table?.rawData == null || scales?.rawData == null || table.dataType !== UINT8 || scales.dataType !== FLOAT16) return undefined;
+  const [rows, halfDimension] = dims(table);
+  const [scaleRows, blocks] = dims(scales);
+  if (rows === undefined || halfDimension === undefined || scaleRows !== rows || blocks === undefined || blocks * BLOCK !== halfDimension * 2) return undefined;
+  const dimension = halfDimension * 2;
+  // The raw data are views into `bytes` (protobufjs slices Node buffers): their offsets in the file.
+  const tableOffset = table.rawData.byteOffset - bytes.byteOffset;
+  const scalesOffset = scales.rawData.byteOffset - bytes.byteOffset;
+  if (table.rawData.length !== rows * halfDimension || scales.rawData.length !== rows * blocks * 2) return undefined;
+
+  // The nodes that compute OUTPUT from the table: walk back from its producer, stopping at graph
+  // inputs and initializers. Every one of them must feed only that subgraph.
+  const producer = new Map<string, NodeProto>();
+  for (const node of graph.node) for (const output of node.output) producer.set(output, node);
+  const cut = new Set<NodeProto>();
+  const pending = [producer.get(OUTPUT)];
+  while (pending.length > 0) {
+    const node = pending.pop();
+    if (node === undefined || cut.has(node)) continue;
+    cut.add(node);
+    for (const input of node.input) pending.push(producer.get(input));
+  }
+  if (cut.size === 0) return undefined;
+  const usedOutside = new Set(graph.node.filter((n) => !cut.has(n)).flatMap((n) => n.input));
+  for (const node of cut) for (const output of node.output) if (output !== OUTPUT && usedOutside.has(output)) return undefined;
+  const cutInputs = new Set([...cut].flatMap((n) => n.input));
+  if (!cutInputs.has(TABLE) || !cutInputs.has(SCALES)) return undefined;
+
+  graph.node = graph.node.filter((n) => !cut.has(n));
+  graph.initializer = graph.initializer.filter((t) => !cutInputs.has(t.name) || usedOutside.has(t.name));
+  graph.input.push(
+    onnx.ValueInfoProto.create({
+      name: OUTPUT,
+      type: onnx.TypeProto.create({
+        tensorType: {
+          elemType: FLOAT,
+          shape: onnx.TensorShapeProto.create({ dim: [{ dimParam: 'batch_size' }, { dimParam: 'sequence_length' }, { dimValue: dimension }] }),
+        },
+      }),
+    }),
+  );
+  const stat = statSync(source);
+  return {
+    model: onnx.ModelProto.encode(model).finish(),
+    manifest: { version: DERIVATION_VERSION, source, sourceSize: stat.size, sourceMtimeMs: stat.mtimeMs, rows, dimension, tableOffset, scalesOffset, input: OUTPUT },
+  };
+}
+
+/** Files the derived model folder needs beside the ONNX file (transformers.js reads them). */
+const SIDE_FILES = ['config.json', 'tokenizer.json', 'tokenizer_config.json', 'special_tokens_map.json'];
+const MANIFEST = 'word-table.json';
+
+/**
+ * A model folder laid out like the original (`<root>/<id>/...`) whose ONNX file takes word
+ * embeddings instead of reading the table: made once from `<modelDir>/<id>/<file>` under
+ * `cacheDir` and reused while the source file is unchanged. Undefined when the model has no such
+ * table. `verify` runs both models on probe texts; a derived model that differs is not used.
+ */
+export async function derivedModelRoot(
+  modelDir: string,
+  modelId: string,
+  file: string,
+  cacheDir: string,
+  verify: (derivedRoot: string, manifest: WordTableManifest) => Promise<boolean>,
+): Promise<{ root: string; manifest: WordTableManifest } | undefined> {
+  const source = path.resolve(modelDir, modelId, file);
+  const root = path.join(cacheDir, 'word-table', `v${DERIVATION_VERSION}`);
+  const folder = path.join(root, modelId);
+  const manifestFile = path.join(folder, path.dirname(file), MANIFEST);
+  const stat = statSync(source);
+  try {
+    const saved = wordTableManifestSchema.safeParse(JSON.parse(await readFile(manifestFile, 'utf8')));
+    if (saved.success && saved.data.source === source && saved.data.sourceSize === stat.size && saved.data.sourceMtimeMs === stat.mtimeMs && existsSync(path.join(folder, file))) {
+      return { root, manifest: saved.data };
+    }
+  } catch {
+    // Not derived yet (or unreadable): derive below.
+  }
+  const derived = deriveWithoutTable(source, await readFile(source));
+  if (derived === undefined) return undefined;
+  await mkdir(path.join(folder, path.dirname(file)), { recursive: true });
+  for (const side of SIDE_FILES) {
+    const from = path.join(modelDir, modelId, side);
+    if (existsSync(from)) await copyFile(from, path.join(folder, side));
+  }
+  const target = path.join(folder, file);
+  await writeFile(`${target}.tmp`, derived.model);
+  await rename(`${target}.tmp`, target);
+  if (!(await verify(root, derived.manifest))) return undefined;
+  // The manifest is written last: a derived model without one is made again.
+  await writeFile(`${manifestFile}.tmp`, JSON.stringify(derived.manifest));
+  await rename(`${manifestFile}.tmp`, manifestFile);
+  return { root, manifest: derived.manifest };
+}
+
+interface Tensor {
+  data: ArrayLike<bigint | number>;
+  dims: readonly number[];
+}
+interface RunnableSession {
+  inputNames: readonly string[];
+  run(feeds: Record<string, unknown>, ...rest: unknown[]): Promise<unknown>;
+}
+
+/**
+ * The session as transformers.js sees it: without the word-embedding input (it feeds input ids
+ * and the attention mask as for the original model), and each run given the rows for its ids.
+ */
+export function withWordTable<S extends RunnableSession>(session: S, table: WordTable, makeTensor: (data: Float32Array, dims: number[]) => unknown): S {
+  const input = table.manifest.input;
+  if (!session.inputNames.includes(input)) return session;
+  const inputNames = session.inputNames.filter((name) => name !== input);
+  return new Proxy(session, {
+    get(target, property, receiver) {
+      if (property === 'inputNames') return inputNames;
+      if (property === 'run') {
+        return (feeds: Record<string, unknown>, ...rest: unknown[]) => {
+          const ids = feeds['input_ids'] as Tensor | undefined;
+          if (ids === undefined) throw new Error('word table: the model was run without input_ids');
+          const [batch = 1, sequence = ids.data.length] = ids.dims;
+          return target.run({ ...feeds, [input]: makeTensor(table.rows(ids.data), [batch, sequence, table.manifest.dimension]) }, ...rest);
+        };
+      }
+      const value = Reflect.get(target, property, receiver) as unknown;
+      return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
+    },
+  });
+}

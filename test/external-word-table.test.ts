@@ -1,0 +1,46 @@
+import { readFileSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { deriveWithoutTable, wordTableManifestSchema } from '../src/search/external-word-table.js';
+import { TransformersEmbedder } from '../src/search/transformers-embedder.js';
+import { tempDir } from './support/test-app.js';
+
+/** The real models (../shared/models, there in CI too): the point is the model's own output. */
+const modelDir = path.resolve(import.meta.dirname, '..', process.env.MODEL_DIR ?? '../shared/models');
+const e5 = 'intfloat/multilingual-e5-small';
+
+const texts = [
+  'How do I request a new password?',
+  'Como posso solicitar minha senha? 👍',
+  'Jak utworzyć nowego użytkownika w systemie?',
+  'ok',
+  'Program jest blokowany przez mój antywirus, co teraz? ' + 'Długi opis problemu. '.repeat(20),
+];
+
+describe('word-embedding table read from the model file (real e5)', () => {
+  it('gives the same vectors to the bit as the model that keeps its table, and reuses the derived model', async () => {
+    const cacheDir = tempDir();
+    const lean = await TransformersEmbedder.create({ modelId: e5, modelDir, cacheDir });
+    const manifestFile = path.join(cacheDir, 'word-table/v1', e5, 'onnx/word-table.json');
+    const manifest = wordTableManifestSchema.parse(JSON.parse(readFileSync(manifestFile, 'utf8')));
+    expect(manifest).toMatchObject({ rows: 250037, dimension: 384, input: 'word_embeds' });
+    const derivedFile = path.join(cacheDir, 'word-table/v1', e5, 'onnx/model.onnx');
+    // The derived model no longer holds the 54 MB table.
+    expect(statSync(derivedFile).size).toBeLessThan(statSync(path.join(modelDir, e5, 'onnx/model.onnx')).size - 50_000_000);
+
+    const full = await TransformersEmbedder.create({ modelId: e5, modelDir, cacheDir, externalWordTable: false });
+    for (const role of ['query', 'passage'] as const) {
+      const [a, b] = [await lean.embed(texts, role), await full.embed(texts, role)];
+      a.forEach((vector, i) => expect(Array.from(vector)).toEqual(Array.from(b[i]!)));
+    }
+
+    const made = statSync(derivedFile).mtimeMs;
+    await TransformersEmbedder.create({ modelId: e5, modelDir, cacheDir });
+    expect(statSync(derivedFile).mtimeMs).toBe(made);
+  }, 120_000);
+
+  it('finds nothing to cut in a model without a 4-bit table (MiniLM keeps its own)', () => {
+    const minilm = path.join(modelDir, 'Xenova/all-MiniLM-L6-v2/onnx/model.onnx');
+    expect(deriveWithoutTable(minilm, readFileSync(minilm))).toBeUndefined();
+  });
+});
