@@ -12,7 +12,8 @@ const modelDir = path.resolve(repoRoot, process.env.MODEL_DIR ?? '../shared/mode
 const model = { modelId: 'intfloat/multilingual-e5-small', modelDir };
 let pool: Promise<EmbeddingWorkerPool> | undefined;
 let single: Promise<TransformersEmbedder> | undefined;
-const twoWorkers = () => (pool ??= EmbeddingWorkerPool.create({ model, workers: 2 }));
+/** As `npm run ingest` loads it: with a cache folder (the derived model of external-word-table.ts, made by the first worker). */
+const twoWorkers = () => (pool ??= EmbeddingWorkerPool.create({ model: { ...model, cacheDir: tempDir('tierdesk-pool-cache-') }, workers: 2 }));
 const inThisThread = () => (single ??= TransformersEmbedder.create(model));
 
 afterAll(async () => {

@@ -77,8 +77,15 @@ export class EmbeddingWorkerPool implements Embedder {
   static async create(options: EmbeddingWorkerPoolOptions): Promise<EmbeddingWorkerPool> {
     const count = Math.max(1, options.workers ?? indexingWorkers());
     const model: TransformersEmbedderOptions = { ...options.model, sessionOptions: options.model.sessionOptions ?? DEFAULT_SESSION_OPTIONS };
-    const workers = Array.from({ length: count }, () => startWorker(model));
-    const loaded = await Promise.allSettled(workers.map(waitReady));
+    // The first worker alone, then the others: loading may write derived model files under the
+    // cache folder once (external-word-table.ts), which two loaders must not write at once.
+    const workers = [startWorker(model)];
+    const loaded: PromiseSettledResult<Extract<WorkerMessage, { type: 'ready' }>>[] = [await waitReady(workers[0]!).then((value) => ({ status: 'fulfilled' as const, value }), (reason: unknown) => ({ status: 'rejected' as const, reason }))];
+    if (loaded[0]!.status === 'fulfilled') {
+      const rest = Array.from({ length: count - 1 }, () => startWorker(model));
+      workers.push(...rest);
+      loaded.push(...(await Promise.allSettled(rest.map(waitReady))));
+    }
     const failed = loaded.find((r): r is PromiseRejectedResult => r.status === 'rejected');
     if (failed !== undefined) {
       await Promise.all(workers.map((w) => w.terminate()));
