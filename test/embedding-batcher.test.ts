@@ -208,6 +208,23 @@ describe('stored bulk query embeddings (tier examples across restarts)', () => {
     expect(third.calls).toEqual([{ texts: ['a customer question', 'passage one'], role: 'query' }]);
   });
 
+  it('keeps two bulk calls in flight apart: the first to finish saves only what it has, the second adds its own', async () => {
+    const dir = tempDir();
+    const model = new RecordingEmbedder();
+    const gate = deferred();
+    model.gate = gate.promise;
+    const stored = new StoredEmbeddings(model, dir);
+    const slow = stored.embed(['slow one', 'slow two'], 'query');
+    model.gate = undefined;
+    // The second call finishes (and saves) while the first is still waiting for the model.
+    expect(await stored.embed(['fast one', 'fast two'], 'query')).toEqual([await vectorOf('fast one'), await vectorOf('fast two')]);
+    gate.release();
+    expect(await slow).toEqual([await vectorOf('slow one'), await vectorOf('slow two')]);
+    const restarted = new RecordingEmbedder();
+    await new StoredEmbeddings(restarted, dir).embed(['slow one', 'slow two', 'fast one', 'fast two'], 'query');
+    expect(restarted.calls).toEqual([]);
+  });
+
   it('ignores an unreadable file and one written for another model', async () => {
     const dir = tempDir();
     await new StoredEmbeddings(new RecordingEmbedder(), dir).embed(['one', 'two'], 'query');

@@ -14,9 +14,12 @@ import type { Embedder, EmbedderFingerprint, EmbeddingRole } from './embedder.js
  * and renamed (a crash leaves the old file or none; an unreadable file is ignored and rebuilt).
  */
 export class StoredEmbeddings implements Embedder {
-  private loaded: Map<string, Float32Array> | undefined;
+  /** The file's vectors, read once (calls that start together share the one read). */
+  private loaded: Promise<Map<string, Float32Array>> | undefined;
   /** Texts of bulk calls in this process: what the file keeps (examples no longer used drop out). */
   private readonly used = new Set<string>();
+  /** The last write of the vectors file (writes go one after another). */
+  private writing: Promise<void> = Promise.resolve();
 
   constructor(
     private readonly inner: Embedder,
@@ -65,8 +68,12 @@ export class StoredEmbeddings implements Embedder {
     return texts.map((text) => stored.get(text));
   }
 
-  private async load(): Promise<Map<string, Float32Array>> {
-    if (this.loaded !== undefined) return this.loaded;
+  private load(): Promise<Map<string, Float32Array>> {
+    this.loaded ??= this.read();
+    return this.loaded;
+  }
+
+  private async read(): Promise<Map<string, Float32Array>> {
     const map = new Map<string, Float32Array>();
     try {
       const data = JSON.parse(await readFile(this.file, 'utf8')) as { texts?: unknown; vectors?: unknown };
@@ -82,13 +89,20 @@ export class StoredEmbeddings implements Embedder {
     } catch {
       // No file yet, or unreadable: start empty (it is rewritten after the next bulk call).
     }
-    this.loaded = map;
     return map;
   }
 
   /** Writes the texts bulk calls used in this process (older, no longer used texts are dropped). */
-  private async save(stored: Map<string, Float32Array>): Promise<void> {
-    const texts = [...this.used];
+  private save(stored: Map<string, Float32Array>): Promise<void> {
+    // One write at a time (they share the temporary file); each writes what is stored by then.
+    const write = this.writing.then(() => this.write(stored));
+    this.writing = write.catch(() => undefined);
+    return write;
+  }
+
+  private async write(stored: Map<string, Float32Array>): Promise<void> {
+    // Another call may still be embedding texts it marked as used: those are saved by that call.
+    const texts = [...this.used].filter((text) => stored.has(text));
     const all = new Float32Array(texts.length * this.dimension);
     texts.forEach((text, i) => all.set(stored.get(text)!, i * this.dimension));
     await mkdir(this.dir, { recursive: true });
