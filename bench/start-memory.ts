@@ -164,10 +164,13 @@ export function rssMb(pid: number | undefined): number {
   return Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? NaN) / 1024;
 }
 
-/** What a restarted server finds on disk: the persisted index and the stored tier-example vectors. */
+/**
+ * What a restarted server finds on disk: the persisted index, the stored tier-example vectors and
+ * the model cache (the derived e5 model without its word table, made at the first start).
+ */
 export function copyPersisted(indexed: string): string {
   const dir = mkdtempSync(path.join(tmpdir(), 'tierdesk-bench-'));
-  for (const kept of ['knowledge-index', 'embeddings']) {
+  for (const kept of ['knowledge-index', 'embeddings', 'models']) {
     if (existsSync(path.join(indexed, kept))) cpSync(path.join(indexed, kept), path.join(dir, kept), { recursive: true });
   }
   return dir;
