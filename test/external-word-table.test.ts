@@ -1,5 +1,7 @@
+import { execFile } from 'node:child_process';
 import { readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { deriveWithoutTable, wordTableManifestSchema } from '../src/search/external-word-table.js';
 import { TransformersEmbedder } from '../src/search/transformers-embedder.js';
@@ -37,6 +39,24 @@ describe('word-embedding table read from the model file (real e5)', () => {
     const made = statSync(derivedFile).mtimeMs;
     await TransformersEmbedder.create({ modelId: e5, modelDir, cacheDir });
     expect(statSync(derivedFile).mtimeMs).toBe(made);
+  }, 120_000);
+
+  it('lets two starts on one data folder derive at the same time (each renames its own files into place)', async () => {
+    const cacheDir = tempDir();
+    const module = pathToFileURL(path.resolve(import.meta.dirname, '../src/search/external-word-table.ts')).href;
+    const script = `const { derivedModelRoot } = await import(${JSON.stringify(module)});
+      const d = await derivedModelRoot(${JSON.stringify(modelDir)}, ${JSON.stringify(e5)}, 'onnx/model.onnx', ${JSON.stringify(cacheDir)}, async () => true);
+      process.stdout.write(String(d?.root));`;
+    const run = () =>
+      new Promise<string>((resolve, reject) =>
+        execFile(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { cwd: path.resolve(import.meta.dirname, '..') }, (error, stdout, stderr) =>
+          error ? reject(new Error(stderr)) : resolve(stdout),
+        ),
+      );
+    // Two processes, as two instances started together on one DATA_DIR.
+    expect(await Promise.all([run(), run()])).toEqual([path.join(cacheDir, 'word-table/v1'), path.join(cacheDir, 'word-table/v1')]);
+    const [a, b] = [await TransformersEmbedder.create({ modelId: e5, modelDir, cacheDir }), await TransformersEmbedder.create({ modelId: e5, modelDir, externalWordTable: false })];
+    expect(Array.from((await a.embed(['onde baixo a fatura?'], 'query'))[0]!)).toEqual(Array.from((await b.embed(['onde baixo a fatura?'], 'query'))[0]!));
   }, 120_000);
 
   it('finds nothing to cut in a model without a 4-bit table (MiniLM keeps its own)', () => {

@@ -244,17 +244,22 @@ export async function derivedModelRoot(
   const derived = deriveWithoutTable(source, await readFile(source));
   if (derived === undefined) return undefined;
   await mkdir(path.join(folder, path.dirname(file)), { recursive: true });
+  // Two processes starting on one DATA_DIR may both derive: each writes its own temporary files and
+  // renames them into place (atomic; both write the same bytes).
+  const unique = `${process.pid}-${Math.random().toString(36).slice(2)}.tmp`;
   for (const side of SIDE_FILES) {
     const from = path.join(modelDir, modelId, side);
-    if (existsSync(from)) await copyFile(from, path.join(folder, side));
+    if (!existsSync(from)) continue;
+    await copyFile(from, path.join(folder, `${side}.${unique}`));
+    await rename(path.join(folder, `${side}.${unique}`), path.join(folder, side));
   }
   const target = path.join(folder, file);
-  await writeFile(`${target}.tmp`, derived.model);
-  await rename(`${target}.tmp`, target);
+  await writeFile(`${target}.${unique}`, derived.model);
+  await rename(`${target}.${unique}`, target);
   if (!(await verify(root, derived.manifest))) return undefined;
   // The manifest is written last: a derived model without one is made again.
-  await writeFile(`${manifestFile}.tmp`, JSON.stringify(derived.manifest));
-  await rename(`${manifestFile}.tmp`, manifestFile);
+  await writeFile(`${manifestFile}.${unique}`, JSON.stringify(derived.manifest));
+  await rename(`${manifestFile}.${unique}`, manifestFile);
   return { root, manifest: derived.manifest };
 }
 
