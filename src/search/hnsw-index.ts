@@ -8,11 +8,13 @@ const INITIAL_CAPACITY = 1024;
 const M = 16;
 const EF_CONSTRUCTION = 200;
 /**
- * Measured on real e5 passage vectors (npm run bench -- --10k --10k-count 300: 2,391 passages,
- * 200 paraphrased queries, exact search as truth): recall@10 0.994 at efSearch 64, 1.000 at
- * 128, for 0.08 ms per search. 128 keeps recall ≥ 0.98 with margin as the index grows.
+ * Measured on real e5 passage vectors, 200 paraphrased queries, exact search as truth: 2,391
+ * passages (300 articles) recall@10 0.994 at efSearch 64, 1.000 at 128 (0.08 ms per search); but
+ * all 79,401 passages of 10,000 generated articles, whose bodies are near-duplicates (near ties),
+ * 0.961 at 128 and 0.989 at 256 (0.51 → 0.84 ms per search, bench/results/2026-12-06-10k.md).
+ * 256 keeps recall ≥ 0.98 on the hardest set measured; small indexes hardly pay for it.
  */
-const EF_SEARCH = 128;
+const EF_SEARCH = 256;
 
 /** VectorIndex over hnswlib-node (HNSW graph, cosine space); grows its capacity as needed. */
 export class HnswVectorIndex implements VectorIndex {
