@@ -61,6 +61,6 @@ describe('word-embedding table read from the model file (real e5)', () => {
 
   it('finds nothing to cut in a model without a 4-bit table (MiniLM keeps its own)', () => {
     const minilm = path.join(modelDir, 'Xenova/all-MiniLM-L6-v2/onnx/model.onnx');
-    expect(deriveWithoutTable(minilm, readFileSync(minilm))).toBeUndefined();
+    expect(deriveWithoutTable(minilm, readFileSync(minilm), statSync(minilm))).toBeUndefined();
   });
 });

@@ -154,7 +154,11 @@ const FLOAT16 = 10;
  * Cuts the table lookup out of a model: returns the derived model's bytes and the manifest, or
  * undefined when the model has no 4-bit table of the known shape (MiniLM, other exports).
  */
-export function deriveWithoutTable(source: string, bytes: Buffer): { model: Uint8Array; manifest: WordTableManifest } | undefined {
+export function deriveWithoutTable(
+  source: string,
+  bytes: Buffer,
+  identity: { size: number; mtimeMs: number },
+): { model: Uint8Array; manifest: WordTableManifest } | undefined {
   const require = createRequire(import.meta.url);
   const { onnx } = require('onnx-proto') as { onnx: OnnxProto };
   const model = onnx.ModelProto.decode(bytes);
@@ -204,10 +208,9 @@ export function deriveWithoutTable(source: string, bytes: Buffer): { model: Uint
       }),
     }),
   );
-  const stat = statSync(source);
   return {
     model: onnx.ModelProto.encode(model).finish(),
-    manifest: { version: DERIVATION_VERSION, source, sourceSize: stat.size, sourceMtimeMs: stat.mtimeMs, rows, dimension, tableOffset, scalesOffset, input: OUTPUT },
+    manifest: { version: DERIVATION_VERSION, source, sourceSize: identity.size, sourceMtimeMs: identity.mtimeMs, rows, dimension, tableOffset, scalesOffset, input: OUTPUT },
   };
 }
 
@@ -241,7 +244,7 @@ export async function derivedModelRoot(
   } catch {
     // Not derived yet (or unreadable): derive below.
   }
-  const derived = deriveWithoutTable(source, await readFile(source));
+  const derived = deriveWithoutTable(source, await readFile(source), stat);
   if (derived === undefined) return undefined;
   await mkdir(path.join(folder, path.dirname(file)), { recursive: true });
   // Two processes starting on one DATA_DIR may both derive: each writes its own temporary files and

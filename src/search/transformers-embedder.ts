@@ -172,19 +172,15 @@ function fingerprintOf(spec: ModelSpec, file: string): EmbedderFingerprint {
   return { file, queryPrefix: spec.queryPrefix, passagePrefix: spec.passagePrefix, passageRoles: spec.passageRoles };
 }
 
-interface SessionFactory {
-  create: (buffer: Uint8Array, options: object) => Promise<unknown>;
-}
-
 let sessionOptionsInUse: SessionOptions = DEFAULT_SESSION_OPTIONS;
-let originalCreate: ((buffer: Uint8Array, options: object) => Promise<unknown>) | undefined;
+let originalCreate: OrtModule['InferenceSession']['create'] | undefined;
 /** The table the next session created from a derived model reads its word embeddings from. */
 let wordTableInUse: WordTable | undefined;
 /** The local ONNX file transformers.js is about to hand over as bytes (see `setSessionOptions`). */
 let modelFileInUse: string | undefined;
 
 interface OrtModule {
-  InferenceSession: SessionFactory & { create(source: string | Uint8Array, options?: object): Promise<OrtSession> };
+  InferenceSession: { create(source: string | Uint8Array, options?: object): Promise<OrtSession> };
   Tensor: new (type: string, data: Float32Array | BigInt64Array, dims: readonly number[]) => unknown;
 }
 interface OrtSession {
@@ -234,19 +230,17 @@ async function setSessionOptions(options: SessionOptions): Promise<void> {
   sessionOptionsInUse = options;
   if (originalCreate !== undefined) return;
   // The same class object transformers.js took from onnxruntime-node (it calls the static method at load time).
-  const ort = (await import('onnxruntime-node' as string)) as { InferenceSession?: SessionFactory; default?: { InferenceSession: SessionFactory } };
-  const session = ort.default?.InferenceSession ?? ort.InferenceSession!;
+  const { InferenceSession: session, Tensor } = await onnxRuntime();
   const create = session.create.bind(session);
   originalCreate = create;
-  const { Tensor } = await onnxRuntime();
-  session.create = async (buffer, given) => {
+  session.create = async (bytes, given) => {
     // onnxruntime-node 1.14 ignores the options of a session created from bytes (threads, arena:
     // measured, see embedding-workers.ts), so a local model file is opened by its path instead.
     const file = modelFileInUse;
-    const source = file !== undefined && existsSync(file) && statSync(file).size === buffer.byteLength ? file : buffer;
+    const source = typeof bytes !== 'string' && file !== undefined && existsSync(file) && statSync(file).size === bytes.byteLength ? file : bytes;
     // transformers.js lists ['cpu', 'wasm']; onnxruntime-node checks the list only for a path, and knows no 'wasm'.
     const options = typeof source === 'string' ? { ...given, executionProviders: ['cpu'], ...sessionOptionsInUse } : { ...given, ...sessionOptionsInUse };
-    const created = (await (create as (source: string | Uint8Array, options: object) => Promise<unknown>)(source, options)) as OrtSession;
+    const created = await create(source, options);
     const table = wordTableInUse;
     return table === undefined ? created : withWordTable(created, table, (data, dims) => new Tensor('float32', data, dims));
   };
@@ -327,8 +321,8 @@ async function useLeanPieceLookup(): Promise<void> {
 export function slimTokenizer(tokenizer: unknown): void {
   const model = (tokenizer as { model?: { trie?: Partial<PieceSet>; tokens_to_ids?: Map<string, number>; config?: { vocab?: unknown } } }).model;
   if (model?.trie?.pieces === undefined || model.tokens_to_ids === undefined) return;
-  if (model.config !== undefined) delete model.config.vocab;
   model.trie.pieces = model.tokens_to_ids as unknown as Set<string>;
+  if (model.config !== undefined) delete model.config.vocab;
 }
 
 /** Chooses the tokenizer lookup before a tokenizer is built outside `create` (bench/memory-probe.ts). */
