@@ -578,8 +578,9 @@ async function trainClassifier(
 ): Promise<{ classifier: ArticleClassifier; sums: ClassifierSums }> {
   const wanted = [...texts].filter(([label]) => labels.has(label)).sort((a, b) => a[0] - b[0]);
   const keys = wanted.map(([label, text]) => `${labels.get(label)!.articleId}\u0001${text}`);
-  let update: { gram: Float64Array; left: Float32Array[] } | undefined;
+  let update: { gram: Float64Array; left: Float32Array[]; came: number[] } | undefined;
   if (previous !== undefined && store !== undefined) {
+    // Multiset difference of the example keys: what left since the last training, what came.
     const count = new Map<string, number>();
     for (const key of keys) count.set(key, (count.get(key) ?? 0) + 1);
     const left: string[] = [];
@@ -588,27 +589,26 @@ async function trainClassifier(
       if (n > 0) count.set(key, n - 1);
       else left.push(key);
     }
-    const came = [...count.values()].reduce((sum, n) => sum + n, 0);
-    if (left.length + came < keys.length / 2) {
+    // A key still counted came since (the same key is the same text: any of its copies will do).
+    const came = keys.flatMap((key, i) => {
+      const n = count.get(key) ?? 0;
+      if (n === 0) return [];
+      count.set(key, n - 1);
+      return [i];
+    });
+    if (left.length + came.length < keys.length / 2) {
       const vectors = await store.stored(left.map((key) => key.slice(key.indexOf('\u0001') + 1)));
-      if (vectors.every((v) => v !== undefined)) update = { gram: Float64Array.from(previous.gram), left: vectors as Float32Array[] };
+      if (vectors.every((v) => v !== undefined)) update = { gram: Float64Array.from(previous.gram), left: vectors as Float32Array[], came };
     }
   }
   const vectors = store !== undefined ? await store.embed(wanted.map(([, text]) => text), 'query') : await trainingVectors(wanted);
   const examples = wanted.map(([label], i) => ({ label: labels.get(label)!.articleId, vector: vectors[i]! }));
-  if (update !== undefined && previous !== undefined) {
+  if (update !== undefined) {
     // Out: the examples that left; in: every current example beyond what the last training had.
     ArticleClassifier.updateGram(update.gram, update.left, -1);
-    const had = new Map<string, number>();
-    for (const key of previous.examples) had.set(key, (had.get(key) ?? 0) + 1);
-    const came = examples.filter((_, i) => {
-      const n = had.get(keys[i]!) ?? 0;
-      if (n > 0) had.set(keys[i]!, n - 1);
-      return n === 0;
-    });
     ArticleClassifier.updateGram(
       update.gram,
-      came.map((e) => e.vector),
+      update.came.map((i) => examples[i]!.vector),
       1,
     );
   }

@@ -115,10 +115,11 @@ export class ArticleClassifier {
     // often, which was most of the time of this product at 10,000 articles (50,000 examples).
     const a = new Float64Array(D * D);
     let i = 0;
+    // σ = Σv of the raw vectors: links XᵀX of the centred inputs and G = Σ v vᵀ both ways.
+    const sum = new Float64Array(D);
+    for (const e of examples) for (let d = 0; d < D; d++) sum[d]! += e.vector[d]!;
     if (givenGram !== undefined) {
-      // XᵀX of the centred, scaled inputs from the raw sums: s²(G − μσᵀ − σμᵀ + nμμᵀ), σ = Σv.
-      const sum = new Float64Array(D);
-      for (const e of examples) for (let d = 0; d < D; d++) sum[d]! += e.vector[d]!;
+      // XᵀX of the centred, scaled inputs from the raw sums: s²(G − μσᵀ − σμᵀ + nμμᵀ).
       for (let r = 0; r < D; r++) {
         for (let c = r; c < D; c++) {
           a[r * D + c] = scale * scale * (givenGram[r * D + c]! - mean[r]! * sum[c]! - sum[r]! * mean[c]! + n * mean[r]! * mean[c]!);
@@ -152,8 +153,6 @@ export class ArticleClassifier {
     let gram: Float64Array | undefined;
     if (givenGram !== undefined) gram = givenGram;
     else {
-      const sum = new Float64Array(D);
-      for (const e of examples) for (let d = 0; d < D; d++) sum[d]! += e.vector[d]!;
       gram = new Float64Array(D * D);
       for (let r = 0; r < D; r++) {
         for (let c = r; c < D; c++) {
