@@ -25,7 +25,7 @@ import type { Article } from '../src/knowledge/article.js';
 import { articlePassages } from '../src/knowledge/article.js';
 import { KnowledgeIndex, type BodyVectors } from '../src/knowledge/knowledge-index.js';
 import { dot } from '../src/search/embedder.js';
-import { hnswIndexFactory } from '../src/search/hnsw-index.js';
+import { EF_SEARCH, hnswIndexFactory, M as SHIPPED_M } from '../src/search/hnsw-index.js';
 import type { VectorIndex, VectorIndexFactory } from '../src/search/vector-index.js';
 import { DEFAULT_SESSION_OPTIONS, INDEXING_SESSION_OPTIONS, TransformersEmbedder } from '../src/search/transformers-embedder.js';
 import type { Embedder } from '../src/search/embedder.js';
@@ -259,7 +259,7 @@ export async function buildTenK({ modelId, modelDir, say, table }: Reporter): Pr
         ['10 changed articles (titles), re-index', '≤ 10 s', f1(updateS), `classifier ${updated.report.classifierTrained ? 'retrained' : 'kept'}`],
         ['10 changed articles (bodies only), re-index', '≤ 10 s', f1(bodyUpdateS), `classifier ${bodyUpdated.report.classifierTrained ? 'retrained' : 'kept'}`],
         ['RSS with the index loaded (fresh process, model + index)', '≤ 450 MB', f1(child.rssMb), `JS heap ${f1(child.heapMb)} MB; tsx process, not the built server`],
-        ['HNSW recall@10 at the shipped M 16 / efSearch 128', '≥ 0.98', recall, 'real vectors, exact search as truth'],
+        [`HNSW recall@10 at the shipped M ${SHIPPED_M} / efSearch ${EF_SEARCH}`, '≥ 0.98', recall, 'real vectors, exact search as truth'],
       ],
     );
     say();
@@ -309,7 +309,7 @@ export async function buildTenK({ modelId, modelDir, say, table }: Reporter): Pr
         if (found.has(truth[k]![0]!)) bestFound++;
       });
       times.sort((a, b) => a - b);
-      if (m === 16 && ef === 128) shippedRecall = (hit / (queries.length * 10)).toFixed(4);
+      if (m === SHIPPED_M && ef === EF_SEARCH) shippedRecall = (hit / (queries.length * 10)).toFixed(4);
       rows.push([m, efConstruction, ef, (hit / (queries.length * 10)).toFixed(4), (bestFound / queries.length).toFixed(3), times[Math.floor(times.length / 2)]!.toFixed(3), f1(addS)]);
     }
   }

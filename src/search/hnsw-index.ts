@@ -5,7 +5,7 @@ const { HierarchicalNSW } = hnswlib;
 type Hnsw = InstanceType<typeof HierarchicalNSW>;
 
 const INITIAL_CAPACITY = 1024;
-const M = 16;
+export const M = 16;
 const EF_CONSTRUCTION = 200;
 /**
  * Measured on real e5 passage vectors, 200 paraphrased queries, exact search as truth: 2,391
@@ -14,7 +14,7 @@ const EF_CONSTRUCTION = 200;
  * 0.961 at 128 and 0.989 at 256 (0.51 → 0.84 ms per search, bench/results/2026-12-06-10k.md).
  * 256 keeps recall ≥ 0.98 on the hardest set measured; small indexes hardly pay for it.
  */
-const EF_SEARCH = 256;
+export const EF_SEARCH = 256;
 
 /** VectorIndex over hnswlib-node (HNSW graph, cosine space); grows its capacity as needed. */
 export class HnswVectorIndex implements VectorIndex {
