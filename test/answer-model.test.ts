@@ -32,6 +32,15 @@ describe('answer features', () => {
     expect(rows.map((r) => r[at('best dense')])).toEqual([1, 0]);
   });
 
+  it('compares the per-language mean similarity with the best candidate, and falls back to dense for one-language articles', () => {
+    const rows = answerFeatures([{ ...evidence('a', 0.9, 0.5), languageMeanDense: 0.7 }, { ...evidence('b', 0.85, 0.5), languageMeanDense: 0.8 }, evidence('c', 0.6, 0.1)], { unknownShare: 0, unknownCount: 0 });
+    const at = (name: (typeof ANSWER_FEATURES)[number]) => ANSWER_FEATURES.indexOf(name);
+    expect(rows.map((r) => r[at('mean of best per language')])).toEqual([0.7, 0.8, 0.6]);
+    expect(rows[0]![at('mean per language − best article')]).toBeCloseTo(-0.1);
+    expect(rows[1]![at('mean per language − best article')]).toBe(0);
+    expect(rows[2]![at('mean per language − best article')]).toBeCloseTo(-0.2);
+  });
+
   it('handles a single candidate and a question without keywords', () => {
     const [row] = answerFeatures([evidence('a', 0.8, 1)], { unknownShare: 0, unknownCount: 0 });
     expect(row!.every(Number.isFinite)).toBe(true);

@@ -57,6 +57,18 @@ describe('knowledge in several languages', () => {
     expect(decision).toMatchObject({ kind: 'answer', article: { articleId: 'download-invoice', language: 'pt' } });
   });
 
+  it("gives each candidate the mean of its language versions' best similarities (the dense score itself for a one-language article)", async () => {
+    const [vector] = await search.embedQuestions(['where is my invoice pdf']);
+    const { articles: candidates } = search.evidence({ text: 'where is my invoice pdf', vector: vector!, language: 'en' });
+    const invoice = candidates.find((c) => c.articleId === 'download-invoice')!;
+    const scanner = candidates.find((c) => c.articleId === 'scanner-setup')!;
+    // The English question matches its own passage exactly; the Portuguese version only partly.
+    expect(invoice.dense).toBeCloseTo(1, 5);
+    expect(invoice.languageMeanDense).toBeLessThan(invoice.dense);
+    expect(invoice.languageMeanDense).toBeGreaterThan(invoice.dense / 2 - 1);
+    expect(scanner.languageMeanDense).toBe(scanner.dense);
+  });
+
   it('answers from another language, and says so, when only that language has the article', async () => {
     const { decision } = await search.answer('scanner twain driver not found', 'pt');
     expect(decision).toMatchObject({ kind: 'answer', article: { articleId: 'scanner-setup', language: 'en', fromLanguage: 'en' } });

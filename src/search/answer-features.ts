@@ -27,6 +27,8 @@ export const ANSWER_FEATURES = [
   'unknown keywords (≤ 3)',
   'best dense',
   'best classifier',
+  'mean of best per language',
+  'mean per language − best article',
 ] as const;
 
 /**
@@ -46,6 +48,8 @@ export function answerFeatures(evidence: readonly ArticleEvidence[], query: Quer
   };
   const dense = top2(evidence.map((e) => e.dense));
   const classifier = top2(evidence.map((e) => e.classifier));
+  const languageMean = (e: ArticleEvidence) => e.languageMeanDense ?? e.dense;
+  const bestLanguageMean = Math.max(...evidence.map(languageMean));
   const maxKeyword = Math.max(1e-9, ...evidence.map((e) => e.lexicalScore));
   const unknownCount = Math.min(query.unknownCount, 3);
   return evidence.map((e) => {
@@ -70,6 +74,8 @@ export function answerFeatures(evidence: readonly ArticleEvidence[], query: Quer
       unknownCount,
       e.dense === dense.first ? 1 : 0,
       e.classifier === classifier.first ? 1 : 0,
+      languageMean(e),
+      languageMean(e) - bestLanguageMean,
     ];
   });
 }

@@ -221,6 +221,7 @@ export class KnowledgeSearch {
       let secondDense = -1;
       let matchedLanguage: string | undefined;
       const byKind = { title: -1, question: -1, body: -1 };
+      const byLanguage = new Map<string, number>();
       const block = index.articleBlock(articleId);
       const dimension = input.vector.length;
       for (let row = 0; row < block.labels.length; row++) {
@@ -233,7 +234,10 @@ export class KnowledgeSearch {
           matchedLanguage = owner.language;
         } else if (score > secondDense) secondDense = score;
         if (score > byKind[owner.kind]) byKind[owner.kind] = score;
+        if (score > (byLanguage.get(owner.language) ?? -Infinity)) byLanguage.set(owner.language, score);
       }
+      let languageSum = 0;
+      for (const best of byLanguage.values()) languageSum += best;
       articles.push({
         articleId,
         dense,
@@ -241,6 +245,7 @@ export class KnowledgeSearch {
         titleDense: byKind.title,
         questionDense: byKind.question,
         bodyDense: byKind.body,
+        languageMeanDense: byLanguage.size === 0 ? dense : languageSum / byLanguage.size,
         lexicalRank: lexicalRank.get(articleId),
         lexicalScore: lexicalScore.get(articleId) ?? 0,
         classifier: probabilities.get(articleId) ?? 0,

@@ -17,6 +17,13 @@ export interface ArticleEvidence {
   bodyDense: number;
   /** BM25 score of its best keyword passage (0 when no keyword matched). */
   lexicalScore: number;
+  /**
+   * Mean over the article's language versions of each version's best passage similarity (equals
+   * `dense` for a one-language article). Each translation is an independent set of phrasings of
+   * the same answer, so the mean is a steadier signal than the single best match (see
+   * answer-features.ts).
+   */
+  languageMeanDense?: number;
   /** Share of the question's keyword weight found in the article (TermCoverage). */
   coverage: number;
   /** Language of its best passage (the version shown when neither the customer's nor the default language exists). */

@@ -22,7 +22,7 @@ const MIN_MODEL_QUESTIONS = 30;
  */
 const MAX_QUESTIONS = 3000;
 /** Bump when case building, the answer model or the chooser changes, so cached calibrations are redone. */
-const CALIBRATION_VERSION = 'answer-model-v1';
+const CALIBRATION_VERSION = 'answer-model-v2';
 
 export interface SelfCalibrationOptions {
   /** Generic (and knowledge-base specific) out-of-scope questions per language. */
