@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { calibrateLanguages } from '../src/search/self-calibration.js';
 import { calibrateThresholds, calibrationRates, type CalibrationCase } from '../src/search/threshold-calibration.js';
 
 const articleIds = ['a', 'b', 'c', 'd', 'e', 'f', 'g'];
@@ -49,5 +50,18 @@ describe('threshold calibration', () => {
     const calibration = calibrateThresholds(cases, { maxWrongRate: 0.03, fixed: { answer: 0.75, closeMargin: 0.01 } });
     expect(calibration.thresholds.answer).toBe(0.75);
     expect(calibration.thresholds.closeMargin).toBe(0.01);
+  });
+
+  it('gives a language its own thresholds only with enough questions to see the wrong-answer target as several events', () => {
+    const inScope = (n: number, score: number): CalibrationCase[] =>
+      Array.from({ length: n }, (_, i) => ({ expected: 'a', ranked: [{ articleId: 'a', score: score + i * 1e-4 }, { articleId: 'b', score: 0.01 }] }));
+    const offTopic = (n: number, score: number): CalibrationCase[] => Array.from({ length: n }, (_, i) => ({ expected: 'none', ranked: [{ articleId: 'c', score: score + i * 1e-4 }] }));
+    const cases = { en: [...inScope(120, 0.8), ...offTopic(40, 0.2)], pt: [...inScope(60, 0.5), ...offTopic(40, 0.45)] };
+    const at3 = calibrateLanguages(cases, { maxWrongRate: 0.03 });
+    // 120 questions at 3 %: 3.6 wrong answers can be seen, English is calibrated on its own; 60 (1.8) cannot: pooled.
+    expect(Object.keys(at3.byLanguage)).toEqual(['en']);
+    expect(at3.pooled.inScope).toBe(180);
+    // At a 5 % target 60 questions show 3 wrong answers: Portuguese gets its own thresholds too.
+    expect(Object.keys(calibrateLanguages(cases, { maxWrongRate: 0.05 }).byLanguage).sort()).toEqual(['en', 'pt']);
   });
 });
