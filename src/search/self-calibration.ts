@@ -25,7 +25,7 @@ const MIN_LANGUAGE_QUESTIONS = 20;
 const MIN_MODEL_QUESTIONS = 30;
 /**
  * Held-out questions calibration looks at, at most (evenly spread over the knowledge base). Enough
- * for thresholds and an 18-feature model; a 10,000-article knowledge base has 40,000 alternative
+ * for thresholds and a 20-feature model; a 10,000-article knowledge base has 40,000 alternative
  * questions, and ranking all of them twice (held out, article removed) would take many minutes.
  */
 const MAX_QUESTIONS = 3000;
