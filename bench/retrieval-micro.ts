@@ -20,6 +20,7 @@ import { KnowledgeIndex } from '../src/knowledge/knowledge-index.js';
 import { loadArticles, requireValidArticles } from '../src/knowledge/load-articles.js';
 import { configuredModel } from '../src/search/create-embedder.js';
 import { hnswIndexFactory } from '../src/search/hnsw-index.js';
+import { dotAt } from '../src/search/embedder.js';
 import { KnowledgeSearch } from '../src/search/knowledge-search.js';
 import { loadOutOfScope } from '../src/search/out-of-scope.js';
 import { loadOrCalibrate } from '../src/search/self-calibration.js';
@@ -79,7 +80,23 @@ const json = JSON.stringify(results);
 const dump = option('--dump');
 if (dump !== undefined) writeFileSync(dump, json);
 
+const candidates = inputs.map((input) => search.evidence(input).articles.map((a) => a.articleId));
+const rows = candidates.map((ids) => ids.reduce((n, id) => n + index.articleBlock(id).labels.length, 0));
+console.log(`candidate articles per question: median ${median(candidates.map((c) => c.length))}, passage rows scored: median ${median(rows)}`);
 const parts: Record<string, () => void> = {
+  'dense rows of candidates (dotAt)': () => {
+    let sink = 0;
+    inputs.forEach((input, q) => {
+      for (const id of candidates[q]!) {
+        const block = index.articleBlock(id);
+        for (let row = 0; row < block.labels.length; row++) sink += dotAt(input.vector, block.vectors, row * input.vector.length);
+      }
+    });
+    if (sink === 42) console.log('');
+  },
+  'classifier.predict': () => {
+    for (const input of inputs) index.classifier.predict(input.vector);
+  },
   'rankVector (evidence + score)': () => {
     for (const input of inputs) search.rankVector(input);
   },

@@ -64,9 +64,9 @@ export function dot(a: Float32Array, b: Float32Array): number {
 /**
  * `dot(query, vector)` for every vector, into `out`, bit for bit: each product keeps its own
  * running sum in `dot`'s order. Four vectors per pass over the query, because one running sum
- * waits on its previous add: four independent sums in one loop scored 425 tier examples
- * ~2.5–3× faster than a `dot` call per example (384 dimensions, node 20, on a loaded 2-core
- * machine: ~265–320 µs → ~0.8–1.4 ms... see bench/results/2026-12-06-round5-turn.md).
+ * waits on its previous add: four independent sums in one loop are ~3× faster than a `dot`
+ * call per vector (425 tier examples of 384 dimensions, node 20, loaded 2-core machine: 0.8–1.4 ms
+ * → 0.26–0.32 ms in the same runs).
  */
 export function dotEach(query: Float32Array, vectors: readonly Float32Array[], out: Float64Array = new Float64Array(vectors.length)): Float64Array {
   const n = query.length;
