@@ -73,7 +73,8 @@ export interface TermExpansionCache {
  * term → indexed terms it matches): MiniSearch walks its radix tree for them on every search,
  * and the fuzzy walk was most of a keyword search (retrieval profile on the sample knowledge base,
  * 1,442 dev-set questions: `recurse` of the Levenshtein walk 57 % of `lexical.search`, which
- * was ~1.0 ms of the ~2.8 ms of one question's retrieval). The indexed vocabulary does not change
+ * was ~1.05 ms of one question's ~3.1–3.4 ms retrieval; remembered: ~0.4 ms,
+ * bench/results/2026-12-06-round5-turn.md). The indexed vocabulary does not change
  * after `addAll` (MiniSearchLexicalIndex never adds or removes documents; a new knowledge index
  * builds a new instance), so a remembered expansion is exactly what the walk would return: the
  * same terms in the same order, with the same index data. Search results are unchanged to the bit.
