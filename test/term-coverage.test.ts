@@ -44,3 +44,39 @@ describe('keyword coverage', () => {
     expect(coverage.coverage(coverage.query('esqueci senha'), 'password')).toBe(1);
   });
 });
+
+describe('remembered term matches', () => {
+  const passages = [
+    { articleId: 'install', text: 'Install the server on Windows or Linux; installation requirements and installer logs' },
+    { articleId: 'password', text: 'Reset your password from the sign-in page; passwords expire' },
+    { articleId: 'password', text: 'Esqueci minha senha, redefinir senhas' },
+    { articleId: 'backup', text: 'Backups of the server database, restoring a backup' },
+  ];
+  const questions = ['instal server', 'installing linux', 'password', 'passwords reset', 'senh', 'backup restore', 'server install', 'slack', 'pass', 'instal server'];
+
+  it('gives the same results as a cold instance, with at most `expansionCache` terms kept', () => {
+    const warm = new TermCoverage(passages, { expansionCache: 2 });
+    for (const round of [1, 2]) {
+      for (const text of questions) {
+        const cold = new TermCoverage(passages);
+        const exclusion = round === 2 ? { passages: [passages[2]!] } : undefined;
+        const a = warm.query(text, exclusion);
+        const b = cold.query(text, exclusion);
+        expect([a.terms, a.weights, a.unknownShare, a.unknownCount]).toEqual([b.terms, b.weights, b.unknownShare, b.unknownCount]);
+        for (const articleId of ['install', 'password', 'backup', 'missing']) expect(warm.coverage(a, articleId)).toBe(cold.coverage(b, articleId));
+        expect(warm.cachedTerms).toBeLessThanOrEqual(2);
+      }
+    }
+  });
+
+  it('matches a term to itself, its known prefixes and the known words it starts', () => {
+    const terms = new TermCoverage(passages);
+    const words = (term: string) => {
+      const { words: exact, from, to } = terms.matchesOf(term);
+      return { exact, run: to - from };
+    };
+    expect(words('passwords')).toEqual({ exact: ['passwords', 'password'], run: 0 });
+    expect(words('instal')).toEqual({ exact: [], run: 3 }); // install, installation, installer
+    expect(words('pas')).toEqual({ exact: [], run: 0 }); // under four letters: itself only
+  });
+});

@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { dot, dotEach } from '../src/search/embedder.js';
 import { HashingTestEmbedder } from '../src/search/hashing-test-embedder.js';
 import { TierClassifier } from '../src/tiers/tier-classifier.js';
 import { loadTierExamples } from '../src/tiers/tier-examples.js';
@@ -26,6 +27,33 @@ describe('tier scoring (pure)', () => {
     expect(scores.L3).toBeCloseTo(0.5, 5); // mean of its two examples: 0 and 1 (fewer than three exist)
     expect(scores.L1).toBeCloseTo((0 + 0) / 2, 5);
     expect(scores.L2).toBe(-1); // no examples
+  });
+
+  it('gives bit for bit the scores of dot products sorted per tier (the plain version)', () => {
+    // Seeded pseudo-random vectors (odd dimension, odd counts per tier, repeated examples for ties).
+    let seed = 7;
+    const random = () => ((seed = (seed * 16807) % 2147483647) / 2147483647) * 2 - 1;
+    const vector = () => Float32Array.from({ length: 37 }, random);
+    const tiers = ['L1', 'L1', 'L2', 'L3', 'L3', 'L3', 'L4'] as const;
+    const many = Array.from({ length: 61 }, (_, i) => ({ tier: tiers[i % tiers.length]!, text: `${i}`, vector: vector() }));
+    many.push({ ...many[3]! }, { ...many[10]! }); // exact ties
+    const plain = (query: Float32Array, list: typeof many) => {
+      const similarities: Record<string, number[]> = { L1: [], L2: [], L3: [], L4: [] };
+      for (const e of list) similarities[e.tier]!.push(dot(query, e.vector));
+      return Object.fromEntries(
+        ['L1', 'L2', 'L3', 'L4'].map((tier) => {
+          const top = similarities[tier]!.sort((a, b) => b - a).slice(0, 3);
+          return [tier, top.length === 0 ? -1 : top.reduce((sum, s) => sum + s, 0) / top.length];
+        }),
+      );
+    };
+    for (let q = 0; q < 20; q++) {
+      const query = vector();
+      expect(scoreTiers(query, many)).toEqual(plain(query, many));
+      expect(scoreTiers(query, many.slice(0, 5))).toEqual(plain(query, many.slice(0, 5)));
+      const each = dotEach(query, many.map((e) => e.vector));
+      many.forEach((e, i) => expect(each[i]).toBe(dot(query, e.vector)));
+    }
   });
 
   it('decides the best tier with score and margin', () => {

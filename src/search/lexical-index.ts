@@ -1,4 +1,12 @@
 import MiniSearch from 'minisearch';
+import { memoizeTermExpansions, type TermExpansionCache, type TermExpansionLimits } from './term-expansions.js';
+
+/**
+ * Query terms whose prefix and fuzzy expansions are remembered (term-expansions.ts). A day's
+ * questions use a few thousand distinct keywords; the match bound keeps the cache to a few MB
+ * however large the knowledge base's vocabulary (an entry holds references to index data).
+ */
+const EXPANSION_LIMITS: TermExpansionLimits = { maxTerms: 4096, maxMatches: 32_768 };
 
 /** A text to index lexically: one passage of one language version of an article. */
 export interface LexicalDocument {
@@ -66,8 +74,10 @@ export function keywordTerms(text: string): string[] {
 /** BM25 over passages with MiniSearch: diacritic-folded terms, prefix and light fuzzy matching for typos. */
 export class MiniSearchLexicalIndex implements LexicalIndex {
   private readonly mini: MiniSearch<LexicalDocument>;
+  /** Remembered prefix and fuzzy expansions of query terms (the index never changes after construction). */
+  readonly expansions: TermExpansionCache;
 
-  constructor(documents: readonly LexicalDocument[]) {
+  constructor(documents: readonly LexicalDocument[], limits: TermExpansionLimits = EXPANSION_LIMITS) {
     this.mini = new MiniSearch<LexicalDocument>({
       fields: ['text'],
       storeFields: ['articleId', 'language'],
@@ -80,6 +90,7 @@ export class MiniSearchLexicalIndex implements LexicalIndex {
       },
     });
     this.mini.addAll(documents);
+    this.expansions = memoizeTermExpansions(this.mini, limits);
   }
 
   search(text: string, limit: number, exclude?: (id: number) => boolean): LexicalHit[] {

@@ -1,4 +1,4 @@
-import { dot } from '../search/embedder.js';
+import { dotEach } from '../search/embedder.js';
 import type { Tier } from '../tickets/ticket.js';
 
 export const TIERS: readonly Tier[] = ['L1', 'L2', 'L3', 'L4'];
@@ -34,14 +34,32 @@ export const NEIGHBOURS_PER_TIER = 3;
  * a few (not taking the single best) keeps one odd example from deciding alone.
  */
 export function scoreTiers(query: Float32Array, examples: readonly TierExample[]): Record<Tier, number> {
-  const similarities: Record<Tier, number[]> = { L1: [], L2: [], L3: [], L4: [] };
-  for (const example of examples) similarities[example.tier].push(dot(query, example.vector));
+  // Every example's similarity (dotEach: bit for bit `dot`, four examples per pass), then each
+  // tier's best few kept in order as they come instead of sorting all of them: the same numbers,
+  // summed in the same (descending) order as a sort would give.
+  const similarities = dotEach(
+    query,
+    examples.map((example) => example.vector),
+  );
+  const top: Record<Tier, number[]> = { L1: [], L2: [], L3: [], L4: [] };
+  examples.forEach((example, i) => keepBest(top[example.tier], similarities[i]!, NEIGHBOURS_PER_TIER));
   const scores = {} as Record<Tier, number>;
   for (const tier of TIERS) {
-    const top = similarities[tier].sort((a, b) => b - a).slice(0, NEIGHBOURS_PER_TIER);
-    scores[tier] = top.length === 0 ? -1 : top.reduce((sum, s) => sum + s, 0) / top.length;
+    const best = top[tier];
+    scores[tier] = best.length === 0 ? -1 : best.reduce((sum, s) => sum + s, 0) / best.length;
   }
   return scores;
+}
+
+/** Inserts `value` into `best` (descending, at most `size` long) if it is among the `size` largest. */
+function keepBest(best: number[], value: number, size: number): void {
+  if (best.length === size && !(value > best[size - 1]!)) return;
+  let i = best.length < size ? best.length : size - 1;
+  while (i > 0 && best[i - 1]! < value) {
+    best[i] = best[i - 1]!;
+    i--;
+  }
+  best[i] = value;
 }
 
 /** Picks the best tier, or abstains when it is weak or not clearly ahead of the runner-up. */
