@@ -37,6 +37,10 @@ describe('word-embedding table read from the model file (real e5)', () => {
     expect(graph.initializer.map((t) => t.name)).not.toContain('word_q4');
     expect(graph.initializer.filter((t) => t.dataType === 3)).toEqual([]);
     expect(graph.node.filter((n) => n.opType === 'Cast')).toHaveLength(1);
+    // The tokenizer is written minified: the same JSON values, about half the bytes.
+    const [derivedTokenizer, originalTokenizer] = [path.join(cacheDir, 'word-table/v2', e5, 'tokenizer.json'), path.join(modelDir, e5, 'tokenizer.json')];
+    expect(statSync(derivedTokenizer).size).toBeLessThan(statSync(originalTokenizer).size * 0.6);
+    expect(JSON.parse(readFileSync(derivedTokenizer, 'utf8'))).toEqual(JSON.parse(readFileSync(originalTokenizer, 'utf8')));
 
     const full = await TransformersEmbedder.create({ modelId: e5, modelDir, cacheDir, externalWordTable: false });
     for (const role of ['query', 'passage'] as const) {
