@@ -4,6 +4,7 @@ import { EmbedderLoadError, normalize, type Embedder, type EmbedderFingerprint, 
 import { modelSpec, type ModelSpec } from './model-registry.js';
 import { skipUnusedTransformersDependencies } from '../runtime/unused-dependencies.js';
 import { derivedModelRoot, WordTable, withWordTable, type WordTableManifest } from './external-word-table.js';
+import { markedPath, openByPathCache } from './open-by-path.js';
 
 export interface TransformersEmbedderOptions {
   /** Model id as in EMBEDDING_MODEL, e.g. `intfloat/multilingual-e5-small` (see model-registry.ts). */
@@ -106,8 +107,15 @@ export class TransformersEmbedder implements Embedder {
       env.localModelPath = modelDir.endsWith(path.sep) ? modelDir : modelDir + path.sep;
       env.allowRemoteModels = false;
       env.allowLocalModels = true;
+      // The ONNX file is opened by its path (setSessionOptions): transformers.js gets a marker instead of reading it (open-by-path.ts).
+      env.useFSCache = false;
+      env.useCustomCache = true;
+      env.customCache = openByPathCache(() => modelFileInUse);
     } else {
       env.allowRemoteModels = true;
+      // Downloads are cached on disk (transformers.js's own file cache).
+      env.useFSCache = true;
+      env.useCustomCache = false;
       if (options.cacheDir !== undefined) env.cacheDir = options.cacheDir;
     }
     let extract: FeatureExtractor;
@@ -237,7 +245,9 @@ async function setSessionOptions(options: SessionOptions): Promise<void> {
     // onnxruntime-node 1.14 ignores the options of a session created from bytes (threads, arena:
     // measured, see embedding-workers.ts), so a local model file is opened by its path instead.
     const file = modelFileInUse;
-    const source = typeof bytes !== 'string' && file !== undefined && existsSync(file) && statSync(file).size === bytes.byteLength ? file : bytes;
+    // A marker from openByPathCache names the file; otherwise bytes of the same size as the local file are that file.
+    const marked = typeof bytes === 'string' ? undefined : markedPath(bytes);
+    const source = marked ?? (typeof bytes !== 'string' && file !== undefined && existsSync(file) && statSync(file).size === bytes.byteLength ? file : bytes);
     // transformers.js lists ['cpu', 'wasm']; onnxruntime-node checks the list only for a path, and knows no 'wasm'.
     const options = typeof source === 'string' ? { ...given, executionProviders: ['cpu'], ...sessionOptionsInUse } : { ...given, ...sessionOptionsInUse };
     const created = await create(source, options);
