@@ -7,6 +7,7 @@ import { repoRoot, tempDir } from './support/test-app.js';
 
 const modelDir = path.resolve(repoRoot, process.env.MODEL_DIR ?? '../shared/models');
 const minilm = 'Xenova/all-MiniLM-L6-v2';
+const e5 = 'intfloat/multilingual-e5-small';
 
 describe('ONNX file opened by path, not read by transformers.js', () => {
   it('marks a path and reads it back; real model bytes are no marker', () => {
@@ -25,17 +26,25 @@ describe('ONNX file opened by path, not read by transformers.js', () => {
     expect(await openByPathCache(() => path.join(tempDir(), 'missing.onnx')).match(path.join(tempDir(), 'missing.onnx'))).toBeUndefined();
   });
 
-  it('loads a local model without reading its ONNX file into memory (the tokenizer is still read)', async () => {
+  it('loads the derived e5 model without reading its ONNX file into memory; MiniLM is still read (the tokenizer always)', async () => {
+    const cacheDir = tempDir();
+    // Derive first (the derivation reads the original model itself), then count the reads of a load.
+    await TransformersEmbedder.create({ modelId: e5, modelDir, cacheDir });
     const read = vi.spyOn(fsPromises, 'readFile');
     try {
-      const embedder = await TransformersEmbedder.create({ modelId: minilm, modelDir });
+      const embedder = await TransformersEmbedder.create({ modelId: e5, modelDir, cacheDir });
       const files = read.mock.calls.map(([file]) => String(file));
       expect(files.some((file) => file.endsWith('tokenizer.json'))).toBe(true);
       expect(files.filter((file) => file.endsWith('.onnx'))).toEqual([]);
-      const [vector] = await embedder.embed(['How do I reset my password?'], 'query');
+      const [vector] = await embedder.embed(['Como redefino minha senha?'], 'query');
       expect(vector!.length).toBe(384);
+      read.mockClear();
+      await TransformersEmbedder.create({ modelId: minilm, modelDir });
+      const minilmReads = read.mock.calls.map(([file]) => String(file)).filter((file) => file.endsWith('.onnx'));
+      expect(minilmReads.length).toBeGreaterThan(0);
+      expect(new Set(minilmReads)).toEqual(new Set([path.join(modelDir, minilm, 'onnx/model_quantized.onnx')]));
     } finally {
       read.mockRestore();
     }
-  }, 60_000);
+  }, 120_000);
 });

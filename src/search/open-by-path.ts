@@ -8,7 +8,8 @@ import path from 'node:path';
  * `InferenceSession.create`, where tierdesk's wrapper opens the file by its path instead
  * (onnxruntime-node 1.14 ignores session options for a session made from bytes; see
  * transformers-embedder.ts), so the read was wasted: 86 MB for the derived e5 model (78 ms of CPU
- * measured, and 86 MB of buffer until the next GC), 23 MB for MiniLM (19 ms). transformers.js's
+ * measured, and 86 MB of buffer until the next GC). (Used for the derived model only: for MiniLM,
+ * 23 MB and 19 ms, the server measured 5 MB more RSS at /ready + 3 s without the read.) transformers.js's
  * documented custom cache (`env.customCache`: `match` and `put` of the Web Cache API) answers for
  * that one file with a short marker naming it; the wrapper opens the named file. Every other file
  * (config, tokenizer) is not matched and is read from the model folder as before.
