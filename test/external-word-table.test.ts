@@ -1,5 +1,6 @@
 import { execFile } from 'node:child_process';
-import { readFileSync, statSync } from 'node:fs';
+import { mkdirSync, readFileSync, statSync, existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
@@ -22,13 +23,24 @@ const texts = [
 describe('word-embedding table read from the model file (real e5)', () => {
   it('gives the same vectors to the bit as the model that keeps its table, and reuses the derived model', async () => {
     const cacheDir = tempDir();
+    // A model of the previous derivation (v1: matrices not expanded) is removed once v2 is in place.
+    mkdirSync(path.join(cacheDir, 'word-table/v1', e5, 'onnx'), { recursive: true });
     const lean = await TransformersEmbedder.create({ modelId: e5, modelDir, cacheDir });
-    const manifestFile = path.join(cacheDir, 'word-table/v1', e5, 'onnx/word-table.json');
+    expect(existsSync(path.join(cacheDir, 'word-table/v1'))).toBe(false);
+    const manifestFile = path.join(cacheDir, 'word-table/v2', e5, 'onnx/word-table.json');
     const manifest = wordTableManifestSchema.parse(JSON.parse(readFileSync(manifestFile, 'utf8')));
     expect(manifest).toMatchObject({ rows: 250037, dimension: 384, input: 'word_embeds' });
-    const derivedFile = path.join(cacheDir, 'word-table/v1', e5, 'onnx/model.onnx');
-    // The derived model no longer holds the 54 MB table.
-    expect(statSync(derivedFile).size).toBeLessThan(statSync(path.join(modelDir, e5, 'onnx/model.onnx')).size - 50_000_000);
+    const derivedFile = path.join(cacheDir, 'word-table/v2', e5, 'onnx/model.onnx');
+    // The derived model no longer holds the 54 MB table, and its layer matrices are stored expanded (fold-weights.ts).
+    const { onnx } = createRequire(import.meta.url)('onnx-proto') as { onnx: { ModelProto: { decode(bytes: Uint8Array): { graph: { node: { opType: string }[]; initializer: { name: string; dataType: number }[] } } } } };
+    const graph = onnx.ModelProto.decode(readFileSync(derivedFile)).graph;
+    expect(graph.initializer.map((t) => t.name)).not.toContain('word_q4');
+    expect(graph.initializer.filter((t) => t.dataType === 3)).toEqual([]);
+    expect(graph.node.filter((n) => n.opType === 'Cast')).toHaveLength(1);
+    // The tokenizer is written minified: the same JSON values, about half the bytes.
+    const [derivedTokenizer, originalTokenizer] = [path.join(cacheDir, 'word-table/v2', e5, 'tokenizer.json'), path.join(modelDir, e5, 'tokenizer.json')];
+    expect(statSync(derivedTokenizer).size).toBeLessThan(statSync(originalTokenizer).size * 0.6);
+    expect(JSON.parse(readFileSync(derivedTokenizer, 'utf8'))).toEqual(JSON.parse(readFileSync(originalTokenizer, 'utf8')));
 
     const full = await TransformersEmbedder.create({ modelId: e5, modelDir, cacheDir, externalWordTable: false });
     for (const role of ['query', 'passage'] as const) {
@@ -54,7 +66,7 @@ describe('word-embedding table read from the model file (real e5)', () => {
         ),
       );
     // Two processes, as two instances started together on one DATA_DIR.
-    expect(await Promise.all([run(), run()])).toEqual([path.join(cacheDir, 'word-table/v1'), path.join(cacheDir, 'word-table/v1')]);
+    expect(await Promise.all([run(), run()])).toEqual([path.join(cacheDir, 'word-table/v2'), path.join(cacheDir, 'word-table/v2')]);
     const [a, b] = [await TransformersEmbedder.create({ modelId: e5, modelDir, cacheDir }), await TransformersEmbedder.create({ modelId: e5, modelDir, externalWordTable: false })];
     expect(Array.from((await a.embed(['onde baixo a fatura?'], 'query'))[0]!)).toEqual(Array.from((await b.embed(['onde baixo a fatura?'], 'query'))[0]!));
   }, 120_000);

@@ -8,14 +8,14 @@ const modelDir = path.resolve(repoRoot, process.env.MODEL_DIR ?? '../shared/mode
 
 type Tokenizer = { encode(text: string): number[] };
 
-async function loadTokenizer(lean: boolean): Promise<Tokenizer> {
+async function loadTokenizer(lean: boolean, slim = lean): Promise<Tokenizer> {
   await prepareTokenizerLookup(lean);
   const { AutoTokenizer, env } = await import('@xenova/transformers');
   env.localModelPath = modelDir + path.sep;
   env.allowRemoteModels = false;
   const tokenizer = (await AutoTokenizer.from_pretrained('intfloat/multilingual-e5-small')) as unknown as Tokenizer;
-  if (lean) slimTokenizer(tokenizer);
-  else patchAstralCodePoints(tokenizer);
+  if (slim) slimTokenizer(tokenizer);
+  else if (!lean) patchAstralCodePoints(tokenizer);
   return tokenizer;
 }
 
@@ -43,5 +43,8 @@ describe('lean tokenizer lookup (e5, 250,002 pieces)', () => {
     const actual = texts.map((text) => lean.encode(text));
     expect(actual).toEqual(expected);
     expect(lean.encode('ok 👍')).not.toContain(3); // 3 = <unk>
+    // Without slimTokenizer the lean lookup makes its own set of the pieces at the first search: same ids.
+    const unslimmed = await loadTokenizer(true, false);
+    expect(texts.map((text) => unslimmed.encode(text))).toEqual(expected);
   }, 120_000);
 });

@@ -108,3 +108,49 @@ describe('botbuilder-dialogs without the recognizers of prompts tierdesk never u
     expect(plain.dateTimeError).toBe('');
   }, 60_000);
 });
+
+/** A restify server as http-server.ts builds it (query and body parsers), in a fresh process, with or without lean-start. */
+function restifyInFreshProcess(lean: boolean): { loaded: string[]; standIns: string[]; echoed: unknown; spdyError: string } {
+  const script = `
+    ${lean ? "await import('./src/runtime/lean-start.ts');" : ''}
+    const { createRequire } = await import('node:module');
+    const restify = (await import('restify')).default;
+    const server = restify.createServer();
+    server.use(restify.plugins.queryParser({ mapParams: false }));
+    server.use(restify.plugins.bodyParser({ mapParams: false }));
+    server.post('/echo', async (req, res) => { res.send({ query: req.query, body: req.body }); });
+    await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const response = await fetch('http://127.0.0.1:' + server.address().port + '/echo?a=1', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ b: 2 }) });
+    const echoed = await response.json();
+    server.close();
+    const files = Object.keys(createRequire(import.meta.url).cache);
+    const loaded = ['spdy-transport', 'sshpk', 'hpack.js'].filter((name) => files.some((file) => file.includes('/node_modules/' + name + '/')));
+    const require = createRequire(createRequire(import.meta.url).resolve('restify/package.json'));
+    const standIns = ['spdy', 'http-signature'].filter((name) => Object.keys(require.cache[require.resolve(name)]?.exports ?? {}).length === 1);
+    let spdyError = '';
+    try {
+      restify.createServer({ spdy: {} });
+    } catch (error) {
+      spdyError = error.message;
+    }
+    console.log(JSON.stringify({ loaded, standIns, echoed, spdyError }));
+    process.exit(0);`;
+  const run = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { cwd: repoRoot, encoding: 'utf8' });
+  if (run.status !== 0) throw new Error(run.stderr);
+  return JSON.parse(run.stdout.trim().split('\n').pop()!) as ReturnType<typeof restifyInFreshProcess>;
+}
+
+describe('restify without spdy and http-signature', () => {
+  it('serves with the parsers tierdesk uses, without loading spdy-transport, hpack.js or sshpk', () => {
+    const lean = restifyInFreshProcess(true);
+    expect(lean.standIns).toEqual(['spdy', 'http-signature']);
+    expect(lean.loaded).toEqual([]);
+    expect(lean.echoed).toEqual({ query: { a: '1' }, body: { b: 2 } });
+    expect(lean.spdyError).toMatch(/spdy option is not supported/);
+
+    const plain = restifyInFreshProcess(false);
+    expect(plain.standIns).toEqual([]);
+    expect(plain.loaded).toEqual(['spdy-transport', 'sshpk', 'hpack.js']);
+    expect(plain.echoed).toEqual({ query: { a: '1' }, body: { b: 2 } });
+  }, 60_000);
+});

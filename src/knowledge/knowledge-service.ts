@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import path from 'node:path';
 import type { Thresholds } from '../search/answer-decision.js';
 import type { Embedder } from '../search/embedder.js';
@@ -153,6 +154,8 @@ export class KnowledgeService {
         await loadTierExamples(path.join(this.options.knowledgeDir, 'tiers')),
         await loadTierRules(this.options.tiers.rulesFile),
         this.options.tiers,
+        // One file per model beside the stored example vectors (another model's head is another file).
+        { headFile: path.join(this.options.dataDir, 'embeddings', `tier-head-${createHash('sha256').update(embedder.modelId).digest('hex').slice(0, 16)}.json`) },
       );
       this.loaded = { embedder, articles, thresholds };
       this.current = {

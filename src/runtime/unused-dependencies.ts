@@ -35,8 +35,30 @@ const UNUSED_BY_DIALOGS: Record<string, (require: NodeJS.Require) => unknown> = 
   '@microsoft/recognizers-text-suite': (require) => ({ Culture: (require('@microsoft/recognizers-text-number') as { Culture: unknown }).Culture }),
 };
 
+/**
+ * Packages restify requires at its top level for features tierdesk never turns on: `spdy`
+ * (server.js calls it only when `createServer` gets a `spdy` option; it loads spdy-transport,
+ * hpack.js and more) and `http-signature` (only the authorizationParser plugin calls it; it loads
+ * sshpk). Nothing else in node_modules requires either. Measured with a require hook while
+ * importing the built app: ~130 ms of CPU together (spdy 41 + spdy-transport 31 + hpack.js 11,
+ * http-signature 26 + sshpk 23) of its 1.5 s.
+ */
+const UNUSED_BY_RESTIFY: Record<string, (require: NodeJS.Require) => unknown> = {
+  spdy: () => ({
+    createServer(): never {
+      throw new Error('tierdesk does not load spdy: restify\'s spdy option is not supported here');
+    },
+  }),
+  'http-signature': () => ({
+    parseRequest(): never {
+      throw new Error('tierdesk does not load http-signature: restify\'s authorizationParser is not supported here');
+    },
+  }),
+};
+
 let done = false;
 let dialogsDone = false;
+let restifyDone = false;
 
 /**
  * Puts inert stand-ins for the packages above into Node's CommonJS module cache, resolved from
@@ -61,6 +83,16 @@ export function skipUnusedDialogRecognizers(): string[] {
   if (dialogsDone) return [];
   dialogsDone = true;
   return stubPackages('botbuilder-dialogs', UNUSED_BY_DIALOGS);
+}
+
+/**
+ * The same for restify's unused dependencies (UNUSED_BY_RESTIFY). Must run before restify is
+ * first loaded: the server's entry imports `./runtime/lean-start.js` first. Returns the names stubbed.
+ */
+export function skipUnusedServerDependencies(): string[] {
+  if (restifyDone) return [];
+  restifyDone = true;
+  return stubPackages('restify', UNUSED_BY_RESTIFY);
 }
 
 function stubPackages(owner: string, stubs: Record<string, (require: NodeJS.Require) => unknown>): string[] {

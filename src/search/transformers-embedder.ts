@@ -4,6 +4,7 @@ import { EmbedderLoadError, normalize, type Embedder, type EmbedderFingerprint, 
 import { modelSpec, type ModelSpec } from './model-registry.js';
 import { skipUnusedTransformersDependencies } from '../runtime/unused-dependencies.js';
 import { derivedModelRoot, WordTable, withWordTable, type WordTableManifest } from './external-word-table.js';
+import { markedPath, openByPathCache } from './open-by-path.js';
 
 export interface TransformersEmbedderOptions {
   /** Model id as in EMBEDDING_MODEL, e.g. `intfloat/multilingual-e5-small` (see model-registry.ts). */
@@ -106,8 +107,17 @@ export class TransformersEmbedder implements Embedder {
       env.localModelPath = modelDir.endsWith(path.sep) ? modelDir : modelDir + path.sep;
       env.allowRemoteModels = false;
       env.allowLocalModels = true;
+      // The derived e5 model is opened by its path (setSessionOptions): transformers.js gets a marker instead of
+      // reading its 86 MB (open-by-path.ts). Not for other local models: MiniLM measured 5 MB more RSS at
+      // /ready + 3 s without the read (190.6 → 196 MB), for 19 ms of CPU.
+      env.useFSCache = false;
+      env.useCustomCache = true;
+      env.customCache = openByPathCache(() => (wordTableInUse === undefined ? undefined : modelFileInUse));
     } else {
       env.allowRemoteModels = true;
+      // Downloads are cached on disk (transformers.js's own file cache).
+      env.useFSCache = true;
+      env.useCustomCache = false;
       if (options.cacheDir !== undefined) env.cacheDir = options.cacheDir;
     }
     let extract: FeatureExtractor;
@@ -237,7 +247,9 @@ async function setSessionOptions(options: SessionOptions): Promise<void> {
     // onnxruntime-node 1.14 ignores the options of a session created from bytes (threads, arena:
     // measured, see embedding-workers.ts), so a local model file is opened by its path instead.
     const file = modelFileInUse;
-    const source = typeof bytes !== 'string' && file !== undefined && existsSync(file) && statSync(file).size === bytes.byteLength ? file : bytes;
+    // A marker from openByPathCache names the file; otherwise bytes of the same size as the local file are that file.
+    const marked = typeof bytes === 'string' ? undefined : markedPath(bytes);
+    const source = marked ?? (typeof bytes !== 'string' && file !== undefined && existsSync(file) && statSync(file).size === bytes.byteLength ? file : bytes);
     // transformers.js lists ['cpu', 'wasm']; onnxruntime-node checks the list only for a path, and knows no 'wasm'.
     const options = typeof source === 'string' ? { ...given, executionProviders: ['cpu'], ...sessionOptionsInUse } : { ...given, ...sessionOptionsInUse };
     const created = await create(source, options);
@@ -273,33 +285,50 @@ async function charTrie(): Promise<CharTrieClass> {
 
 /** State of a lean lookup: the pieces and the longest piece in code points. */
 interface PieceSet {
-  /** Only `has` is used: a Set while building, then the model's own Map (see `slimTokenizer`). */
-  pieces: Pick<Set<string>, 'has'> & Partial<Pick<Set<string>, 'add'>>;
+  /**
+   * Only `has` is used: the model's own piece → id Map once `slimTokenizer` ran, else a Set made
+   * from `pending` at the first search.
+   */
+  pieces?: Pick<Set<string>, 'has'>;
+  /** The piece lists given to `extend`/`push` (the model's own arrays, not copies) while no lookup exists. */
+  pending?: (readonly string[])[];
   longest: number;
 }
 
 /**
  * transformers.js's Unigram tokenizer (XLM-R/e5) finds the vocabulary pieces that start at each
  * position with a trie of one Map per character: ~1.5 million Maps, ~200 MB for 250,002 pieces.
- * A Set of the pieces, probed for each prefix up to the longest piece's length, gives the same
+ * A set of the pieces, probed for each prefix up to the longest piece's length, gives the same
  * pieces in the same order (shortest first) for ~10 MB, and it searches by code point, which
  * also keeps emoji from becoming `<unk>` (see `patchAstralCodePoints`). Patched on the class
- * before the tokenizer is built, so the trie is never allocated.
+ * before the tokenizer is built, so the trie is never allocated. Building only notes the pieces
+ * and their longest length: the set searched is the model's own piece → id Map (`slimTokenizer`,
+ * right after loading), so no Set of the 250,002 strings is built at start (measured: 228 ms of
+ * CPU with the Set, 32 ms without); a tokenizer used without `slimTokenizer` makes its Set at
+ * its first search.
  */
 async function useLeanPieceLookup(): Promise<void> {
   const CharTrie = await charTrie();
-  CharTrie.prototype.extend = function (this: Partial<PieceSet>, texts: string[]) {
-    for (const text of texts) CharTrie.prototype.push.call(this, text);
-  };
-  CharTrie.prototype.push = function (this: Partial<PieceSet> & { root?: unknown }, text: string) {
+  CharTrie.prototype.extend = function (this: Partial<PieceSet> & { root?: unknown }, texts: string[]) {
     this.root = undefined;
-    this.pieces ??= new Set();
-    this.pieces.add?.(text);
-    let length = 0;
-    for (const _ of text) length++;
-    this.longest = Math.max(this.longest ?? 0, length);
+    let longest = this.longest ?? 0;
+    for (const text of texts) {
+      let length = 0;
+      for (const _ of text) length++;
+      if (length > longest) longest = length;
+    }
+    this.longest = longest;
+    if (this.pieces === undefined) (this.pending ??= []).push(texts);
+    else for (const text of texts) (this.pieces as Set<string>).add(text);
+  };
+  CharTrie.prototype.push = function (this: Partial<PieceSet>, text: string) {
+    CharTrie.prototype.extend.call(this, [text]);
   };
   CharTrie.prototype.commonPrefixSearch = function* (this: Partial<PieceSet>, text: string) {
+    if (this.pieces === undefined && this.pending !== undefined) {
+      this.pieces = new Set(this.pending.flat());
+      delete this.pending;
+    }
     const pieces = this.pieces;
     if (pieces === undefined) return;
     const longest = this.longest ?? 0;
@@ -315,13 +344,16 @@ async function useLeanPieceLookup(): Promise<void> {
 
 /**
  * After a Unigram tokenizer is built with the lean lookup: search the model's own piece → id
- * Map instead of a second Set of the same 250,002 strings, and drop the parsed `[piece, score]`
- * pairs the model keeps in its config (they are copied into `vocab` and `scores`): ~20 MB of heap.
+ * Map (the same 250,002 strings the lookup was given) instead of a Set of its own, and drop the
+ * parsed `[piece, score]` pairs the model keeps in its config (they are copied into `vocab` and
+ * `scores`): ~20 MB of heap.
  */
 export function slimTokenizer(tokenizer: unknown): void {
   const model = (tokenizer as { model?: { trie?: Partial<PieceSet>; tokens_to_ids?: Map<string, number>; config?: { vocab?: unknown } } }).model;
-  if (model?.trie?.pieces === undefined || model.tokens_to_ids === undefined) return;
-  model.trie.pieces = model.tokens_to_ids as unknown as Set<string>;
+  const trie = model?.trie;
+  if (trie?.longest === undefined || model?.tokens_to_ids === undefined) return;
+  trie.pieces = model.tokens_to_ids;
+  delete trie.pending;
   if (model.config !== undefined) delete model.config.vocab;
 }
 

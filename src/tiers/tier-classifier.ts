@@ -3,6 +3,7 @@ import type { Embedder } from '../search/embedder.js';
 import type { Classification, Tier } from '../tickets/ticket.js';
 import { decideTier, scoreTiers, TIERS, type TierDecision, type TierExample, type TierThresholds } from './tier-scoring.js';
 import { matchRule, type TierRule } from './tier-rules.js';
+import { trainedHead } from './tier-head-cache.js';
 
 /** Result for the dialogs: a tier with how it was chosen, or "ask the customer". */
 export type TierRouting = { kind: 'tier'; classification: Classification } | { kind: 'ask'; decision: TierDecision };
@@ -30,16 +31,21 @@ export class TierClassifier {
     private readonly head: ArticleClassifier,
   ) {}
 
-  /** Embeds the labelled examples once. */
+  /**
+   * Embeds the labelled examples once. With `headFile`, the trained head is kept there and
+   * reused while the examples and their vectors are the same (tier-head-cache.ts).
+   */
   static async create(
     embedder: Embedder,
     examples: readonly { tier: Tier; text: string }[],
     rules: readonly TierRule[],
     thresholds: TierThresholds,
+    options: { headFile?: string } = {},
   ): Promise<TierClassifier> {
     const vectors = await embedder.embed(examples.map((e) => e.text), 'query');
     const embedded = examples.map((e, i) => ({ ...e, vector: vectors[i]! }));
-    const head = ArticleClassifier.train(embedded.map((e) => ({ label: e.tier, vector: e.vector })));
+    const labelled = embedded.map((e) => ({ label: e.tier, vector: e.vector }));
+    const head = options.headFile === undefined ? ArticleClassifier.train(labelled) : await trainedHead(labelled, options.headFile);
     return new TierClassifier(embedder, embedded, rules, thresholds, head);
   }
 
