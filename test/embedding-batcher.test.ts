@@ -36,6 +36,37 @@ const reference = new HashingTestEmbedder(64);
 const vectorOf = async (text: string) => (await reference.embed([text], 'query'))[0]!;
 
 describe('embedding batcher', () => {
+  it('between two model calls keeps the event loop turning while texts keep arriving, so a burst read one per turn joins the next call', async () => {
+    const model = new RecordingEmbedder();
+    const batcher = new EmbeddingBatcher(model, { maxBatch: 8 });
+    const busy = deferred();
+    model.gate = busy.promise;
+    const first = batcher.embed(['first question'], 'query');
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    expect(model.calls).toHaveLength(1);
+    // While the model is busy, one text is queued; the others arrive one per event-loop turn
+    // after the call returns, as Node reads one newly opened connection per turn when busy.
+    const waiting = [batcher.embed(['second question'], 'query')];
+    const arrivals = new Promise<void>((resolve) => {
+      let n = 0;
+      const arrive = () => {
+        if (n === 5) return resolve();
+        waiting.push(batcher.embed([`late question ${n++}`], 'query'));
+        setImmediate(arrive);
+      };
+      void busy.promise.then(() => setImmediate(arrive));
+    });
+    model.gate = undefined;
+    busy.release();
+    await first;
+    await arrivals;
+    await Promise.all(waiting);
+    expect(model.calls.map((c) => c.texts)).toEqual([
+      ['first question'],
+      ['second question', 'late question 0', 'late question 1', 'late question 2', 'late question 3', 'late question 4'],
+    ]);
+  });
+
   it('puts texts of concurrent callers into one model call and gives each caller its own vectors in order', async () => {
     const model = new RecordingEmbedder();
     const batcher = new EmbeddingBatcher(model, { maxBatch: 8 });

@@ -18,6 +18,6 @@ export function configuredModel(embedding: Config['embedding'], cacheDir: string
  */
 export async function createServingEmbedder(embedding: Config['embedding'], cacheDir: string, storeDir?: string): Promise<Embedder> {
   const model = await TransformersEmbedder.create(configuredModel(embedding, cacheDir));
-  const serving = new EmbeddingCache(new EmbeddingBatcher(model, { maxBatch: embedding.batchSize }));
+  const serving = new EmbeddingCache(new EmbeddingBatcher(model, { maxBatch: embedding.queryBatchSize }));
   return storeDir === undefined ? serving : new StoredEmbeddings(serving, storeDir);
 }
