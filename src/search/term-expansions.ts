@@ -1,4 +1,5 @@
 import type MiniSearch from 'minisearch';
+import { LruMap } from '../lru-map.js';
 
 /**
  * The two calls MiniSearch's search makes on its term index (a radix tree, `SearchableMap`) for
@@ -15,51 +16,6 @@ export interface TermExpansionLimits {
   maxTerms: number;
   /** Indexed terms held over all remembered expansions of one kind: the bound on memory. */
   maxMatches: number;
-}
-
-/**
- * Remembered expansions, least recently used out first, bounded both in query terms and in the
- * indexed terms they hold (a four-letter prefix can match hundreds of words in a large
- * knowledge base). The held values are references into the index, so an entry costs little
- * beyond its array or map: at the default limits, a few MB at most.
- */
-class ExpansionLru<V> {
-  private readonly entries = new Map<string, { value: V; weight: number }>();
-  private weight = 0;
-
-  constructor(private readonly limits: TermExpansionLimits) {}
-
-  get size(): number {
-    return this.entries.size;
-  }
-
-  get matches(): number {
-    return this.weight;
-  }
-
-  get(key: string): V | undefined {
-    const entry = this.entries.get(key);
-    if (entry === undefined) return undefined;
-    this.entries.delete(key);
-    this.entries.set(key, entry);
-    return entry.value;
-  }
-
-  set(key: string, value: V, weight: number): void {
-    if (weight > this.limits.maxMatches) return;
-    const previous = this.entries.get(key);
-    if (previous !== undefined) {
-      this.entries.delete(key);
-      this.weight -= previous.weight;
-    }
-    this.entries.set(key, { value, weight });
-    this.weight += weight;
-    for (const [oldest, entry] of this.entries) {
-      if (this.entries.size <= this.limits.maxTerms && this.weight <= this.limits.maxMatches) break;
-      this.entries.delete(oldest);
-      this.weight -= entry.weight;
-    }
-  }
 }
 
 /** What the memoized index holds (for tests and the bench). */
@@ -89,8 +45,11 @@ export function memoizeTermExpansions<T>(mini: MiniSearch<T>, limits: TermExpans
   }
   const atPrefix = tree.atPrefix.bind(tree);
   const fuzzyGet = tree.fuzzyGet.bind(tree);
-  const prefixes = new ExpansionLru<[string, unknown][]>(limits);
-  const fuzzy = new ExpansionLru<Map<string, [unknown, number]>>(limits);
+  // Bounded in query terms and in the indexed terms they hold (a four-letter prefix can match
+  // hundreds of words in a large knowledge base). The held values are references into the index,
+  // so an entry costs little beyond its array or map: at the default limits, a few MB at most.
+  const prefixes = new LruMap<string, [string, unknown][]>(limits.maxTerms, limits.maxMatches);
+  const fuzzy = new LruMap<string, Map<string, [unknown, number]>>(limits.maxTerms, limits.maxMatches);
 
   // MiniSearch only iterates the prefix view (`for (const [term, data] of …)`): an array of its entries does the same.
   tree.atPrefix = (prefix: string) => {
@@ -118,7 +77,7 @@ export function memoizeTermExpansions<T>(mini: MiniSearch<T>, limits: TermExpans
       return prefixes.size + fuzzy.size;
     },
     get matches() {
-      return prefixes.matches + fuzzy.matches;
+      return prefixes.weight + fuzzy.weight;
     },
   };
 }
