@@ -1,9 +1,10 @@
 import { closeSync, existsSync, openSync, readSync, statSync } from 'node:fs';
-import { copyFile, mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, readFile, rename, rm } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { z } from 'zod';
 import { LruMap } from '../lru-map.js';
+import { writeFileAtomically } from '../storage/atomic-file.js';
 import { foldDequantizedWeights, halfToFloat, type FoldTensor } from './fold-weights.js';
 
 /**
@@ -260,17 +261,16 @@ export async function derivedModelRoot(
   for (const side of SIDE_FILES) {
     const from = path.join(modelDir, modelId, side);
     if (!existsSync(from)) continue;
-    if (side === TOKENIZER) await writeFile(path.join(folder, `${side}.${unique}`), JSON.stringify(JSON.parse(await readFile(from, 'utf8'))));
-    else await copyFile(from, path.join(folder, `${side}.${unique}`));
-    await rename(path.join(folder, `${side}.${unique}`), path.join(folder, side));
+    if (side === TOKENIZER) await writeFileAtomically(path.join(folder, side), JSON.stringify(JSON.parse(await readFile(from, 'utf8'))));
+    else {
+      await copyFile(from, path.join(folder, `${side}.${unique}`));
+      await rename(path.join(folder, `${side}.${unique}`), path.join(folder, side));
+    }
   }
-  const target = path.join(folder, file);
-  await writeFile(`${target}.${unique}`, derived.model);
-  await rename(`${target}.${unique}`, target);
+  await writeFileAtomically(path.join(folder, file), derived.model);
   if (!(await verify(root, derived.manifest))) return undefined;
   // The manifest is written last: a derived model without one is made again.
-  await writeFile(`${manifestFile}.${unique}`, JSON.stringify(derived.manifest));
-  await rename(`${manifestFile}.${unique}`, manifestFile);
+  await writeFileAtomically(manifestFile, JSON.stringify(derived.manifest));
   // Models of older derivations are never read again (v1 held 40 MB per model).
   for (let version = 1; version < DERIVATION_VERSION; version++) await rm(path.join(cacheDir, 'word-table', `v${version}`), { recursive: true, force: true });
   return { root, manifest: derived.manifest };

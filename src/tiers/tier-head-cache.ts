@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
-import path from 'node:path';
+import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
 import { ArticleClassifier, type LabelledVector } from '../search/article-classifier.js';
+import { writeFileAtomically } from '../storage/atomic-file.js';
 
 /**
  * The tier classifier's linear head, kept on disk between starts.
@@ -68,11 +68,8 @@ export async function trainedHead(examples: readonly LabelledVector[], file: str
   const head = ArticleClassifier.train(examples);
   const { labels, dimension, scale, temperature, mean, weights, bias } = head.toJSON();
   const body = JSON.stringify({ key, labels, dimension, scale, temperature, meanFloat32: base64(mean), weightsFloat32: base64(weights), biasFloat32: base64(bias) });
-  const temporary = `${file}.${process.pid}-${Math.random().toString(36).slice(2)}.tmp`;
   try {
-    await mkdir(path.dirname(file), { recursive: true });
-    await writeFile(temporary, body);
-    await rename(temporary, file);
+    await writeFileAtomically(file, body);
   } catch {
     // Read-only or full disk: the head is used anyway, trained again next start.
   }

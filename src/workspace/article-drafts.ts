@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { access, readFile, rename, writeFile, mkdir } from 'node:fs/promises';
+import { access, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import matter from 'gray-matter';
 import { stringify } from 'yaml';
@@ -8,6 +8,7 @@ import type { HandoffService } from '../handoff/handoff-service.js';
 import { parseArticle } from '../knowledge/load-articles.js';
 import type { KnowledgeState } from '../knowledge/knowledge-service.js';
 import type { Logger } from '../logger.js';
+import { writeFileAtomically } from '../storage/atomic-file.js';
 import { draftFromConversation, type ArticleDraft, type ArticleDraftStore, type DraftEdit } from './article-draft.js';
 
 export interface ArticleDraftsOptions {
@@ -18,14 +19,6 @@ export interface ArticleDraftsOptions {
   knowledge: { readonly status: KnowledgeState; reloadArticles(): Promise<KnowledgeState> };
   logger: Logger;
   now?: () => Date;
-}
-
-/** Writes a file so that no reader (the watcher, a reload) ever sees it half-written. */
-async function writeAtomically(file: string, content: string): Promise<void> {
-  await mkdir(path.dirname(file), { recursive: true });
-  const temporary = `${file}.${process.pid}.${Date.now()}.tmp`;
-  await writeFile(temporary, content, 'utf8');
-  await rename(temporary, file);
 }
 
 /**
@@ -91,7 +84,7 @@ export class ArticleDrafts {
     const frontMatter = { id: draft.articleId, title: draft.title, language: draft.language, tags: ['from-live-chat'], questions: draft.questions };
     const source = `---\n${stringify(frontMatter).trimEnd()}\n---\n${draft.body.trim()}\n`;
     this.validate(source, relative);
-    await writeAtomically(file, source);
+    await writeFileAtomically(file, source);
     return this.finish(draft, 'published', draft.articleId);
   }
 
@@ -108,7 +101,7 @@ export class ArticleDrafts {
     const added = draft.questions.filter((q) => !known.has(q.toLowerCase()));
     const source = `---\n${stringify({ ...parsed.data, questions: [...questions, ...added] }).trimEnd()}\n---\n${parsed.content.replace(/^\n+/, '')}`;
     this.validate(source, target.file);
-    await writeAtomically(file, source);
+    await writeFileAtomically(file, source);
     return this.finish(draft, 'merged', articleId);
   }
 
