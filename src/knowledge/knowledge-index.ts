@@ -9,6 +9,7 @@ import { MiniSearchLexicalIndex, type LexicalIndex } from '../search/lexical-ind
 import { StoredEmbeddings } from '../search/stored-embeddings.js';
 import { TermCoverage } from '../search/term-coverage.js';
 import type { VectorHit, VectorIndex, VectorIndexFactory } from '../search/vector-index.js';
+import { base64ToFloat32, base64ToFloat64, floatsToBase64 } from '../storage/float-base64.js';
 import { articleKey, articleLanguage, articlePassages, passagesHash, type Article, type Passage } from './article.js';
 import { bodyVectorsSchema, type BodyVectors } from './body-vectors.js';
 
@@ -424,8 +425,8 @@ async function saveIndex(
     const sums = classifier.sums;
     const stored: StoredClassifier = {
       ...rest,
-      weightsFloat32: Buffer.from(Float32Array.from(weights).buffer).toString('base64'),
-      ...(sums === undefined ? {} : { examples: sums.examples, gramFloat64: Buffer.from(sums.gram.buffer, sums.gram.byteOffset, sums.gram.byteLength).toString('base64') }),
+      weightsFloat32: floatsToBase64(Float32Array.from(weights)),
+      ...(sums === undefined ? {} : { examples: sums.examples, gramFloat64: floatsToBase64(sums.gram) }),
     };
     await writeFile(path.join(indexDir, manifest.classifier.file), JSON.stringify(stored));
   }
@@ -553,8 +554,7 @@ async function readClassifierSums(file: string): Promise<ClassifierSums | undefi
   try {
     const stored = storedClassifierSchema.safeParse(JSON.parse(await readFile(file, 'utf8')));
     if (!stored.success || stored.data.examples === undefined || stored.data.gramFloat64 === undefined) return undefined;
-    const bytes = Buffer.from(stored.data.gramFloat64, 'base64');
-    const gram = new Float64Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength));
+    const gram = base64ToFloat64(stored.data.gramFloat64);
     return gram.length === stored.data.dimension * stored.data.dimension ? { examples: stored.data.examples, gram } : undefined;
   } catch {
     return undefined;
@@ -623,8 +623,7 @@ async function readClassifier(file: string): Promise<ArticleClassifier | undefin
     const stored = storedClassifierSchema.safeParse(data);
     if (stored.success) {
       const { weightsFloat32, examples: _examples, gramFloat64: _gram, ...rest } = stored.data;
-      const bytes = Buffer.from(weightsFloat32, 'base64');
-      const weights = new Float32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength));
+      const weights = base64ToFloat32(weightsFloat32);
       // fromJSON only reads the length and items of `weights` (it copies them into a Float32Array),
       // so the typed array stands in for the number[] without a 3.8-million-element JS array.
       return ArticleClassifier.fromJSON({ ...rest, weights: weights as unknown as number[] });

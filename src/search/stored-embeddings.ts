@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Embedder, EmbedderFingerprint, EmbeddingRole } from './embedder.js';
+import { base64ToFloat32, floatsToBase64 } from '../storage/float-base64.js';
 
 /**
  * Keeps the vectors of bulk `query` calls (the tier examples, embedded at every start) in a file
@@ -78,8 +79,7 @@ export class StoredEmbeddings implements Embedder {
     try {
       const data = JSON.parse(await readFile(this.file, 'utf8')) as { texts?: unknown; vectors?: unknown };
       if (Array.isArray(data.texts) && typeof data.vectors === 'string') {
-        const buffer = Buffer.from(data.vectors, 'base64');
-        const all = new Float32Array(buffer.buffer, buffer.byteOffset, buffer.byteLength / 4);
+        const all = base64ToFloat32(data.vectors);
         if (all.length === data.texts.length * this.dimension) {
           data.texts.forEach((text, i) => {
             if (typeof text === 'string') map.set(text, all.slice(i * this.dimension, (i + 1) * this.dimension));
@@ -106,7 +106,7 @@ export class StoredEmbeddings implements Embedder {
     const all = new Float32Array(texts.length * this.dimension);
     texts.forEach((text, i) => all.set(stored.get(text)!, i * this.dimension));
     await mkdir(this.dir, { recursive: true });
-    const body = JSON.stringify({ texts, vectors: Buffer.from(all.buffer).toString('base64') });
+    const body = JSON.stringify({ texts, vectors: floatsToBase64(all) });
     await writeFile(`${this.file}.tmp`, body);
     await rename(`${this.file}.tmp`, this.file);
   }

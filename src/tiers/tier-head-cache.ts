@@ -3,6 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
 import { ArticleClassifier, type LabelledVector } from '../search/article-classifier.js';
 import { writeFileAtomically } from '../storage/atomic-file.js';
+import { base64ToFloat32, floatsToBase64 } from '../storage/float-base64.js';
 
 /**
  * The tier classifier's linear head, kept on disk between starts.
@@ -41,12 +42,9 @@ export function headKey(examples: readonly LabelledVector[]): string {
   return hash.digest('hex');
 }
 
-const base64 = (values: readonly number[]) => Buffer.from(Float32Array.from(values).buffer).toString('base64');
-const floats = (text: string): number[] => {
-  const bytes = Buffer.from(text, 'base64');
-  // fromJSON copies lengths and items only, so a Float32Array stands in for number[].
-  return new Float32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength)) as unknown as number[];
-};
+const base64 = (values: readonly number[]) => floatsToBase64(Float32Array.from(values));
+// fromJSON copies lengths and items only, so a Float32Array stands in for number[].
+const floats = (text: string): number[] => base64ToFloat32(text) as unknown as number[];
 
 /**
  * `ArticleClassifier.train(examples)`, or the head saved in `file` by an earlier call with the
