@@ -8,7 +8,8 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { projectRoot } from '../src/project-root.js';
 import { skipUnusedTransformersDependencies } from '../src/runtime/unused-dependencies.js';
-import { TransformersEmbedder, type SessionOptions } from '../src/search/transformers-embedder.js';
+import type { SessionOptions } from '../src/search/session-options.js';
+import { TransformersEmbedder } from '../src/search/transformers-embedder.js';
 
 const [stage = 'pipeline', modelId = 'intfloat/multilingual-e5-small', quantized = 'false', lean = 'true'] = process.argv.slice(2);
 const modelDir = path.resolve(projectRoot(), process.env.MODEL_DIR ?? '../shared/models');

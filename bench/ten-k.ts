@@ -27,7 +27,8 @@ import { KnowledgeIndex, type BodyVectors } from '../src/knowledge/knowledge-ind
 import { dot } from '../src/search/embedder.js';
 import { EF_SEARCH, hnswIndexFactory, M as SHIPPED_M } from '../src/search/hnsw-index.js';
 import type { VectorIndex, VectorIndexFactory } from '../src/search/vector-index.js';
-import { DEFAULT_SESSION_OPTIONS, INDEXING_SESSION_OPTIONS, TransformersEmbedder } from '../src/search/transformers-embedder.js';
+import { DEFAULT_SESSION_OPTIONS, INDEXING_SESSION_OPTIONS } from '../src/search/session-options.js';
+import { TransformersEmbedder } from '../src/search/transformers-embedder.js';
 import type { Embedder } from '../src/search/embedder.js';
 import { EmbeddingWorkerPool, indexingWorkers } from '../src/search/embedding-workers.js';
 

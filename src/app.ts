@@ -31,7 +31,8 @@ import { collectGarbageSoon } from './runtime/collect-garbage.js';
 import { createLogger, type Logger } from './logger.js';
 import type { Embedder } from './search/embedder.js';
 import { hnswIndexFactory } from './search/hnsw-index.js';
-import { createServingEmbedder } from './search/create-embedder.js';
+import { createServingEmbedder, startServingModel } from './search/create-embedder.js';
+import type { EmbeddingWorkerPool } from './search/embedding-workers.js';
 import type { VectorIndexFactory } from './search/vector-index.js';
 import { CustomerConversationRecorder } from './privacy/customer-conversations.js';
 import { PersonalDataRegistry } from './privacy/personal-data.js';
@@ -61,6 +62,11 @@ import { loadVendors } from './vendors/vendors.js';
 /** Parts a caller (tests, another host) may replace; everything else comes from config. */
 export interface AppOverrides {
   createEmbedder?: () => Promise<Embedder>;
+  /**
+   * The configured model, already loading (`startServingModel`): the server's entry starts it
+   * before importing this module, so both load at once. The app owns it from then on (closes it).
+   */
+  servingModel?: Promise<EmbeddingWorkerPool>;
   /** The clock dialogs use (callback slots, SLA); tests pin it. */
   now?: () => Date;
   indexFactory?: VectorIndexFactory;
@@ -96,6 +102,17 @@ export function createApp(config: Config, overrides: AppOverrides = {}): App {
   const stores = openStores({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, slaHours: config.sla.hours });
   const db = stores.sqlite;
 
+  // The model thread: the one the entry started, else one started at the first load; a model
+  // that failed to load is started again at the next attempt (KnowledgeService retries). Closed with the app.
+  let servingModel = overrides.servingModel;
+  const loadServingModel = (): Promise<EmbeddingWorkerPool> => {
+    const model = servingModel ?? startServingModel(config.embedding, path.join(config.dataDir, 'models'));
+    servingModel = model;
+    model.catch(() => {
+      if (servingModel === model) servingModel = undefined;
+    });
+    return model;
+  };
   const knowledge = new KnowledgeService({
     knowledgeDir: config.knowledgeDir,
     dataDir: config.dataDir,
@@ -106,7 +123,7 @@ export function createApp(config: Config, overrides: AppOverrides = {}): App {
     tiers: config.tiers,
     createEmbedder:
       overrides.createEmbedder ??
-      (() => createServingEmbedder(config.embedding, path.join(config.dataDir, 'models'), path.join(config.dataDir, 'embeddings'))),
+      (() => createServingEmbedder(config.embedding, loadServingModel(), path.join(config.dataDir, 'embeddings'))),
     indexFactory: overrides.indexFactory ?? hnswIndexFactory,
     bodyVectors: config.knowledgeBodyVectors,
     logger,
@@ -350,6 +367,7 @@ export function createApp(config: Config, overrides: AppOverrides = {}): App {
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await webhooks?.stop();
       await knowledge.stop();
+      await servingModel?.then((pool) => pool.close(), () => undefined);
       await stores.close();
     },
   };

@@ -1,15 +1,22 @@
-// First: keeps botbuilder-dialogs from loading recognizers tierdesk never uses (must run before it is imported).
-import './runtime/lean-start.js';
-import { createApp } from './app.js';
+import path from 'node:path';
 import { ConfigError, loadConfig, loadDotEnv } from './config.js';
 import { createLogger } from './logger.js';
+import { startServingModel } from './search/create-embedder.js';
 
-/** Entry point: read config, build the app, listen, and shut down cleanly on SIGINT/SIGTERM. */
+/**
+ * Entry point: read config, start loading the model in its thread, build the app, listen, and
+ * shut down cleanly on SIGINT/SIGTERM. The app (botbuilder, restify: ~1.5 s of CPU) is imported
+ * only after the model thread has started, so the two load on two cores at once.
+ */
 async function main(): Promise<void> {
   loadDotEnv();
   const config = loadConfig();
   const logger = createLogger(config.logLevel);
-  const app = createApp(config, { logger });
+  const servingModel = startServingModel(config.embedding, path.join(config.dataDir, 'models'));
+  // Before anything imports botbuilder-dialogs or restify: keeps out the parts tierdesk never uses.
+  await import('./runtime/lean-start.js');
+  const { createApp } = await import('./app.js');
+  const app = createApp(config, { logger, servingModel });
   const address = await app.listen();
   logger.info('tierdesk listening', {
     url: `http://${address.family === 'IPv6' ? `[${address.address}]` : address.address}:${address.port}`,

@@ -67,6 +67,31 @@ describe('embedding batcher', () => {
     ]);
   });
 
+  it('with the model in another thread, starts the next call as soon as one returns (the event loop read requests meanwhile)', async () => {
+    const model = new RecordingEmbedder();
+    const batcher = new EmbeddingBatcher(model, { maxBatch: 8, offThread: true });
+    const busy = deferred();
+    model.gate = busy.promise;
+    const first = batcher.embed(['first question'], 'query');
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    const second = batcher.embed(['second question'], 'query');
+    // The second call waits for this one; a text arriving one turn after the first call returned
+    // no longer holds it back (as it would on the model's own thread, test above).
+    const next = deferred();
+    model.gate = next.promise;
+    let late: Promise<Float32Array[]> | undefined;
+    void busy.promise.then(() => setImmediate(() => (late = batcher.embed(['late question'], 'query'))));
+    busy.release();
+    await first;
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    expect(model.calls.map((c) => c.texts)).toEqual([['first question'], ['second question']]);
+    model.gate = undefined;
+    next.release();
+    await second;
+    await late;
+    expect(model.calls.map((c) => c.texts)).toEqual([['first question'], ['second question'], ['late question']]);
+  });
+
   it('puts texts of concurrent callers into one model call and gives each caller its own vectors in order', async () => {
     const model = new RecordingEmbedder();
     const batcher = new EmbeddingBatcher(model, { maxBatch: 8 });

@@ -115,8 +115,8 @@ export class KnowledgeService {
     const { logger } = this.options;
     this.attempts++;
     try {
-      const embedder = await this.options.createEmbedder();
-      const { articles, problems } = await loadArticles(path.join(this.options.knowledgeDir, 'articles'));
+      // The articles are read while the model loads (in its own thread with the default embedder).
+      const [embedder, { articles, problems }] = await Promise.all([this.options.createEmbedder(), loadArticles(path.join(this.options.knowledgeDir, 'articles'))]);
       for (const problem of problems) logger.error('knowledge article skipped', { file: problem.file, reason: problem.reason });
       const indexDir = path.join(this.options.dataDir, 'knowledge-index');
       const { index, report } = await KnowledgeIndex.sync({ articles, embedder, indexFactory: this.options.indexFactory, indexDir, bodyVectors: this.options.bodyVectors ?? 'all' });

@@ -76,7 +76,7 @@ export function skipUnusedTransformersDependencies(): string[] {
 
 /**
  * The same for botbuilder-dialogs' unused recognizers (UNUSED_BY_DIALOGS). Must run before
- * botbuilder-dialogs is first loaded: the server's entry imports `./runtime/lean-start.js` first.
+ * botbuilder-dialogs is first loaded: the server's entry imports `./runtime/lean-start.js` before the app.
  * Returns the package names it stubbed.
  */
 export function skipUnusedDialogRecognizers(): string[] {
@@ -87,7 +87,7 @@ export function skipUnusedDialogRecognizers(): string[] {
 
 /**
  * The same for restify's unused dependencies (UNUSED_BY_RESTIFY). Must run before restify is
- * first loaded: the server's entry imports `./runtime/lean-start.js` first. Returns the names stubbed.
+ * first loaded: the server's entry imports `./runtime/lean-start.js` before the app. Returns the names stubbed.
  */
 export function skipUnusedServerDependencies(): string[] {
   if (restifyDone) return [];

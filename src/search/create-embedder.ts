@@ -2,8 +2,9 @@ import type { Config } from '../config.js';
 import type { Embedder } from './embedder.js';
 import { EmbeddingBatcher } from './embedding-batcher.js';
 import { EmbeddingCache } from './embedding-cache.js';
+import { EmbeddingWorkerPool } from './embedding-workers.js';
 import { StoredEmbeddings } from './stored-embeddings.js';
-import { TransformersEmbedder, type TransformersEmbedderOptions } from './transformers-embedder.js';
+import type { TransformersEmbedderOptions } from './transformers-embedder.js';
 
 /** The configured model's load options (EMBEDDING_*), with downloads cached under `cacheDir`: the server and every CLI load it alike. */
 export function configuredModel(embedding: Config['embedding'], cacheDir: string): TransformersEmbedderOptions {
@@ -11,13 +12,30 @@ export function configuredModel(embedding: Config['embedding'], cacheDir: string
 }
 
 /**
- * The embedder the running bot uses: the configured model, behind a micro-batcher (concurrent
- * conversations share model calls) and an LRU cache of question vectors (a repeated question
- * skips the model). Index builds pass through both (large calls, passages). With `storeDir`, the
- * vectors of bulk query calls (tier examples) are kept on disk between starts (stored-embeddings.ts).
+ * Starts loading the server's model in its own thread (one worker of embedding-workers.ts, one
+ * onnxruntime thread, restarted if it crashes). Why a thread: onnxruntime computes synchronously,
+ * so on the event loop every model call (~10–20 ms) held up every other conversation's HTTP
+ * work; in a thread, the two cores do model and HTTP at once. And the server's entry starts this
+ * before it imports the app (src/index.ts), so loading the model (~1.3 s of CPU) and importing
+ * botbuilder and restify (~1.5 s) run side by side instead of one after the other.
+ *
+ * The caller owns the pool: close it when done (an idle worker does not keep the process alive).
  */
-export async function createServingEmbedder(embedding: Config['embedding'], cacheDir: string, storeDir?: string): Promise<Embedder> {
-  const model = await TransformersEmbedder.create(configuredModel(embedding, cacheDir));
-  const serving = new EmbeddingCache(new EmbeddingBatcher(model, { maxBatch: embedding.queryBatchSize }));
+export function startServingModel(embedding: Config['embedding'], cacheDir: string): Promise<EmbeddingWorkerPool> {
+  const pool = EmbeddingWorkerPool.create({ model: configuredModel(embedding, cacheDir), workers: 1, respawn: true });
+  // Awaited later (KnowledgeService); a load error must not count as unhandled meanwhile.
+  pool.catch(() => undefined);
+  return pool;
+}
+
+/**
+ * The embedder the running bot uses: the model (`startServingModel`), behind a micro-batcher
+ * (concurrent conversations share model calls) and an LRU cache of question vectors (a repeated
+ * question skips the model). Index builds pass through both (large calls, passages). With
+ * `storeDir`, the vectors of bulk query calls (tier examples) are kept on disk between starts
+ * (stored-embeddings.ts).
+ */
+export async function createServingEmbedder(embedding: Config['embedding'], model: Promise<Embedder>, storeDir?: string): Promise<Embedder> {
+  const serving = new EmbeddingCache(new EmbeddingBatcher(await model, { maxBatch: embedding.queryBatchSize, offThread: true }));
   return storeDir === undefined ? serving : new StoredEmbeddings(serving, storeDir);
 }

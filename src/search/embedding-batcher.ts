@@ -25,6 +25,12 @@ export interface EmbeddingBatcherOptions {
    * past a channel's timeout for the same answer.
    */
   maxQueued?: number;
+  /**
+   * The model computes in another thread (the server's model thread, embedding-workers.ts): the
+   * event loop reads requests during every call, so the next call starts at once instead of
+   * after the pauses `drain` makes for a model on this thread (which would leave the model idle).
+   */
+  offThread?: boolean;
 }
 
 /** Most event-loop turns between two model calls while new texts keep arriving (see `drain`). */
@@ -51,6 +57,7 @@ export class EmbeddingBatcher implements Embedder {
   private readonly maxBatch: number;
   private readonly maxWaitMs: number;
   private readonly maxQueued: number;
+  private readonly offThread: boolean;
   /** Model calls made and texts they carried (bench and tests read these). */
   readonly stats = { calls: 0, texts: 0, largestBatch: 0 };
 
@@ -61,6 +68,7 @@ export class EmbeddingBatcher implements Embedder {
     this.maxBatch = options.maxBatch ?? 16;
     this.maxWaitMs = options.maxWaitMs ?? 0;
     this.maxQueued = options.maxQueued ?? 256;
+    this.offThread = options.offThread ?? false;
   }
 
   get modelId(): string {
@@ -133,6 +141,7 @@ export class EmbeddingBatcher implements Embedder {
         if (role === undefined) break;
         const batch = this.queues[role].splice(0, this.maxBatch);
         await this.run(batch, role);
+        if (this.offThread) continue;
         for (let turns = 0; turns < MAX_YIELDS; turns++) {
           const before = this.queued;
           await new Promise<void>((resolve) => setImmediate(resolve));

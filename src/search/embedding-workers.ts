@@ -2,14 +2,25 @@ import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import type { Embedder, EmbedderFingerprint, EmbeddingRole } from './embedder.js';
 import type { EmbedRequest, WorkerMessage } from './embedding-worker.js';
-import { DEFAULT_SESSION_OPTIONS, type TransformersEmbedderOptions } from './transformers-embedder.js';
+import { DEFAULT_SESSION_OPTIONS } from './session-options.js';
+import type { TransformersEmbedderOptions } from './transformers-embedder.js';
 
 export interface EmbeddingWorkerPoolOptions {
   /** How to load the model in each worker (as for TransformersEmbedder.create). Session options default to one intra-op thread. */
   model: TransformersEmbedderOptions;
   /** Worker threads, each with its own model and onnxruntime session (default: `indexingWorkers()`). */
   workers?: number;
+  /**
+   * Start a new worker in place of one that crashed or exited (the server's model thread, which
+   * must outlive a fault), at most `MAX_RESTARTS` times per `RESTART_WINDOW_MS`; batches queued
+   * meanwhile wait for it. Without it (index builds) a lost worker's share goes to the others.
+   */
+  respawn?: boolean;
 }
+
+/** Restarts allowed within `RESTART_WINDOW_MS`: a model that keeps crashing is reported, not restarted forever. */
+const MAX_RESTARTS = 3;
+const RESTART_WINDOW_MS = 60_000;
 
 /**
  * Workers for bulk indexing: one per core, at most 4 (each holds a model, ~200–450 MB). Two
@@ -56,8 +67,11 @@ export class EmbeddingWorkerError extends Error {
 export class EmbeddingWorkerPool implements Embedder {
   private readonly queue: Task[] = [];
   private closed = false;
-  /** Batches embedded and texts they carried (bench and tests read these). */
-  readonly stats = { batches: 0, texts: 0 };
+  /** Batches embedded and texts they carried, workers restarted (bench and tests read these). */
+  readonly stats = { batches: 0, texts: 0, restarts: 0 };
+  /** Replacements still loading the model (see `respawn`), and when recent restarts began. */
+  private readonly starting = new Set<Worker>();
+  private readonly restartTimes: number[] = [];
 
   private constructor(
     private readonly workers: PoolWorker[],
@@ -65,12 +79,10 @@ export class EmbeddingWorkerPool implements Embedder {
     readonly dimension: number,
     readonly fingerprint: EmbedderFingerprint,
     private readonly batchSize: number,
+    private readonly model: TransformersEmbedderOptions,
+    private readonly respawn: boolean,
   ) {
-    for (const w of workers) {
-      w.worker.on('message', (message: WorkerMessage) => this.answered(w, message));
-      w.worker.on('error', (error) => this.lost(w, `crashed: ${error.message}`));
-      w.worker.on('exit', (code) => this.lost(w, `exited with code ${code}`));
-    }
+    for (const w of workers) this.watch(w);
   }
 
   /** Starts the workers and waits until each has loaded the model (a load error rejects with its message). */
@@ -99,6 +111,8 @@ export class EmbeddingWorkerPool implements Embedder {
       first.dimension,
       first.fingerprint,
       options.model.batchSize ?? 16,
+      model,
+      options.respawn ?? false,
     );
   }
 
@@ -134,7 +148,13 @@ export class EmbeddingWorkerPool implements Embedder {
   async close(): Promise<void> {
     this.closed = true;
     for (const task of this.queue.splice(0)) task.reject(new EmbeddingWorkerError('The embedding workers were closed'));
-    await Promise.all(this.workers.map((w) => w.worker.terminate()));
+    await Promise.all([...this.workers.map((w) => w.worker.terminate()), ...[...this.starting].map((worker) => worker.terminate())]);
+  }
+
+  private watch(w: PoolWorker): void {
+    w.worker.on('message', (message: WorkerMessage) => this.answered(w, message));
+    w.worker.on('error', (error) => this.lost(w, `crashed: ${error.message}`));
+    w.worker.on('exit', (code) => this.lost(w, `exited with code ${code}`));
   }
 
   private run(texts: string[], role: EmbeddingRole): Promise<Float32Array> {
@@ -144,9 +164,9 @@ export class EmbeddingWorkerPool implements Embedder {
     });
   }
 
-  /** Gives queued batches to idle workers; with no worker left, fails them. */
+  /** Gives queued batches to idle workers; with no worker left (and none starting), fails them. */
   private dispatch(): void {
-    if (this.size === 0) {
+    if (this.size === 0 && this.starting.size === 0) {
       const reasons = this.workers.map((w, i) => `worker ${i + 1} ${w.gone}`).join('; ');
       for (const task of this.queue.splice(0)) task.reject(new EmbeddingWorkerError(`No embedding worker is left (${reasons})`));
       return;
@@ -188,7 +208,39 @@ export class EmbeddingWorkerPool implements Embedder {
     const task = w.busy;
     w.busy = undefined;
     task?.reject(new EmbeddingWorkerError(`Embedding worker ${this.workers.indexOf(w) + 1} ${reason}`));
+    if (this.respawn && this.mayRestart()) this.replace(w, reason);
     this.dispatch();
+  }
+
+  private mayRestart(): boolean {
+    const now = Date.now();
+    while (this.restartTimes.length > 0 && this.restartTimes[0]! <= now - RESTART_WINDOW_MS) this.restartTimes.shift();
+    if (this.restartTimes.length >= MAX_RESTARTS) return false;
+    this.restartTimes.push(now);
+    return true;
+  }
+
+  /** Loads a new worker into the lost one's place; queued batches wait for it. */
+  private replace(lost: PoolWorker, reason: string): void {
+    const worker = startWorker(this.model);
+    this.starting.add(worker);
+    waitReady(worker).then(
+      () => {
+        this.starting.delete(worker);
+        if (this.closed) return void worker.terminate();
+        worker.unref();
+        const fresh: PoolWorker = { worker, busy: undefined, gone: undefined };
+        this.workers[this.workers.indexOf(lost)] = fresh;
+        this.watch(fresh);
+        this.stats.restarts++;
+        this.dispatch();
+      },
+      (error: Error) => {
+        this.starting.delete(worker);
+        lost.gone = `${reason}, and its replacement failed to load: ${error.message}`;
+        this.dispatch();
+      },
+    );
   }
 }
 

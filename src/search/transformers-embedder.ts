@@ -5,6 +5,7 @@ import { modelSpec, type ModelSpec } from './model-registry.js';
 import { skipUnusedTransformersDependencies } from '../runtime/unused-dependencies.js';
 import { derivedModelRoot, WordTable, withWordTable, type WordTableManifest } from './external-word-table.js';
 import { markedPath, openByPathCache } from './open-by-path.js';
+import { DEFAULT_SESSION_OPTIONS, type SessionOptions } from './session-options.js';
 
 export interface TransformersEmbedderOptions {
   /** Model id as in EMBEDDING_MODEL, e.g. `intfloat/multilingual-e5-small` (see model-registry.ts). */
@@ -32,31 +33,6 @@ export interface TransformersEmbedderOptions {
    */
   externalWordTable?: boolean;
 }
-
-/** The onnxruntime-node session options tierdesk sets (the rest stay onnxruntime's defaults). */
-export interface SessionOptions {
-  intraOpNumThreads?: number;
-  interOpNumThreads?: number;
-  enableCpuMemArena?: boolean;
-  enableMemPattern?: boolean;
-  graphOptimizationLevel?: 'disabled' | 'basic' | 'extended' | 'all';
-}
-
-/**
- * One intra-op thread: on the 2-core machines tierdesk targets, a second onnxruntime thread per
- * call competes with the HTTP event loop and with the next batch; concurrent turns are batched
- * instead (embedding-batcher.ts). No CPU memory arena: the arena keeps the largest activation
- * buffers any batch ever needed (a 16-passage index batch), which would stay in RSS for good.
- * Not yet compared by numbers on a quiet machine (see the bench notes).
- */
-export const DEFAULT_SESSION_OPTIONS: SessionOptions = { intraOpNumThreads: 1, interOpNumThreads: 1, enableCpuMemArena: false };
-
-/**
- * Bulk indexing in its own process (`npm run ingest`, bench/ten-k.ts): nothing else runs there,
- * so onnxruntime may use two intra-op threads (the 2-core target machine). The server keeps
- * DEFAULT_SESSION_OPTIONS, also when it re-indexes changed articles at start or on reload.
- */
-export const INDEXING_SESSION_OPTIONS: SessionOptions = { ...DEFAULT_SESSION_OPTIONS, intraOpNumThreads: 2 };
 
 type FeatureExtractor = ((
   texts: string[],
