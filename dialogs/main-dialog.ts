@@ -3,6 +3,7 @@ import { ComponentDialog, DialogTurnStatus, WaterfallDialog, type DialogContext,
 import type { KnowledgeState } from '../src/knowledge/knowledge-service.js';
 import type { ScoredArticle } from '../src/search/answer-decision.js';
 import { EmbeddingQueueFullError } from '../src/search/embedding-batcher.js';
+import { EmbeddingWorkerError } from '../src/search/embedding-workers.js';
 import type { FeedbackStore } from '../src/storage/feedback-store.js';
 import type { UnmatchedQuestionStore } from '../src/gaps/unmatched-question-store.js';
 import { allTexts, type Texts } from '../src/i18n/texts.js';
@@ -206,6 +207,12 @@ export class MainDialog extends ComponentDialog {
     try {
       found = await state.search.answer(question, texts.language);
     } catch (error) {
+      // The model thread is gone (it kept crashing and is no longer restarted): the question goes
+      // to a person, as when the knowledge could not be loaded, instead of failing the turn.
+      if (error instanceof EmbeddingWorkerError) {
+        await context.sendActivity(texts.knowledgeUnavailable);
+        return this.escalate(step, question);
+      }
       // Overload: the model's queue is full. Say so at once instead of failing the turn after a long wait.
       if (!(error instanceof EmbeddingQueueFullError)) throw error;
       await context.sendActivity(texts.tooBusy);

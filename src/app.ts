@@ -32,7 +32,7 @@ import { createLogger, type Logger } from './logger.js';
 import type { Embedder } from './search/embedder.js';
 import { hnswIndexFactory } from './search/hnsw-index.js';
 import { createServingEmbedder, startServingModel } from './search/create-embedder.js';
-import type { EmbeddingWorkerPool } from './search/embedding-workers.js';
+import { EmbeddingWorkerError, type EmbeddingWorkerPool } from './search/embedding-workers.js';
 import type { VectorIndexFactory } from './search/vector-index.js';
 import { CustomerConversationRecorder } from './privacy/customer-conversations.js';
 import { PersonalDataRegistry } from './privacy/personal-data.js';
@@ -186,7 +186,12 @@ export function createApp(config: Config, overrides: AppOverrides = {}): App {
       profile: userState.createProperty<CustomerProfile>('profile'),
       classify: async (text, language) => {
         const status = knowledge.status;
-        return status.state === 'ready' ? status.classifier.classify(text, language) : undefined;
+        if (status.state !== 'ready') return undefined;
+        // Without the model thread the classifier abstains: the customer picks the tier.
+        return status.classifier.classify(text, language).catch((error: unknown) => {
+          if (error instanceof EmbeddingWorkerError) return undefined;
+          throw error;
+        });
       },
       slots: {
         hours: parseBusinessHours(config.business.hours, config.business.timeZone),

@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { Embedder, EmbeddingRole } from '../src/search/embedder.js';
 import { EmbeddingBatcher } from '../src/search/embedding-batcher.js';
 import { EmbeddingCache } from '../src/search/embedding-cache.js';
+import { EmbeddingWorkerError } from '../src/search/embedding-workers.js';
 import { HashingTestEmbedder } from '../src/search/hashing-test-embedder.js';
 import { textsFor } from '../src/i18n/texts.js';
 import { ExpectRepliesClient } from './support/bot-client.js';
@@ -59,5 +60,23 @@ describe('when more questions wait for the model than it will queue', () => {
       expect(replies.map((a) => a.text)).not.toContain(textsFor('en').tooBusy);
       expect(replies.map((a) => a.text)).not.toContain(textsFor('en').somethingWentWrong);
     }
+  });
+});
+
+describe('when the model thread is gone', () => {
+  it('says self-help is unavailable and offers a person, instead of failing the turn', async () => {
+    const model = new BusyModel();
+    running = await startTestApp({}, { createEmbedder: async () => new EmbeddingCache(new EmbeddingBatcher(model)) });
+    const gone: Embedder['embed'] = async () => {
+      throw new EmbeddingWorkerError('No embedding worker is left (worker 1 exited with code 1)');
+    };
+    model.embed = gone;
+    const replies = await new ExpectRepliesClient(running.baseUrl).say('My password stopped working after the holidays, what now?');
+    const said = replies.map((a) => a.text ?? '');
+    expect(said[0]).toBe(textsFor('en').knowledgeUnavailable);
+    expect(said).not.toContain(textsFor('en').somethingWentWrong);
+    // What comes next is the escalation: a question about the tier or a person, not silence.
+    // Then the escalation: the tier classifier needs the model too, so it abstains and the customer picks.
+    expect(said[1]).toContain(textsFor('en').tierQuestion);
   });
 });
