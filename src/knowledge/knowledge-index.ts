@@ -5,7 +5,7 @@ import { createHash } from 'node:crypto';
 import { LruMap } from '../lru-map.js';
 import { ArticleClassifier, classifierJsonSchema } from '../search/article-classifier.js';
 import type { Embedder, EmbedderFingerprint } from '../search/embedder.js';
-import { MiniSearchLexicalIndex, type LexicalIndex } from '../search/lexical-index.js';
+import { KeywordFolding, MiniSearchLexicalIndex, type LexicalIndex } from '../search/lexical-index.js';
 import { StoredEmbeddings } from '../search/stored-embeddings.js';
 import { TermCoverage } from '../search/term-coverage.js';
 import type { VectorHit, VectorIndex, VectorIndexFactory } from '../search/vector-index.js';
@@ -327,7 +327,10 @@ export class KnowledgeIndex {
         text: passage.text,
       }));
     });
-    const lexical = new MiniSearchLexicalIndex(documents);
+    // One folding of each distinct token for both keyword structures (see KeywordFolding).
+    const folding = new KeywordFolding();
+    const lexical = new MiniSearchLexicalIndex(documents, undefined, folding);
+    const terms = new TermCoverage(documents, { folding });
     const texts = new Map(documents.flatMap((d) => (labels.get(d.id)?.kind === 'body' ? [] : [[d.id, d.text] as const])));
     let classifier = !retrainClassifier ? await readClassifier(path.join(indexDir, manifest.classifier!.file)) : undefined;
     const classifierTrained = classifier === undefined;
@@ -345,7 +348,7 @@ export class KnowledgeIndex {
     }
 
     return {
-      index: new KnowledgeIndex(vectors, labels, labelsByArticle, lexical, texts, classifier, contentHash, new TermCoverage(documents), keywordOnly, trainingVectors),
+      index: new KnowledgeIndex(vectors, labels, labelsByArticle, lexical, texts, classifier, contentHash, terms, keywordOnly, trainingVectors),
       report: {
         rebuiltBecause,
         embeddedArticles,
