@@ -424,11 +424,11 @@ async function saveIndex(
   }
   if (classifier !== undefined) {
     manifest.classifier = { file: `classifier-${generation}.json`, hash: classifier.hash };
-    const { weights, ...rest } = classifier.classifier.toJSON();
+    const { json, weights } = classifier.classifier.toJSONParts();
     const sums = classifier.sums;
     const stored: StoredClassifier = {
-      ...rest,
-      weightsFloat32: floatsToBase64(Float32Array.from(weights)),
+      ...json,
+      weightsFloat32: floatsToBase64(weights),
       ...(sums === undefined ? {} : { examples: sums.examples, gramFloat64: floatsToBase64(sums.gram) }),
     };
     await writeFile(path.join(indexDir, manifest.classifier.file), JSON.stringify(stored));

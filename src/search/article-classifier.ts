@@ -102,10 +102,18 @@ export class ArticleClassifier {
     let sq = 0;
     for (const e of examples) for (let d = 0; d < D; d++) sq += (e.vector[d]! - mean[d]!) ** 2;
     const scale = 1 / Math.sqrt(Math.max(sq / n, 1e-12));
-    const x = new Float64Array(n * D);
-    examples.forEach((e, i) => {
-      for (let d = 0; d < D; d++) x[i * D + d] = (e.vector[d]! - mean[d]!) * scale;
-    });
+    // The centred, scaled inputs x_i = s(v_i − μ). All of them at once (n × D doubles: 153 MB at
+    // 50,000 examples) only for XᵀX when no saved sums are given; otherwise each row is computed
+    // where it is used (the same values).
+    const centre = (i: number, out: Float64Array, offset: number) => {
+      const v = examples[i]!.vector;
+      for (let d = 0; d < D; d++) out[offset + d] = (v[d]! - mean[d]!) * scale;
+    };
+    let x: Float64Array | undefined;
+    if (givenGram === undefined) {
+      x = new Float64Array(n * D);
+      for (let i = 0; i < n; i++) centre(i, x, i * D);
+    }
     const y = Int32Array.from(examples, (e) => classOf.get(e.label)!);
 
     // A = XᵀX + λI (upper triangle then mirrored), B = XᵀY with one-hot Y minus class priors.
@@ -127,7 +135,7 @@ export class ArticleClassifier {
       }
       i = n;
     }
-    for (; i + 4 <= n; i += 4) {
+    for (; x !== undefined && i + 4 <= n; i += 4) {
       const o0 = i * D;
       const o1 = o0 + D;
       const o2 = o1 + D;
@@ -141,7 +149,7 @@ export class ArticleClassifier {
         for (let c = r; c < D; c++) a[row + c]! += x0 * x[o0 + c]! + x1 * x[o1 + c]! + x2 * x[o2 + c]! + x3 * x[o3 + c]!;
       }
     }
-    for (; i < n; i++) {
+    for (; x !== undefined && i < n; i++) {
       const o = i * D;
       for (let r = 0; r < D; r++) {
         const xr = x[o + r]!;
@@ -167,10 +175,16 @@ export class ArticleClassifier {
     }
     // X is centred, so Xᵀ(Y − prior) = XᵀY: each example adds itself to its article's column.
     const b = new Float64Array(D * K);
+    const row = new Float64Array(D);
     for (let i = 0; i < n; i++) {
-      const o = i * D;
       const k = y[i]!;
-      for (let d = 0; d < D; d++) b[d * K + k]! += x[o + d]!;
+      let o = i * D;
+      let xi = x;
+      if (xi === undefined) {
+        centre(i, row, 0);
+        [xi, o] = [row, 0];
+      }
+      for (let d = 0; d < D; d++) b[d * K + k]! += xi[o + d]!;
     }
     const chol = cholesky(a, D);
     const w = solveCholesky(chol, D, b, K); // D × K
@@ -181,38 +195,42 @@ export class ArticleClassifier {
     const step = Math.max(1, Math.floor(n / sampleSize));
     const sample: number[] = [];
     for (let i = 0; i < n; i += step) sample.push(i);
-    const scores = new Float64Array(sample.length * K);
+    const sampled = new Float64Array(sample.length * D);
+    sample.forEach((i, row) => centre(i, sampled, row * D));
     const z = new Float64Array(D);
     const h = new Float64Array(sample.length);
-    sample.forEach((i, row) => {
-      const o = i * D;
+    sample.forEach((_, row) => {
+      const o = row * D;
       let hi = 0;
       for (let r = 0; r < D; r++) {
-        let sum = x[o + r]!;
+        let sum = sampled[o + r]!;
         for (let c = 0; c < r; c++) sum -= chol[r * D + c]! * z[c]!;
         z[r] = sum / chol[r * D + r]!;
         hi += z[r]! * z[r]!;
       }
       h[row] = hi;
     });
-    // All articles' scores at once (see `sampleScores`), then each turned into its leave-one-out score.
-    const sums = sampleScores(x, D, w, K, sample);
+    // All articles' scores at once (see `sampleScores`), each then turned into its leave-one-out score.
+    const scores = sampleScores(sampled, D, w, K);
     for (let row = 0; row < sample.length; row++) {
       const i = sample[row]!;
       const hi = h[row]!;
       for (let k = 0; k < K; k++) {
         const target = (k === y[i] ? 1 : 0) - prior[k]!;
-        scores[row * K + k] = (sums[row * K + k]! - hi * target) / Math.max(1 - hi, 1e-6);
+        scores[row * K + k] = (scores[row * K + k]! - hi * target) / Math.max(1 - hi, 1e-6);
       }
     }
     let temperature = TEMPERATURES[0]!;
     let bestLikelihood = -Infinity;
+    // max_k t·s_k is t·max_k s_k to the bit (rounding a product is monotonic for t > 0): one pass
+    // per sampled example instead of one per example and temperature.
+    const rowMax = new Float64Array(sample.length).fill(-Infinity);
+    for (let row = 0; row < sample.length; row++) for (let k = 0; k < K; k++) rowMax[row] = Math.max(rowMax[row]!, scores[row * K + k]!);
     for (const t of TEMPERATURES) {
       let likelihood = 0;
       for (let row = 0; row < sample.length; row++) {
         const i = row;
-        let max = -Infinity;
-        for (let k = 0; k < K; k++) max = Math.max(max, t * scores[i * K + k]!);
+        const max = t * rowMax[row]!;
         let sum = 0;
         for (let k = 0; k < K; k++) sum += Math.exp(t * scores[i * K + k]! - max);
         likelihood += t * scores[i * K + y[sample[row]!]!]! - max - Math.log(sum);
@@ -263,6 +281,18 @@ export class ArticleClassifier {
   }
 
   toJSON(): ClassifierJson {
+    return { ...this.toJSONWithoutWeights(), weights: Array.from(this.weights) };
+  }
+
+  /**
+   * `toJSON` but the weights as a copy of the float32 array: for files that store them as bytes
+   * (10,000 articles: 3.8 million weights; a JS number array of them is ~30 MB of heap and time).
+   */
+  toJSONParts(): { json: Omit<ClassifierJson, 'weights'>; weights: Float32Array } {
+    return { json: this.toJSONWithoutWeights(), weights: this.weights.slice() };
+  }
+
+  private toJSONWithoutWeights(): Omit<ClassifierJson, 'weights'> {
     return {
       version: 1,
       labels: [...this.labels],
@@ -270,7 +300,6 @@ export class ArticleClassifier {
       mean: Array.from(this.mean),
       scale: this.scale,
       temperature: this.temperature,
-      weights: Array.from(this.weights),
       bias: Array.from(this.bias),
     };
   }
@@ -406,21 +435,22 @@ function solveCholesky(l: Float64Array, n: number, b: Float64Array, m: number): 
 }
 
 /**
- * x_i · w_k for every sampled example i (rows of `x`, D wide) and article k (columns of the D × K
+ * x_i · w_k for every sampled example i (the rows of `x`, D wide) and article k (columns of the D × K
  * weights `w`): sample × K sums, row-major. A panel of articles at a time (its weights stay in
  * cache for every sample), four samples by four dimensions per pass over the panel: each sum
  * still adds x_id·w_dk for d ascending from 0 (`s + p0 + p1 + p2 + p3` is `(((s + p0) + p1) + p2)
  * + p3`), the same value to the bit as one product at a time. At 10,000 articles (304 samples):
  * ~2.5 s before this blocking (four samples per pass over all weights), ~1.0 s with it.
  */
-function sampleScores(x: Float64Array, D: number, w: Float64Array, K: number, sample: readonly number[]): Float64Array {
-  const out = new Float64Array(sample.length * K);
+function sampleScores(x: Float64Array, D: number, w: Float64Array, K: number): Float64Array {
+  const samples = x.length / D;
+  const out = new Float64Array(samples * K);
   for (let k0 = 0; k0 < K; k0 += SCORE_PANEL) {
     const k1 = Math.min(K, k0 + SCORE_PANEL);
-    for (let first = 0; first < sample.length; first += 4) {
-      if (first + 4 > sample.length) {
-        for (let row = first; row < sample.length; row++) {
-          const o = sample[row]! * D;
+    for (let first = 0; first < samples; first += 4) {
+      if (first + 4 > samples) {
+        for (let row = first; row < samples; row++) {
+          const o = row * D;
           const s = row * K;
           for (let d = 0; d < D; d++) {
             const xd = x[o + d]!;
@@ -434,10 +464,10 @@ function sampleScores(x: Float64Array, D: number, w: Float64Array, K: number, sa
       const s1 = s0 + K;
       const s2 = s1 + K;
       const s3 = s2 + K;
-      const o0 = sample[first]! * D;
-      const o1 = sample[first + 1]! * D;
-      const o2 = sample[first + 2]! * D;
-      const o3 = sample[first + 3]! * D;
+      const o0 = first * D;
+      const o1 = o0 + D;
+      const o2 = o1 + D;
+      const o3 = o2 + D;
       let d = 0;
       for (; d + 4 <= D; d += 4) {
         const a0 = x[o0 + d]!, a1 = x[o0 + d + 1]!, a2 = x[o0 + d + 2]!, a3 = x[o0 + d + 3]!;
