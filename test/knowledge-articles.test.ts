@@ -81,4 +81,13 @@ describe('loading knowledge articles', () => {
     for (const chunk of chunks) expect(chunk.split(/\s+/).length).toBeLessThanOrEqual(90);
     expect(chunks.join(' ').split(/\s+/).length).toBe(320);
   });
+
+  it('fills each chunk greedily, whatever the spacing between words and paragraphs', () => {
+    const words = (text: string) => text.split(/\s+/).filter(Boolean).length;
+    const body = ['One  two\tthree.', '', '  Four five six seven.', '', '', 'Eight nine. Ten eleven twelve thirteen fourteen.', '', 'Fifteen.'].join('\n');
+    const chunks = chunkBody(body, 6);
+    expect(chunks).toEqual(['One two three.', 'Four five six seven.\nEight nine.', 'Ten eleven twelve thirteen fourteen.\nFifteen.']);
+    // A chunk ends only where its next line would not fit.
+    for (let i = 0; i + 1 < chunks.length; i++) expect(words(chunks[i]!) + words(chunks[i + 1]!.split('\n')[0]!)).toBeGreaterThan(6);
+  });
 });

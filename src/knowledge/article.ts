@@ -68,13 +68,18 @@ export function chunkBody(body: string, maxWords = MAX_CHUNK_WORDS): string[] {
     .flatMap((paragraph) => (wordCount(paragraph) <= maxWords ? [paragraph] : paragraph.split(/(?<=[.!?])\s+/)));
   const chunks: string[] = [];
   let current = '';
+  // Words of `current`: joined by a line break, the words of two texts are those of each (counting
+  // the joined text again for every sentence was 3 % of the CPU of a 10,000-article sync).
+  let currentWords = 0;
   for (const sentence of sentences) {
-    const candidate = current === '' ? sentence : `${current}\n${sentence}`;
-    if (current !== '' && wordCount(candidate) > maxWords) {
+    const words = wordCount(sentence);
+    if (current !== '' && currentWords + words > maxWords) {
       chunks.push(current);
       current = sentence;
+      currentWords = words;
     } else {
-      current = candidate;
+      current = current === '' ? sentence : `${current}\n${sentence}`;
+      currentWords += words;
     }
   }
   if (current !== '') chunks.push(current);
