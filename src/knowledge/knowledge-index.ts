@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { createHash } from 'node:crypto';
 import { LruMap } from '../lru-map.js';
 import { ArticleClassifier, classifierJsonSchema } from '../search/article-classifier.js';
+import { trainArticleClassifier } from '../search/classifier-training.js';
 import type { Embedder, EmbedderFingerprint } from '../search/embedder.js';
 import { KeywordFolding, MiniSearchLexicalIndex, type LexicalIndex } from '../search/lexical-index.js';
 import { StoredEmbeddings } from '../search/stored-embeddings.js';
@@ -327,20 +328,25 @@ export class KnowledgeIndex {
         text: passage.text,
       }));
     });
-    // One folding of each distinct token for both keyword structures (see KeywordFolding).
-    const folding = new KeywordFolding();
-    const lexical = new MiniSearchLexicalIndex(documents, undefined, folding);
-    const terms = new TermCoverage(documents, { folding });
     const texts = new Map(documents.flatMap((d) => (labels.get(d.id)?.kind === 'body' ? [] : [[d.id, d.text] as const])));
     let classifier = !retrainClassifier ? await readClassifier(path.join(indexDir, manifest.classifier!.file)) : undefined;
     const classifierTrained = classifier === undefined;
     const trainingVectors = classifierTrainingVectors(embedder, indexDir, vectors, queryVectors);
-    let classifierSums: ClassifierSums | undefined;
+    let training: Promise<{ classifier: ArticleClassifier; sums: ClassifierSums }> | undefined;
     if (classifier === undefined) {
       const previous = manifest.classifier === undefined ? undefined : await readClassifierSums(path.join(indexDir, manifest.classifier.file));
-      ({ classifier, sums: classifierSums } = await trainClassifier(labels, texts, trainingStore, trainingVectors, previous));
+      ({ training } = await startClassifierTraining(labels, texts, trainingStore, trainingVectors, previous));
+      training.catch(() => undefined); // awaited below; a failure before then is not "unhandled"
     }
     queryVectors.clear(); // in the file beside the index now (StoredEmbeddings)
+    // The keyword structures are built while a large knowledge base's classifier trains on a
+    // worker thread (classifier-training.ts). One folding of each distinct token for both (KeywordFolding).
+    const folding = new KeywordFolding();
+    const lexical = new MiniSearchLexicalIndex(documents, undefined, folding);
+    const terms = new TermCoverage(documents, { folding });
+    let classifierSums: ClassifierSums | undefined;
+    if (training !== undefined) ({ classifier, sums: classifierSums } = await training);
+    if (classifier === undefined) throw new Error('unreachable: no classifier was read or trained');
 
     const changed = rebuiltBecause !== undefined || embeddedArticles.length > 0 || removedArticles.length > 0;
     if (changed || classifierTrained) {
@@ -565,20 +571,22 @@ async function readClassifierSums(file: string): Promise<ClassifierSums | undefi
 }
 
 /**
- * Trains the article classifier on every title and question. When the last training's sums are
+ * Starts training the article classifier on every title and question; resolves once the examples
+ * are gathered and the training is under way (`training`: on a worker thread for a large knowledge
+ * base, see trainArticleClassifier). When the last training's sums are
  * saved and the `query` vectors of the examples that left are still in the store beside the index
  * (their file is rewritten only by this training), XᵀX is updated by the examples that left and
  * came instead of summed over all of them (ArticleClassifier.trainWithGram: N × D² → changes × D²
  * multiply-adds; the same classifier up to rounding). Otherwise, and always on a fresh index, it
  * is the full training.
  */
-async function trainClassifier(
+async function startClassifierTraining(
   labels: ReadonlyMap<number, PassageOwner>,
   texts: ReadonlyMap<number, string>,
   store: StoredEmbeddings | undefined,
   trainingVectors: TrainingVectors,
   previous: ClassifierSums | undefined,
-): Promise<{ classifier: ArticleClassifier; sums: ClassifierSums }> {
+): Promise<{ training: Promise<{ classifier: ArticleClassifier; sums: ClassifierSums }> }> {
   const wanted = [...texts].filter(([label]) => labels.has(label)).sort((a, b) => a[0] - b[0]);
   const keys = wanted.map(([label, text]) => `${labels.get(label)!.articleId}\u0001${text}`);
   let update: { gram: Float64Array; left: Float32Array[]; came: number[] } | undefined;
@@ -615,8 +623,7 @@ async function trainClassifier(
       1,
     );
   }
-  const { classifier, gram } = ArticleClassifier.trainWithGram(examples, update?.gram);
-  return { classifier, sums: { examples: keys, gram } };
+  return { training: trainArticleClassifier(examples, update?.gram).then(({ classifier, gram }) => ({ classifier, sums: { examples: keys, gram } })) };
 }
 
 /** Reads a saved classifier (also the older all-JSON form); undefined when missing or unreadable (it is retrained). */
@@ -626,10 +633,7 @@ async function readClassifier(file: string): Promise<ArticleClassifier | undefin
     const stored = storedClassifierSchema.safeParse(data);
     if (stored.success) {
       const { weightsFloat32, examples: _examples, gramFloat64: _gram, ...rest } = stored.data;
-      const weights = base64ToFloat32(weightsFloat32);
-      // fromJSON only reads the length and items of `weights` (it copies them into a Float32Array),
-      // so the typed array stands in for the number[] without a 3.8-million-element JS array.
-      return ArticleClassifier.fromJSON({ ...rest, weights: weights as unknown as number[] });
+      return ArticleClassifier.fromJSONParts(rest, base64ToFloat32(weightsFloat32));
     }
     const parsed = classifierJsonSchema.safeParse(data);
     return parsed.success ? ArticleClassifier.fromJSON(parsed.data) : undefined;

@@ -304,6 +304,13 @@ export class ArticleClassifier {
     };
   }
 
+  /** The inverse of `toJSONParts` (the weights are copied); throws on inconsistent sizes like `fromJSON`. */
+  static fromJSONParts(json: Omit<ClassifierJson, 'weights'>, weights: Float32Array): ArticleClassifier {
+    // fromJSON only reads the length and items of `weights` (it copies them into a Float32Array),
+    // so the typed array stands in for the number[] without a 3.8-million-element JS array.
+    return ArticleClassifier.fromJSON({ ...json, weights: weights as unknown as number[] });
+  }
+
   static fromJSON(json: ClassifierJson): ArticleClassifier {
     if (json.mean.length !== json.dimension || json.weights.length !== json.labels.length * json.dimension || json.bias.length !== json.labels.length) {
       throw new Error('classifier file has inconsistent sizes');
