@@ -86,8 +86,9 @@ export function chunkBody(body: string, maxWords = MAX_CHUNK_WORDS): string[] {
   return chunks;
 }
 
+/** Runs of non-space characters: what `text.split(/\s+/).filter(Boolean)` keeps, without the array of empty pieces' filtering. */
 function wordCount(text: string): number {
-  return text.split(/\s+/).filter(Boolean).length;
+  return text.match(/\S+/g)?.length ?? 0;
 }
 
 /** Title, alternative questions and body chunks (prefixed with the title for context). */

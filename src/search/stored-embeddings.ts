@@ -82,7 +82,9 @@ export class StoredEmbeddings implements Embedder {
         const all = base64ToFloat32(data.vectors);
         if (all.length === data.texts.length * this.dimension) {
           data.texts.forEach((text, i) => {
-            if (typeof text === 'string') map.set(text, all.slice(i * this.dimension, (i + 1) * this.dimension));
+            // Views of the one decoded array, not a copy per text (50,000 titles and questions at
+            // 10,000 articles: 77 MB copied in 50,000 pieces on every sync that retrains).
+            if (typeof text === 'string') map.set(text, all.subarray(i * this.dimension, (i + 1) * this.dimension));
           });
         }
       }
