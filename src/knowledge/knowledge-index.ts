@@ -612,7 +612,8 @@ async function startClassifierTraining(
       if (vectors.every((v) => v !== undefined)) update = { gram: Float64Array.from(previous.gram), left: vectors as Float32Array[], came };
     }
   }
-  const vectors = store !== undefined ? await store.embed(wanted.map(([, text]) => text), 'query') : await trainingVectors(wanted);
+  // The store's file is written while the classifier trains (`saved` is awaited with the training).
+  const { vectors, saved } = store !== undefined ? await store.embedThenSave(wanted.map(([, text]) => text), 'query') : { vectors: await trainingVectors(wanted), saved: Promise.resolve() };
   const examples = wanted.map(([label], i) => ({ label: labels.get(label)!.articleId, vector: vectors[i]! }));
   if (update !== undefined) {
     // Out: the examples that left; in: every current example beyond what the last training had.
@@ -623,7 +624,8 @@ async function startClassifierTraining(
       1,
     );
   }
-  return { training: trainArticleClassifier(examples, update?.gram).then(({ classifier, gram }) => ({ classifier, sums: { examples: keys, gram } })) };
+  const training = trainArticleClassifier(examples, update?.gram);
+  return { training: Promise.all([training, saved]).then(([{ classifier, gram }]) => ({ classifier, sums: { examples: keys, gram } })) };
 }
 
 /** Reads a saved classifier (also the older all-JSON form); undefined when missing or unreadable (it is retrained). */
