@@ -75,8 +75,11 @@ describe('remembered keyword folding', () => {
       { id: 2, articleId: 'b', language: 'pl', text: 'Użytkownik nie może się zalogować' },
       { id: 3, articleId: 'c', language: 'pt', text: 'Como solicito uma nova senha de acesso?' },
     ];
-    const shared = new MiniSearchLexicalIndex(documents, undefined, new KeywordFolding());
+    const keywords: [number, readonly string[]][] = [];
+    const shared = new MiniSearchLexicalIndex(documents, undefined, { folding: new KeywordFolding(), onKeywords: (d, terms) => keywords.push([d.id, terms]) });
     const plain = new MiniSearchLexicalIndex(documents);
     for (const query of ['uzytkownika', 'Użytkownik zalogowac', 'nova senha', 'senhas']) expect(shared.search(query, 5)).toEqual(plain.search(query, 5));
+    // What the build reports per document is exactly its keywords, in order.
+    expect(keywords).toEqual(documents.map((d) => [d.id, keywordTerms(d.text)]));
   });
 });

@@ -6,7 +6,7 @@ import { LruMap } from '../lru-map.js';
 import { ArticleClassifier, classifierJsonSchema } from '../search/article-classifier.js';
 import { trainArticleClassifier } from '../search/classifier-training.js';
 import type { Embedder, EmbedderFingerprint } from '../search/embedder.js';
-import { KeywordFolding, MiniSearchLexicalIndex, type LexicalIndex } from '../search/lexical-index.js';
+import { MiniSearchLexicalIndex, type LexicalIndex } from '../search/lexical-index.js';
 import { StoredEmbeddings } from '../search/stored-embeddings.js';
 import { TermCoverage } from '../search/term-coverage.js';
 import type { VectorHit, VectorIndex, VectorIndexFactory } from '../search/vector-index.js';
@@ -340,10 +340,10 @@ export class KnowledgeIndex {
     }
     queryVectors.clear(); // in the file beside the index now (StoredEmbeddings)
     // The keyword structures are built while a large knowledge base's classifier trains on a
-    // worker thread (classifier-training.ts). One folding of each distinct token for both (KeywordFolding).
-    const folding = new KeywordFolding();
-    const lexical = new MiniSearchLexicalIndex(documents, undefined, folding);
-    const terms = new TermCoverage(documents, { folding });
+    // worker thread (classifier-training.ts). The term coverage takes each passage's keywords from the keyword index's build.
+    const keywords: (readonly string[])[] = [];
+    const lexical = new MiniSearchLexicalIndex(documents, undefined, { onKeywords: (_, terms) => keywords.push(terms) });
+    const terms = new TermCoverage(documents.map((d, i) => ({ articleId: d.articleId, text: d.text, keywords: keywords[i] })));
     let classifierSums: ClassifierSums | undefined;
     if (training !== undefined) ({ classifier, sums: classifierSums } = await training);
     if (classifier === undefined) throw new Error('unreachable: no classifier was read or trained');

@@ -106,13 +106,28 @@ export class MiniSearchLexicalIndex implements LexicalIndex {
   /** Remembered prefix and fuzzy expansions of query terms (the index never changes after construction). */
   readonly expansions: TermExpansionCache;
 
-  /** `folding`: remembered foldings to use while the documents are added (queries fold afresh: no growth with traffic). */
-  constructor(documents: readonly LexicalDocument[], limits: TermExpansionLimits = EXPANSION_LIMITS, folding: KeywordFolding = new KeywordFolding()) {
-    let building: KeywordFolding | undefined = folding;
+  /**
+   * `build.folding`: remembered foldings to use while the documents are added (queries fold
+   * afresh: no growth with traffic). `build.onKeywords`: called after each document is added with
+   * its keywords as indexed (`keywordTerms(document.text)`, in order), so the term coverage of the
+   * same passages needs no second tokenizing and folding (~0.7 s of a 10,000-article sync).
+   */
+  constructor(
+    documents: readonly LexicalDocument[],
+    limits: TermExpansionLimits = EXPANSION_LIMITS,
+    build: { folding?: KeywordFolding; onKeywords?: (document: LexicalDocument, keywords: readonly string[]) => void } = {},
+  ) {
+    let building: KeywordFolding | undefined = build.folding ?? new KeywordFolding();
+    let keywords: string[] | undefined;
     this.mini = new MiniSearch<LexicalDocument>({
       fields: ['text'],
       storeFields: ['articleId', 'language'],
-      processTerm: (term) => (building !== undefined ? building.term(term) : keywordTerm(term)),
+      processTerm: (token) => {
+        if (building === undefined) return keywordTerm(token);
+        const term = building.term(token);
+        if (term !== null) keywords?.push(term);
+        return term;
+      },
       searchOptions: {
         prefix: (term) => term.length >= 4,
         fuzzy: (term) => (term.length >= 5 ? 0.2 : false),
@@ -120,7 +135,14 @@ export class MiniSearchLexicalIndex implements LexicalIndex {
         combineWith: 'OR',
       },
     });
-    this.mini.addAll(documents);
+    // MiniSearch tokenizes the one field with the same split as `keywordTerms` and calls
+    // `processTerm` on each token in order, so what it kept of one document is its keywords.
+    for (const document of documents) {
+      keywords = build.onKeywords === undefined ? undefined : [];
+      this.mini.add(document);
+      if (keywords !== undefined) build.onKeywords!(document, keywords);
+    }
+    keywords = undefined;
     building = undefined;
     this.expansions = memoizeTermExpansions(this.mini, limits);
   }
