@@ -86,9 +86,27 @@ export function chunkBody(body: string, maxWords = MAX_CHUNK_WORDS): string[] {
   return chunks;
 }
 
-/** Runs of non-space characters: what `text.split(/\s+/).filter(Boolean)` keeps, without the array of empty pieces' filtering. */
+const SPACE = /\s/;
+
+/**
+ * Runs of non-space characters (`\s` as in `text.split(/\s+/).filter(Boolean)`, which this
+ * counts without building the arrays: counting was 0.5 s of a 10,000-article sync's chunking).
+ * ASCII spaces are tab, line feed, vertical tab, form feed, carriage return and space; any other
+ * character is asked of the regex itself.
+ */
 function wordCount(text: string): number {
-  return text.match(/\S+/g)?.length ?? 0;
+  let words = 0;
+  let inWord = false;
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    const space = code < 128 ? code === 32 || (code >= 9 && code <= 13) : SPACE.test(text[i]!);
+    if (space) inWord = false;
+    else if (!inWord) {
+      inWord = true;
+      words++;
+    }
+  }
+  return words;
 }
 
 /** Title, alternative questions and body chunks (prefixed with the title for context). */
