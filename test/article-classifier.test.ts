@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ArticleClassifier, classifierJsonSchema } from '../src/search/article-classifier.js';
-import { ClassifierTrainingError, trainArticleClassifier } from '../src/search/classifier-training.js';
+import { ClassifierTrainer, ClassifierTrainingError, trainArticleClassifier } from '../src/search/classifier-training.js';
 import { normalize } from '../src/search/embedder.js';
 
 /** Deterministic pseudo-random numbers (tests must not depend on Math.random). */
@@ -120,6 +120,15 @@ describe('classifier training on a worker thread', () => {
     const withSums = await trainArticleClassifier(examples, gram, true);
     expect(withSums.classifier.toJSON()).toEqual(ArticleClassifier.trainWithGram(examples, Float64Array.from(here.gram)).classifier.toJSON());
     expect(Array.from(gram)).toEqual(Array.from(here.gram)); // the caller's sums are not transferred away
+  });
+
+  it('trains on a worker started ahead, once; an unused worker is closed', async () => {
+    const trainer = ClassifierTrainer.start(examples.length, true);
+    const first = await trainer.train(examples, undefined);
+    expect(first.classifier.toJSON()).toEqual(ArticleClassifier.train(examples).toJSON());
+    // A second training on the same trainer runs on this thread: same classifier.
+    expect((await trainer.train(examples, undefined)).classifier.toJSON()).toEqual(first.classifier.toJSON());
+    ClassifierTrainer.start(examples.length, true).close();
   });
 
   it('rejects examples of different dimensions with an explicit error', async () => {
