@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ArticleClassifier, classifierJsonSchema } from '../src/search/article-classifier.js';
+import { ClassifierTrainer, ClassifierTrainingError, trainArticleClassifier } from '../src/search/classifier-training.js';
 import { normalize } from '../src/search/embedder.js';
 
 /** Deterministic pseudo-random numbers (tests must not depend on Math.random). */
@@ -80,4 +81,59 @@ describe('article classifier', () => {
       for (const [label, p] of b) expect(Math.abs(a.get(label)! - p)).toBeLessThan(1e-9);
     }
   });
+
+  it('solves its ridge system over more articles than one panel of columns and odd dimensions (blocked solve)', () => {
+    // 300 articles: more than one 256-column panel of the solve; 33 dimensions: not a multiple of 4.
+    const examples = clusters(300, 2, 33, 11);
+    const json = ArticleClassifier.train(examples).toJSON();
+    const { dimension: D, labels } = json;
+    const K = labels.length;
+    const n = examples.length;
+    const x = examples.map((e) => Array.from(e.vector, (v, d) => (v - json.mean[d]!) * json.scale));
+    const lambda = 0.05 * (n / D);
+    // (XᵀX + λI) W should equal XᵀY (one-hot Y; X is centred), W[d][k] = weights[k * D + d].
+    const column = new Map(labels.map((label, k) => [label, k]));
+    let worst = 0;
+    for (let r = 0; r < D; r++) {
+      const a = Array.from({ length: D }, (_, c) => x.reduce((sum, row) => sum + row[r]! * row[c]!, 0) + (r === c ? lambda : 0));
+      const b = new Float64Array(K);
+      examples.forEach((e, i) => (b[column.get(e.label)!]! += x[i]![r]!));
+      for (let k = 0; k < K; k++) {
+        let lhs = 0;
+        for (let c = 0; c < D; c++) lhs += a[c]! * json.weights[k * D + c]!;
+        worst = Math.max(worst, Math.abs(lhs - b[k]!));
+      }
+    }
+    expect(worst).toBeLessThan(1e-4); // the weights are stored as float32
+  });
 });
+
+describe('classifier training on a worker thread', () => {
+  const examples = clusters(30, 4, 24, 3);
+
+  it('trains the same classifier and sums as on this thread, with and without saved sums', async () => {
+    const here = ArticleClassifier.trainWithGram(examples, undefined);
+    const there = await trainArticleClassifier(examples, undefined, true);
+    expect(there.classifier.toJSON()).toEqual(here.classifier.toJSON());
+    expect(Array.from(there.gram)).toEqual(Array.from(here.gram));
+    const gram = Float64Array.from(here.gram);
+    const withSums = await trainArticleClassifier(examples, gram, true);
+    expect(withSums.classifier.toJSON()).toEqual(ArticleClassifier.trainWithGram(examples, Float64Array.from(here.gram)).classifier.toJSON());
+    expect(Array.from(gram)).toEqual(Array.from(here.gram)); // the caller's sums are not transferred away
+  });
+
+  it('trains on a worker started ahead, once; an unused worker is closed', async () => {
+    const trainer = ClassifierTrainer.start(examples.length, true);
+    const first = await trainer.train(examples, undefined);
+    expect(first.classifier.toJSON()).toEqual(ArticleClassifier.train(examples).toJSON());
+    // A second training on the same trainer runs on this thread: same classifier.
+    expect((await trainer.train(examples, undefined)).classifier.toJSON()).toEqual(first.classifier.toJSON());
+    ClassifierTrainer.start(examples.length, true).close();
+  });
+
+  it('rejects examples of different dimensions with an explicit error', async () => {
+    const mixed = [...examples, { label: 'odd', vector: new Float32Array(5) }];
+    await expect(trainArticleClassifier(mixed, undefined, true)).rejects.toThrow(ClassifierTrainingError);
+  });
+});
+

@@ -281,6 +281,20 @@ describe('stored bulk query embeddings (tier examples across restarts)', () => {
     expect(restarted.calls).toEqual([]);
   });
 
+  it('gives the vectors before the file is written (embedThenSave), the file holding them once `saved` settles', async () => {
+    const dir = tempDir();
+    const stored = new StoredEmbeddings(new RecordingEmbedder(), dir);
+    const { vectors, saved } = await stored.embedThenSave(['first question', 'second question'], 'query');
+    expect(vectors).toEqual([await vectorOf('first question'), await vectorOf('second question')]);
+    await saved;
+    const restarted = new RecordingEmbedder();
+    expect(await new StoredEmbeddings(restarted, dir).embed(['first question', 'second question'], 'query')).toEqual(vectors);
+    expect(restarted.calls).toEqual([]);
+    // Nothing new: nothing to write.
+    const again = await stored.embedThenSave(['first question', 'second question'], 'query');
+    await expect(again.saved).resolves.toBeUndefined();
+  });
+
   it('ignores an unreadable file and one written for another model', async () => {
     const dir = tempDir();
     await new StoredEmbeddings(new RecordingEmbedder(), dir).embed(['one', 'two'], 'query');

@@ -81,4 +81,16 @@ describe('loading knowledge articles', () => {
     for (const chunk of chunks) expect(chunk.split(/\s+/).length).toBeLessThanOrEqual(90);
     expect(chunks.join(' ').split(/\s+/).length).toBe(320);
   });
+
+  it('fills each chunk greedily, whatever the spacing between words and paragraphs', () => {
+    const words = (text: string) => text.split(/\s+/).filter(Boolean).length;
+    const body = ['One  two\tthree.', '', '  Four five six seven.', '', '', 'Eight nine. Ten eleven twelve thirteen fourteen.', '', 'Fifteen.'].join('\n');
+    const chunks = chunkBody(body, 6);
+    expect(chunks).toEqual(['One two three.', 'Four five six seven.\nEight nine.', 'Ten eleven twelve thirteen fourteen.\nFifteen.']);
+    // Unicode spaces separate words as \s does (no-break, ideographic, line separator); a zero-width space does not.
+    expect(chunkBody('a\u00a0b\u3000c. d\u2028e f. g\u200bh i.', 3)).toEqual(['a\u00a0b\u3000c.', 'd\u2028e f.', 'g\u200bh i.']);
+    expect(chunkBody('a\u200bb c. d.', 3)).toEqual(['a\u200bb c. d.']); // three words: one paragraph, one chunk
+    // A chunk ends only where its next line would not fit.
+    for (let i = 0; i + 1 < chunks.length; i++) expect(words(chunks[i]!) + words(chunks[i + 1]!.split('\n')[0]!)).toBeGreaterThan(6);
+  });
 });

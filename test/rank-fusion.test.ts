@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { foldTerm, MiniSearchLexicalIndex } from '../src/search/lexical-index.js';
+import { foldTerm, KeywordFolding, keywordTerms, MiniSearchLexicalIndex } from '../src/search/lexical-index.js';
 import { fuseEvidence, reciprocalRank } from '../src/search/rank-fusion.js';
 
 describe('rank fusion', () => {
@@ -58,5 +58,28 @@ describe('lexical index', () => {
 
   it('ignores stop words alone', () => {
     expect(index.search('how do I', 3)).toEqual([]);
+  });
+});
+
+describe('remembered keyword folding', () => {
+  it('gives the same keywords as folding each token afresh, the second time too', () => {
+    const folding = new KeywordFolding();
+    const texts = ['Jak utworzyć nowego UŻYTKOWNIKA? Użytkownika!', 'Esqueci a SENHA, senha... você?', 'How do I reset my password', '', '  --  '];
+    for (const text of [...texts, ...texts]) expect(folding.terms(text)).toEqual(keywordTerms(text));
+    expect(folding.term('the')).toBeNull();
+  });
+
+  it('builds the same keyword index with a shared folding as without', () => {
+    const documents = [
+      { id: 1, articleId: 'a', language: 'pl', text: 'Jak utworzyć nowego użytkownika?' },
+      { id: 2, articleId: 'b', language: 'pl', text: 'Użytkownik nie może się zalogować' },
+      { id: 3, articleId: 'c', language: 'pt', text: 'Como solicito uma nova senha de acesso?' },
+    ];
+    const keywords: [number, readonly string[]][] = [];
+    const shared = new MiniSearchLexicalIndex(documents, undefined, { folding: new KeywordFolding(), onKeywords: (d, terms) => keywords.push([d.id, terms]) });
+    const plain = new MiniSearchLexicalIndex(documents);
+    for (const query of ['uzytkownika', 'Użytkownik zalogowac', 'nova senha', 'senhas']) expect(shared.search(query, 5)).toEqual(plain.search(query, 5));
+    // What the build reports per document is exactly its keywords, in order.
+    expect(keywords).toEqual(documents.map((d) => [d.id, keywordTerms(d.text)]));
   });
 });

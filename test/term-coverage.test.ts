@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { keywordTerms } from '../src/search/lexical-index.js';
 import { TermCoverage } from '../src/search/term-coverage.js';
 
 const coverage = new TermCoverage([
@@ -79,4 +80,22 @@ describe('remembered term matches', () => {
     expect(words('instal')).toEqual({ exact: [], run: 3 }); // install, installation, installer
     expect(words('pas')).toEqual({ exact: [], run: 0 }); // under four letters: itself only
   });
+
+  it('gives the same answers built from passages whose keywords are given as from their texts', () => {
+    const passages = [
+      { articleId: 'install', text: 'Install the server on Windows or Linux' },
+      { articleId: 'install', text: 'installation requirements, Installation!' },
+      { articleId: 'password', text: 'Reset your password from the sign-in page' },
+      { articleId: 'password', text: 'Esqueci minha senha' },
+    ];
+    const fromTexts = new TermCoverage(passages);
+    const given = new TermCoverage(passages.map((p) => ({ ...p, keywords: keywordTerms(p.text) })));
+    for (const question of ['how do I instal the server', 'senha esqueci', 'does it integrate with Slack', 'passwords']) {
+      const a = fromTexts.query(question);
+      const b = given.query(question);
+      expect(b).toEqual(a);
+      for (const article of ['install', 'password']) expect(given.coverage(b, article)).toBe(fromTexts.coverage(a, article));
+    }
+  });
 });
+

@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { createHash } from 'node:crypto';
 import { LruMap } from '../lru-map.js';
 import { ArticleClassifier, classifierJsonSchema } from '../search/article-classifier.js';
+import { ClassifierTrainer } from '../search/classifier-training.js';
 import type { Embedder, EmbedderFingerprint } from '../search/embedder.js';
 import { MiniSearchLexicalIndex, type LexicalIndex } from '../search/lexical-index.js';
 import { StoredEmbeddings } from '../search/stored-embeddings.js';
@@ -246,115 +247,131 @@ export class KnowledgeIndex {
         .sort(),
     ]);
     const retrainClassifier = manifest.classifier?.hash !== classifierHash;
-    // The `query` vectors a retraining will need and the store beside the index lacks (a fresh
-    // build: every title and question) are embedded with the articles' passages, so the model
-    // works on them under the progress bar instead of in one long call after it.
-    const queryVectors = new Map<string, Float32Array>();
-    const trainingStore = classifierTrainingStore(embedder, indexDir, queryVectors);
-    const missingQueries = retrainClassifier && trainingStore !== undefined && toEmbed.length > 0
-      ? new Set(await trainingStore.missing(toEmbed.flatMap((article) => passagesFor(article).flatMap((p) => (p.kind === 'body' ? [] : [p.text])))))
-      : new Set<string>();
+    // Started now, a large knowledge base's training worker loads while this thread embeds and
+    // gathers the training examples (see ClassifierTrainer); closed below if an error comes first.
+    // (An unreadable saved classifier is retrained too: it gets its trainer when found so, below.)
+    const trainer = retrainClassifier ? ClassifierTrainer.start(new Set(articles.map((article) => article.id)).size) : undefined;
+    try {
+      // The `query` vectors a retraining will need and the store beside the index lacks (a fresh
+      // build: every title and question) are embedded with the articles' passages, so the model
+      // works on them under the progress bar instead of in one long call after it.
+      const queryVectors = new Map<string, Float32Array>();
+      const trainingStore = classifierTrainingStore(embedder, indexDir, queryVectors);
+      const missingQueries = retrainClassifier && trainingStore !== undefined && toEmbed.length > 0
+        ? new Set(await trainingStore.missing(toEmbed.flatMap((article) => passagesFor(article).flatMap((p) => (p.kind === 'body' ? [] : [p.text])))))
+        : new Set<string>();
 
-    // Many articles per model call: the embedder groups their passages by length, so short titles
-    // and questions are not padded to the length of body chunks, and body chunks meet others of
-    // nearly their length (labels stay in article order).
-    const groups: { article: Article; passages: Passage[]; withVector: boolean[] }[][] = [];
-    for (let start = 0; start < toEmbed.length; start += ARTICLES_PER_CALL) {
-      groups.push(
-        toEmbed.slice(start, start + ARTICLES_PER_CALL).map((article) => {
-          const passages = passagesFor(article);
-          return { article, passages, withVector: passages.map((_, i) => getsVector(passages, i, bodyVectors)) };
-        }),
-      );
-    }
-    const embedGroup = (group: (typeof groups)[number]) => {
-      const queries = [...new Set(group.flatMap((c) => c.passages.flatMap((p) => (p.kind !== 'body' && missingQueries.has(p.text) ? [p.text] : []))))];
-      const embedded = Promise.all([
-        embedPassages(embedder, group.flatMap((c) => c.passages.filter((_, i) => c.withVector[i]))),
-        queries.length > 0 ? embedder.embed(queries, 'query') : Promise.resolve([]),
-      ]).then(([vectors, queried]) => {
-        queries.forEach((text, i) => queryVectors.set(text, queried[i]!));
-        return vectors;
-      });
-      embedded.catch(() => undefined); // awaited below, in order; a failure before then is not "unhandled"
-      return embedded;
-    };
-    // Two groups with the embedder at any time: while the last batches of one are computed, the
-    // other's wait in line, so no worker waits for this loop.
-    const inFlight = groups.slice(0, 2).map(embedGroup);
-    for (let g = 0; g < groups.length; g++) {
-      const embedded = await inFlight.shift()!;
-      if (g + 2 < groups.length) inFlight.push(embedGroup(groups[g + 2]!));
-      let offset = 0;
-      for (const { article, passages, withVector } of groups[g]!) {
-        const stored = passages.map((passage, i) => {
-          const label = manifest.nextLabel++;
-          if (!withVector[i]) return { label, kind: passage.kind, vector: false as const };
-          vectors.add(label, embedded[offset++]!);
-          return { label, kind: passage.kind };
+      // Many articles per model call: the embedder groups their passages by length, so short titles
+      // and questions are not padded to the length of body chunks, and body chunks meet others of
+      // nearly their length (labels stay in article order).
+      const groups: { article: Article; passages: Passage[]; withVector: boolean[] }[][] = [];
+      for (let start = 0; start < toEmbed.length; start += ARTICLES_PER_CALL) {
+        groups.push(
+          toEmbed.slice(start, start + ARTICLES_PER_CALL).map((article) => {
+            const passages = passagesFor(article);
+            return { article, passages, withVector: passages.map((_, i) => getsVector(passages, i, bodyVectors)) };
+          }),
+        );
+      }
+      const embedGroup = (group: (typeof groups)[number]) => {
+        const queries = [...new Set(group.flatMap((c) => c.passages.flatMap((p) => (p.kind !== 'body' && missingQueries.has(p.text) ? [p.text] : []))))];
+        const embedded = Promise.all([
+          embedPassages(embedder, group.flatMap((c) => c.passages.filter((_, i) => c.withVector[i]))),
+          queries.length > 0 ? embedder.embed(queries, 'query') : Promise.resolve([]),
+        ]).then(([vectors, queried]) => {
+          queries.forEach((text, i) => queryVectors.set(text, queried[i]!));
+          return vectors;
         });
-        const key = articleKey(article);
-        manifest.articles[key] = { articleId: article.id, language: articleLanguage(article), hash: passagesHash(passages), passages: stored };
-        embeddedArticles.push(key);
+        embedded.catch(() => undefined); // awaited below, in order; a failure before then is not "unhandled"
+        return embedded;
+      };
+      // Two groups with the embedder at any time: while the last batches of one are computed, the
+      // other's wait in line, so no worker waits for this loop.
+      const inFlight = groups.slice(0, 2).map(embedGroup);
+      for (let g = 0; g < groups.length; g++) {
+        const embedded = await inFlight.shift()!;
+        if (g + 2 < groups.length) inFlight.push(embedGroup(groups[g + 2]!));
+        let offset = 0;
+        for (const { article, passages, withVector } of groups[g]!) {
+          const stored = passages.map((passage, i) => {
+            const label = manifest.nextLabel++;
+            if (!withVector[i]) return { label, kind: passage.kind, vector: false as const };
+            vectors.add(label, embedded[offset++]!);
+            return { label, kind: passage.kind };
+          });
+          const key = articleKey(article);
+          manifest.articles[key] = { articleId: article.id, language: articleLanguage(article), hash: passagesHash(passages), passages: stored };
+          embeddedArticles.push(key);
+        }
+        options.onProgress?.(embeddedArticles.length, toEmbed.length);
+        // onnxruntime computes on this thread and its promises chain without a macrotask: let timers
+        // and I/O run between groups (progress bars redraw, a server re-indexing keeps answering).
+        await new Promise<void>((resolve) => setImmediate(resolve));
       }
-      options.onProgress?.(embeddedArticles.length, toEmbed.length);
-      // onnxruntime computes on this thread and its promises chain without a macrotask: let timers
-      // and I/O run between groups (progress bars redraw, a server re-indexing keeps answering).
-      await new Promise<void>((resolve) => setImmediate(resolve));
-    }
 
-    const labels = new Map<number, PassageOwner>();
-    const labelsByArticle = new Map<string, number[]>();
-    const keywordOnly = new Set<number>();
-    for (const entry of Object.values(manifest.articles)) {
-      let ofArticle = labelsByArticle.get(entry.articleId);
-      if (ofArticle === undefined) labelsByArticle.set(entry.articleId, (ofArticle = []));
-      for (const passage of entry.passages) {
-        labels.set(passage.label, { articleId: entry.articleId, language: entry.language, kind: passage.kind });
-        ofArticle.push(passage.label);
-        if (passage.vector === false) keywordOnly.add(passage.label);
+      const labels = new Map<number, PassageOwner>();
+      const labelsByArticle = new Map<string, number[]>();
+      const keywordOnly = new Set<number>();
+      for (const entry of Object.values(manifest.articles)) {
+        let ofArticle = labelsByArticle.get(entry.articleId);
+        if (ofArticle === undefined) labelsByArticle.set(entry.articleId, (ofArticle = []));
+        for (const passage of entry.passages) {
+          labels.set(passage.label, { articleId: entry.articleId, language: entry.language, kind: passage.kind });
+          ofArticle.push(passage.label);
+          if (passage.vector === false) keywordOnly.add(passage.label);
+        }
       }
-    }
-    // Which body chunks have vectors changes rankings (so calibration reruns); `all` keeps older indexes' hash.
-    const contentHash = hashOf([...(bodyVectors === 'all' ? [] : [`body vectors: ${bodyVectors}`]), ...Object.entries(manifest.articles).map(([key, entry]) => `${key}:${entry.hash}`).sort()]);
+      // Which body chunks have vectors changes rankings (so calibration reruns); `all` keeps older indexes' hash.
+      const contentHash = hashOf([...(bodyVectors === 'all' ? [] : [`body vectors: ${bodyVectors}`]), ...Object.entries(manifest.articles).map(([key, entry]) => `${key}:${entry.hash}`).sort()]);
 
-    const documents = articles.flatMap((article) => {
-      const entry = manifest.articles[articleKey(article)]!;
-      return passagesFor(article).map((passage, i) => ({
-        id: entry.passages[i]!.label,
-        articleId: article.id,
-        language: entry.language,
-        text: passage.text,
-      }));
-    });
-    const lexical = new MiniSearchLexicalIndex(documents);
-    const texts = new Map(documents.flatMap((d) => (labels.get(d.id)?.kind === 'body' ? [] : [[d.id, d.text] as const])));
-    let classifier = !retrainClassifier ? await readClassifier(path.join(indexDir, manifest.classifier!.file)) : undefined;
-    const classifierTrained = classifier === undefined;
-    const trainingVectors = classifierTrainingVectors(embedder, indexDir, vectors, queryVectors);
-    let classifierSums: ClassifierSums | undefined;
-    if (classifier === undefined) {
-      const previous = manifest.classifier === undefined ? undefined : await readClassifierSums(path.join(indexDir, manifest.classifier.file));
-      ({ classifier, sums: classifierSums } = await trainClassifier(labels, texts, trainingStore, trainingVectors, previous));
-    }
-    queryVectors.clear(); // in the file beside the index now (StoredEmbeddings)
+      const documents = articles.flatMap((article) => {
+        const entry = manifest.articles[articleKey(article)]!;
+        return passagesFor(article).map((passage, i) => ({
+          id: entry.passages[i]!.label,
+          articleId: article.id,
+          language: entry.language,
+          text: passage.text,
+        }));
+      });
+      const texts = new Map(documents.flatMap((d) => (labels.get(d.id)?.kind === 'body' ? [] : [[d.id, d.text] as const])));
+      let classifier = !retrainClassifier ? await readClassifier(path.join(indexDir, manifest.classifier!.file)) : undefined;
+      const classifierTrained = classifier === undefined;
+      const trainingVectors = classifierTrainingVectors(embedder, indexDir, vectors, queryVectors);
+      let training: Promise<{ classifier: ArticleClassifier; sums: ClassifierSums }> | undefined;
+      if (classifier === undefined) {
+        const previous = manifest.classifier === undefined ? undefined : await readClassifierSums(path.join(indexDir, manifest.classifier.file));
+        ({ training } = await startClassifierTraining(labels, texts, trainingStore, trainingVectors, previous, trainer ?? ClassifierTrainer.start(new Set(articles.map((article) => article.id)).size)));
+        training.catch(() => undefined); // awaited below; a failure before then is not "unhandled"
+      }
+      queryVectors.clear(); // in the file beside the index now (StoredEmbeddings)
+      // The keyword structures are built while a large knowledge base's classifier trains on a
+      // worker thread (classifier-training.ts). The term coverage takes each passage's keywords from the keyword index's build.
+      const keywords: (readonly string[])[] = [];
+      const lexical = new MiniSearchLexicalIndex(documents, undefined, { onKeywords: (_, terms) => keywords.push(terms) });
+      const terms = new TermCoverage(documents.map((d, i) => ({ articleId: d.articleId, text: d.text, keywords: keywords[i] })));
+      let classifierSums: ClassifierSums | undefined;
+      if (training !== undefined) ({ classifier, sums: classifierSums } = await training);
+      if (classifier === undefined) throw new Error('unreachable: no classifier was read or trained');
 
-    const changed = rebuiltBecause !== undefined || embeddedArticles.length > 0 || removedArticles.length > 0;
-    if (changed || classifierTrained) {
-      await saveIndex(indexDir, manifest, vectors, changed, classifierTrained ? { classifier, hash: classifierHash, sums: classifierSums } : undefined);
-    }
+      const changed = rebuiltBecause !== undefined || embeddedArticles.length > 0 || removedArticles.length > 0;
+      if (changed || classifierTrained) {
+        await saveIndex(indexDir, manifest, vectors, changed, classifierTrained ? { classifier, hash: classifierHash, sums: classifierSums } : undefined);
+      }
 
-    return {
-      index: new KnowledgeIndex(vectors, labels, labelsByArticle, lexical, texts, classifier, contentHash, new TermCoverage(documents), keywordOnly, trainingVectors),
-      report: {
-        rebuiltBecause,
-        embeddedArticles,
-        removedArticles,
-        unchangedArticles: articles.length - embeddedArticles.length,
-        passages: labels.size - keywordOnly.size,
-        classifierTrained,
-      },
-    };
+      return {
+        index: new KnowledgeIndex(vectors, labels, labelsByArticle, lexical, texts, classifier, contentHash, terms, keywordOnly, trainingVectors),
+        report: {
+          rebuiltBecause,
+          embeddedArticles,
+          removedArticles,
+          unchangedArticles: articles.length - embeddedArticles.length,
+          passages: labels.size - keywordOnly.size,
+          classifierTrained,
+        },
+      };
+    } finally {
+      trainer?.close();
+    }
   }
 }
 
@@ -421,11 +438,11 @@ async function saveIndex(
   }
   if (classifier !== undefined) {
     manifest.classifier = { file: `classifier-${generation}.json`, hash: classifier.hash };
-    const { weights, ...rest } = classifier.classifier.toJSON();
+    const { json, weights } = classifier.classifier.toJSONParts();
     const sums = classifier.sums;
     const stored: StoredClassifier = {
-      ...rest,
-      weightsFloat32: floatsToBase64(Float32Array.from(weights)),
+      ...json,
+      weightsFloat32: floatsToBase64(weights),
       ...(sums === undefined ? {} : { examples: sums.examples, gramFloat64: floatsToBase64(sums.gram) }),
     };
     await writeFile(path.join(indexDir, manifest.classifier.file), JSON.stringify(stored));
@@ -562,20 +579,23 @@ async function readClassifierSums(file: string): Promise<ClassifierSums | undefi
 }
 
 /**
- * Trains the article classifier on every title and question. When the last training's sums are
+ * Starts training the article classifier on every title and question; resolves once the examples
+ * are gathered and the training is under way (`training`: on a worker thread for a large knowledge
+ * base, see ClassifierTrainer). When the last training's sums are
  * saved and the `query` vectors of the examples that left are still in the store beside the index
  * (their file is rewritten only by this training), XᵀX is updated by the examples that left and
  * came instead of summed over all of them (ArticleClassifier.trainWithGram: N × D² → changes × D²
  * multiply-adds; the same classifier up to rounding). Otherwise, and always on a fresh index, it
  * is the full training.
  */
-async function trainClassifier(
+async function startClassifierTraining(
   labels: ReadonlyMap<number, PassageOwner>,
   texts: ReadonlyMap<number, string>,
   store: StoredEmbeddings | undefined,
   trainingVectors: TrainingVectors,
   previous: ClassifierSums | undefined,
-): Promise<{ classifier: ArticleClassifier; sums: ClassifierSums }> {
+  trainer: ClassifierTrainer,
+): Promise<{ training: Promise<{ classifier: ArticleClassifier; sums: ClassifierSums }> }> {
   const wanted = [...texts].filter(([label]) => labels.has(label)).sort((a, b) => a[0] - b[0]);
   const keys = wanted.map(([label, text]) => `${labels.get(label)!.articleId}\u0001${text}`);
   let update: { gram: Float64Array; left: Float32Array[]; came: number[] } | undefined;
@@ -601,7 +621,8 @@ async function trainClassifier(
       if (vectors.every((v) => v !== undefined)) update = { gram: Float64Array.from(previous.gram), left: vectors as Float32Array[], came };
     }
   }
-  const vectors = store !== undefined ? await store.embed(wanted.map(([, text]) => text), 'query') : await trainingVectors(wanted);
+  // The store's file is written while the classifier trains (`saved` is awaited with the training).
+  const { vectors, saved } = store !== undefined ? await store.embedThenSave(wanted.map(([, text]) => text), 'query') : { vectors: await trainingVectors(wanted), saved: Promise.resolve() };
   const examples = wanted.map(([label], i) => ({ label: labels.get(label)!.articleId, vector: vectors[i]! }));
   if (update !== undefined) {
     // Out: the examples that left; in: every current example beyond what the last training had.
@@ -612,8 +633,8 @@ async function trainClassifier(
       1,
     );
   }
-  const { classifier, gram } = ArticleClassifier.trainWithGram(examples, update?.gram);
-  return { classifier, sums: { examples: keys, gram } };
+  const training = trainer.train(examples, update?.gram);
+  return { training: Promise.all([training, saved]).then(([{ classifier, gram }]) => ({ classifier, sums: { examples: keys, gram } })) };
 }
 
 /** Reads a saved classifier (also the older all-JSON form); undefined when missing or unreadable (it is retrained). */
@@ -623,10 +644,7 @@ async function readClassifier(file: string): Promise<ArticleClassifier | undefin
     const stored = storedClassifierSchema.safeParse(data);
     if (stored.success) {
       const { weightsFloat32, examples: _examples, gramFloat64: _gram, ...rest } = stored.data;
-      const weights = base64ToFloat32(weightsFloat32);
-      // fromJSON only reads the length and items of `weights` (it copies them into a Float32Array),
-      // so the typed array stands in for the number[] without a 3.8-million-element JS array.
-      return ArticleClassifier.fromJSON({ ...rest, weights: weights as unknown as number[] });
+      return ArticleClassifier.fromJSONParts(rest, base64ToFloat32(weightsFloat32));
     }
     const parsed = classifierJsonSchema.safeParse(data);
     return parsed.success ? ArticleClassifier.fromJSON(parsed.data) : undefined;

@@ -102,10 +102,18 @@ export class ArticleClassifier {
     let sq = 0;
     for (const e of examples) for (let d = 0; d < D; d++) sq += (e.vector[d]! - mean[d]!) ** 2;
     const scale = 1 / Math.sqrt(Math.max(sq / n, 1e-12));
-    const x = new Float64Array(n * D);
-    examples.forEach((e, i) => {
-      for (let d = 0; d < D; d++) x[i * D + d] = (e.vector[d]! - mean[d]!) * scale;
-    });
+    // The centred, scaled inputs x_i = s(v_i − μ). All of them at once (n × D doubles: 153 MB at
+    // 50,000 examples) only for XᵀX when no saved sums are given; otherwise each row is computed
+    // where it is used (the same values).
+    const centre = (i: number, out: Float64Array, offset: number) => {
+      const v = examples[i]!.vector;
+      for (let d = 0; d < D; d++) out[offset + d] = (v[d]! - mean[d]!) * scale;
+    };
+    let x: Float64Array | undefined;
+    if (givenGram === undefined) {
+      x = new Float64Array(n * D);
+      for (let i = 0; i < n; i++) centre(i, x, i * D);
+    }
     const y = Int32Array.from(examples, (e) => classOf.get(e.label)!);
 
     // A = XᵀX + λI (upper triangle then mirrored), B = XᵀY with one-hot Y minus class priors.
@@ -127,7 +135,7 @@ export class ArticleClassifier {
       }
       i = n;
     }
-    for (; i + 4 <= n; i += 4) {
+    for (; x !== undefined && i + 4 <= n; i += 4) {
       const o0 = i * D;
       const o1 = o0 + D;
       const o2 = o1 + D;
@@ -141,7 +149,7 @@ export class ArticleClassifier {
         for (let c = r; c < D; c++) a[row + c]! += x0 * x[o0 + c]! + x1 * x[o1 + c]! + x2 * x[o2 + c]! + x3 * x[o3 + c]!;
       }
     }
-    for (; i < n; i++) {
+    for (; x !== undefined && i < n; i++) {
       const o = i * D;
       for (let r = 0; r < D; r++) {
         const xr = x[o + r]!;
@@ -167,10 +175,16 @@ export class ArticleClassifier {
     }
     // X is centred, so Xᵀ(Y − prior) = XᵀY: each example adds itself to its article's column.
     const b = new Float64Array(D * K);
+    const row = new Float64Array(D);
     for (let i = 0; i < n; i++) {
-      const o = i * D;
       const k = y[i]!;
-      for (let d = 0; d < D; d++) b[d * K + k]! += x[o + d]!;
+      let o = i * D;
+      let xi = x;
+      if (xi === undefined) {
+        centre(i, row, 0);
+        [xi, o] = [row, 0];
+      }
+      for (let d = 0; d < D; d++) b[d * K + k]! += xi[o + d]!;
     }
     const chol = cholesky(a, D);
     const w = solveCholesky(chol, D, b, K); // D × K
@@ -181,77 +195,42 @@ export class ArticleClassifier {
     const step = Math.max(1, Math.floor(n / sampleSize));
     const sample: number[] = [];
     for (let i = 0; i < n; i += step) sample.push(i);
-    const scores = new Float64Array(sample.length * K);
+    const sampled = new Float64Array(sample.length * D);
+    sample.forEach((i, row) => centre(i, sampled, row * D));
     const z = new Float64Array(D);
     const h = new Float64Array(sample.length);
-    sample.forEach((i, row) => {
-      const o = i * D;
+    sample.forEach((_, row) => {
+      const o = row * D;
       let hi = 0;
       for (let r = 0; r < D; r++) {
-        let sum = x[o + r]!;
+        let sum = sampled[o + r]!;
         for (let c = 0; c < r; c++) sum -= chol[r * D + c]! * z[c]!;
         z[r] = sum / chol[r * D + r]!;
         hi += z[r]! * z[r]!;
       }
       h[row] = hi;
     });
-    // All articles' scores at once, reading the D × K weights row by row (in sequence), for four
-    // sampled examples per pass over the weights (30 MB at 10,000 articles: read a quarter as
-    // often). Each score adds the same products in the same order as one example at a time.
-    const s = Array.from({ length: 4 }, () => new Float64Array(K));
-    for (let first = 0; first < sample.length; first += 4) {
-      const rows = Math.min(4, sample.length - first);
-      for (const sums of s) sums.fill(0);
-      if (rows === 4) {
-        const [s0, s1, s2, s3] = s as [Float64Array, Float64Array, Float64Array, Float64Array];
-        const o0 = sample[first]! * D;
-        const o1 = sample[first + 1]! * D;
-        const o2 = sample[first + 2]! * D;
-        const o3 = sample[first + 3]! * D;
-        for (let d = 0; d < D; d++) {
-          const x0 = x[o0 + d]!;
-          const x1 = x[o1 + d]!;
-          const x2 = x[o2 + d]!;
-          const x3 = x[o3 + d]!;
-          const wd = d * K;
-          for (let k = 0; k < K; k++) {
-            const wk = w[wd + k]!;
-            s0[k]! += x0 * wk;
-            s1[k]! += x1 * wk;
-            s2[k]! += x2 * wk;
-            s3[k]! += x3 * wk;
-          }
-        }
-      } else {
-        for (let j = 0; j < rows; j++) {
-          const o = sample[first + j]! * D;
-          const sums = s[j]!;
-          for (let d = 0; d < D; d++) {
-            const xd = x[o + d]!;
-            const wd = d * K;
-            for (let k = 0; k < K; k++) sums[k]! += xd * w[wd + k]!;
-          }
-        }
-      }
-      for (let j = 0; j < rows; j++) {
-        const row = first + j;
-        const i = sample[row]!;
-        const sums = s[j]!;
-        const hi = h[row]!;
-        for (let k = 0; k < K; k++) {
-          const target = (k === y[i] ? 1 : 0) - prior[k]!;
-          scores[row * K + k] = (sums[k]! - hi * target) / Math.max(1 - hi, 1e-6);
-        }
+    // All articles' scores at once (see `sampleScores`), each then turned into its leave-one-out score.
+    const scores = sampleScores(sampled, D, w, K);
+    for (let row = 0; row < sample.length; row++) {
+      const i = sample[row]!;
+      const hi = h[row]!;
+      for (let k = 0; k < K; k++) {
+        const target = (k === y[i] ? 1 : 0) - prior[k]!;
+        scores[row * K + k] = (scores[row * K + k]! - hi * target) / Math.max(1 - hi, 1e-6);
       }
     }
     let temperature = TEMPERATURES[0]!;
     let bestLikelihood = -Infinity;
+    // max_k t·s_k is t·max_k s_k to the bit (rounding a product is monotonic for t > 0): one pass
+    // per sampled example instead of one per example and temperature.
+    const rowMax = new Float64Array(sample.length).fill(-Infinity);
+    for (let row = 0; row < sample.length; row++) for (let k = 0; k < K; k++) rowMax[row] = Math.max(rowMax[row]!, scores[row * K + k]!);
     for (const t of TEMPERATURES) {
       let likelihood = 0;
       for (let row = 0; row < sample.length; row++) {
         const i = row;
-        let max = -Infinity;
-        for (let k = 0; k < K; k++) max = Math.max(max, t * scores[i * K + k]!);
+        const max = t * rowMax[row]!;
         let sum = 0;
         for (let k = 0; k < K; k++) sum += Math.exp(t * scores[i * K + k]! - max);
         likelihood += t * scores[i * K + y[sample[row]!]!]! - max - Math.log(sum);
@@ -302,6 +281,18 @@ export class ArticleClassifier {
   }
 
   toJSON(): ClassifierJson {
+    return { ...this.toJSONWithoutWeights(), weights: Array.from(this.weights) };
+  }
+
+  /**
+   * `toJSON` but the weights as a copy of the float32 array: for files that store them as bytes
+   * (10,000 articles: 3.8 million weights; a JS number array of them is ~30 MB of heap and time).
+   */
+  toJSONParts(): { json: Omit<ClassifierJson, 'weights'>; weights: Float32Array } {
+    return { json: this.toJSONWithoutWeights(), weights: this.weights.slice() };
+  }
+
+  private toJSONWithoutWeights(): Omit<ClassifierJson, 'weights'> {
     return {
       version: 1,
       labels: [...this.labels],
@@ -309,9 +300,15 @@ export class ArticleClassifier {
       mean: Array.from(this.mean),
       scale: this.scale,
       temperature: this.temperature,
-      weights: Array.from(this.weights),
       bias: Array.from(this.bias),
     };
+  }
+
+  /** The inverse of `toJSONParts` (the weights are copied); throws on inconsistent sizes like `fromJSON`. */
+  static fromJSONParts(json: Omit<ClassifierJson, 'weights'>, weights: Float32Array): ArticleClassifier {
+    // fromJSON only reads the length and items of `weights` (it copies them into a Float32Array),
+    // so the typed array stands in for the number[] without a 3.8-million-element JS array.
+    return ArticleClassifier.fromJSON({ ...json, weights: weights as unknown as number[] });
   }
 
   static fromJSON(json: ClassifierJson): ArticleClassifier {
@@ -336,67 +333,178 @@ function cholesky(a: Float64Array, n: number): Float64Array {
 }
 
 /**
- * Solves (L Lᵀ) X = B for X (n × m, row-major). Row operations over all m columns at once: the
- * same operations in the same order as column by column, but reading memory in sequence (m is
- * the number of articles: 10,000 columns read with a stride of m made this the slowest step).
+ * Columns of `solveCholesky` and `sampleScores` worked on together: the rows of such a panel stay
+ * in the CPU's L2 cache (384 rows × 256 columns of doubles: 768 KB) through all the passes over
+ * them. Columns are independent, so the results do not depend on the width.
+ */
+const SOLVE_PANEL = 256;
+const SCORE_PANEL = 1024;
+
+/**
+ * Solves (L Lᵀ) X = B for X (n × m, row-major), m being the number of articles. Row operations
+ * over a panel of columns at once (in sequence in memory), the panel kept in cache through the
+ * forward and the backward pass; forward, four rows take four finished rows per pass over the
+ * panel, backward, one row takes four (a row's values are read and written a quarter as often).
+ * Every element subtracts the same products in the same order as one element at a time (k
+ * ascending: `a − p0 − p1 − p2 − p3` is `(((a − p0) − p1) − p2) − p3`), then divides, so the
+ * result is the same to the bit. At 10,000 articles (n = 384): ~3.3 s before this blocking, ~1.1 s
+ * with it (bench/results/2026-12-06-round6-incremental.md).
  */
 function solveCholesky(l: Float64Array, n: number, b: Float64Array, m: number): Float64Array {
-  const z = Float64Array.from(b);
-  // Forward: four rows at a time take every finished row k before them in one pass over row k
-  // (read a quarter as often); then each finishes with the rows of its own block. Every element
-  // still subtracts the same products in the same order (k ascending), then divides.
-  for (let first = 0; first < n; first += 4) {
-    const last = Math.min(first + 4, n);
-    if (last - first === 4) {
-      const z0 = first * m;
-      const z1 = z0 + m;
-      const z2 = z1 + m;
-      const z3 = z2 + m;
-      for (let k = 0; k < first; k++) {
-        const l0 = l[first * n + k]!;
-        const l1 = l[(first + 1) * n + k]!;
-        const l2 = l[(first + 2) * n + k]!;
-        const l3 = l[(first + 3) * n + k]!;
-        const zk = k * m;
-        for (let c = 0; c < m; c++) {
-          const v = z[zk + c]!;
-          z[z0 + c]! -= l0 * v;
-          z[z1 + c]! -= l1 * v;
-          z[z2 + c]! -= l2 * v;
-          z[z3 + c]! -= l3 * v;
+  const x = Float64Array.from(b);
+  for (let c0 = 0; c0 < m; c0 += SOLVE_PANEL) {
+    const c1 = Math.min(m, c0 + SOLVE_PANEL);
+    // Forward: L Z = B, row i takes Σ_{k<i} l_ik z_k; four rows take the rows before their block
+    // four at a time, then each finishes with the rows of its own block.
+    for (let first = 0; first < n; first += 4) {
+      const last = Math.min(first + 4, n);
+      if (last - first === 4) {
+        const z0 = first * m;
+        const z1 = z0 + m;
+        const z2 = z1 + m;
+        const z3 = z2 + m;
+        const r0 = first * n;
+        const r1 = r0 + n;
+        const r2 = r1 + n;
+        const r3 = r2 + n;
+        let k = 0;
+        for (; k + 4 <= first; k += 4) {
+          const a0 = l[r0 + k]!, a1 = l[r0 + k + 1]!, a2 = l[r0 + k + 2]!, a3 = l[r0 + k + 3]!;
+          const b0 = l[r1 + k]!, b1 = l[r1 + k + 1]!, b2 = l[r1 + k + 2]!, b3 = l[r1 + k + 3]!;
+          const e0 = l[r2 + k]!, e1 = l[r2 + k + 1]!, e2 = l[r2 + k + 2]!, e3 = l[r2 + k + 3]!;
+          const f0 = l[r3 + k]!, f1 = l[r3 + k + 1]!, f2 = l[r3 + k + 2]!, f3 = l[r3 + k + 3]!;
+          const k0 = k * m;
+          const k1 = k0 + m;
+          const k2 = k1 + m;
+          const k3 = k2 + m;
+          for (let c = c0; c < c1; c++) {
+            const v0 = x[k0 + c]!, v1 = x[k1 + c]!, v2 = x[k2 + c]!, v3 = x[k3 + c]!;
+            x[z0 + c] = x[z0 + c]! - a0 * v0 - a1 * v1 - a2 * v2 - a3 * v3;
+            x[z1 + c] = x[z1 + c]! - b0 * v0 - b1 * v1 - b2 * v2 - b3 * v3;
+            x[z2 + c] = x[z2 + c]! - e0 * v0 - e1 * v1 - e2 * v2 - e3 * v3;
+            x[z3 + c] = x[z3 + c]! - f0 * v0 - f1 * v1 - f2 * v2 - f3 * v3;
+          }
+        }
+        for (; k < first; k++) {
+          const a0 = l[r0 + k]!, b0 = l[r1 + k]!, e0 = l[r2 + k]!, f0 = l[r3 + k]!;
+          const k0 = k * m;
+          for (let c = c0; c < c1; c++) {
+            const v = x[k0 + c]!;
+            x[z0 + c]! -= a0 * v;
+            x[z1 + c]! -= b0 * v;
+            x[z2 + c]! -= e0 * v;
+            x[z3 + c]! -= f0 * v;
+          }
+        }
+      } else {
+        for (let i = first; i < last; i++) {
+          const zi = i * m;
+          for (let k = 0; k < first; k++) {
+            const lik = l[i * n + k]!;
+            const zk = k * m;
+            for (let c = c0; c < c1; c++) x[zi + c]! -= lik * x[zk + c]!;
+          }
         }
       }
-    } else {
       for (let i = first; i < last; i++) {
         const zi = i * m;
-        for (let k = 0; k < first; k++) {
+        for (let k = first; k < i; k++) {
           const lik = l[i * n + k]!;
           const zk = k * m;
-          for (let c = 0; c < m; c++) z[zi + c]! -= lik * z[zk + c]!;
+          for (let c = c0; c < c1; c++) x[zi + c]! -= lik * x[zk + c]!;
+        }
+        const diagonal = l[i * n + i]!;
+        for (let c = c0; c < c1; c++) x[zi + c]! /= diagonal;
+      }
+    }
+    // Backward: Lᵀ X = Z, row i (last first) takes Σ_{k>i} l_ki x_k, k ascending, four at a time.
+    for (let i = n - 1; i >= 0; i--) {
+      const xi = i * m;
+      let k = i + 1;
+      for (; k + 4 <= n; k += 4) {
+        const l0 = l[k * n + i]!, l1 = l[(k + 1) * n + i]!, l2 = l[(k + 2) * n + i]!, l3 = l[(k + 3) * n + i]!;
+        const k0 = k * m;
+        const k1 = k0 + m;
+        const k2 = k1 + m;
+        const k3 = k2 + m;
+        for (let c = c0; c < c1; c++) x[xi + c] = x[xi + c]! - l0 * x[k0 + c]! - l1 * x[k1 + c]! - l2 * x[k2 + c]! - l3 * x[k3 + c]!;
+      }
+      for (; k < n; k++) {
+        const lki = l[k * n + i]!;
+        const xk = k * m;
+        for (let c = c0; c < c1; c++) x[xi + c]! -= lki * x[xk + c]!;
+      }
+      const diagonal = l[i * n + i]!;
+      for (let c = c0; c < c1; c++) x[xi + c]! /= diagonal;
+    }
+  }
+  return x;
+}
+
+/**
+ * x_i · w_k for every sampled example i (the rows of `x`, D wide) and article k (columns of the D × K
+ * weights `w`): sample × K sums, row-major. A panel of articles at a time (its weights stay in
+ * cache for every sample), four samples by four dimensions per pass over the panel: each sum
+ * still adds x_id·w_dk for d ascending from 0 (`s + p0 + p1 + p2 + p3` is `(((s + p0) + p1) + p2)
+ * + p3`), the same value to the bit as one product at a time. At 10,000 articles (304 samples):
+ * ~2.5 s before this blocking (four samples per pass over all weights), ~1.0 s with it.
+ */
+function sampleScores(x: Float64Array, D: number, w: Float64Array, K: number): Float64Array {
+  const samples = x.length / D;
+  const out = new Float64Array(samples * K);
+  for (let k0 = 0; k0 < K; k0 += SCORE_PANEL) {
+    const k1 = Math.min(K, k0 + SCORE_PANEL);
+    for (let first = 0; first < samples; first += 4) {
+      if (first + 4 > samples) {
+        for (let row = first; row < samples; row++) {
+          const o = row * D;
+          const s = row * K;
+          for (let d = 0; d < D; d++) {
+            const xd = x[o + d]!;
+            const wd = d * K;
+            for (let k = k0; k < k1; k++) out[s + k]! += xd * w[wd + k]!;
+          }
+        }
+        continue;
+      }
+      const s0 = first * K;
+      const s1 = s0 + K;
+      const s2 = s1 + K;
+      const s3 = s2 + K;
+      const o0 = first * D;
+      const o1 = o0 + D;
+      const o2 = o1 + D;
+      const o3 = o2 + D;
+      let d = 0;
+      for (; d + 4 <= D; d += 4) {
+        const a0 = x[o0 + d]!, a1 = x[o0 + d + 1]!, a2 = x[o0 + d + 2]!, a3 = x[o0 + d + 3]!;
+        const b0 = x[o1 + d]!, b1 = x[o1 + d + 1]!, b2 = x[o1 + d + 2]!, b3 = x[o1 + d + 3]!;
+        const e0 = x[o2 + d]!, e1 = x[o2 + d + 1]!, e2 = x[o2 + d + 2]!, e3 = x[o2 + d + 3]!;
+        const f0 = x[o3 + d]!, f1 = x[o3 + d + 1]!, f2 = x[o3 + d + 2]!, f3 = x[o3 + d + 3]!;
+        const w0 = d * K;
+        const w1 = w0 + K;
+        const w2 = w1 + K;
+        const w3 = w2 + K;
+        for (let k = k0; k < k1; k++) {
+          const v0 = w[w0 + k]!, v1 = w[w1 + k]!, v2 = w[w2 + k]!, v3 = w[w3 + k]!;
+          out[s0 + k] = out[s0 + k]! + a0 * v0 + a1 * v1 + a2 * v2 + a3 * v3;
+          out[s1 + k] = out[s1 + k]! + b0 * v0 + b1 * v1 + b2 * v2 + b3 * v3;
+          out[s2 + k] = out[s2 + k]! + e0 * v0 + e1 * v1 + e2 * v2 + e3 * v3;
+          out[s3 + k] = out[s3 + k]! + f0 * v0 + f1 * v1 + f2 * v2 + f3 * v3;
+        }
+      }
+      for (; d < D; d++) {
+        const a0 = x[o0 + d]!, b0 = x[o1 + d]!, e0 = x[o2 + d]!, f0 = x[o3 + d]!;
+        const wd = d * K;
+        for (let k = k0; k < k1; k++) {
+          const v = w[wd + k]!;
+          out[s0 + k]! += a0 * v;
+          out[s1 + k]! += b0 * v;
+          out[s2 + k]! += e0 * v;
+          out[s3 + k]! += f0 * v;
         }
       }
     }
-    for (let i = first; i < last; i++) {
-      const zi = i * m;
-      for (let k = first; k < i; k++) {
-        const lik = l[i * n + k]!;
-        const zk = k * m;
-        for (let c = 0; c < m; c++) z[zi + c]! -= lik * z[zk + c]!;
-      }
-      const diagonal = l[i * n + i]!;
-      for (let c = 0; c < m; c++) z[zi + c]! /= diagonal;
-    }
   }
-  const x = z;
-  for (let i = n - 1; i >= 0; i--) {
-    const xi = i * m;
-    for (let k = i + 1; k < n; k++) {
-      const lki = l[k * n + i]!;
-      const xk = k * m;
-      for (let c = 0; c < m; c++) x[xi + c]! -= lki * x[xk + c]!;
-    }
-    const diagonal = l[i * n + i]!;
-    for (let c = 0; c < m; c++) x[xi + c]! /= diagonal;
-  }
-  return x;
+  return out;
 }

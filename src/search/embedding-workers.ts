@@ -1,5 +1,6 @@
 import { availableParallelism } from 'node:os';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
+import { startWorker } from '../runtime/start-worker.js';
 import type { Embedder, EmbedderFingerprint, EmbeddingRole } from './embedder.js';
 import type { EmbedRequest, WorkerMessage } from './embedding-worker.js';
 import { DEFAULT_SESSION_OPTIONS } from './session-options.js';
@@ -91,10 +92,10 @@ export class EmbeddingWorkerPool implements Embedder {
     const model: TransformersEmbedderOptions = { ...options.model, sessionOptions: options.model.sessionOptions ?? DEFAULT_SESSION_OPTIONS };
     // The first worker alone, then the others: loading may write derived model files under the
     // cache folder once (external-word-table.ts), which two loaders must not write at once.
-    const workers = [startWorker(model)];
+    const workers = [startEmbeddingWorker(model)];
     const loaded: PromiseSettledResult<Extract<WorkerMessage, { type: 'ready' }>>[] = [await waitReady(workers[0]!).then((value) => ({ status: 'fulfilled' as const, value }), (reason: unknown) => ({ status: 'rejected' as const, reason }))];
     if (loaded[0]!.status === 'fulfilled') {
-      const rest = Array.from({ length: count - 1 }, () => startWorker(model));
+      const rest = Array.from({ length: count - 1 }, () => startEmbeddingWorker(model));
       workers.push(...rest);
       loaded.push(...(await Promise.allSettled(rest.map(waitReady))));
     }
@@ -249,15 +250,9 @@ function roughTokens(text: string): number {
   return typeof text === 'string' ? (text.match(/[\p{L}\p{N}]+|[^\s\p{L}\p{N}]/gu)?.length ?? 0) : 0;
 }
 
-/**
- * Starts one worker thread. Built (dist, `.js`): the worker file itself. From TypeScript sources
- * (tsx, vitest): through tsx's loader, as bench/run.ts starts its load-generator worker.
- */
-function startWorker(model: TransformersEmbedderOptions): Worker {
-  const file = new URL(`./embedding-worker${import.meta.url.endsWith('.ts') ? '.ts' : '.js'}`, import.meta.url);
-  if (file.pathname.endsWith('.js')) return new Worker(file, { workerData: model });
-  const source = `import('tsx/esm/api').then((api) => api.tsImport(${JSON.stringify(file.href)}, ${JSON.stringify(import.meta.url)}))`;
-  return new Worker(source, { eval: true, workerData: model });
+/** Starts one embedding worker thread (embedding-worker.ts). */
+function startEmbeddingWorker(model: TransformersEmbedderOptions): Worker {
+  return startWorker(import.meta.url, 'embedding-worker', model);
 }
 
 /** Resolves with the worker's `ready` message; rejects with its load error or when it dies first. */

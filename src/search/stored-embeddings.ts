@@ -45,16 +45,29 @@ export class StoredEmbeddings implements Embedder {
   }
 
   async embed(texts: readonly string[], role: EmbeddingRole): Promise<Float32Array[]> {
-    if (role !== 'query' || texts.length < 2) return this.inner.embed(texts, role);
+    const { vectors, saved } = await this.embedThenSave(texts, role);
+    await saved;
+    return vectors;
+  }
+
+  /**
+   * `embed`, but resolves as soon as the vectors are known; `saved` settles once the file holds
+   * them (rejects if it could not be written). The index's classifier retraining starts its worker
+   * thread before the file is written (at 10,000 articles: 100 MB, ~0.7 s of CPU on this thread).
+   */
+  async embedThenSave(texts: readonly string[], role: EmbeddingRole): Promise<{ vectors: Float32Array[]; saved: Promise<void> }> {
+    if (role !== 'query' || texts.length < 2) return { vectors: await this.inner.embed(texts, role), saved: Promise.resolve() };
     const stored = await this.load();
     for (const text of texts) this.used.add(text);
     const missing = [...new Set(texts.filter((text) => !stored.has(text)))];
+    let saved = Promise.resolve();
     if (missing.length > 0) {
       const vectors = await this.inner.embed(missing, role);
       missing.forEach((text, i) => stored.set(text, vectors[i]!));
-      await this.save(stored);
+      saved = this.save(stored);
+      saved.catch(() => undefined); // the caller awaits it; a failure before then is not "unhandled"
     }
-    return texts.map((text) => stored.get(text)!);
+    return { vectors: texts.map((text) => stored.get(text)!), saved };
   }
 
   /** The texts (of `texts`, each once) the file has no vector for: what the next bulk `query` call of them would embed. */
@@ -82,7 +95,9 @@ export class StoredEmbeddings implements Embedder {
         const all = base64ToFloat32(data.vectors);
         if (all.length === data.texts.length * this.dimension) {
           data.texts.forEach((text, i) => {
-            if (typeof text === 'string') map.set(text, all.slice(i * this.dimension, (i + 1) * this.dimension));
+            // Views of the one decoded array, not a copy per text (50,000 titles and questions at
+            // 10,000 articles: 77 MB copied in 50,000 pieces on every sync that retrains).
+            if (typeof text === 'string') map.set(text, all.subarray(i * this.dimension, (i + 1) * this.dimension));
           });
         }
       }

@@ -1,5 +1,5 @@
 import { LruMap } from '../lru-map.js';
-import { keywordTerms } from './lexical-index.js';
+import { KeywordFolding, keywordTerms } from './lexical-index.js';
 
 /**
  * Query terms whose known-word matches are remembered (see `TermCoverage.matchesOf`). Each entry
@@ -71,14 +71,19 @@ export class TermCoverage {
    */
   private readonly expansions: LruMap<string, TermMatches>;
 
-  constructor(passages: Iterable<{ articleId: string; text: string }>, options: { expansionCache?: number } = {}) {
+  /**
+   * A passage's `keywords`, when given, are `keywordTerms(text)` already (the keyword index's, see
+   * MiniSearchLexicalIndex); `folding`: remembered token foldings for the others.
+   */
+  constructor(passages: Iterable<{ articleId: string; text: string; keywords?: readonly string[] }>, options: { expansionCache?: number; folding?: KeywordFolding } = {}) {
     this.expansions = new LruMap(options.expansionCache ?? EXPANSION_CACHE);
+    const folding = options.folding ?? new KeywordFolding();
     let count = 0;
-    for (const { articleId, text } of passages) {
+    for (const { articleId, text, keywords } of passages) {
       count++;
       let counts = this.byArticle.get(articleId);
       if (counts === undefined) this.byArticle.set(articleId, (counts = new Map()));
-      for (const term of new Set(keywordTerms(text))) {
+      for (const term of new Set(keywords ?? folding.terms(text))) {
         counts.set(term, (counts.get(term) ?? 0) + 1);
         this.global.set(term, (this.global.get(term) ?? 0) + 1);
       }

@@ -1,0 +1,37 @@
+import { parentPort } from 'node:worker_threads';
+import { z } from 'zod';
+import { ArticleClassifier, type ClassifierJson } from './article-classifier.js';
+
+/** What the main thread sends: the examples (labels and row-major vectors) and the saved Σ v vᵀ, if any. */
+export const trainingRequestSchema = z.object({
+  labels: z.array(z.string()),
+  dimension: z.number().int().positive(),
+  vectors: z.instanceof(Float32Array),
+  gram: z.instanceof(Float64Array).nullable(),
+});
+
+export type TrainingRequest = z.infer<typeof trainingRequestSchema>;
+
+/** What the worker answers, once. */
+export type TrainingAnswer =
+  | { type: 'trained'; json: Omit<ClassifierJson, 'weights'>; weights: Float32Array; gram: Float64Array }
+  | { type: 'failed'; message: string };
+
+/**
+ * One article-classifier training on a worker thread (classifier-training.ts): trains on the
+ * request's examples (ArticleClassifier.trainWithGram) and sends back the classifier's parts and
+ * the sums, their arrays transferred, not copied.
+ */
+parentPort!.once('message', (message: unknown) => {
+  const port = parentPort!;
+  try {
+    const { labels, dimension, vectors, gram } = trainingRequestSchema.parse(message);
+    if (vectors.length !== labels.length * dimension) throw new Error(`${vectors.length} floats for ${labels.length} examples of dimension ${dimension}`);
+    const examples = labels.map((label, i) => ({ label, vector: vectors.subarray(i * dimension, (i + 1) * dimension) }));
+    const trained = ArticleClassifier.trainWithGram(examples, gram ?? undefined);
+    const { json, weights } = trained.classifier.toJSONParts();
+    port.postMessage({ type: 'trained', json, weights, gram: trained.gram } satisfies TrainingAnswer, [weights.buffer as ArrayBuffer, trained.gram.buffer as ArrayBuffer]);
+  } catch (error) {
+    port.postMessage({ type: 'failed', message: (error as Error).message ?? String(error) } satisfies TrainingAnswer);
+  }
+});

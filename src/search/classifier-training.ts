@@ -1,0 +1,89 @@
+import type { Worker } from 'node:worker_threads';
+import { startWorker } from '../runtime/start-worker.js';
+import { ArticleClassifier, type LabelledVector } from './article-classifier.js';
+import type { TrainingAnswer, TrainingRequest } from './classifier-training-worker.js';
+
+/**
+ * Articles from which the classifier is trained on a worker thread. At 10,000 articles (50,000
+ * titles and questions) a retraining from saved sums is ~3–4.5 s of CPU (Cholesky solve over
+ * 10,000 columns, leave-one-out scores), which blocked the thread for as long: a sync now builds
+ * the keyword index and term coverage (~3 s) on the main thread meanwhile, and a server re-indexing
+ * keeps answering. Below this, training takes well under a second and a worker's start (~0.1–0.4 s
+ * built, ~0.7 s through tsx) is not worth it.
+ */
+export const WORKER_TRAINING_ARTICLES = 2000;
+
+export class ClassifierTrainingError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ClassifierTrainingError';
+  }
+}
+
+/**
+ * One article-classifier training, `ArticleClassifier.trainWithGram` (the same classifier to the
+ * bit: the same code on the same numbers), on a worker thread for a large knowledge base. The
+ * worker is started by `start`, before the examples are gathered, so its start (loading the
+ * modules) overlaps that work instead of delaying the training; `close` ends a worker that was
+ * not used.
+ */
+export class ClassifierTrainer {
+  /** Why the worker can no longer answer (it failed or exited), once it happened. */
+  private failure: string | undefined;
+
+  private constructor(private worker: Worker | undefined) {
+    // Listening from the start: a worker that fails before `train` must not be an uncaught error.
+    worker?.on('error', (error) => (this.failure ??= `failed: ${error.message}`));
+    worker?.on('exit', (code) => (this.failure ??= `exited with code ${code} before answering`));
+  }
+
+  /** A trainer for `articles` article ids: with a worker thread from `WORKER_TRAINING_ARTICLES` on (or as `inWorker` says). */
+  static start(articles: number, inWorker = articles >= WORKER_TRAINING_ARTICLES): ClassifierTrainer {
+    return new ClassifierTrainer(inWorker ? startWorker(import.meta.url, 'classifier-training-worker', undefined) : undefined);
+  }
+
+  /** Trains once (a second call trains on this thread). `gram` is not modified (the worker gets a copy). */
+  async train(examples: readonly LabelledVector[], gram: Float64Array | undefined): Promise<{ classifier: ArticleClassifier; gram: Float64Array }> {
+    const worker = this.worker;
+    this.worker = undefined;
+    if (worker === undefined || examples.length === 0) {
+      void worker?.terminate();
+      return ArticleClassifier.trainWithGram(examples, gram);
+    }
+    try {
+      const dimension = examples[0]!.vector.length;
+      const vectors = new Float32Array(examples.length * dimension);
+      examples.forEach((e, i) => {
+        if (e.vector.length !== dimension) throw new ClassifierTrainingError(`example ${i} has ${e.vector.length} dimensions, not ${dimension}`);
+        vectors.set(e.vector, i * dimension);
+      });
+      const request: TrainingRequest = { labels: examples.map((e) => e.label), dimension, vectors, gram: gram === undefined ? null : Float64Array.from(gram) };
+      const answer = await new Promise<TrainingAnswer>((resolve, reject) => {
+        if (this.failure !== undefined) return reject(new ClassifierTrainingError(`the classifier training worker ${this.failure}`));
+        worker.once('message', resolve);
+        worker.once('error', (error) => reject(new ClassifierTrainingError(`the classifier training worker failed: ${error.message}`)));
+        worker.once('exit', (code) => reject(new ClassifierTrainingError(`the classifier training worker exited with code ${code} before answering`)));
+        worker.postMessage(request, [vectors.buffer, ...(request.gram === null ? [] : [request.gram.buffer])]);
+      });
+      if (answer.type === 'failed') throw new ClassifierTrainingError(`the classifier training worker failed: ${answer.message}`);
+      return { classifier: ArticleClassifier.fromJSONParts(answer.json, answer.weights), gram: answer.gram };
+    } finally {
+      void worker.terminate();
+    }
+  }
+
+  /** Ends the worker if `train` did not use it. */
+  close(): void {
+    void this.worker?.terminate();
+    this.worker = undefined;
+  }
+}
+
+/** `ClassifierTrainer.start(article ids of the examples, inWorker).train(examples, gram)`. */
+export function trainArticleClassifier(
+  examples: readonly LabelledVector[],
+  gram: Float64Array | undefined,
+  inWorker?: boolean,
+): Promise<{ classifier: ArticleClassifier; gram: Float64Array }> {
+  return ClassifierTrainer.start(new Set(examples.map((e) => e.label)).size, inWorker).train(examples, gram);
+}
