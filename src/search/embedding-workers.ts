@@ -223,7 +223,7 @@ export class EmbeddingWorkerPool implements Embedder {
 
   /** Loads a new worker into the lost one's place; queued batches wait for it. */
   private replace(lost: PoolWorker, reason: string): void {
-    const worker = startWorker(this.model);
+    const worker = startEmbeddingWorker(this.model);
     this.starting.add(worker);
     waitReady(worker).then(
       () => {
