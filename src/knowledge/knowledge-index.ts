@@ -1,4 +1,4 @@
-import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
 import { createHash } from 'node:crypto';
@@ -10,6 +10,7 @@ import { MiniSearchLexicalIndex, type LexicalIndex } from '../search/lexical-ind
 import { StoredEmbeddings } from '../search/stored-embeddings.js';
 import { TermCoverage } from '../search/term-coverage.js';
 import type { VectorHit, VectorIndex, VectorIndexFactory } from '../search/vector-index.js';
+import { writeFileAtomically } from '../storage/atomic-file.js';
 import { base64ToFloat32, base64ToFloat64, floatsToBase64 } from '../storage/float-base64.js';
 import { articleKey, articleLanguage, articlePassages, passagesHash, type Article, type Passage } from './article.js';
 import { bodyVectorsSchema, type BodyVectors } from './body-vectors.js';
@@ -448,8 +449,7 @@ async function saveIndex(
     await writeFile(path.join(indexDir, manifest.classifier.file), JSON.stringify(stored));
   }
   const manifestFile = path.join(indexDir, MANIFEST_FILE);
-  await writeFile(`${manifestFile}.tmp`, JSON.stringify(manifest));
-  await rename(`${manifestFile}.tmp`, manifestFile);
+  await writeFileAtomically(manifestFile, JSON.stringify(manifest));
   if (vectorsChanged && oldVectorsFile !== manifest.vectorsFile) await rm(path.join(indexDir, oldVectorsFile), { force: true });
   if (oldClassifierFile !== undefined && oldClassifierFile !== manifest.classifier?.file) await rm(path.join(indexDir, oldClassifierFile), { force: true });
 }

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
+import { writeFileAtomically } from '../storage/atomic-file.js';
 import path from 'node:path';
 import { z } from 'zod';
 import type { Thresholds } from './answer-decision.js';
@@ -216,9 +217,7 @@ export async function loadOrCalibrate(
     // No or unreadable cache: calibrate below.
   }
   const calibration = await selfCalibrate(search, options);
-  await mkdir(indexDir, { recursive: true });
-  await writeFile(`${file}.tmp`, JSON.stringify({ key, calibration }));
-  await rename(`${file}.tmp`, file);
+  await writeFileAtomically(file, JSON.stringify({ key, calibration }));
   applyCalibration(search, calibration);
   return { calibration, calibrated: true };
 }

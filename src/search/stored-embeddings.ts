@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Embedder, EmbedderFingerprint, EmbeddingRole } from './embedder.js';
+import { writeFileAtomically } from '../storage/atomic-file.js';
 import { base64ToFloat32, floatsToBase64 } from '../storage/float-base64.js';
 
 /**
@@ -120,9 +121,6 @@ export class StoredEmbeddings implements Embedder {
     const texts = [...this.used].filter((text) => stored.has(text));
     const all = new Float32Array(texts.length * this.dimension);
     texts.forEach((text, i) => all.set(stored.get(text)!, i * this.dimension));
-    await mkdir(this.dir, { recursive: true });
-    const body = JSON.stringify({ texts, vectors: floatsToBase64(all) });
-    await writeFile(`${this.file}.tmp`, body);
-    await rename(`${this.file}.tmp`, this.file);
+    await writeFileAtomically(this.file, JSON.stringify({ texts, vectors: floatsToBase64(all) }));
   }
 }

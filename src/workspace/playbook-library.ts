@@ -1,6 +1,7 @@
-import { mkdir, readdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Logger } from '../logger.js';
+import { writeFileAtomically } from '../storage/atomic-file.js';
 import { parsePlaybookFile } from './parse-playbooks.js';
 import { PlaybookValidationError, type Playbook, type PlaybookProblem } from './playbook.js';
 
@@ -73,11 +74,7 @@ export class PlaybookLibrary {
     if (result.problems.length > 0) throw new PlaybookValidationError(result.problems);
     const clash = this.current.find((p) => p.language === language && p.file !== relative && result.playbooks.some((n) => n.id === p.id));
     if (clash) throw new PlaybookValidationError([{ file: relative, line: 1, message: `playbook id "${clash.id}" is already used in ${clash.file}` }]);
-    await mkdir(path.join(this.dir, language), { recursive: true });
-    const target = path.join(this.dir, language, file);
-    const temporary = `${target}.${process.pid}.tmp`;
-    await writeFile(temporary, source, 'utf8');
-    await rename(temporary, target);
+    await writeFileAtomically(path.join(this.dir, language, file), source);
     await this.reload();
     return result.playbooks;
   }
