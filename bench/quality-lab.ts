@@ -51,7 +51,7 @@ interface Dump {
 async function dump(): Promise<void> {
   const config = loadConfig();
   const knowledgeDir = path.resolve(option('--knowledge') ?? config.knowledgeDir);
-  const embedder = await TransformersEmbedder.create(configuredModel(config.embedding, path.join(config.dataDir, 'models')));
+  const embedder = await TransformersEmbedder.create(configuredModel(config));
   const articles = requireValidArticles(await loadArticles(path.join(knowledgeDir, 'articles')));
   const indexDir = path.join(config.dataDir, `lab-index-${path.basename(knowledgeDir)}`);
   const { index } = await KnowledgeIndex.sync({ articles, embedder, indexFactory: hnswIndexFactory, indexDir, bodyVectors: config.knowledgeBodyVectors });

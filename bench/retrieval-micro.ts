@@ -40,7 +40,7 @@ const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.len
 loadDotEnv();
 const config = loadConfig();
 const rounds = Number(option('--rounds') ?? 15);
-const embedder = await TransformersEmbedder.create(configuredModel(config.embedding, path.join(config.dataDir, 'models')));
+const embedder = await TransformersEmbedder.create(configuredModel(config));
 const articles = requireValidArticles(await loadArticles(path.join(config.knowledgeDir, 'articles')));
 const indexDir = path.join(config.dataDir, 'knowledge-index');
 const { index } = await KnowledgeIndex.sync({ articles, embedder, indexFactory: hnswIndexFactory, indexDir, bodyVectors: config.knowledgeBodyVectors });

@@ -279,7 +279,7 @@ async function inProcess(dataDir: string, next: () => string): Promise<void> {
       // The serving chain of createServingEmbedder (src/search/create-embedder.ts) with the timer right above the model:
       // a cache hit never reaches it, so the bench's own clock reads (getrusage) stay out of the cache-hit turns.
       // The model in its own thread, as the server runs it (startServingModel); the timer sees each call's wall time, hop included.
-      const model = modelId === undefined ? new HashingTestEmbedder() : (modelThread = await startServingModel(config.embedding, path.join(dataDir, 'models')));
+      const model = modelId === undefined ? new HashingTestEmbedder() : (modelThread = await startServingModel(config));
       timing = new TimingEmbedder(model);
       serving = new StoredEmbeddings(new EmbeddingCache(new EmbeddingBatcher(timing, { maxBatch: config.embedding.queryBatchSize, offThread: modelThread !== undefined })), path.join(dataDir, 'embeddings'));
       return serving;

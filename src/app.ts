@@ -106,7 +106,7 @@ export function createApp(config: Config, overrides: AppOverrides = {}): App {
   // that failed to load is started again at the next attempt (KnowledgeService retries). Closed with the app.
   let servingModel = overrides.servingModel;
   const loadServingModel = (): Promise<EmbeddingWorkerPool> => {
-    const model = servingModel ?? startServingModel(config.embedding, path.join(config.dataDir, 'models'));
+    const model = servingModel ?? startServingModel(config);
     servingModel = model;
     model.catch(() => {
       if (servingModel === model) servingModel = undefined;

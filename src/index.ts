@@ -1,4 +1,3 @@
-import path from 'node:path';
 import { ConfigError, loadConfig, loadDotEnv } from './config.js';
 import { createLogger } from './logger.js';
 import { startServingModel } from './search/create-embedder.js';
@@ -12,7 +11,7 @@ async function main(): Promise<void> {
   loadDotEnv();
   const config = loadConfig();
   const logger = createLogger(config.logLevel);
-  const servingModel = startServingModel(config.embedding, path.join(config.dataDir, 'models'));
+  const servingModel = startServingModel(config);
   // Before anything imports botbuilder-dialogs or restify: keeps out the parts tierdesk never uses.
   await import('./runtime/lean-start.js');
   const { createApp } = await import('./app.js');

@@ -81,7 +81,7 @@ async function main(): Promise<void> {
   const fusion: FusionWeights = fusionOption === undefined ? DEFAULT_FUSION : (([c, l]) => ({ classifier: Number(c), lexical: Number(l) }))(fusionOption.split(','));
   const embedder: Embedder = standIn
     ? new HashingTestEmbedder()
-    : await TransformersEmbedder.create(configuredModel(config.embedding, path.join(config.dataDir, 'models')));
+    : await TransformersEmbedder.create(configuredModel(config));
   const out: string[] = [`# tierdesk evaluation — ${knowledgeDir} — embedder ${embedder.modelId} (${embedder.fingerprint.file})${standIn ? ' (STAND-IN: not a quality measure)' : ''}`];
 
   const articles = requireValidArticles(await loadArticles(path.join(knowledgeDir, 'articles')));

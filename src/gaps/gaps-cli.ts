@@ -29,7 +29,7 @@ async function main(): Promise<void> {
   // The desk's own stores (DATABASE_URL: the PostgreSQL every instance shares, else DATA_DIR's SQLite file).
   const stores = openStores({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, poolSize: 2, slaHours: config.sla.hours });
   await stores.ready();
-  const embedder = await TransformersEmbedder.create(configuredModel(config.embedding, path.join(config.dataDir, 'models')));
+  const embedder = await TransformersEmbedder.create(configuredModel(config));
   const articles = requireValidArticles(await loadArticles(path.join(config.knowledgeDir, 'articles')));
   const { index } = await KnowledgeIndex.sync({ articles, embedder, indexFactory: hnswIndexFactory, indexDir: path.join(config.dataDir, 'knowledge-index'), bodyVectors: config.knowledgeBodyVectors });
   const search = new KnowledgeSearch(embedder, index, articles, { thresholds: { fallback: config.thresholds, byLanguage: {} }, defaultLanguage: config.languages.default });

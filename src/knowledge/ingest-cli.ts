@@ -22,7 +22,7 @@ async function main(): Promise<void> {
   process.stdout.write(`Loading embedding model ${config.embedding.modelId} (${workers} worker thread${workers === 1 ? '' : 's'})…\n`);
   // Its own process with nothing else to serve: one model per core, each with one onnxruntime
   // thread, fed from one queue (two intra-op threads of one session scale badly: bench/results/2026-12-06-10k.md).
-  const embedder = await EmbeddingWorkerPool.create({ model: configuredModel(config.embedding, path.join(config.dataDir, 'models')), workers });
+  const embedder = await EmbeddingWorkerPool.create({ model: configuredModel(config), workers });
   // ETA over the last 200 updates: the first groups include the model's warm-up.
   const bar = new cliProgress.SingleBar(
     // Also when the output is a log (container, CI), not a terminal: one line every 10 s.

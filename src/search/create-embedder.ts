@@ -1,3 +1,4 @@
+import path from 'node:path';
 import type { Config } from '../config.js';
 import type { Embedder } from './embedder.js';
 import { EmbeddingBatcher } from './embedding-batcher.js';
@@ -6,9 +7,15 @@ import { EmbeddingWorkerPool } from './embedding-workers.js';
 import { StoredEmbeddings } from './stored-embeddings.js';
 import type { TransformersEmbedderOptions } from './transformers-embedder.js';
 
-/** The configured model's load options (EMBEDDING_*), with downloads cached under `cacheDir`: the server and every CLI load it alike. */
-export function configuredModel(embedding: Config['embedding'], cacheDir: string): TransformersEmbedderOptions {
-  return { modelId: embedding.modelId, modelDir: embedding.modelDir, batchSize: embedding.batchSize, quantized: embedding.quantized, cacheDir };
+/** The settings that say which model to load and where its files go. */
+export type ModelConfig = Pick<Config, 'embedding' | 'dataDir'>;
+
+/**
+ * The configured model's load options (EMBEDDING_*), with downloads and derived model files under
+ * `DATA_DIR/models`: the server and every CLI load it alike.
+ */
+export function configuredModel({ embedding, dataDir }: ModelConfig): TransformersEmbedderOptions {
+  return { modelId: embedding.modelId, modelDir: embedding.modelDir, batchSize: embedding.batchSize, quantized: embedding.quantized, cacheDir: path.join(dataDir, 'models') };
 }
 
 /**
@@ -21,8 +28,8 @@ export function configuredModel(embedding: Config['embedding'], cacheDir: string
  *
  * The caller owns the pool: close it when done (an idle worker does not keep the process alive).
  */
-export function startServingModel(embedding: Config['embedding'], cacheDir: string): Promise<EmbeddingWorkerPool> {
-  const pool = EmbeddingWorkerPool.create({ model: configuredModel(embedding, cacheDir), workers: 1, respawn: true });
+export function startServingModel(config: ModelConfig): Promise<EmbeddingWorkerPool> {
+  const pool = EmbeddingWorkerPool.create({ model: configuredModel(config), workers: 1, respawn: true });
   // Awaited later (KnowledgeService); a load error must not count as unhandled meanwhile.
   pool.catch(() => undefined);
   return pool;
