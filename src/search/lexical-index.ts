@@ -66,9 +66,14 @@ function keywordTerm(term: string): string | null {
 /** MiniSearch's default tokenizer: splits on whitespace and punctuation. */
 const SPACE_OR_PUNCTUATION = /[\n\r\p{Z}\p{P}]+/u;
 
-/** The keywords of a text as the keyword index sees them (folded, stop words dropped). */
-export function keywordTerms(text: string): string[] {
-  return text.split(SPACE_OR_PUNCTUATION).flatMap((token) => keywordTerm(token) ?? []);
+/** The keywords of a text as the keyword index sees them (folded, stop words dropped); `term` folds one token. */
+export function keywordTerms(text: string, term: (token: string) => string | null = keywordTerm): string[] {
+  const terms: string[] = [];
+  for (const token of text.split(SPACE_OR_PUNCTUATION)) {
+    const folded = term(token);
+    if (folded !== null) terms.push(folded);
+  }
+  return terms;
 }
 
 /**
@@ -91,12 +96,7 @@ export class KeywordFolding {
 
   /** `keywordTerms(text)`. */
   terms(text: string): string[] {
-    const terms: string[] = [];
-    for (const token of text.split(SPACE_OR_PUNCTUATION)) {
-      const term = this.term(token);
-      if (term !== null) terms.push(term);
-    }
-    return terms;
+    return keywordTerms(text, (token) => this.term(token));
   }
 }
 
