@@ -36,6 +36,9 @@ async function serve(): Promise<void> {
     embedder = await TransformersEmbedder.create(options);
   } catch (error) {
     port.postMessage({ type: 'load-failed', message: (error as Error).message } satisfies WorkerMessage);
+    // Stays until the pool stops it: the pool registers onnxruntime in its own thread first
+    // (pin-onnxruntime.ts), which must not happen after this thread, a loader of it, has exited.
+    port.on('message', () => undefined);
     return;
   }
   port.on('message', (message: unknown) => {

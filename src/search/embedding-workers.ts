@@ -3,6 +3,7 @@ import type { Worker } from 'node:worker_threads';
 import { startWorker } from '../runtime/start-worker.js';
 import type { Embedder, EmbedderFingerprint, EmbeddingRole } from './embedder.js';
 import type { EmbedRequest, WorkerMessage } from './embedding-worker.js';
+import { pinOnnxRuntime } from './pin-onnxruntime.js';
 import { DEFAULT_SESSION_OPTIONS } from './session-options.js';
 import type { TransformersEmbedderOptions } from './transformers-embedder.js';
 
@@ -17,11 +18,20 @@ export interface EmbeddingWorkerPoolOptions {
    * meanwhile wait for it. Without it (index builds) a lost worker's share goes to the others.
    */
   respawn?: boolean;
+  /** Starts one worker thread (default: embedding-worker.ts); tests give a stand-in that speaks the same messages. */
+  startWorker?: (model: TransformersEmbedderOptions) => Worker;
 }
 
 /** Restarts allowed within `RESTART_WINDOW_MS`: a model that keeps crashing is reported, not restarted forever. */
 const MAX_RESTARTS = 3;
 const RESTART_WINDOW_MS = 60_000;
+/**
+ * How long close() lets a worker finish the batch in hand before it stops the thread. A batch of
+ * 16 long passages takes ~2 s on one core; stopping a thread while onnxruntime-node 1.14 runs in
+ * it frees memory the run still writes to, and the whole process aborts ("free(): invalid next
+ * size", seen in 3 of 6 runs of a test that did so).
+ */
+const CLOSE_WAIT_MS = 15_000;
 
 /**
  * Workers for bulk indexing: one per core, at most 4 (each holds a model, ~200–450 MB). Two
@@ -45,6 +55,8 @@ interface PoolWorker {
   busy: Task | undefined;
   /** Why it stopped (crash, exit), once it has. */
   gone: string | undefined;
+  /** Called once the batch in hand is answered or the worker is gone (close() waits for it). */
+  settled?: () => void;
 }
 
 /** Raised for a batch a worker could not embed; names the worker and gives its reason. */
@@ -82,6 +94,7 @@ export class EmbeddingWorkerPool implements Embedder {
     private readonly batchSize: number,
     private readonly model: TransformersEmbedderOptions,
     private readonly respawn: boolean,
+    private readonly start: (model: TransformersEmbedderOptions) => Worker,
   ) {
     for (const w of workers) this.watch(w);
   }
@@ -90,21 +103,23 @@ export class EmbeddingWorkerPool implements Embedder {
   static async create(options: EmbeddingWorkerPoolOptions): Promise<EmbeddingWorkerPool> {
     const count = Math.max(1, options.workers ?? indexingWorkers());
     const model: TransformersEmbedderOptions = { ...options.model, sessionOptions: options.model.sessionOptions ?? DEFAULT_SESSION_OPTIONS };
-    // The first worker alone, then the others: loading may write derived model files under the
-    // cache folder once (external-word-table.ts), which two loaders must not write at once.
-    const workers = [startEmbeddingWorker(model)];
-    const loaded: PromiseSettledResult<Extract<WorkerMessage, { type: 'ready' }>>[] = [await waitReady(workers[0]!).then((value) => ({ status: 'fulfilled' as const, value }), (reason: unknown) => ({ status: 'rejected' as const, reason }))];
-    if (loaded[0]!.status === 'fulfilled') {
-      const rest = Array.from({ length: count - 1 }, () => startEmbeddingWorker(model));
-      workers.push(...rest);
-      loaded.push(...(await Promise.allSettled(rest.map(waitReady))));
-    }
-    const failed = loaded.find((r): r is PromiseRejectedResult => r.status === 'rejected');
-    if (failed !== undefined) {
+    const start = options.startWorker ?? startEmbeddingWorker;
+    // One at a time: loading may write derived model files under the cache folder once
+    // (external-word-table.ts), and two threads loading onnxruntime's binding at once race on its
+    // one global reference (pin-onnxruntime.ts). ~1.5 s more for a second index-build worker.
+    const workers: Worker[] = [];
+    const loaded: Extract<WorkerMessage, { type: 'ready' }>[] = [];
+    try {
+      while (workers.length < count) {
+        const worker = start(model);
+        workers.push(worker);
+        loaded.push(await loadedIn(worker));
+      }
+    } catch (error) {
       await Promise.all(workers.map((w) => w.terminate()));
-      throw failed.reason;
+      throw error;
     }
-    const first = (loaded[0] as PromiseFulfilledResult<Extract<WorkerMessage, { type: 'ready' }>>).value;
+    const first = loaded[0]!;
     for (const worker of workers) worker.unref();
     return new EmbeddingWorkerPool(
       workers.map((worker) => ({ worker, busy: undefined, gone: undefined })),
@@ -114,6 +129,7 @@ export class EmbeddingWorkerPool implements Embedder {
       options.model.batchSize ?? 16,
       model,
       options.respawn ?? false,
+      start,
     );
   }
 
@@ -145,11 +161,26 @@ export class EmbeddingWorkerPool implements Embedder {
     return texts.map((text) => byText.get(text)!);
   }
 
-  /** Stops every worker (queued batches are rejected). */
+  /**
+   * Stops every worker: queued batches are rejected, a batch in hand is finished and answered first
+   * (up to `CLOSE_WAIT_MS`; see there why a thread is not stopped in the middle of a model run).
+   */
   async close(): Promise<void> {
     this.closed = true;
     for (const task of this.queue.splice(0)) task.reject(new EmbeddingWorkerError('The embedding workers were closed'));
-    await Promise.all([...this.workers.map((w) => w.worker.terminate()), ...[...this.starting].map((worker) => worker.terminate())]);
+    await Promise.all([...this.workers.map((w) => this.stop(w)), ...[...this.starting].map((worker) => worker.terminate())]);
+  }
+
+  private async stop(w: PoolWorker): Promise<void> {
+    if (w.busy !== undefined && w.gone === undefined) {
+      let timer: NodeJS.Timeout | undefined;
+      await new Promise<void>((resolve) => {
+        w.settled = resolve;
+        timer = setTimeout(resolve, CLOSE_WAIT_MS);
+      });
+      clearTimeout(timer);
+    }
+    await w.worker.terminate();
   }
 
   private watch(w: PoolWorker): void {
@@ -199,16 +230,18 @@ export class EmbeddingWorkerPool implements Embedder {
     w.worker.unref();
     if (message.type === 'done') task.resolve(message.vectors);
     else task.reject(new EmbeddingWorkerError(`Embedding worker ${this.workers.indexOf(w) + 1} failed on a batch of ${task.texts.length} texts: ${message.message}`));
+    w.settled?.();
     this.dispatch();
   }
 
   private lost(w: PoolWorker, reason: string): void {
     if (w.gone !== undefined) return;
     w.gone = reason;
-    if (this.closed) return;
     const task = w.busy;
     w.busy = undefined;
     task?.reject(new EmbeddingWorkerError(`Embedding worker ${this.workers.indexOf(w) + 1} ${reason}`));
+    w.settled?.();
+    if (this.closed) return;
     if (this.respawn && this.mayRestart()) this.replace(w, reason);
     this.dispatch();
   }
@@ -223,9 +256,9 @@ export class EmbeddingWorkerPool implements Embedder {
 
   /** Loads a new worker into the lost one's place; queued batches wait for it. */
   private replace(lost: PoolWorker, reason: string): void {
-    const worker = startEmbeddingWorker(this.model);
+    const worker = this.start(this.model);
     this.starting.add(worker);
-    waitReady(worker).then(
+    loadedIn(worker).then(
       () => {
         this.starting.delete(worker);
         if (this.closed) return void worker.terminate();
@@ -238,6 +271,7 @@ export class EmbeddingWorkerPool implements Embedder {
       },
       (error: Error) => {
         this.starting.delete(worker);
+        void worker.terminate();
         lost.gone = `${reason}, and its replacement failed to load: ${error.message}`;
         this.dispatch();
       },
@@ -253,6 +287,18 @@ function roughTokens(text: string): number {
 /** Starts one embedding worker thread (embedding-worker.ts). */
 function startEmbeddingWorker(model: TransformersEmbedderOptions): Worker {
   return startWorker(import.meta.url, 'embedding-worker', model);
+}
+
+/**
+ * Waits until a new worker has loaded the model (or failed to: it then waits to be stopped), and
+ * registers onnxruntime's binding in this thread after it either way (pin-onnxruntime.ts).
+ */
+async function loadedIn(worker: Worker): Promise<Extract<WorkerMessage, { type: 'ready' }>> {
+  try {
+    return await waitReady(worker);
+  } finally {
+    pinOnnxRuntime();
+  }
 }
 
 /** Resolves with the worker's `ready` message; rejects with its load error or when it dies first. */
