@@ -1,4 +1,4 @@
-import { readdirSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { Embedder, EmbeddingRole } from '../src/search/embedder.js';
@@ -6,6 +6,7 @@ import { EmbeddingBatcher, EmbeddingQueueFullError } from '../src/search/embeddi
 import { EmbeddingCache, normalizeQuestion } from '../src/search/embedding-cache.js';
 import { HashingTestEmbedder } from '../src/search/hashing-test-embedder.js';
 import { StoredEmbeddings } from '../src/search/stored-embeddings.js';
+import { floatsToBase64 } from '../src/storage/float-base64.js';
 import { tempDir } from './support/test-app.js';
 
 /** Records every model call; texts containing "boom" make the whole call fail, as a model error would. */
@@ -306,5 +307,28 @@ describe('stored bulk query embeddings (tier examples across restarts)', () => {
     const fresh = new RecordingEmbedder();
     expect(await new StoredEmbeddings(fresh, dir).embed(['one', 'two'], 'query')).toEqual([await vectorOf('one'), await vectorOf('two')]);
     expect(fresh.calls).toHaveLength(1);
+  });
+
+  it('reads the JSON file of earlier versions once, then keeps the vectors in the binary file only; a file cut short is ignored', async () => {
+    const dir = tempDir();
+    await new StoredEmbeddings(new RecordingEmbedder(), dir).embed(['one', 'two'], 'query');
+    const [binary] = readdirSync(dir);
+    expect(binary).toMatch(/^query-vectors-[0-9a-f]{16}\.bin$/);
+    // What an earlier version wrote for the same model: JSON with the rows as base64.
+    const rows = [await vectorOf('one'), await vectorOf('two')];
+    const all = new Float32Array(rows.flatMap((row) => [...row]));
+    const json = binary!.replace(/\.bin$/, '.json');
+    rmSync(path.join(dir, binary!));
+    writeFileSync(path.join(dir, json), JSON.stringify({ texts: ['one', 'two'], vectors: floatsToBase64(all) }));
+    const upgraded = new RecordingEmbedder();
+    expect(await new StoredEmbeddings(upgraded, dir).embed(['one', 'two', 'three'], 'query')).toEqual([...rows, await vectorOf('three')]);
+    expect(upgraded.calls).toEqual([{ texts: ['three'], role: 'query' }]);
+    expect(readdirSync(dir)).toEqual([binary]);
+
+    const whole = readFileSync(path.join(dir, binary!));
+    writeFileSync(path.join(dir, binary!), whole.subarray(0, whole.length - 4));
+    const afterCut = new RecordingEmbedder();
+    await new StoredEmbeddings(afterCut, dir).embed(['one', 'two', 'three'], 'query');
+    expect(afterCut.calls).toEqual([{ texts: ['one', 'two', 'three'], role: 'query' }]);
   });
 });

@@ -1,9 +1,10 @@
 import { createHash } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
+import { readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
 import type { Embedder, EmbedderFingerprint, EmbeddingRole } from './embedder.js';
 import { writeFileAtomically } from '../storage/atomic-file.js';
-import { base64ToFloat32, floatsToBase64 } from '../storage/float-base64.js';
+import { base64ToFloat32 } from '../storage/float-base64.js';
+import { decodeVectorFile, encodeVectorFile, type VectorRows } from '../storage/vector-file.js';
 
 /**
  * Keeps the vectors of bulk `query` calls (the tier examples, embedded at every start) in a file
@@ -12,8 +13,10 @@ import { base64ToFloat32, floatsToBase64 } from '../storage/float-base64.js';
  * and fingerprint (another model never reads them). Single texts (customer messages) pass
  * through (they are the LRU cache's business, and customers' words are not written to disk).
  *
- * File: JSON `{ texts: string[], vectors: base64 of Float32 rows }`, written to a temporary name
- * and renamed (a crash leaves the old file or none; an unreadable file is ignored and rebuilt).
+ * File: texts and float32 rows in vector-file.ts's binary format, written to a temporary name and
+ * renamed (a crash leaves the old file or none; an unreadable file is ignored and rebuilt). The
+ * JSON file of earlier versions (`{ texts, vectors: base64 }`) is read when there is no binary
+ * one yet, and removed once the binary one is written.
  */
 export class StoredEmbeddings implements Embedder {
   /** The file's vectors, read once (calls that start together share the one read). */
@@ -41,8 +44,16 @@ export class StoredEmbeddings implements Embedder {
   }
 
   private get file(): string {
-    const key = createHash('sha256').update(JSON.stringify([this.modelId, this.dimension, this.fingerprint])).digest('hex').slice(0, 16);
-    return path.join(this.dir, `query-vectors-${key}.json`);
+    return path.join(this.dir, `query-vectors-${this.key}.bin`);
+  }
+
+  /** Where versions before the binary file kept the vectors (read once, then replaced). */
+  private get jsonFile(): string {
+    return path.join(this.dir, `query-vectors-${this.key}.json`);
+  }
+
+  private get key(): string {
+    return createHash('sha256').update(JSON.stringify([this.modelId, this.dimension, this.fingerprint])).digest('hex').slice(0, 16);
   }
 
   async embed(texts: readonly string[], role: EmbeddingRole): Promise<Float32Array[]> {
@@ -90,22 +101,32 @@ export class StoredEmbeddings implements Embedder {
 
   private async read(): Promise<Map<string, Float32Array>> {
     const map = new Map<string, Float32Array>();
-    try {
-      const data = JSON.parse(await readFile(this.file, 'utf8')) as { texts?: unknown; vectors?: unknown };
-      if (Array.isArray(data.texts) && typeof data.vectors === 'string') {
-        const all = base64ToFloat32(data.vectors);
-        if (all.length === data.texts.length * this.dimension) {
-          data.texts.forEach((text, i) => {
-            // Views of the one decoded array, not a copy per text (50,000 titles and questions at
-            // 10,000 articles: 77 MB copied in 50,000 pieces on every sync that retrains).
-            if (typeof text === 'string') map.set(text, all.subarray(i * this.dimension, (i + 1) * this.dimension));
-          });
-        }
-      }
-    } catch {
-      // No file yet, or unreadable: start empty (it is rewritten after the next bulk call).
+    const rows = (await this.readBinary()) ?? (await this.readJson());
+    if (rows !== undefined) {
+      // Views of the one array, not a copy per text (50,000 titles and questions at 10,000
+      // articles: 77 MB copied in 50,000 pieces on every sync that retrains).
+      rows.texts.forEach((text, i) => map.set(text, rows.all.subarray(i * this.dimension, (i + 1) * this.dimension)));
     }
     return map;
+  }
+
+  private async readBinary(): Promise<VectorRows | undefined> {
+    try {
+      return decodeVectorFile(await readFile(this.file), this.dimension);
+    } catch {
+      return undefined; // no file yet: start empty (it is written after the next bulk call)
+    }
+  }
+
+  private async readJson(): Promise<VectorRows | undefined> {
+    try {
+      const data = JSON.parse(await readFile(this.jsonFile, 'utf8')) as { texts?: unknown; vectors?: unknown };
+      if (!Array.isArray(data.texts) || !data.texts.every((text) => typeof text === 'string') || typeof data.vectors !== 'string') return undefined;
+      const all = base64ToFloat32(data.vectors);
+      return all.length === data.texts.length * this.dimension ? { texts: data.texts as string[], all } : undefined;
+    } catch {
+      return undefined;
+    }
   }
 
   /** Writes the texts bulk calls used in this process (older, no longer used texts are dropped). */
@@ -121,6 +142,7 @@ export class StoredEmbeddings implements Embedder {
     const texts = [...this.used].filter((text) => stored.has(text));
     const all = new Float32Array(texts.length * this.dimension);
     texts.forEach((text, i) => all.set(stored.get(text)!, i * this.dimension));
-    await writeFileAtomically(this.file, JSON.stringify({ texts, vectors: floatsToBase64(all) }));
+    await writeFileAtomically(this.file, encodeVectorFile(texts, all, this.dimension));
+    await rm(this.jsonFile, { force: true });
   }
 }
