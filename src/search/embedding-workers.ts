@@ -83,7 +83,7 @@ export class EmbeddingWorkerPool implements Embedder {
   /** Batches embedded and texts they carried, workers restarted (bench and tests read these). */
   readonly stats = { batches: 0, texts: 0, restarts: 0 };
   /** Replacements still loading the model (see `respawn`), and when recent restarts began. */
-  private readonly starting = new Set<Worker>();
+  private readonly starting = new Map<Worker, Promise<void>>();
   private readonly restartTimes: number[] = [];
 
   private constructor(
@@ -168,7 +168,8 @@ export class EmbeddingWorkerPool implements Embedder {
   async close(): Promise<void> {
     this.closed = true;
     for (const task of this.queue.splice(0)) task.reject(new EmbeddingWorkerError('The embedding workers were closed'));
-    await Promise.all([...this.workers.map((w) => this.stop(w)), ...[...this.starting].map((worker) => worker.terminate())]);
+    // A replacement still loading is stopped once loaded (see `replace`), not while it registers onnxruntime.
+    await Promise.all([...this.workers.map((w) => this.stop(w)), ...this.starting.values()]);
   }
 
   private async stop(w: PoolWorker): Promise<void> {
@@ -257,11 +258,10 @@ export class EmbeddingWorkerPool implements Embedder {
   /** Loads a new worker into the lost one's place; queued batches wait for it. */
   private replace(lost: PoolWorker, reason: string): void {
     const worker = this.start(this.model);
-    this.starting.add(worker);
-    loadedIn(worker).then(
-      () => {
+    const loading = loadedIn(worker).then(
+      async () => {
         this.starting.delete(worker);
-        if (this.closed) return void worker.terminate();
+        if (this.closed) return void (await worker.terminate());
         worker.unref();
         const fresh: PoolWorker = { worker, busy: undefined, gone: undefined };
         this.workers[this.workers.indexOf(lost)] = fresh;
@@ -269,13 +269,14 @@ export class EmbeddingWorkerPool implements Embedder {
         this.stats.restarts++;
         this.dispatch();
       },
-      (error: Error) => {
+      async (error: Error) => {
         this.starting.delete(worker);
-        void worker.terminate();
         lost.gone = `${reason}, and its replacement failed to load: ${error.message}`;
         this.dispatch();
+        await worker.terminate();
       },
     );
+    this.starting.set(worker, loading);
   }
 }
 
