@@ -10,11 +10,13 @@ const EXPANSION_CACHE = 4096;
 
 /**
  * The known words a query term can match: the term itself and its known prefixes of four letters
- * or more, up to three letters shorter (`words`), and the known words it is a prefix of, as the
- * range `from`..`to` of the sorted vocabulary (the term itself excluded from the range).
+ * or more, up to three letters shorter (`words`, and `ids`: their places in the sorted
+ * vocabulary), and the known words it is a prefix of, as the range `from`..`to` of the sorted
+ * vocabulary (the term itself excluded from the range).
  */
 export interface TermMatches {
   words: readonly string[];
+  ids: readonly number[];
   from: number;
   to: number;
 }
@@ -40,9 +42,10 @@ export interface QueryTerms {
   matches: readonly TermMatches[];
 }
 
+/** Passage counts to subtract, by word id (place in the sorted vocabulary); unknown words cannot match and are left out. */
 interface Minus {
-  global: Map<string, number>;
-  byArticle: Map<string, Map<string, number>>;
+  global: Map<number, number>;
+  byArticle: Map<string, Map<number, number>>;
 }
 
 /**
@@ -54,12 +57,21 @@ interface Minus {
  * three more letters ("passwords" → "password"), so plain inflections count.
  */
 export class TermCoverage {
-  /** Per article id: keyword → number of its passages (all languages) containing it. */
-  private readonly byArticle = new Map<string, Map<string, number>>();
-  /** Keyword → number of passages containing it. */
-  private readonly global = new Map<string, number>();
-  /** All keywords, sorted, for prefix lookups. */
+  /** All keywords, sorted, for prefix lookups; a word's id is its place here. */
   private readonly sorted: string[];
+  /** Keyword → id. */
+  private readonly ids: Map<string, number>;
+  /** Per word id: number of passages containing it. */
+  private readonly global: Uint32Array;
+  /**
+   * Per article id: the range `start`..`end` of `articleWords` / `articleCounts`, which hold the
+   * ids of the words its passages (all languages) contain, ascending, and how many passages
+   * contain each. Two flat arrays instead of a Map per article: at 10,000 articles ~1.5 million
+   * entries, 37 MB of JS Maps, ~12 MB here (bench/results/2026-12-06-round7.md).
+   */
+  private readonly byArticle = new Map<string, { start: number; end: number }>();
+  private readonly articleWords: Uint32Array;
+  private readonly articleCounts: Uint32Array;
   private readonly passages: number;
   /**
    * Query term → the known words it matches (`TermMatches`). The vocabulary is fixed for the
@@ -78,32 +90,55 @@ export class TermCoverage {
   constructor(passages: Iterable<{ articleId: string; text: string; keywords?: readonly string[] }>, options: { expansionCache?: number; folding?: KeywordFolding } = {}) {
     this.expansions = new LruMap(options.expansionCache ?? EXPANSION_CACHE);
     const folding = options.folding ?? new KeywordFolding();
+    const counting = new Map<string, Map<string, number>>();
+    const global = new Map<string, number>();
     let count = 0;
     for (const { articleId, text, keywords } of passages) {
       count++;
-      let counts = this.byArticle.get(articleId);
-      if (counts === undefined) this.byArticle.set(articleId, (counts = new Map()));
+      let counts = counting.get(articleId);
+      if (counts === undefined) counting.set(articleId, (counts = new Map()));
       for (const term of new Set(keywords ?? folding.terms(text))) {
         counts.set(term, (counts.get(term) ?? 0) + 1);
-        this.global.set(term, (this.global.get(term) ?? 0) + 1);
+        global.set(term, (global.get(term) ?? 0) + 1);
       }
     }
     this.passages = count;
-    this.sorted = [...this.global.keys()].sort();
+    this.sorted = [...global.keys()].sort();
+    this.ids = new Map(this.sorted.map((word, id) => [word, id]));
+    this.global = Uint32Array.from(this.sorted, (word) => global.get(word)!);
+    let entries = 0;
+    for (const counts of counting.values()) entries += counts.size;
+    this.articleWords = new Uint32Array(entries);
+    this.articleCounts = new Uint32Array(entries);
+    let start = 0;
+    for (const [articleId, counts] of counting) {
+      const words = [...counts.keys()].map((word) => this.ids.get(word)!).sort((a, b) => a - b);
+      words.forEach((id, i) => {
+        this.articleWords[start + i] = id;
+        this.articleCounts[start + i] = counts.get(this.sorted[id]!)!;
+      });
+      this.byArticle.set(articleId, { start, end: start + words.length });
+      start += words.length;
+    }
   }
 
   /** The question's keywords, their weights and how many the knowledge base does not know. */
   query(text: string, exclusion?: TermExclusion): QueryTerms {
     const minus = this.minusOf(exclusion);
     const terms = [...new Set(keywordTerms(text))];
-    const weights = terms.map((term) => Math.log(1 + this.passages / (1 + Math.max(0, (this.global.get(term) ?? 0) - (minus.global.get(term) ?? 0)))));
+    const weights = terms.map((term) => {
+      const id = this.ids.get(term);
+      const passages = id === undefined ? 0 : this.global[id]! - (minus.global.get(id) ?? 0);
+      return Math.log(1 + this.passages / (1 + Math.max(0, passages)));
+    });
     const matches = terms.map((term) => this.matchesOf(term));
+    const inAll = (id: number) => this.global[id]!;
     let total = 0;
     let unknown = 0;
     let unknownCount = 0;
     terms.forEach((_, i) => {
       total += weights[i]!;
-      if (!this.known(matches[i]!, this.global, minus.global)) {
+      if (!this.known(matches[i]!, inAll, minus.global)) {
         unknown += weights[i]!;
         unknownCount++;
       }
@@ -113,30 +148,40 @@ export class TermCoverage {
 
   /** Share of the question's keyword weight (0..1) that occurs in the article's passages. */
   coverage(query: QueryTerms, articleId: string): number {
-    const counts = this.byArticle.get(articleId);
-    if (counts === undefined || query.terms.length === 0) return 0;
+    const range = this.byArticle.get(articleId);
+    if (range === undefined || query.terms.length === 0) return 0;
     const minus = query.minus.byArticle.get(articleId);
+    const inArticle = (id: number) => this.articleCount(range.start, range.end, id);
     let total = 0;
     let covered = 0;
     query.terms.forEach((_, i) => {
       total += query.weights[i]!;
-      if (this.known(query.matches[i]!, counts, minus)) covered += query.weights[i]!;
+      if (this.known(query.matches[i]!, inArticle, minus)) covered += query.weights[i]!;
     });
     return total === 0 ? 0 : covered / total;
   }
 
   /**
-   * Whether any of a term's matching known words has a passage left in `counts` after `minus`.
-   * Every word of an article's counts (and of `minus`) is in the vocabulary, so the
-   * vocabulary's matches of the term are all the words that can be present.
+   * Whether any of a term's matching known words has a passage left in `count` after `minus`.
+   * Every word of an article (and of `minus`) is in the vocabulary, so the vocabulary's matches of
+   * the term are all the words that can be present.
    */
-  private known({ words, from, to }: TermMatches, counts: ReadonlyMap<string, number>, minus: ReadonlyMap<string, number> | undefined): boolean {
-    for (const word of words) if ((counts.get(word) ?? 0) - (minus?.get(word) ?? 0) > 0) return true;
-    for (let i = from; i < to; i++) {
-      const word = this.sorted[i]!;
-      if ((counts.get(word) ?? 0) - (minus?.get(word) ?? 0) > 0) return true;
-    }
+  private known({ ids, from, to }: TermMatches, count: (id: number) => number, minus: ReadonlyMap<number, number> | undefined): boolean {
+    for (const id of ids) if (count(id) - (minus?.get(id) ?? 0) > 0) return true;
+    for (let id = from; id < to; id++) if (count(id) - (minus?.get(id) ?? 0) > 0) return true;
     return false;
+  }
+
+  /** Passages of one article (its range of the flat arrays) containing word `id`: a binary search of its ascending ids. */
+  private articleCount(start: number, end: number, id: number): number {
+    let low = start;
+    let high = end;
+    while (low < high) {
+      const mid = (low + high) >> 1;
+      if (this.articleWords[mid]! < id) low = mid + 1;
+      else high = mid;
+    }
+    return low < end && this.articleWords[low] === id ? this.articleCounts[low]! : 0;
   }
 
   /** Query terms whose matches are remembered (bounded by the `expansionCache` option). */
@@ -155,12 +200,13 @@ export class TermCoverage {
   }
 
   private expand(term: string): TermMatches {
-    const words = this.global.has(term) ? [term] : [];
-    if (term.length < 4) return { words, from: 0, to: 0 };
+    const words = this.ids.has(term) ? [term] : [];
+    const ids = () => words.map((word) => this.ids.get(word)!);
+    if (term.length < 4) return { words, ids: ids(), from: 0, to: 0 };
     // A known word that is a prefix of the term, up to three letters shorter.
     for (let length = Math.max(4, term.length - 3); length < term.length; length++) {
       const prefix = term.slice(0, length);
-      if (this.global.has(prefix)) words.push(prefix);
+      if (this.ids.has(prefix)) words.push(prefix);
     }
     // Known words the term is a prefix of: a contiguous run in the sorted list.
     let low = 0;
@@ -174,26 +220,34 @@ export class TermCoverage {
     const from = low < this.sorted.length && this.sorted[low] === term ? low + 1 : low;
     let to = from;
     while (to < this.sorted.length && this.sorted[to]!.startsWith(term)) to++;
-    return { words, from, to };
+    return { words, ids: ids(), from, to };
   }
 
   private minusOf(exclusion: TermExclusion | undefined): Minus {
-    const global = new Map<string, number>();
-    const byArticle = new Map<string, Map<string, number>>();
+    const global = new Map<number, number>();
+    const byArticle = new Map<string, Map<number, number>>();
     if (exclusion === undefined) return { global, byArticle };
     for (const articleId of exclusion.articles ?? []) {
-      const counts = this.byArticle.get(articleId);
-      if (counts === undefined) continue;
-      byArticle.set(articleId, new Map(counts));
-      for (const [term, n] of counts) global.set(term, (global.get(term) ?? 0) + n);
+      const range = this.byArticle.get(articleId);
+      if (range === undefined) continue;
+      const counts = new Map<number, number>();
+      for (let i = range.start; i < range.end; i++) {
+        const id = this.articleWords[i]!;
+        const n = this.articleCounts[i]!;
+        counts.set(id, n);
+        global.set(id, (global.get(id) ?? 0) + n);
+      }
+      byArticle.set(articleId, counts);
     }
     for (const { articleId, text } of exclusion.passages ?? []) {
       if (exclusion.articles?.has(articleId)) continue;
       let counts = byArticle.get(articleId);
       if (counts === undefined) byArticle.set(articleId, (counts = new Map()));
       for (const term of new Set(keywordTerms(text))) {
-        counts.set(term, (counts.get(term) ?? 0) + 1);
-        global.set(term, (global.get(term) ?? 0) + 1);
+        const id = this.ids.get(term);
+        if (id === undefined) continue; // not in the vocabulary: no count to subtract from
+        counts.set(id, (counts.get(id) ?? 0) + 1);
+        global.set(id, (global.get(id) ?? 0) + 1);
       }
     }
     return { global, byArticle };
