@@ -82,4 +82,18 @@ describe('remembered keyword folding', () => {
     // What the build reports per document is exactly its keywords, in order.
     expect(keywords).toEqual(documents.map((d) => [d.id, keywordTerms(d.text)]));
   });
+
+  it('names a hit\u2019s article and language from the owners it is given (the index\u2019s labels) instead of storing them', () => {
+    const documents = [
+      { id: 1, articleId: 'a', language: 'pl', text: 'Jak utworzyć nowego użytkownika?' },
+      { id: 2, articleId: 'b', language: 'pt', text: 'Como solicito uma nova senha de acesso?' },
+    ];
+    const owners = new Map(documents.map((d) => [d.id, { articleId: d.articleId, language: d.language }] as const));
+    const withOwners = new MiniSearchLexicalIndex(documents, undefined, { owners });
+    const plain = new MiniSearchLexicalIndex(documents);
+    for (const query of ['uzytkownika', 'nova senha']) expect(withOwners.search(query, 5)).toEqual(plain.search(query, 5));
+    // The owners are what it reports: a label moved to another article is reported there.
+    owners.set(2, { articleId: 'moved', language: 'pt' });
+    expect(withOwners.search('nova senha', 5)[0]).toMatchObject({ id: 2, articleId: 'moved', language: 'pt' });
+  });
 });

@@ -350,7 +350,7 @@ export class KnowledgeIndex {
       // The keyword structures are built while a large knowledge base's classifier trains on a
       // worker thread (classifier-training.ts). The term coverage takes each passage's keywords from the keyword index's build.
       const keywords: (readonly string[])[] = [];
-      const lexical = new MiniSearchLexicalIndex(documents, undefined, { onKeywords: (_, terms) => keywords.push(terms) });
+      const lexical = new MiniSearchLexicalIndex(documents, undefined, { onKeywords: (_, terms) => keywords.push(terms), owners: labels });
       const terms = new TermCoverage(documents.map((d, i) => ({ articleId: d.articleId, text: d.text, keywords: keywords[i] })));
       let classifierSums: ClassifierSums | undefined;
       if (training !== undefined) ({ classifier, sums: classifierSums } = await training);
