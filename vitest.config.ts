@@ -2,13 +2,18 @@ import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
-    include: ['test/**/*.test.ts'],
     testTimeout: 30_000,
     hookTimeout: 60_000,
     // Native modules (better-sqlite3, hnswlib-node) and servers: separate processes keep them apart.
     pool: 'forks',
     // Two test files at a time on the 2-core machines CI uses (vitest's default there is one): the
-    // suite waits on servers, browsers and PostgreSQL much of the time, so a second file fills it.
+    // suite waits on servers and PostgreSQL much of the time, so a second file fills it.
     maxWorkers: 2,
+    projects: [
+      { extends: true, test: { name: 'server', include: ['test/**/*.test.ts'], exclude: ['test/**/*.browser.test.ts'], sequence: { groupOrder: 0 } } },
+      // Then the pages in real Chromium, one file at a time: a browser starved of CPU by a model
+      // test beside it once missed a 15 s wait (widget-languages, pl, in 1 of 6 runs with two files at a time).
+      { extends: true, test: { name: 'browser', include: ['test/**/*.browser.test.ts'], fileParallelism: false, sequence: { groupOrder: 1 } } },
+    ],
   },
 });
