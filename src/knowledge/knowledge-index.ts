@@ -251,8 +251,8 @@ export class KnowledgeIndex {
     // Started now, a large knowledge base's training worker loads while this thread embeds and
     // gathers the training examples (see ClassifierTrainer); closed below if an error comes first.
     // (An unreadable saved classifier is retrained too: it gets its trainer when found so, below.)
-    const articleIds = new Set(articles.map((article) => article.id)).size;
-    let trainer = retrainClassifier ? ClassifierTrainer.start(articleIds) : undefined;
+    const articleCount = new Set(articles.map((article) => article.id)).size;
+    let trainer = retrainClassifier ? ClassifierTrainer.start(articleCount) : undefined;
     try {
       // The `query` vectors a retraining will need and the store beside the index lacks (a fresh
       // build: every title and question) are embedded with the articles' passages, so the model
@@ -341,7 +341,7 @@ export class KnowledgeIndex {
       const trainingVectors = classifierTrainingVectors(embedder, indexDir, vectors, queryVectors);
       let training: Promise<{ classifier: ArticleClassifier; sums: ClassifierSums }> | undefined;
       if (classifier === undefined) {
-        trainer ??= ClassifierTrainer.start(articleIds);
+        trainer ??= ClassifierTrainer.start(articleCount);
         const previous = manifest.classifier === undefined ? undefined : await readClassifierSums(path.join(indexDir, manifest.classifier.file));
         ({ training } = await startClassifierTraining(labels, texts, trainingStore, trainingVectors, previous, trainer));
         training.catch(() => undefined); // awaited below; a failure before then is not "unhandled"
