@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { performance } from 'node:perf_hooks';
 import cliProgress from 'cli-progress';
 import { loadConfig, loadDotEnv } from '../config.js';
 import { hnswIndexFactory } from '../search/hnsw-index.js';
@@ -7,7 +8,9 @@ import { configuredModel } from '../search/create-embedder.js';
 import { KnowledgeSearch } from '../search/knowledge-search.js';
 import { loadOutOfScope } from '../search/out-of-scope.js';
 import { loadOrCalibrate } from '../search/self-calibration.js';
+import { StoredEmbeddings } from '../search/stored-embeddings.js';
 import { KnowledgeIndex } from './knowledge-index.js';
+import { loadTierClassifier } from './knowledge-service.js';
 import { loadArticles, missingTranslations, requireValidArticles } from './load-articles.js';
 
 /**
@@ -74,6 +77,10 @@ async function main(): Promise<void> {
       );
     }
   }
+  // The tier examples' vectors and the tier head, where the server looks for them at start.
+  const tierStarted = performance.now();
+  await loadTierClassifier(new StoredEmbeddings(embedder, path.join(config.dataDir, 'embeddings')), config);
+  process.stdout.write(`Tier classifier: examples embedded and head trained (${((performance.now() - tierStarted) / 1000).toFixed(1)} s; the server reuses both).\n`);
   await embedder.close();
 }
 

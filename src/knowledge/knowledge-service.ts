@@ -63,6 +63,25 @@ export interface KnowledgeServiceOptions {
   afterLoad?: () => void;
 }
 
+/**
+ * The tier classifier of a knowledge folder: its examples embedded with `embedder` (the server's
+ * keeps their vectors in `<dataDir>/embeddings`, stored-embeddings.ts) and its trained head kept
+ * beside them, one file per model. `npm run ingest` calls it too, so the first start after an
+ * ingest finds both and does not spend the model's time on the examples (~13 s on 2 cores).
+ */
+export async function loadTierClassifier(
+  embedder: Embedder,
+  options: Pick<KnowledgeServiceOptions, 'knowledgeDir' | 'dataDir' | 'tiers'>,
+): Promise<TierClassifier> {
+  return TierClassifier.create(
+    embedder,
+    await loadTierExamples(path.join(options.knowledgeDir, 'tiers')),
+    await loadTierRules(options.tiers.rulesFile),
+    options.tiers,
+    { headFile: path.join(options.dataDir, 'embeddings', `tier-head-${createHash('sha256').update(embedder.modelId).digest('hex').slice(0, 16)}.json`) },
+  );
+}
+
 const DEFAULT_RETRY = { initialMs: 60_000, maxMs: 30 * 60_000 };
 
 /**
@@ -149,14 +168,7 @@ export class KnowledgeService {
         embedded: report.embeddedArticles.length,
         rebuiltBecause: report.rebuiltBecause,
       });
-      const classifier = await TierClassifier.create(
-        embedder,
-        await loadTierExamples(path.join(this.options.knowledgeDir, 'tiers')),
-        await loadTierRules(this.options.tiers.rulesFile),
-        this.options.tiers,
-        // One file per model beside the stored example vectors (another model's head is another file).
-        { headFile: path.join(this.options.dataDir, 'embeddings', `tier-head-${createHash('sha256').update(embedder.modelId).digest('hex').slice(0, 16)}.json`) },
-      );
+      const classifier = await loadTierClassifier(embedder, this.options);
       this.loaded = { embedder, articles, thresholds };
       this.current = {
         state: 'ready',
