@@ -51,9 +51,34 @@ describe('knowledge index persistence', () => {
     const { index, report } = await sync(dir, embedder, changed);
     expect(report.embeddedArticles).toEqual(['en/create-user']);
     expect(report.unchangedArticles).toBe(2);
-    expect(embedder.embeddedCount).toBe(3); // title + one question + one body chunk of that article only
+    // Only its body chunk: the title and the question did not change, so their vectors were kept.
+    expect(embedder.embeddedCount).toBe(1);
+    expect(report.keptVectors).toBe(2);
     expect(await topArticle(index, embedder, 'invite a teammate by email')).toBe('create-user');
+    expect(await topArticle(index, embedder, 'add a colleague account')).toBe('create-user');
     expect(report.passages).toBe(9);
+  });
+
+  it('keeps the vectors of an edited article\'s unchanged passages, also across restarts, and finds it by every one', async () => {
+    const dir = tempDir();
+    await sync(dir, new HashingTestEmbedder());
+    const retitled = articles.map((a) => (a.id === 'databases' ? { ...a, title: 'Which databases can I use?' } : a));
+    const embedder = new HashingTestEmbedder();
+    const first = await sync(dir, embedder, retitled);
+    // The question is kept; the body chunk starts with the title (article.ts), so it changed too.
+    expect(first.report).toMatchObject({ embeddedArticles: ['en/databases'], keptVectors: 1, passages: 9 });
+    expect(embedder.embeddedCount).toBe(2);
+    const fresh = new HashingTestEmbedder();
+    const reloaded = await sync(dir, fresh, retitled);
+    expect(fresh.embeddedCount).toBe(0);
+    for (const question of ['which databases can I use', 'which database engines work', 'PostgreSQL SQL Server MySQL Oracle supported']) {
+      expect(await topArticle(reloaded.index, fresh, question)).toBe('databases');
+    }
+    // A text that moved to another kind of passage is embedded again (kinds can have different roles).
+    const moved = retitled.map((a) => (a.id === 'databases' ? { ...a, questions: ['Which databases can I use?'] } : a));
+    const third = new HashingTestEmbedder();
+    expect((await sync(dir, third, moved)).report).toMatchObject({ keptVectors: 2, embeddedArticles: ['en/databases'] });
+    expect(third.embeddedCount).toBe(1);
   });
 
   it('drops removed articles from search results', async () => {

@@ -43,8 +43,12 @@ const manifestSchema = z.object({
       articleId: z.string(),
       language: z.string(),
       hash: z.string(),
-      /** `vector: false`: a body chunk kept only in the keyword index (see `BodyVectors`); absent = it has a vector. */
-      passages: z.array(z.object({ label: z.number().int().nonnegative(), kind: passageKindSchema, vector: z.literal(false).optional() })),
+      /**
+       * `vector: false`: a body chunk kept only in the keyword index (see `BodyVectors`); absent = it has a vector.
+       * `text`: a hash of the passage's kind and text (`passageKey`), so an edited article's unchanged
+       * passages keep their vectors; absent in indexes written before it (their passages are re-embedded once).
+       */
+      passages: z.array(z.object({ label: z.number().int().nonnegative(), kind: passageKindSchema, vector: z.literal(false).optional(), text: z.string().optional() })),
     }),
   ),
   /** Which body chunks got vectors (`BodyVectors`); absent in indexes from before the option: `all`. */
@@ -104,6 +108,8 @@ export interface SyncReport {
   removedArticles: string[];
   unchangedArticles: number;
   passages: number;
+  /** Passages of re-indexed articles whose text had not changed: their vectors were kept, not embedded again. */
+  keptVectors: number;
   /** Whether the article classifier was (re)trained in this sync (false: the saved one was reused). */
   classifierTrained: boolean;
 }
@@ -228,16 +234,27 @@ export class KnowledgeIndex {
       return passages;
     };
     const removedArticles: string[] = [];
+    // An edited article's passages that did not change (a corrected title leaves the questions and
+    // body chunks as they were): their vectors, by `passageKey`, instead of the model's time again.
+    const kept = new Map<string, Float32Array>();
     for (const [key, entry] of Object.entries(manifest.articles)) {
       const article = wanted.get(key);
       if (article !== undefined && passagesHash(passagesFor(article)) === entry.hash) continue;
-      for (const passage of entry.passages) if (passage.vector !== false) vectors.remove(passage.label);
+      for (const passage of entry.passages) {
+        if (passage.vector === false) continue;
+        if (article !== undefined && passage.text !== undefined) {
+          const vector = vectors.vector(passage.label);
+          if (vector !== undefined) kept.set(passage.text, vector);
+        }
+        vectors.remove(passage.label);
+      }
       delete manifest.articles[key];
       if (article === undefined) removedArticles.push(key);
     }
 
     const toEmbed = articles.filter((article) => manifest.articles[articleKey(article)] === undefined);
     const embeddedArticles: string[] = [];
+    let keptVectors = 0;
 
     // The classifier learns from titles and alternative questions: retrain when they changed (not
     // when only a body did: retraining takes ~45 s of CPU at 10,000 articles).
@@ -277,8 +294,9 @@ export class KnowledgeIndex {
       }
       const embedGroup = (group: (typeof groups)[number]) => {
         const queries = [...new Set(group.flatMap((c) => c.passages.flatMap((p) => (p.kind !== 'body' && missingQueries.has(p.text) ? [p.text] : []))))];
+        const wantVectors = group.flatMap((c) => c.passages.filter((_, i) => c.withVector[i]));
         const embedded = Promise.all([
-          embedPassages(embedder, group.flatMap((c) => c.passages.filter((_, i) => c.withVector[i]))),
+          embedUnlessKept(embedder, wantVectors, kept),
           queries.length > 0 ? embedder.embed(queries, 'query') : Promise.resolve([]),
         ]).then(([vectors, queried]) => {
           queries.forEach((text, i) => queryVectors.set(text, queried[i]!));
@@ -298,8 +316,10 @@ export class KnowledgeIndex {
           const stored = passages.map((passage, i) => {
             const label = manifest.nextLabel++;
             if (!withVector[i]) return { label, kind: passage.kind, vector: false as const };
+            const text = passageKey(passage);
+            if (kept.has(text)) keptVectors++;
             vectors.add(label, embedded[offset++]!);
-            return { label, kind: passage.kind };
+            return { label, kind: passage.kind, text };
           });
           const key = articleKey(article);
           manifest.articles[key] = { articleId: article.id, language: articleLanguage(article), hash: passagesHash(passages), passages: stored };
@@ -369,6 +389,7 @@ export class KnowledgeIndex {
           removedArticles,
           unchangedArticles: articles.length - embeddedArticles.length,
           passages: labels.size - keywordOnly.size,
+          keptVectors,
           classifierTrained,
         },
       };
@@ -477,6 +498,27 @@ function getsVector(passages: readonly Passage[], i: number, bodyVectors: BodyVe
 }
 
 /** Embeds an article's passages, each kind with the role the embedder's fingerprint gives it, in the original order. */
+/**
+ * A passage's kind and text, hashed (16 bytes of SHA-256 as base64: 22 characters per passage in
+ * the manifest): what decides its vector under one model and fingerprint (the manifest's).
+ */
+function passageKey(passage: Passage): string {
+  return createHash('sha256').update(`${passage.kind}\u0000${passage.text}`).digest('base64').slice(0, 22);
+}
+
+/**
+ * `embedPassages`, but a passage whose `passageKey` is in `kept` gets that vector (read back from
+ * the index: hnswlib stores it normalised, so it may differ from the model's output in the last
+ * bit of a component, far below the quantized model's batch-to-batch differences).
+ */
+async function embedUnlessKept(embedder: Embedder, passages: readonly Passage[], kept: ReadonlyMap<string, Float32Array>): Promise<Float32Array[]> {
+  if (kept.size === 0) return embedPassages(embedder, passages);
+  const found = passages.map((passage) => kept.get(passageKey(passage)));
+  const fresh = await embedPassages(embedder, passages.filter((_, i) => found[i] === undefined));
+  let next = 0;
+  return found.map((vector) => vector ?? fresh[next++]!);
+}
+
 async function embedPassages(embedder: Embedder, passages: readonly Passage[]): Promise<Float32Array[]> {
   const result: Float32Array[] = new Array<Float32Array>(passages.length);
   for (const role of ['query', 'passage'] as const) {
