@@ -1,4 +1,4 @@
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { Article } from '../src/knowledge/article.js';
@@ -79,6 +79,28 @@ describe('knowledge index persistence', () => {
     const third = new HashingTestEmbedder();
     expect((await sync(dir, third, moved)).report).toMatchObject({ keptVectors: 2, embeddedArticles: ['en/databases'] });
     expect(third.embeddedCount).toBe(1);
+  });
+
+  it('adds passage hashes to an index written before them, so the next edit keeps vectors too', async () => {
+    const dir = tempDir();
+    await sync(dir, new HashingTestEmbedder());
+    const manifestFile = path.join(dir, 'manifest.json');
+    type Stored = { articles: Record<string, { passages: { text?: string }[] }> };
+    const old = JSON.parse(readFileSync(manifestFile, 'utf8')) as Stored;
+    for (const entry of Object.values(old.articles)) for (const passage of entry.passages) delete passage.text;
+    writeFileSync(manifestFile, JSON.stringify(old));
+
+    const upgrade = new HashingTestEmbedder();
+    expect((await sync(dir, upgrade)).report).toMatchObject({ embeddedArticles: [], rebuiltBecause: undefined });
+    expect(upgrade.embeddedCount).toBe(0);
+    const upgraded = JSON.parse(readFileSync(manifestFile, 'utf8')) as Stored;
+    expect(Object.values(upgraded.articles).flatMap((e) => e.passages.map((p) => p.text))).toEqual(expect.arrayContaining([expect.stringMatching(/^[\w+/]{22}$/)]));
+    expect(Object.values(upgraded.articles).every((e) => e.passages.every((p) => typeof p.text === 'string'))).toBe(true);
+
+    const edited = new HashingTestEmbedder();
+    const changed = articles.map((a) => (a.id === 'reset-password' ? { ...a, body: 'Use the link in the email we send you.' } : a));
+    expect((await sync(dir, edited, changed)).report.keptVectors).toBe(2);
+    expect(edited.embeddedCount).toBe(1);
   });
 
   it('drops removed articles from search results', async () => {

@@ -237,9 +237,19 @@ export class KnowledgeIndex {
     // An edited article's passages that did not change (a corrected title leaves the questions and
     // body chunks as they were): their vectors, by `passageKey`, instead of the model's time again.
     const kept = new Map<string, Float32Array>();
+    // An index written before passages carried their hash gets them for its unchanged articles
+    // now (the manifest alone is rewritten), so their next edit keeps what it can too.
+    let hashesAdded = false;
     for (const [key, entry] of Object.entries(manifest.articles)) {
       const article = wanted.get(key);
-      if (article !== undefined && passagesHash(passagesFor(article)) === entry.hash) continue;
+      if (article !== undefined && passagesHash(passagesFor(article)) === entry.hash) {
+        if (entry.passages.some((p) => p.vector !== false && p.text === undefined)) {
+          const passages = passagesFor(article);
+          entry.passages.forEach((p, i) => p.vector !== false && (p.text = passageKey(passages[i]!)));
+          hashesAdded = true;
+        }
+        continue;
+      }
       for (const passage of entry.passages) {
         if (passage.vector === false) continue;
         if (article !== undefined && passage.text !== undefined) {
@@ -377,7 +387,7 @@ export class KnowledgeIndex {
       if (classifier === undefined) throw new Error('unreachable: no classifier was read or trained');
 
       const changed = rebuiltBecause !== undefined || embeddedArticles.length > 0 || removedArticles.length > 0;
-      if (changed || classifierTrained) {
+      if (changed || classifierTrained || hashesAdded) {
         await saveIndex(indexDir, manifest, vectors, changed, classifierTrained ? { classifier, hash: classifierHash, sums: classifierSums } : undefined);
       }
 
