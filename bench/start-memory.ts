@@ -68,6 +68,8 @@ export interface ServerOptions {
   /** Extra node options (e.g. --cpu-prof). */
   nodeArgs?: string[];
   env?: Record<string, string>;
+  /** Called with every chunk the server writes to stderr (its JSON log lines). */
+  onStderr?: (chunk: string) => void;
 }
 
 /** The env a measured server gets: the product's, loopback, no rate limits, quiet log. */
@@ -124,7 +126,10 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     stdio: ['ignore', 'ignore', 'pipe'],
   });
   let stderr = '';
-  child.stderr?.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-4000)));
+  child.stderr?.on('data', (chunk: Buffer) => {
+    stderr = (stderr + chunk.toString()).slice(-4000);
+    options.onStderr?.(chunk.toString());
+  });
   try {
     await waitFor(`http://127.0.0.1:${port}/ready`, child, 30 * 60_000);
   } catch (error) {

@@ -118,6 +118,15 @@ export function articlePassages(article: Pick<Article, 'title' | 'questions' | '
   ];
 }
 
+/**
+ * One passage's kind and text, hashed (16 bytes of SHA-256 as base64: 22 characters per passage in
+ * the index manifest): under one model and fingerprint, what decides its vector, so an edited
+ * article's unchanged passages keep theirs.
+ */
+export function passageKey(passage: Passage): string {
+  return createHash('sha256').update(`${passage.kind}\u0000${passage.text}`).digest('base64').slice(0, 22);
+}
+
 /** Hash of exactly what gets embedded: an article is re-embedded only when this changes. */
 export function passagesHash(passages: readonly Passage[]): string {
   const hash = createHash('sha256');

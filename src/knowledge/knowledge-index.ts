@@ -12,7 +12,7 @@ import { TermCoverage } from '../search/term-coverage.js';
 import type { VectorHit, VectorIndex, VectorIndexFactory } from '../search/vector-index.js';
 import { writeFileAtomically } from '../storage/atomic-file.js';
 import { base64ToFloat32, base64ToFloat64, floatsToBase64 } from '../storage/float-base64.js';
-import { articleKey, articleLanguage, articlePassages, passagesHash, type Article, type Passage } from './article.js';
+import { articleKey, articleLanguage, articlePassages, passageKey, passagesHash, type Article, type Passage } from './article.js';
 import { bodyVectorsSchema, type BodyVectors } from './body-vectors.js';
 
 export type { BodyVectors } from './body-vectors.js';
@@ -508,14 +508,6 @@ function getsVector(passages: readonly Passage[], i: number, bodyVectors: BodyVe
 }
 
 /** Embeds an article's passages, each kind with the role the embedder's fingerprint gives it, in the original order. */
-/**
- * A passage's kind and text, hashed (16 bytes of SHA-256 as base64: 22 characters per passage in
- * the manifest): what decides its vector under one model and fingerprint (the manifest's).
- */
-function passageKey(passage: Passage): string {
-  return createHash('sha256').update(`${passage.kind}\u0000${passage.text}`).digest('base64').slice(0, 22);
-}
-
 /**
  * `embedPassages`, but a passage whose `passageKey` is in `kept` gets that vector (read back from
  * the index: hnswlib stores it normalised, so it may differ from the model's output in the last
