@@ -23,54 +23,36 @@ import { HashingTestEmbedder } from '../src/search/hashing-test-embedder.js';
 import { PgConversationSignals } from '../src/storage/postgres/pg-directline-store.js';
 import { openStores } from '../src/storage/stores.js';
 import { startPostgres } from '../test/support/postgres.js';
+import { concurrentLoad, quantile, type LoadRun } from './concurrent-load.js';
 
 type Say = (line?: string) => void;
 type Table = (headers: string[], rows: (string | number)[][]) => void;
 
-const quantile = (samples: number[], q: number) => {
-  const sorted = [...samples].sort((a, b) => a - b);
-  return sorted.length === 0 ? NaN : sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
-};
 const f1 = (x: number) => (Number.isFinite(x) ? x.toFixed(1) : '—');
 
-interface TurnResult {
-  perSecond: number;
-  p50: number;
-  p99: number;
-}
+type TurnResult = LoadRun;
 
 async function turns(port: number, concurrency: number, total: number): Promise<TurnResult> {
-  const latencies: number[] = [];
-  let issued = 0;
-  const started = performance.now();
-  await Promise.all(
-    Array.from({ length: concurrency }, async (_, worker) => {
-      while (issued < total) {
-        issued++;
-        const t = performance.now();
-        const response = await fetch(`http://127.0.0.1:${port}/api/messages`, {
-          method: 'POST',
-          headers: { 'content-type': 'application/json' },
-          body: JSON.stringify({
-            type: 'message',
-            text: `how do I reset my password ${issued}`,
-            id: randomUUID(),
-            channelId: 'bench',
-            serviceUrl: 'http://127.0.0.1:9',
-            deliveryMode: 'expectReplies',
-            from: { id: `customer-${worker}` },
-            recipient: { id: 'bot' },
-            conversation: { id: `bench-${randomUUID()}` },
-            locale: 'en-US',
-          }),
-        });
-        if (response.status !== 200) throw new Error(`turn failed with HTTP ${response.status}: ${await response.text()}`);
-        await response.arrayBuffer();
-        latencies.push(performance.now() - t);
-      }
-    }),
-  );
-  return { perSecond: total / ((performance.now() - started) / 1000), p50: quantile(latencies, 0.5), p99: quantile(latencies, 0.99) };
+  return concurrentLoad(concurrency, total, async (worker, n) => {
+    const response = await fetch(`http://127.0.0.1:${port}/api/messages`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        type: 'message',
+        text: `how do I reset my password ${n + 1}`,
+        id: randomUUID(),
+        channelId: 'bench',
+        serviceUrl: 'http://127.0.0.1:9',
+        deliveryMode: 'expectReplies',
+        from: { id: `customer-${worker}` },
+        recipient: { id: 'bot' },
+        conversation: { id: `bench-${randomUUID()}` },
+        locale: 'en-US',
+      }),
+    });
+    if (response.status !== 200) throw new Error(`turn failed with HTTP ${response.status}: ${await response.text()}`);
+    await response.arrayBuffer();
+  });
 }
 
 async function deskTurns(databaseUrl: string | undefined, levels: readonly number[], total: number): Promise<TurnResult[]> {

@@ -48,6 +48,7 @@ import { TransformersEmbedder } from '../src/search/transformers-embedder.js';
 import type { Embedder, EmbeddingRole } from '../src/search/embedder.js';
 import { HashingTestEmbedder } from '../src/search/hashing-test-embedder.js';
 import { benchTurn } from './bench-turn.js';
+import { concurrentLoad, quantile } from './concurrent-load.js';
 import { createEchoServer } from './echo-bot.js';
 import { summarizeProfile, type CpuProfile } from './profile-summary.js';
 import { buildTenK } from './ten-k.js';
@@ -78,10 +79,6 @@ function table(headers: string[], rows: (string | number)[][]): void {
   const line = (r: string[]) => `| ${r.map((c, i) => c.padEnd(widths[i]!)).join(' | ')} |`;
   say([line(cells[0]!), `|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`, ...cells.slice(1).map(line)].join('\n'));
 }
-const quantile = (samples: number[], q: number) => {
-  const sorted = [...samples].sort((a, b) => a - b);
-  return sorted.length === 0 ? NaN : sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
-};
 const f1 = (x: number) => (Number.isFinite(x) ? x.toFixed(1) : '—');
 const f2 = (x: number) => (Number.isFinite(x) ? x.toFixed(2) : '—');
 
@@ -156,22 +153,8 @@ interface LoadResult {
 }
 
 async function load(port: number, concurrency: number, total: number, next: () => string): Promise<LoadResult> {
-  const latencies: number[] = [];
-  let issued = 0;
-  const started = performance.now();
-  await Promise.all(
-    Array.from({ length: concurrency }, async (_, worker) => {
-      while (issued < total) {
-        issued++;
-        const text = next();
-        const t = performance.now();
-        await turn(port, text, `customer-${worker}`);
-        latencies.push(performance.now() - t);
-      }
-    }),
-  );
-  const elapsed = performance.now() - started;
-  return { concurrency, turns: total, perSecond: total / (elapsed / 1000), p50: quantile(latencies, 0.5), p99: quantile(latencies, 0.99) };
+  const run = await concurrentLoad(concurrency, total, (worker) => turn(port, next(), `customer-${worker}`));
+  return { concurrency, turns: total, ...run };
 }
 
 // ---------------------------------------------------------------- in-process split
