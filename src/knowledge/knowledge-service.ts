@@ -4,7 +4,7 @@ import type { Thresholds } from '../search/answer-decision.js';
 import type { Embedder } from '../search/embedder.js';
 import { KnowledgeSearch, type LanguageThresholds } from '../search/knowledge-search.js';
 import { loadOutOfScope } from '../search/out-of-scope.js';
-import { loadOrCalibrate, thresholdsFrom, type SelfCalibration } from '../search/self-calibration.js';
+import { applyCalibration, calibrateAndSave, savedCalibration, thresholdsFrom, type SelfCalibration, type SelfCalibrationOptions } from '../search/self-calibration.js';
 import type { VectorIndexFactory } from '../search/vector-index.js';
 import type { Logger } from '../logger.js';
 import { TierClassifier } from '../tiers/tier-classifier.js';
@@ -99,7 +99,10 @@ export class KnowledgeService {
   private inFlight: Promise<KnowledgeState>;
   private stopped = false;
   /** What the last successful load used, so a hot reload re-indexes articles without reloading the model. */
-  private loaded: { embedder: Embedder; articles: Article[]; thresholds: LanguageThresholds } | undefined;
+  private loaded: { embedder: Embedder; articles: Article[]; thresholds: LanguageThresholds; calibration: SelfCalibration | undefined } | undefined;
+  /** A calibration running in the background (see `recalibrateInBackground`); `stop` aborts it. */
+  private recalibrating: Promise<void> | undefined;
+  private readonly stopping = new AbortController();
   /** Reloads run one after the other (a burst of saves must not race on the index folder). */
   private reloading: Promise<unknown> = Promise.resolve();
 
@@ -112,11 +115,42 @@ export class KnowledgeService {
     return this.current;
   }
 
-  /** Cancels a scheduled retry and waits for a load in progress (for shutdown). */
+  /** Cancels a scheduled retry and a background calibration, and waits for a load in progress (for shutdown). */
   async stop(): Promise<void> {
     this.stopped = true;
     clearTimeout(this.retryTimer);
+    this.stopping.abort(new Error('the knowledge service stopped'));
     await this.inFlight;
+    await this.recalibrating;
+  }
+
+  /** Settles when a background calibration started at load has ended (undefined when none runs). */
+  get recalibration(): Promise<void> | undefined {
+    return this.recalibrating;
+  }
+
+  /**
+   * Calibrates `search` (the passages loaded at start) while the bot answers with the last
+   * calibration, then saves the new one and puts it to use in the search serving by then (a hot
+   * reload may have replaced `search`) and in later reloads. A failure keeps the last one.
+   */
+  private recalibrateInBackground(search: KnowledgeSearch, indexDir: string, options: SelfCalibrationOptions): void {
+    const { logger } = this.options;
+    this.recalibrating = calibrateAndSave(search, indexDir, { ...options, signal: this.stopping.signal }).then(
+      (calibration) => {
+        if (this.stopped || this.loaded === undefined || this.current.state !== 'ready') return;
+        this.loaded = { ...this.loaded, calibration, thresholds: thresholdsFrom(calibration) };
+        applyCalibration(this.current.search, calibration);
+        this.current = { ...this.current, calibration };
+        logger.info('answer thresholds recalibrated', {
+          pooled: calibration.pooled.thresholds,
+          byLanguage: Object.fromEntries(Object.entries(calibration.byLanguage).map(([l, c]) => [l, c.thresholds])),
+        });
+      },
+      (error: unknown) => {
+        if (!this.stopped) logger.error('answer thresholds not recalibrated, the last calibration stays', { error: (error as Error).message });
+      },
+    );
   }
 
   private scheduleRetry(): string | undefined {
@@ -153,15 +187,23 @@ export class KnowledgeService {
         ...(this.options.defaultLanguage === undefined ? {} : { defaultLanguage: this.options.defaultLanguage }),
       });
       let calibration: SelfCalibration | undefined;
+      let recalibrate: SelfCalibrationOptions | undefined;
       if (fixed.answer === undefined || fixed.suggest === undefined || fixed.closeMargin === undefined) {
-        ({ calibration } = await loadOrCalibrate(search, indexDir, {
+        const calibrationOptions: SelfCalibrationOptions = {
           outOfScope: await loadOutOfScope(this.options.knowledgeDir),
           maxWrongRate: this.options.maxWrongAnswerRate ?? 0.03,
           fixed,
-        }));
+        };
+        // Made for other passages (articles changed while the bot was stopped): answer with it now
+        // and make the new one in the background. Calibrating first would hold /ready for as long
+        // (~20 s for the sample knowledge base, minutes at 10,000 articles); a hot reload keeps
+        // its calibration the same way.
+        const saved = await savedCalibration(search, indexDir, calibrationOptions);
+        if (saved !== undefined && !saved.current) recalibrate = calibrationOptions;
+        calibration = saved?.calibration ?? (await calibrateAndSave(search, indexDir, calibrationOptions));
+        applyCalibration(search, calibration);
         thresholds = thresholdsFrom(calibration);
-        search.setThresholds(thresholds);
-        logger.info('answer thresholds calibrated', {
+        logger.info(recalibrate === undefined ? 'answer thresholds calibrated' : 'answer thresholds from the last calibration, recalibrating in the background', {
           pooled: calibration.pooled.thresholds,
           byLanguage: Object.fromEntries(Object.entries(calibration.byLanguage).map(([l, c]) => [l, c.thresholds])),
         });
@@ -173,7 +215,7 @@ export class KnowledgeService {
         rebuiltBecause: report.rebuiltBecause,
       });
       const classifier = await loadTierClassifier(embedder, this.options);
-      this.loaded = { embedder, articles, thresholds };
+      this.loaded = { embedder, articles, thresholds, calibration };
       this.current = {
         state: 'ready',
         search,
@@ -184,6 +226,7 @@ export class KnowledgeService {
         calibration,
       };
       this.options.afterLoad?.();
+      if (recalibrate !== undefined) this.recalibrateInBackground(search, indexDir, recalibrate);
     } catch (error) {
       const retryAt = this.scheduleRetry();
       logger.error('knowledge unavailable', { error: (error as Error).message, attempts: this.attempts, retryAt });
@@ -196,7 +239,8 @@ export class KnowledgeService {
    * Hot reload: re-reads the articles and re-indexes only what changed (new, changed, deleted
    * files) with the model already loaded; the current search keeps answering until the new one
    * is swapped in. A file that does not validate (say, half-written) keeps its previous version,
-   * so it is never served broken nor dropped. Thresholds stay as calibrated at start-up.
+   * so it is never served broken nor dropped. The answer model and thresholds stay as calibrated at
+   * start-up (or by the background calibration it started).
    */
   reloadArticles(): Promise<KnowledgeState> {
     const run = this.reloading.then(() => this.swapArticles());
@@ -207,6 +251,7 @@ export class KnowledgeService {
   private async swapArticles(): Promise<KnowledgeState> {
     const previous = this.current;
     const loaded = this.loaded;
+    const attempt = this.attempts;
     if (previous.state !== 'ready' || loaded === undefined || this.stopped) return previous;
     const { articles: fresh, problems } = await loadArticles(path.join(this.options.knowledgeDir, 'articles'));
     const broken = new Set(problems.map((p) => p.file));
@@ -220,9 +265,14 @@ export class KnowledgeService {
       thresholds: loaded.thresholds,
       ...(this.options.defaultLanguage === undefined ? {} : { defaultLanguage: this.options.defaultLanguage }),
     });
-    this.loaded = { ...loaded, articles };
-    if (this.current !== previous) return this.current;
-    this.current = { ...previous, search, report, problems, missingTranslations: missingTranslations(articles) };
+    // Another load began meanwhile: its state stands.
+    if (this.attempts !== attempt || this.current.state !== 'ready' || this.loaded === undefined) return this.current;
+    // The answer model and the thresholds calibrated on its scores go together (the latest: a
+    // background calibration may have ended while this re-indexed).
+    const latest = this.loaded;
+    if (latest.calibration !== undefined) applyCalibration(search, latest.calibration);
+    this.loaded = { ...latest, articles };
+    this.current = { ...this.current, search, report, problems, missingTranslations: missingTranslations(articles) };
     this.options.logger.info('knowledge reloaded', { articles: articles.length, embedded: report.embeddedArticles, removed: report.removedArticles });
     return this.current;
   }

@@ -6,7 +6,7 @@ import { z } from 'zod';
 import type { Thresholds } from './answer-decision.js';
 import { answerFeatures } from './answer-features.js';
 import { AnswerModel, answerModelSchema } from './answer-model.js';
-import { ArticleClassifier } from './article-classifier.js';
+import { trainArticleClassifier } from './classifier-training.js';
 import type { KnowledgeSearch, LanguageThresholds, QuestionEvidence } from './knowledge-search.js';
 import { calibrateThresholds, calibrationSchema, type Calibration, type CalibrationCase } from './threshold-calibration.js';
 
@@ -39,6 +39,24 @@ export interface SelfCalibrationOptions {
   maxWrongRate: number;
   /** Thresholds the operator set to a number: kept, the others are calibrated. */
   fixed?: Partial<Thresholds>;
+  /** Ends a calibration running in the background (the server stopping): it rejects with the abort reason. */
+  signal?: AbortSignal;
+}
+
+/**
+ * Questions ranked between two yields to the event loop. A server recalibrating in the background
+ * keeps answering: one ranking is ~1–10 ms (10,000 articles), so customers wait at most ~0.1 s.
+ */
+const EVIDENCE_PER_YIELD = 16;
+
+/** Lets timers and I/O run every EVIDENCE_PER_YIELD calls, and stops there when `signal` is aborted. */
+function yielder(signal: AbortSignal | undefined): () => Promise<void> {
+  let calls = 0;
+  return async () => {
+    if (++calls % EVIDENCE_PER_YIELD !== 0) return;
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    signal?.throwIfAborted();
+  };
 }
 
 /** Calibration per language plus the pooled one used for languages without enough questions, and the answer model. */
@@ -74,8 +92,15 @@ export interface EvidenceCase {
  * desk that documents integrations). Removing each article in turn, its own questions become
  * exactly such questions, for any knowledge base.
  */
-export async function buildEvidenceCases(search: KnowledgeSearch, outOfScope: SelfCalibrationOptions['outOfScope']): Promise<EvidenceCase[]> {
+export async function buildEvidenceCases(search: KnowledgeSearch, outOfScope: SelfCalibrationOptions['outOfScope'], signal?: AbortSignal): Promise<EvidenceCase[]> {
   const { index } = search;
+  const pause = yielder(signal);
+  // The same classifier as `ArticleClassifier.train` (to the bit), on a worker thread for a large
+  // knowledge base (classifier-training.ts): ~5–7 s per fold at 10,000 articles off this thread.
+  const train = async (examples: ReturnType<typeof examplesWithout>) => {
+    signal?.throwIfAborted();
+    return (await trainArticleClassifier(examples, undefined)).classifier;
+  };
   const all = await index.titleAndQuestionVectors();
   const vectorOf = new Map(all.map((p) => [p.label, p.vector]));
   const questions = evenlySpaced(
@@ -92,8 +117,9 @@ export async function buildEvidenceCases(search: KnowledgeSearch, outOfScope: Se
   for (let fold = 0; fold < FOLDS; fold++) {
     const heldOut = questions.filter((_, i) => i % FOLDS === fold);
     if (heldOut.length === 0) continue;
-    const classifier = ArticleClassifier.train(examplesWithout(new Set(heldOut.map((q) => q.label))));
+    const classifier = await train(examplesWithout(new Set(heldOut.map((q) => q.label))));
     for (const q of heldOut) {
+      await pause();
       const evidence = search.evidence({ text: q.text, vector: vectorOf.get(q.label)!, language: q.language, exclude: new Set([q.label]), classifier });
       cases.push({ language: q.language, kind: 'held-out', expected: q.articleId, evidence });
     }
@@ -103,8 +129,9 @@ export async function buildEvidenceCases(search: KnowledgeSearch, outOfScope: Se
     for (let fold = 0; fold < FOLDS; fold++) {
       const removed = new Set(articleIds.filter((_, i) => i % FOLDS === fold));
       const removedLabels = new Set([...index.labels].filter(([, owner]) => removed.has(owner.articleId)).map(([label]) => label));
-      const classifier = ArticleClassifier.train(examplesWithout(removedLabels));
+      const classifier = await train(examplesWithout(removedLabels));
       for (const q of questions.filter((q) => removed.has(q.articleId))) {
+        await pause();
         const evidence = search.evidence({ text: q.text, vector: vectorOf.get(q.label)!, language: q.language, excludeArticles: removed, classifier });
         cases.push({ language: q.language, kind: 'article-removed', expected: 'none', evidence });
       }
@@ -112,7 +139,10 @@ export async function buildEvidenceCases(search: KnowledgeSearch, outOfScope: Se
   }
   for (const [language, texts] of Object.entries(outOfScope)) {
     const oosVectors = await search.embedQuestions(texts);
-    texts.forEach((text, i) => cases.push({ language, kind: 'out-of-scope', expected: 'none', evidence: search.evidence({ text, vector: oosVectors[i]!, language }) }));
+    for (const [i, text] of texts.entries()) {
+      await pause();
+      cases.push({ language, kind: 'out-of-scope', expected: 'none', evidence: search.evidence({ text, vector: oosVectors[i]!, language }) });
+    }
   }
   return cases;
 }
@@ -169,7 +199,7 @@ export function calibrateLanguages(casesByLanguage: Readonly<Record<string, Cali
 
 /** Trains the answer model and chooses thresholds on its scores. */
 export async function selfCalibrate(search: KnowledgeSearch, options: SelfCalibrationOptions): Promise<SelfCalibration> {
-  const cases = await buildEvidenceCases(search, options.outOfScope);
+  const cases = await buildEvidenceCases(search, options.outOfScope, options.signal);
   // A threshold the operator fixed is a number on the similarity scale they know: keep that scale.
   const anyFixed = Object.values(options.fixed ?? {}).some((value) => value !== undefined);
   const model = anyFixed ? undefined : trainAnswerModel(cases);
@@ -191,7 +221,47 @@ export function applyCalibration(search: KnowledgeSearch, calibration: SelfCalib
   search.setThresholds(thresholdsFrom(calibration));
 }
 
-const cacheSchema = z.object({ key: z.string(), calibration: selfCalibrationSchema });
+/**
+ * calibration.json beside the index. `settings`: the key without the passages' hash, so a server
+ * restarted after articles changed can answer with the last calibration while it makes a new one
+ * (absent in files written before it: those are calibrated again before use).
+ */
+const cacheSchema = z.object({ key: z.string(), settings: z.string().optional(), calibration: selfCalibrationSchema });
+
+function cacheKeys(search: KnowledgeSearch, options: SelfCalibrationOptions): { key: string; settings: string } {
+  const hash = (value: unknown) => createHash('sha256').update(JSON.stringify(value)).digest('hex');
+  const settings = [CALIBRATION_VERSION, search.fusion, search.crossLanguagePenalty, options.maxWrongRate, options.fixed ?? {}, options.outOfScope];
+  const [version, ...rest] = settings;
+  return { key: hash([version, search.index.contentHash, ...rest]), settings: hash(settings) };
+}
+
+/** A calibration saved beside the index: `current` when made for these passages, else for others under the same settings. */
+export interface SavedCalibration {
+  calibration: SelfCalibration;
+  current: boolean;
+}
+
+/** The calibration saved beside the index, if it was made under the same settings (see `SavedCalibration`). */
+export async function savedCalibration(search: KnowledgeSearch, indexDir: string, options: SelfCalibrationOptions): Promise<SavedCalibration | undefined> {
+  const { key, settings } = cacheKeys(search, options);
+  try {
+    const cached = cacheSchema.safeParse(JSON.parse(await readFile(path.join(indexDir, 'calibration.json'), 'utf8')));
+    if (!cached.success) return undefined;
+    if (cached.data.key === key) return { calibration: cached.data.calibration, current: true };
+    if (cached.data.settings === settings) return { calibration: cached.data.calibration, current: false };
+  } catch {
+    // No or unreadable file: nothing saved.
+  }
+  return undefined;
+}
+
+/** Runs the calibration for `search`'s passages and saves it beside the index (it is not applied: see `applyCalibration`). */
+export async function calibrateAndSave(search: KnowledgeSearch, indexDir: string, options: SelfCalibrationOptions): Promise<SelfCalibration> {
+  const keys = cacheKeys(search, options);
+  const calibration = await selfCalibrate(search, options);
+  await writeFileAtomically(path.join(indexDir, 'calibration.json'), JSON.stringify({ ...keys, calibration }));
+  return calibration;
+}
 
 /**
  * Loads the calibration saved beside the index when nothing it depends on changed (passages,
@@ -203,23 +273,10 @@ export async function loadOrCalibrate(
   indexDir: string,
   options: SelfCalibrationOptions,
 ): Promise<{ calibration: SelfCalibration; calibrated: boolean }> {
-  const key = createHash('sha256')
-    .update(JSON.stringify([CALIBRATION_VERSION, search.index.contentHash, search.fusion, search.crossLanguagePenalty, options.maxWrongRate, options.fixed ?? {}, options.outOfScope]))
-    .digest('hex');
-  const file = path.join(indexDir, 'calibration.json');
-  try {
-    const cached = cacheSchema.safeParse(JSON.parse(await readFile(file, 'utf8')));
-    if (cached.success && cached.data.key === key) {
-      applyCalibration(search, cached.data.calibration);
-      return { calibration: cached.data.calibration, calibrated: false };
-    }
-  } catch {
-    // No or unreadable cache: calibrate below.
-  }
-  const calibration = await selfCalibrate(search, options);
-  await writeFileAtomically(file, JSON.stringify({ key, calibration }));
+  const saved = await savedCalibration(search, indexDir, options);
+  const calibration = saved?.current === true ? saved.calibration : await calibrateAndSave(search, indexDir, options);
   applyCalibration(search, calibration);
-  return { calibration, calibrated: true };
+  return { calibration, calibrated: saved?.current !== true };
 }
 
 /** At most `limit` items, evenly spread (all of them when there are fewer). */

@@ -1,0 +1,149 @@
+import { appendFileSync, cpSync, readFileSync, rmSync } from 'node:fs';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { KnowledgeService, type KnowledgeState } from '../src/knowledge/knowledge-service.js';
+import { createLogger } from '../src/logger.js';
+import { HashingTestEmbedder } from '../src/search/hashing-test-embedder.js';
+import { hnswIndexFactory } from '../src/search/hnsw-index.js';
+import { sampleKnowledgeDir, tempDir } from './support/test-app.js';
+
+/**
+ * The self-calibrated answer model and thresholds (`auto`, the product default) through the
+ * knowledge service's life: a hot reload and a restart after articles changed. Stand-in embedder:
+ * these tests are about which calibration is in use, not about answer quality.
+ */
+
+const dirs: string[] = [];
+afterAll(() => dirs.forEach((dir) => rmSync(dir, { recursive: true, force: true })));
+
+function folders(): { knowledgeDir: string; dataDir: string } {
+  const knowledgeDir = tempDir('tierdesk-calibration-knowledge-');
+  const dataDir = tempDir('tierdesk-calibration-data-');
+  dirs.push(knowledgeDir, dataDir);
+  for (const part of ['articles', 'tiers']) cpSync(path.join(sampleKnowledgeDir, part), path.join(knowledgeDir, part), { recursive: true });
+  return { knowledgeDir, dataDir };
+}
+
+function service(knowledgeDir: string, dataDir: string, log: string[] = []): KnowledgeService {
+  return new KnowledgeService({
+    knowledgeDir,
+    dataDir,
+    thresholds: { answer: 0.55, suggest: 0.45, closeMargin: 0.03 },
+    fixedThresholds: {},
+    tiers: { threshold: 0.35, margin: 0.02, rulesFile: path.join(knowledgeDir, 'tiers', 'rules.yaml') },
+    createEmbedder: async () => new HashingTestEmbedder(),
+    indexFactory: hnswIndexFactory,
+    logger: createLogger('info', (line) => log.push((JSON.parse(line) as { message: string }).message)),
+    retry: { initialMs: 0, maxMs: 0 },
+  });
+}
+
+function ready(state: KnowledgeState): Extract<KnowledgeState, { state: 'ready' }> {
+  if (state.state !== 'ready') throw new Error(`knowledge ${state.state}`);
+  return state;
+}
+
+const QUESTIONS = ['how do I change my password', 'download my last invoice', 'the scanner does not send documents', 'what is the weather tomorrow'];
+/** What the customer gets for each question: answer, did-you-mean or not confident, and which articles. */
+const decisions = async (state: Extract<KnowledgeState, { state: 'ready' }>) =>
+  Promise.all(
+    QUESTIONS.map(async (q) => {
+      const decision = (await state.search.answer(q, 'en')).decision;
+      const articles = decision.kind === 'answer' ? [decision.article.articleId] : decision.kind === 'did-you-mean' ? decision.candidates.map((c) => c.articleId) : [];
+      return `${decision.kind} ${articles.join(', ')}`;
+    }),
+  );
+
+/** Appends a paragraph to one article: its passages change, so the knowledge base's content does. */
+function editArticle(knowledgeDir: string): void {
+  appendFileSync(path.join(knowledgeDir, 'articles', 'en', 'work-offline.md'), '\nOffline copies are kept for 30 days on each device.\n');
+}
+
+describe('calibration through hot reloads and restarts (auto thresholds)', () => {
+  it('a hot reload keeps the answer model together with the thresholds calibrated on its scores', async () => {
+    const { knowledgeDir, dataDir } = folders();
+    const knowledge = service(knowledgeDir, dataDir);
+    try {
+      const before = ready(await knowledge.ready);
+      expect(before.calibration?.model).toBeDefined();
+      expect(before.search.scoredByModel).toBe(true);
+      const answered = await decisions(before);
+
+      editArticle(knowledgeDir);
+      const after = ready(await knowledge.reloadArticles());
+      expect(after.report.embeddedArticles).toEqual(['en/work-offline']);
+      expect(after.search).not.toBe(before.search);
+      // Without the model, the fused scores would be read against thresholds made for the model's probabilities.
+      expect(after.search.scoredByModel).toBe(true);
+      expect(after.search.thresholdsFor('en')).toEqual(before.search.thresholdsFor('en'));
+      expect(await decisions(after)).toEqual(answered);
+    } finally {
+      await knowledge.stop();
+    }
+  }, 60_000);
+
+  it('after articles changed while stopped, a restart answers with the last calibration at once and recalibrates in the background', async () => {
+    const { knowledgeDir, dataDir } = folders();
+    const first = service(knowledgeDir, dataDir);
+    const original = ready(await first.ready).calibration;
+    await first.stop();
+    expect(original).toBeDefined();
+    const calibrationFile = path.join(dataDir, 'knowledge-index', 'calibration.json');
+    const savedKey = (JSON.parse(readFileSync(calibrationFile, 'utf8')) as { key: string }).key;
+
+    editArticle(knowledgeDir);
+    const log: string[] = [];
+    const restarted = service(knowledgeDir, dataDir, log);
+    try {
+      const state = ready(await restarted.ready);
+      expect(state.report.embeddedArticles).toEqual(['en/work-offline']);
+      // Ready with the calibration made before the edit, answer model included.
+      expect(state.calibration).toEqual(original);
+      expect(state.search.scoredByModel).toBe(true);
+      expect(log).toContain('answer thresholds from the last calibration, recalibrating in the background');
+      expect(restarted.recalibration).toBeDefined();
+
+      await restarted.recalibration;
+      expect(log).toContain('answer thresholds recalibrated');
+      const now = ready(restarted.status);
+      expect(now.search).toBe(state.search);
+      expect(now.calibration).toBeDefined();
+      expect(now.calibration).not.toBe(original);
+      expect(now.search.scoredByModel).toBe(true);
+      expect(now.search.thresholdsFor('en')).toEqual(now.calibration!.byLanguage.en?.thresholds ?? now.calibration!.pooled.thresholds);
+      expect((JSON.parse(readFileSync(calibrationFile, 'utf8')) as { key: string }).key).not.toBe(savedKey);
+    } finally {
+      await restarted.stop();
+    }
+
+    // The next start finds the new calibration current: nothing runs in the background.
+    const log2: string[] = [];
+    const third = service(knowledgeDir, dataDir, log2);
+    try {
+      ready(await third.ready);
+      expect(third.recalibration).toBeUndefined();
+      expect(log2).toContain('answer thresholds calibrated');
+    } finally {
+      await third.stop();
+    }
+  }, 120_000);
+
+  it('stopping during a background calibration ends it without saving or logging a failure', async () => {
+    const { knowledgeDir, dataDir } = folders();
+    const first = service(knowledgeDir, dataDir);
+    await first.ready;
+    await first.stop();
+    const calibrationFile = path.join(dataDir, 'knowledge-index', 'calibration.json');
+    const saved = readFileSync(calibrationFile, 'utf8');
+
+    editArticle(knowledgeDir);
+    const log: string[] = [];
+    const restarted = service(knowledgeDir, dataDir, log);
+    ready(await restarted.ready);
+    expect(restarted.recalibration).toBeDefined();
+    await restarted.stop();
+    expect(readFileSync(calibrationFile, 'utf8')).toBe(saved);
+    expect(log).not.toContain('answer thresholds recalibrated');
+    expect(log.filter((m) => m.includes('not recalibrated'))).toEqual([]);
+  }, 120_000);
+});
