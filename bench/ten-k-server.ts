@@ -109,8 +109,16 @@ function questions(): () => string {
   };
 }
 
-function load(port: number, concurrency: number, total: number, next: () => string): Promise<LoadRun> {
-  return concurrentLoad(concurrency, total, (worker) => benchTurn(port, next(), `customer-${worker}`));
+/** A load round; a turn that fails is counted with its reason (the round goes on). */
+async function load(port: number, concurrency: number, total: number, next: () => string): Promise<LoadRun & { failed: Map<string, number> }> {
+  const failed = new Map<string, number>();
+  const run = await concurrentLoad(concurrency, total, (worker) =>
+    benchTurn(port, next(), `customer-${worker}`).catch((error: unknown) => {
+      const reason = (error as Error & { cause?: Error }).cause?.message ?? (error as Error).message;
+      failed.set(reason, (failed.get(reason) ?? 0) + 1);
+    }),
+  );
+  return { ...run, failed };
 }
 
 async function main(): Promise<void> {
@@ -172,6 +180,7 @@ async function main(): Promise<void> {
     env: { ...env, LOG_LEVEL: 'info' },
     onStderr: (chunk) => {
       log += chunk;
+      for (const line of chunk.split('\n')) if (line.includes('"level":"error"')) process.stderr.write(`server: ${line.slice(0, 400)}\n`);
       if (reloaded !== undefined && log.includes('"knowledge reloaded"')) reloaded();
     },
   });
@@ -181,9 +190,10 @@ async function main(): Promise<void> {
   for (let round = 1; round <= 3; round++) {
     const r = await load(server.port, 100, turnsPerRound, next);
     await new Promise((resolve) => setTimeout(resolve, 1000));
-    rows.push([`after round ${round} (100 concurrent, ${turnsPerRound} distinct questions) + 1 s`, f1(r.perSecond), f1(r.p50), f1(r.p99), f1(rssMb(server.pid))]);
+    const failures = [...r.failed].map(([reason, n]) => `${n} × ${reason}`).join('; ') || 'none';
+    rows.push([`after round ${round} (100 concurrent, ${turnsPerRound} distinct questions) + 1 s`, f1(r.perSecond), f1(r.p50), f1(r.p99), f1(rssMb(server.pid)), failures]);
   }
-  table(['server', 'turns/s', 'p50 ms', 'p99 ms', 'RSS MB'], rows);
+  table(['server', 'turns/s', 'p50 ms', 'p99 ms', 'RSS MB', 'failed turns'], rows);
   say();
 
   const dir = path.join(knowledgeDir, 'articles', 'en', 'generated');

@@ -1,3 +1,4 @@
+import { appendFileSync, cpSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { KnowledgeService } from '../src/knowledge/knowledge-service.js';
@@ -7,9 +8,10 @@ import { HashingTestEmbedder } from '../src/search/hashing-test-embedder.js';
 import { hnswIndexFactory } from '../src/search/hnsw-index.js';
 import { sampleKnowledgeDir, tempDir } from './support/test-app.js';
 
-function service(createEmbedder: () => Promise<HashingTestEmbedder>, retry = { initialMs: 20, maxMs: 40 }) {
+function service(createEmbedder: () => Promise<HashingTestEmbedder>, retry = { initialMs: 20, maxMs: 40 }, more: { knowledgeDir?: string; afterLoad?: () => void } = {}) {
   return new KnowledgeService({
-    knowledgeDir: sampleKnowledgeDir,
+    knowledgeDir: more.knowledgeDir ?? sampleKnowledgeDir,
+    ...(more.afterLoad === undefined ? {} : { afterLoad: more.afterLoad }),
     dataDir: tempDir(),
     thresholds: { answer: 0.55, suggest: 0.45, closeMargin: 0.03 },
     tiers: { threshold: 0.35, margin: 0.02, rulesFile: path.join(sampleKnowledgeDir, 'tiers', 'rules.yaml') },
@@ -58,5 +60,31 @@ describe('knowledge service lifecycle', () => {
     const before = calls;
     await new Promise((r) => setTimeout(r, 100));
     expect(calls).toBe(before);
+  });
+
+  it('runs afterLoad (the full GC of the server) after the first load and after each hot reload, not after a failed one', async () => {
+    const knowledgeDir = tempDir('tierdesk-after-load-');
+    cpSync(path.join(sampleKnowledgeDir, 'tiers'), path.join(knowledgeDir, 'tiers'), { recursive: true });
+    mkdirSync(path.join(knowledgeDir, 'articles', 'en'), { recursive: true });
+    cpSync(path.join(sampleKnowledgeDir, 'articles', 'en', 'change-password.md'), path.join(knowledgeDir, 'articles', 'en', 'change-password.md'));
+    let calls = 0;
+    let modelInstalled = false;
+    const knowledge = service(
+      async () => {
+        if (!modelInstalled) throw new EmbedderLoadError('model not found');
+        return new HashingTestEmbedder();
+      },
+      { initialMs: 20, maxMs: 40 },
+      { knowledgeDir, afterLoad: () => calls++ },
+    );
+    expect((await knowledge.ready).state).toBe('failed');
+    expect(calls).toBe(0);
+    modelInstalled = true;
+    await until(() => knowledge.status.state === 'ready');
+    expect(calls).toBe(1);
+    appendFileSync(path.join(knowledgeDir, 'articles', 'en', 'change-password.md'), '\nThe link in the email is valid for one hour.\n');
+    expect(await knowledge.reloadArticles()).toMatchObject({ state: 'ready', report: { embeddedArticles: ['en/change-password'] } });
+    expect(calls).toBe(2);
+    await knowledge.stop();
   });
 });
