@@ -4,10 +4,8 @@ import { describe, expect, it } from 'vitest';
 import type { Article } from '../src/knowledge/article.js';
 import { KnowledgeIndex } from '../src/knowledge/knowledge-index.js';
 import { rankArticles } from '../src/search/answer-decision.js';
-import { EmbedderLoadError } from '../src/search/embedder.js';
 import { HashingTestEmbedder } from '../src/search/hashing-test-embedder.js';
 import { hnswIndexFactory } from '../src/search/hnsw-index.js';
-import type { VectorIndexFactory } from '../src/search/vector-index.js';
 import { tempDir } from './support/test-app.js';
 
 const article = (id: string, title: string, body: string, questions: string[] = []): Article => ({
@@ -226,71 +224,5 @@ describe('knowledge index: which body chunks get vectors', () => {
     for (const [label, p] of b) expect(Math.abs(a.get(label)! - p)).toBeLessThan(1e-7);
     const files = readdirSync(dir).filter((f) => f.startsWith('classifier-'));
     expect(files).toHaveLength(1);
-  });
-});
-
-describe('knowledge index opened while the model loads', () => {
-  /** A model that finishes loading after `ms`, noting when in `events`. */
-  const loading = (embedder: HashingTestEmbedder, events: string[], ms = 150) =>
-    new Promise<HashingTestEmbedder>((resolve) => setTimeout(() => (events.push('model ready'), resolve(embedder)), ms));
-  const noting = (events: string[]): VectorIndexFactory => ({
-    create: hnswIndexFactory.create,
-    load: async (file, dimension) => {
-      const index = await hnswIndexFactory.load(file, dimension);
-      events.push('index loaded');
-      return index;
-    },
-  });
-
-  it('loads the saved index before the model is ready, then answers with the model', async () => {
-    const dir = tempDir();
-    await sync(dir, new HashingTestEmbedder());
-    const events: string[] = [];
-    const model = new HashingTestEmbedder();
-    const { index, report } = await KnowledgeIndex.sync({ articles, embedder: loading(model, events), indexFactory: noting(events), indexDir: dir });
-    expect(events).toEqual(['index loaded', 'model ready']);
-    expect(report).toMatchObject({ rebuiltBecause: undefined, embeddedArticles: [], unchangedArticles: 3 });
-    expect(model.embeddedCount).toBe(0);
-    expect(await topArticle(index, model, 'which database engines are supported')).toBe('databases');
-  });
-
-  it('embeds changed articles once the model is ready', async () => {
-    const dir = tempDir();
-    await sync(dir, new HashingTestEmbedder());
-    const changed = articles.map((a) => (a.id === 'create-user' ? { ...a, title: 'Invite a colleague' } : a));
-    const events: string[] = [];
-    const model = new HashingTestEmbedder();
-    const { index, report } = await KnowledgeIndex.sync({ articles: changed, embedder: loading(model, events), indexFactory: noting(events), indexDir: dir });
-    expect(events).toEqual(['index loaded', 'model ready']);
-    expect(report.embeddedArticles).toEqual(['en/create-user']);
-    expect(model.embeddedCount).toBeGreaterThan(0);
-    expect(await topArticle(index, model, 'invite a colleague')).toBe('create-user');
-  });
-
-  it('rebuilds with the model that loaded when it is not the one the index names', async () => {
-    const dir = tempDir();
-    await sync(dir, new HashingTestEmbedder(256, 'test/model-a'));
-    const other = new HashingTestEmbedder(256, 'test/model-b');
-    const { report } = await KnowledgeIndex.sync({ articles, embedder: loading(other, []), indexFactory: hnswIndexFactory, indexDir: dir });
-    expect(report.rebuiltBecause).toBe('embedding model changed from test/model-a to test/model-b');
-    expect(other.embeddedCount).toBe(report.passages);
-    const again = new HashingTestEmbedder(256, 'test/model-b');
-    expect((await sync(dir, again)).report).toMatchObject({ rebuiltBecause: undefined, embeddedArticles: [] });
-    // Also when the difference is a setting with the same model id (a changed article needs the model then).
-    const changed = articles.map((a) => (a.id === 'databases' ? { ...a, body: 'Only PostgreSQL.' } : a));
-    const prefixed = new HashingTestEmbedder(256, 'test/model-b', { queryPrefix: 'query: ' });
-    const { report: rebuilt } = await KnowledgeIndex.sync({ articles: changed, embedder: loading(prefixed, []), indexFactory: hnswIndexFactory, indexDir: dir });
-    expect(rebuilt.rebuiltBecause).toBe('embedding settings changed: query prefix "" → "query: "');
-  });
-
-  it('fails with the model\'s load error and leaves the saved index as it was', async () => {
-    const dir = tempDir();
-    await sync(dir, new HashingTestEmbedder());
-    const manifest = readFileSync(path.join(dir, 'manifest.json'), 'utf8');
-    const failing = Promise.reject(new EmbedderLoadError('model not found under MODEL_DIR=/models'));
-    const changed = articles.map((a) => (a.id === 'databases' ? { ...a, body: 'Only PostgreSQL.' } : a));
-    await expect(KnowledgeIndex.sync({ articles: changed, embedder: failing, indexFactory: hnswIndexFactory, indexDir: dir })).rejects.toThrow('model not found under MODEL_DIR=/models');
-    await expect(KnowledgeIndex.sync({ articles, embedder: failing, indexFactory: hnswIndexFactory, indexDir: dir })).rejects.toThrow('model not found');
-    expect(readFileSync(path.join(dir, 'manifest.json'), 'utf8')).toBe(manifest);
   });
 });

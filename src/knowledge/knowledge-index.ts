@@ -5,7 +5,6 @@ import { createHash } from 'node:crypto';
 import { LruMap } from '../lru-map.js';
 import { ArticleClassifier, classifierJsonSchema } from '../search/article-classifier.js';
 import { ClassifierTrainer } from '../search/classifier-training.js';
-import { DeferredEmbedder, VectorSpaceChangedError, vectorSpaceChange, type VectorSpace } from '../search/deferred-embedder.js';
 import type { Embedder, EmbedderFingerprint } from '../search/embedder.js';
 import { MiniSearchLexicalIndex, type LexicalIndex } from '../search/lexical-index.js';
 import { StoredEmbeddings } from '../search/stored-embeddings.js';
@@ -117,12 +116,7 @@ export interface SyncReport {
 
 export interface SyncOptions {
   articles: readonly Article[];
-  /**
-   * The model. A promise of one still loading: a saved index is opened (and everything that
-   * needs no vectors built) meanwhile, in the vector space its manifest names (DeferredEmbedder);
-   * if the model turns out to be another one, the index is rebuilt with it.
-   */
-  embedder: Embedder | Promise<Embedder>;
+  embedder: Embedder;
   indexFactory: VectorIndexFactory;
   /** Folder holding `manifest.json` and `vectors.hnsw`. */
   indexDir: string;
@@ -227,25 +221,9 @@ export class KnowledgeIndex {
    * missing/corrupt index) forces a full rebuild. Saves atomically when anything changed.
    */
   static async sync(options: SyncOptions): Promise<{ index: KnowledgeIndex; report: SyncReport }> {
-    const model = options.embedder;
-    if (!(model instanceof Promise)) return KnowledgeIndex.syncWith(options, model);
-    model.catch(() => undefined); // awaited below, after the manifest is read: a load error meanwhile is not "unhandled"
-    const saved = await readManifest(path.join(options.indexDir, MANIFEST_FILE));
-    if (saved.manifest === undefined) return KnowledgeIndex.syncWith(options, await model);
-    const space = savedSpace(saved.manifest);
-    try {
-      const synced = await KnowledgeIndex.syncWith(options, new DeferredEmbedder(space, model), saved);
-      if (vectorSpaceChange(space, await model) === undefined) return synced;
-    } catch (error) {
-      if (!(error instanceof VectorSpaceChangedError)) throw error;
-    }
-    return KnowledgeIndex.syncWith(options, await model);
-  }
-
-  private static async syncWith(options: SyncOptions, embedder: Embedder, saved?: ReadManifest): Promise<{ index: KnowledgeIndex; report: SyncReport }> {
-    const { articles, indexFactory, indexDir } = options;
+    const { articles, embedder, indexFactory, indexDir } = options;
     const bodyVectors = options.bodyVectors ?? 'all';
-    const { manifest, vectors, rebuiltBecause } = await openIndex(indexDir, embedder, indexFactory, bodyVectors, saved);
+    const { manifest, vectors, rebuiltBecause } = await openIndex(indexDir, embedder, indexFactory, bodyVectors);
 
     const wanted = new Map(articles.map((article) => [articleKey(article), article]));
     // Chunking every body is a good part of a reload at 10,000 articles: once per article and sync.
@@ -438,7 +416,7 @@ interface OpenedIndex {
 }
 
 /** Loads the saved manifest and vectors, or starts empty and says why a rebuild is needed. */
-async function openIndex(indexDir: string, embedder: Embedder, indexFactory: VectorIndexFactory, bodyVectors: BodyVectors, read?: ReadManifest): Promise<OpenedIndex> {
+async function openIndex(indexDir: string, embedder: Embedder, indexFactory: VectorIndexFactory, bodyVectors: BodyVectors): Promise<OpenedIndex> {
   const empty = (rebuiltBecause: string): OpenedIndex => ({
     manifest: {
       version: 2,
@@ -453,11 +431,17 @@ async function openIndex(indexDir: string, embedder: Embedder, indexFactory: Vec
     vectors: indexFactory.create(embedder.dimension),
     rebuiltBecause,
   });
-  const saved = read ?? (await readManifest(path.join(indexDir, MANIFEST_FILE)));
+  const saved = await readManifest(path.join(indexDir, MANIFEST_FILE));
   if (saved.manifest === undefined) return empty(saved.reason);
   const { manifest } = saved;
-  const changed = vectorSpaceChange(savedSpace(manifest), embedder);
-  if (changed !== undefined) return empty(changed);
+  if (manifest.modelId !== embedder.modelId) {
+    return empty(`embedding model changed from ${manifest.modelId} to ${embedder.modelId}`);
+  }
+  if (manifest.dimension !== embedder.dimension) {
+    return empty(`dimension changed from ${manifest.dimension} to ${embedder.dimension}`);
+  }
+  const changed = fingerprintChange(manifest.embedding, embedder.fingerprint);
+  if (changed !== undefined) return empty(`embedding settings changed: ${changed}`);
   if ((manifest.bodyVectors ?? 'all') !== bodyVectors) return empty(`body vectors changed from ${manifest.bodyVectors ?? 'all'} to ${bodyVectors}`);
   try {
     const vectors = await indexFactory.load(path.join(indexDir, manifest.vectorsFile), embedder.dimension);
@@ -503,9 +487,17 @@ async function saveIndex(
   if (oldClassifierFile !== undefined && oldClassifierFile !== manifest.classifier?.file) await rm(path.join(indexDir, oldClassifierFile), { force: true });
 }
 
-/** The vector space a saved index was built in. */
-function savedSpace(manifest: Manifest): VectorSpace {
-  return { modelId: manifest.modelId, dimension: manifest.dimension, fingerprint: manifest.embedding };
+/** Names the first setting that differs between the saved vectors' fingerprint and the embedder's. */
+function fingerprintChange(saved: EmbedderFingerprint, current: EmbedderFingerprint): string | undefined {
+  if (saved.file !== current.file) return `model file ${saved.file} → ${current.file}`;
+  if (saved.queryPrefix !== current.queryPrefix) return `query prefix "${saved.queryPrefix}" → "${current.queryPrefix}"`;
+  if (saved.passagePrefix !== current.passagePrefix) return `passage prefix "${saved.passagePrefix}" → "${current.passagePrefix}"`;
+  for (const kind of ['title', 'question', 'body'] as const) {
+    if (saved.passageRoles[kind] !== current.passageRoles[kind]) {
+      return `${kind} passages embedded as ${saved.passageRoles[kind]} → ${current.passageRoles[kind]}`;
+    }
+  }
+  return undefined;
 }
 
 /** Whether passage `i` of an article gets a vector under `bodyVectors` (titles and questions always do). */
@@ -715,9 +707,7 @@ function hashOf(parts: readonly string[]): string {
 
 const MANIFEST_FILE = 'manifest.json';
 
-type ReadManifest = { manifest?: Manifest; reason: string };
-
-async function readManifest(file: string): Promise<ReadManifest> {
+async function readManifest(file: string): Promise<{ manifest?: Manifest; reason: string }> {
   let text: string;
   try {
     text = await readFile(file, 'utf8');

@@ -170,15 +170,11 @@ export class KnowledgeService {
     const { logger } = this.options;
     this.attempts++;
     try {
-      // The articles are read and the saved index is opened while the model loads (in its own
-      // thread with the default embedder): KnowledgeIndex.sync waits for it only to embed.
-      const model = this.options.createEmbedder();
-      model.catch(() => undefined); // awaited below; a load error first seen there is not "unhandled"
-      const { articles, problems } = await loadArticles(path.join(this.options.knowledgeDir, 'articles'));
+      // The articles are read while the model loads (in its own thread with the default embedder).
+      const [embedder, { articles, problems }] = await Promise.all([this.options.createEmbedder(), loadArticles(path.join(this.options.knowledgeDir, 'articles'))]);
       for (const problem of problems) logger.error('knowledge article skipped', { file: problem.file, reason: problem.reason });
       const indexDir = path.join(this.options.dataDir, 'knowledge-index');
-      const { index, report } = await KnowledgeIndex.sync({ articles, embedder: model, indexFactory: this.options.indexFactory, indexDir, bodyVectors: this.options.bodyVectors ?? 'all' });
-      const embedder = await model;
+      const { index, report } = await KnowledgeIndex.sync({ articles, embedder, indexFactory: this.options.indexFactory, indexDir, bodyVectors: this.options.bodyVectors ?? 'all' });
       const missing = missingTranslations(articles);
       if (missing.length > 0) logger.info('knowledge translations missing', { articles: missing.length, examples: missing.slice(0, 5).map((m) => `${m.articleId}: ${m.missing.join(', ')}`) });
       // Without `fixedThresholds` the given thresholds are all fixed (embedders and tests that do not calibrate).
