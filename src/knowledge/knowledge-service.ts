@@ -84,6 +84,14 @@ export async function loadTierClassifier(
   );
 }
 
+/** A calibration's thresholds, as the log shows them. */
+function calibrationLog(calibration: SelfCalibration): Record<string, unknown> {
+  return {
+    pooled: calibration.pooled.thresholds,
+    byLanguage: Object.fromEntries(Object.entries(calibration.byLanguage).map(([language, c]) => [language, c.thresholds])),
+  };
+}
+
 const DEFAULT_RETRY = { initialMs: 60_000, maxMs: 30 * 60_000 };
 
 /**
@@ -144,10 +152,7 @@ export class KnowledgeService {
         this.loaded = { ...this.loaded, calibration, thresholds: thresholdsFrom(calibration) };
         applyCalibration(this.current.search, calibration);
         this.current = { ...this.current, calibration };
-        logger.info('answer thresholds recalibrated', {
-          pooled: calibration.pooled.thresholds,
-          byLanguage: Object.fromEntries(Object.entries(calibration.byLanguage).map(([l, c]) => [l, c.thresholds])),
-        });
+        logger.info('answer thresholds recalibrated', calibrationLog(calibration));
       },
       (error: unknown) => {
         if (!this.stopped) logger.error('answer thresholds not recalibrated, the last calibration stays', { error: (error as Error).message });
@@ -201,10 +206,7 @@ export class KnowledgeService {
         calibration = saved?.calibration ?? (await calibrateAndSave(search, indexDir, calibrationOptions));
         applyCalibration(search, calibration);
         thresholds = thresholdsFrom(calibration);
-        logger.info(recalibrate === undefined ? 'answer thresholds calibrated' : 'answer thresholds from the last calibration, recalibrating in the background', {
-          pooled: calibration.pooled.thresholds,
-          byLanguage: Object.fromEntries(Object.entries(calibration.byLanguage).map(([l, c]) => [l, c.thresholds])),
-        });
+        logger.info(recalibrate === undefined ? 'answer thresholds calibrated' : 'answer thresholds from the last calibration, recalibrating in the background', calibrationLog(calibration));
       }
       logger.info('knowledge ready', {
         articles: articles.length,
