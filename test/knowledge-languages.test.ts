@@ -3,7 +3,7 @@ import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Article } from '../src/knowledge/article.js';
 import { KnowledgeIndex } from '../src/knowledge/knowledge-index.js';
-import { loadArticles, missingTranslations } from '../src/knowledge/load-articles.js';
+import { loadArticles, missingTranslationLines, missingTranslations } from '../src/knowledge/load-articles.js';
 import { decideAnswer } from '../src/search/answer-decision.js';
 import { HashingTestEmbedder } from '../src/search/hashing-test-embedder.js';
 import { hnswIndexFactory } from '../src/search/hnsw-index.js';
@@ -179,5 +179,18 @@ describe('self-calibration on a small synthetic knowledge base', () => {
     expect((await loadOrCalibrate(search, dir, { outOfScope, maxWrongRate: 0.05 })).calibrated).toBe(false);
     // A different target recalibrates.
     expect((await loadOrCalibrate(search, dir, { outOfScope, maxWrongRate: 0.01 })).calibrated).toBe(true);
+  });
+});
+
+describe('missing translations as npm run ingest prints them', () => {
+  it('lists every id up to the limit, then says how many more', () => {
+    const missing = Array.from({ length: 25 }, (_, i) => ({ articleId: `article-${i}`, missing: ['pl', 'pt'] }));
+    const lines = missingTranslationLines(missing);
+    expect(lines[0]).toBe('Missing translations (25 articles):');
+    expect(lines.slice(1, 3)).toEqual(['  article-0: no pl, pt', '  article-1: no pl, pt']);
+    expect(lines).toHaveLength(1 + 20 + 1);
+    expect(lines.at(-1)).toBe('  … and 5 more');
+    expect(missingTranslationLines(missing.slice(0, 20))).toHaveLength(21);
+    expect(missingTranslationLines([])).toEqual(['Translations: every article exists in every language.']);
   });
 });

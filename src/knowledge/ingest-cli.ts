@@ -11,7 +11,7 @@ import { loadOrCalibrate } from '../search/self-calibration.js';
 import { StoredEmbeddings } from '../search/stored-embeddings.js';
 import { KnowledgeIndex } from './knowledge-index.js';
 import { loadTierClassifier } from './knowledge-service.js';
-import { loadArticles, missingTranslations, requireValidArticles } from './load-articles.js';
+import { loadArticles, missingTranslationLines, missingTranslations, requireValidArticles } from './load-articles.js';
 
 /**
  * `npm run ingest`: validates every article (any bad one fails the run with its file name) and
@@ -58,12 +58,7 @@ async function main(): Promise<void> {
     ].join('\n') + '\n',
   );
   // One article id in several languages is one article: list ids that lack a language others have.
-  const missing = missingTranslations(articles);
-  if (missing.length === 0) process.stdout.write('Translations: every article exists in every language.\n');
-  else {
-    process.stdout.write(`Missing translations (${missing.length} articles):\n`);
-    for (const m of missing) process.stdout.write(`  ${m.articleId}: no ${m.missing.join(', ')}\n`);
-  }
+  process.stdout.write(`${missingTranslationLines(missingTranslations(articles)).join('\n')}\n`);
   // Calibrate `auto` thresholds now, so the bot starts with them at once (cached beside the index).
   const fixed = config.fixedThresholds;
   if (fixed.answer === undefined || fixed.suggest === undefined || fixed.closeMargin === undefined) {

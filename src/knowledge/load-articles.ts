@@ -111,3 +111,14 @@ export function requireValidArticles(loaded: LoadedArticles): Article[] {
   if (loaded.problems.length > 0) throw new KnowledgeLoadError(loaded.problems);
   return loaded.articles;
 }
+
+/**
+ * `npm run ingest`'s lines for missing translations: the first `limit` ids, then how many more
+ * (a 10,000-article base with one language more than the rest printed 10,000 lines).
+ */
+export function missingTranslationLines(missing: readonly MissingTranslation[], limit = 20): string[] {
+  if (missing.length === 0) return ['Translations: every article exists in every language.'];
+  const shown = missing.slice(0, limit).map((m) => `  ${m.articleId}: no ${m.missing.join(', ')}`);
+  const more = missing.length - shown.length;
+  return [`Missing translations (${missing.length} articles):`, ...shown, ...(more > 0 ? [`  … and ${more} more`] : [])];
+}
