@@ -20,7 +20,7 @@ import { performance } from 'node:perf_hooks';
 import YAML from 'yaml';
 import { benchTurn } from './bench-turn.js';
 import { concurrentLoad, type LoadRun } from './concurrent-load.js';
-import { buildOnce, coldStarts, copyPersisted, cpuSeconds, productLaunch, rssMb, startServer } from './start-memory.js';
+import { buildOnce, coldStarts, copyPersisted, cpuSeconds, median, productLaunch, rssMb, startServer } from './start-memory.js';
 import { generatedArticle } from './ten-k.js';
 import type { Article } from '../src/knowledge/article.js';
 
@@ -43,11 +43,6 @@ const say = (line = '') => {
   lines.push(line);
 };
 const f1 = (x: number) => (Number.isFinite(x) ? x.toFixed(1) : '—');
-const median = (values: number[]) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
-};
 function table(headers: string[], rows: (string | number)[][]): void {
   say(`| ${headers.join(' | ')} |`);
   say(`|${headers.map(() => '---').join('|')}|`);

@@ -507,7 +507,6 @@ function getsVector(passages: readonly Passage[], i: number, bodyVectors: BodyVe
   return bodyVectors === 'first' && passages.findIndex((p) => p.kind === 'body') === i;
 }
 
-/** Embeds an article's passages, each kind with the role the embedder's fingerprint gives it, in the original order. */
 /**
  * `embedPassages`, but a passage whose `passageKey` is in `kept` gets that vector (read back from
  * the index: hnswlib stores it normalised, so it may differ from the model's output in the last
@@ -521,6 +520,7 @@ async function embedUnlessKept(embedder: Embedder, passages: readonly Passage[],
   return found.map((vector) => vector ?? fresh[next++]!);
 }
 
+/** Embeds an article's passages, each kind with the role the embedder's fingerprint gives it, in the original order. */
 async function embedPassages(embedder: Embedder, passages: readonly Passage[]): Promise<Float32Array[]> {
   const result: Float32Array[] = new Array<Float32Array>(passages.length);
   for (const role of ['query', 'passage'] as const) {

@@ -226,6 +226,8 @@ export function applyCalibration(search: KnowledgeSearch, calibration: SelfCalib
  * restarted after articles changed can answer with the last calibration while it makes a new one
  * (absent in files written before it: those are calibrated again before use).
  */
+const CALIBRATION_FILE = 'calibration.json';
+
 const cacheSchema = z.object({ key: z.string(), settings: z.string().optional(), calibration: selfCalibrationSchema });
 
 function cacheKeys(search: KnowledgeSearch, options: SelfCalibrationOptions): { key: string; settings: string } {
@@ -245,7 +247,7 @@ export interface SavedCalibration {
 export async function savedCalibration(search: KnowledgeSearch, indexDir: string, options: SelfCalibrationOptions): Promise<SavedCalibration | undefined> {
   const { key, settings } = cacheKeys(search, options);
   try {
-    const cached = cacheSchema.safeParse(JSON.parse(await readFile(path.join(indexDir, 'calibration.json'), 'utf8')));
+    const cached = cacheSchema.safeParse(JSON.parse(await readFile(path.join(indexDir, CALIBRATION_FILE), 'utf8')));
     if (!cached.success) return undefined;
     if (cached.data.key === key) return { calibration: cached.data.calibration, current: true };
     if (cached.data.settings === settings) return { calibration: cached.data.calibration, current: false };
@@ -259,7 +261,7 @@ export async function savedCalibration(search: KnowledgeSearch, indexDir: string
 export async function calibrateAndSave(search: KnowledgeSearch, indexDir: string, options: SelfCalibrationOptions): Promise<SelfCalibration> {
   const keys = cacheKeys(search, options);
   const calibration = await selfCalibrate(search, options);
-  await writeFileAtomically(path.join(indexDir, 'calibration.json'), JSON.stringify({ ...keys, calibration }));
+  await writeFileAtomically(path.join(indexDir, CALIBRATION_FILE), JSON.stringify({ ...keys, calibration }));
   return calibration;
 }
 
