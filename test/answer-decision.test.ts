@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { decideAnswer, rankArticles } from '../src/search/answer-decision.js';
+import { decideAnswer, OFFER_RATIO, offerFloor, rankArticles } from '../src/search/answer-decision.js';
 
 const thresholds = { answer: 0.6, suggest: 0.45, closeMargin: 0.03 };
 
@@ -33,6 +33,28 @@ describe('level-0 answer decision', () => {
   it('is not confident below the suggestion threshold or with no results', () => {
     expect(decideAnswer([{ articleId: 'a', score: 0.44 }], thresholds)).toEqual({ kind: 'not-confident', best: { articleId: 'a', score: 0.44 } });
     expect(decideAnswer([], thresholds)).toEqual({ kind: 'not-confident', best: undefined });
+  });
+
+  it('with probability scores, also offers the runners-up at least a tenth as likely as the top one', () => {
+    const probabilities = { answer: 0.7, suggest: 0.3, closeMargin: 0, offerRatio: OFFER_RATIO };
+    const ranked = [
+      { articleId: 'a', score: 0.5 },
+      { articleId: 'b', score: 0.12 },
+      { articleId: 'c', score: 0.06 },
+      { articleId: 'd', score: 0.04 },
+    ];
+    // b and c are below `suggest` but at least 0.05 (a tenth of 0.5); d is not.
+    const decision = decideAnswer(ranked, probabilities);
+    expect(decision.kind === 'did-you-mean' && decision.candidates.map((c) => c.articleId)).toEqual(['a', 'b', 'c']);
+    // Similarity scores (no offerRatio): only what cleared `suggest`.
+    const { offerRatio: _, ...similarity } = probabilities;
+    const plain = decideAnswer(ranked, similarity);
+    expect(plain.kind === 'did-you-mean' && plain.candidates.map((c) => c.articleId)).toEqual(['a']);
+    // The ratio never hides an article that cleared `suggest`: the floor is the lower of the two.
+    expect(offerFloor(0.9, { ...probabilities, suggest: 0.05 })).toBe(0.05);
+    // It changes neither answers nor "not confident".
+    expect(decideAnswer([{ articleId: 'a', score: 0.8 }, { articleId: 'b', score: 0.15 }], probabilities)).toEqual({ kind: 'answer', article: { articleId: 'a', score: 0.8 } });
+    expect(decideAnswer([{ articleId: 'a', score: 0.29 }, { articleId: 'b', score: 0.2 }], probabilities).kind).toBe('not-confident');
   });
 
   it('offers at most three choices', () => {

@@ -20,8 +20,9 @@ const caseArbitrary: fc.Arbitrary<CalibrationCase> = fc
 describe('threshold calibration', () => {
   it('reports exactly what the answer decision gives at the thresholds it chose', () => {
     fc.assert(
-      fc.property(fc.array(caseArbitrary, { minLength: 1, maxLength: 40 }), fc.double({ min: 0, max: 0.3, noNaN: true }), (cases, maxWrongRate) => {
-        const calibration = calibrateThresholds(cases, { maxWrongRate });
+      fc.property(fc.array(caseArbitrary, { minLength: 1, maxLength: 40 }), fc.double({ min: 0, max: 0.3, noNaN: true }), fc.constantFrom(undefined, 0.1, 0.5), (cases, maxWrongRate, offerRatio) => {
+        const calibration = calibrateThresholds(cases, { maxWrongRate, offerRatio });
+        expect(calibration.thresholds.offerRatio).toBe(offerRatio);
         expect(calibration.rates).toEqual(calibrationRates(cases, calibration.thresholds));
         if (calibration.metTarget) {
           expect(calibration.rates.wrongInScope).toBeLessThanOrEqual(maxWrongRate);

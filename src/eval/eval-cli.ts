@@ -6,7 +6,7 @@ import { z } from 'zod';
 import { loadConfig, loadDotEnv } from '../config.js';
 import { KnowledgeIndex } from '../knowledge/knowledge-index.js';
 import { loadArticles, requireValidArticles } from '../knowledge/load-articles.js';
-import type { Thresholds } from '../search/answer-decision.js';
+import { describeThresholds } from '../search/answer-decision.js';
 import type { Embedder } from '../search/embedder.js';
 import { HashingTestEmbedder } from '../search/hashing-test-embedder.js';
 import { hnswIndexFactory } from '../search/hnsw-index.js';
@@ -59,7 +59,7 @@ function option(name: string): string | undefined {
   return i >= 0 ? process.argv[i + 1] : undefined;
 }
 
-const fmt = (t: Thresholds) => `answer ${t.answer.toFixed(3)}, suggest ${t.suggest.toFixed(3)}, margin ${t.closeMargin.toFixed(3)}`;
+const fmt = describeThresholds;
 
 /**
  * `npm run eval`: per language (every `<knowledge>/eval/<lang>/`), retrieval quality, what

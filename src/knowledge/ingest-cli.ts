@@ -2,6 +2,7 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import cliProgress from 'cli-progress';
 import { loadConfig, loadDotEnv } from '../config.js';
+import { describeThresholds } from '../search/answer-decision.js';
 import { hnswIndexFactory } from '../search/hnsw-index.js';
 import { EmbeddingWorkerPool, indexingWorkers } from '../search/embedding-workers.js';
 import { configuredModel } from '../search/create-embedder.js';
@@ -66,9 +67,8 @@ async function main(): Promise<void> {
     const { calibration, calibrated } = await loadOrCalibrate(search, indexDir, { outOfScope: await loadOutOfScope(config.knowledgeDir), maxWrongRate: config.maxWrongAnswerRate, fixed });
     process.stdout.write(`Answer thresholds (auto, ${calibrated ? 'calibrated now' : 'unchanged'}; target ≤ ${(config.maxWrongAnswerRate * 100).toFixed(1)}% wrong):\n`);
     for (const [language, c] of [['all', calibration.pooled] as const, ...Object.entries(calibration.byLanguage)]) {
-      const t = c.thresholds;
       process.stdout.write(
-        `  ${language}: answer ${t.answer.toFixed(3)}, suggest ${t.suggest.toFixed(3)}, margin ${t.closeMargin.toFixed(3)} — on ${c.inScope} held-out questions ${(c.rates.right * 100).toFixed(1)}% answered right, ${(c.rates.wrongInScope * 100).toFixed(1)}% wrong; ${(c.rates.outOfScopeRecognised * 100).toFixed(1)}% of ${c.outOfScope} off-topic recognised${c.metTarget ? '' : ' (TARGET NOT MET)'}\n`,
+        `  ${language}: ${describeThresholds(c.thresholds)} — on ${c.inScope} held-out questions ${(c.rates.right * 100).toFixed(1)}% answered right, ${(c.rates.wrongInScope * 100).toFixed(1)}% wrong; ${(c.rates.outOfScopeRecognised * 100).toFixed(1)}% of ${c.outOfScope} off-topic recognised${c.metTarget ? '' : ' (TARGET NOT MET)'}\n`,
       );
     }
   }

@@ -3,12 +3,12 @@ import { readFile } from 'node:fs/promises';
 import { writeFileAtomically } from '../storage/atomic-file.js';
 import path from 'node:path';
 import { z } from 'zod';
-import type { Thresholds } from './answer-decision.js';
+import { OFFER_RATIO, type Thresholds } from './answer-decision.js';
 import { answerFeatures } from './answer-features.js';
 import { AnswerModel, answerModelSchema } from './answer-model.js';
 import { trainArticleClassifier } from './classifier-training.js';
 import type { KnowledgeSearch, LanguageThresholds, QuestionEvidence } from './knowledge-search.js';
-import { calibrateThresholds, calibrationSchema, type Calibration, type CalibrationCase } from './threshold-calibration.js';
+import { calibrateThresholds, calibrationSchema, type Calibration, type CalibrationCase, type CalibrationOptions } from './threshold-calibration.js';
 
 /** Folds for held-out training: each question is ranked by a classifier that never saw it. */
 const FOLDS = 5;
@@ -31,14 +31,14 @@ const MIN_MODEL_QUESTIONS = 30;
  */
 const MAX_QUESTIONS = 3000;
 /** Bump when case building, the answer model or the chooser changes, so cached calibrations are redone. */
-const CALIBRATION_VERSION = 'answer-model-v3';
+const CALIBRATION_VERSION = 'answer-model-v4';
 
 export interface SelfCalibrationOptions {
   /** Generic (and knowledge-base specific) out-of-scope questions per language. */
   outOfScope: Readonly<Record<string, readonly string[]>>;
   maxWrongRate: number;
   /** Thresholds the operator set to a number: kept, the others are calibrated. */
-  fixed?: Partial<Thresholds>;
+  fixed?: CalibrationOptions['fixed'];
   /** Ends a calibration running in the background (the server stopping): it rejects with the abort reason. */
   signal?: AbortSignal;
 }
@@ -183,7 +183,7 @@ export function thresholdCases(search: KnowledgeSearch, cases: readonly Evidence
 }
 
 /** Calibrates per language (languages with too few questions get the pooled calibration). */
-export function calibrateLanguages(casesByLanguage: Readonly<Record<string, CalibrationCase[]>>, options: Pick<SelfCalibrationOptions, 'maxWrongRate' | 'fixed'>): Omit<SelfCalibration, 'model'> {
+export function calibrateLanguages(casesByLanguage: Readonly<Record<string, CalibrationCase[]>>, options: CalibrationOptions): Omit<SelfCalibration, 'model'> {
   const all = Object.values(casesByLanguage).flat();
   const pooled = calibrateThresholds(all, options);
   const byLanguage: Record<string, Calibration> = {};
@@ -203,7 +203,7 @@ export async function selfCalibrate(search: KnowledgeSearch, options: SelfCalibr
   // A threshold the operator fixed is a number on the similarity scale they know: keep that scale.
   const anyFixed = Object.values(options.fixed ?? {}).some((value) => value !== undefined);
   const model = anyFixed ? undefined : trainAnswerModel(cases);
-  const calibration = calibrateLanguages(thresholdCases(search, cases, model), options);
+  const calibration = calibrateLanguages(thresholdCases(search, cases, model), model === undefined ? options : { ...options, offerRatio: OFFER_RATIO });
   return model === undefined ? calibration : { ...calibration, model: model.toJSON() };
 }
 

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { decideAnswer, type ScoredArticle, type Thresholds } from './answer-decision.js';
+import { decideAnswer, offerFloor, type ScoredArticle, type Thresholds } from './answer-decision.js';
 
 /** A question with a known right article (or 'none' for out of scope) and how search ranked it. */
 export interface CalibrationCase {
@@ -23,7 +23,7 @@ export interface CalibrationRates {
 
 /** Thresholds the calibration chose for one language, and what they gave on its cases. */
 export const calibrationSchema = z.object({
-  thresholds: z.object({ answer: z.number(), suggest: z.number(), closeMargin: z.number() }),
+  thresholds: z.object({ answer: z.number(), suggest: z.number(), closeMargin: z.number(), offerRatio: z.number().positive().max(1).optional() }),
   inScope: z.number().int().nonnegative(),
   outOfScope: z.number().int().nonnegative(),
   rates: z.object({
@@ -43,7 +43,9 @@ export interface CalibrationOptions {
   /** Highest share of wrong answers allowed, separately among in-scope and out-of-scope cases. */
   maxWrongRate: number;
   /** Thresholds the operator fixed with a number; only the others are searched. */
-  fixed?: Partial<Thresholds>;
+  fixed?: Partial<Pick<Thresholds, 'answer' | 'suggest' | 'closeMargin'>>;
+  /** The scores are probabilities: the thresholds chosen carry this `offerRatio` (answer-decision.ts). */
+  offerRatio?: number;
 }
 
 /**
@@ -128,7 +130,8 @@ function compact(cases: readonly CalibrationCase[]): CompactCases {
 }
 
 /** Same outcome as `calibrationRates`, on compact cases (mirrors `decideAnswer`). */
-function compactRates(cases: CompactCases, { answer, suggest, closeMargin }: Thresholds): CalibrationRates {
+function compactRates(cases: CompactCases, thresholds: Thresholds): CalibrationRates {
+  const { answer, suggest, closeMargin } = thresholds;
   const { scores, right } = cases;
   let rightAnswers = 0;
   let wrongIn = 0;
@@ -156,8 +159,9 @@ function compactRates(cases: CompactCases, { answer, suggest, closeMargin }: Thr
       } else wrongIn++;
       continue;
     } else {
+      const floor = offerFloor(top, thresholds);
       let above = 1;
-      while (above < WIDTH && scores[o + above]! >= suggest) above++;
+      while (above < WIDTH && scores[o + above]! >= floor) above++;
       offered = Math.min(above, MAX_CHOICES);
     }
     if (expected >= 0 && expected < offered) helped++;
@@ -195,7 +199,7 @@ export function calibrateThresholds(cases: readonly CalibrationCase[], options: 
       fixed.suggest !== undefined ? [Math.min(fixed.suggest, answer)] : [...quantiles(tops.filter((t) => t <= answer), SUGGEST_STEPS), answer];
     for (const suggest of suggests) {
       for (const closeMargin of margins) {
-        const thresholds = { answer, suggest, closeMargin };
+        const thresholds: Thresholds = options.offerRatio === undefined ? { answer, suggest, closeMargin } : { answer, suggest, closeMargin, offerRatio: options.offerRatio };
         const rates = compactRates(packed, thresholds);
         const wrong = Math.max(rates.wrongInScope, rates.wrongOutOfScope);
         if (strictest === undefined || wrong < strictest.wrong) strictest = { thresholds, rates, wrong };
