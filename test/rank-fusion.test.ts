@@ -97,3 +97,46 @@ describe('remembered keyword folding', () => {
     expect(withOwners.search('nova senha', 5)[0]).toMatchObject({ id: 2, articleId: 'moved', language: 'pt' });
   });
 });
+
+describe('common query terms at scale', () => {
+  // 40 passages: "printer" in 30 of them (common at a 50 % cutoff), "toner", "cartridge" and "jam" in a few.
+  const documents = Array.from({ length: 40 }, (_, i) => ({
+    id: i + 1,
+    articleId: `a${i % 8}`,
+    language: 'en',
+    text: [i < 30 ? 'printer settings page' : 'office settings', i % 7 === 0 ? 'toner cartridge' : '', i % 11 === 0 ? 'paper jam printing' : '', `note ${i}`].join(' '),
+  }));
+  const cutoff = { share: 0.5, minPostings: 5 };
+  const withCutoff = new MiniSearchLexicalIndex(documents, undefined, { common: cutoff });
+  const plain = new MiniSearchLexicalIndex(documents, undefined, { common: { share: 1, minPostings: Infinity } });
+
+  it('scores common terms only where a rarer term matched, with the same scores as one plain query', () => {
+    for (const query of ['printer toner', 'printer settings jam', 'toner cartridge printer, paper', 'printer printin']) {
+      const full = plain.search(query, 40);
+      const fast = withCutoff.search(query, 40);
+      // Passages with only common terms ("printer", "settings") drop out; the others keep their score and order.
+      const rarer = keywordTerms(query).filter((t) => !['printer', 'settings'].includes(t));
+      const matchedRarer = new Set(plain.search(rarer.join(' '), 40).map((hit) => hit.id));
+      const expected = full.filter((hit) => matchedRarer.has(hit.id));
+      expect(fast.map((h) => h.id)).toEqual(expected.map((h) => h.id));
+      fast.forEach((hit, i) => expect(hit.score).toBeCloseTo(expected[i]!.score, 10));
+      expect(fast.length).toBeLessThan(full.length);
+    }
+  });
+
+  it('searches plainly when every term is common or the rarer ones match nothing, and keeps exclusions', () => {
+    expect(withCutoff.search('printer settings', 40)).toEqual(plain.search('printer settings', 40));
+    expect(withCutoff.search('printer zebra', 40)).toEqual(plain.search('printer zebra', 40));
+    expect(withCutoff.search('printer jamm', 40)).toEqual(plain.search('printer jamm', 40)); // "jamm": no word starts with it
+    const hidden = (id: number) => id === 1 || id === 8;
+    const fast = withCutoff.search('printer toner', 40, hidden);
+    expect(fast.map((h) => h.id)).not.toContain(1);
+    expect(fast.map((h) => h.id)).not.toContain(8);
+    expect(fast.map((h) => h.id)).toEqual(plain.search('printer toner', 40, hidden).filter((h) => documents[h.id - 1]!.text.includes('toner')).map((h) => h.id));
+  });
+
+  it('keeps plain BM25 on small knowledge bases (the default cutoff needs more than 2,000 passages with the term)', () => {
+    const small = new MiniSearchLexicalIndex(documents);
+    for (const query of ['printer toner', 'printer settings jam']) expect(small.search(query, 40)).toEqual(plain.search(query, 40));
+  });
+});

@@ -1,4 +1,4 @@
-import MiniSearch from 'minisearch';
+import MiniSearch, { type SearchResult } from 'minisearch';
 import { memoizeTermExpansions, type TermExpansionCache, type TermExpansionLimits } from './term-expansions.js';
 
 /**
@@ -100,6 +100,22 @@ export class KeywordFolding {
   }
 }
 
+/**
+ * When a query term counts as common: in more than `share` of the passages AND more than
+ * `minPostings` of them. See `MiniSearchLexicalIndex.search`.
+ */
+export interface CommonTermCutoff {
+  share: number;
+  minPostings: number;
+}
+
+/**
+ * 5 %: such a term weighs at most ln(20) ≈ 3 in BM25 against ~10 for a word of one article at
+ * 10,000 articles. 2,000 postings: below that a term costs little to score (~3 ms), so small
+ * knowledge bases (the 48-article sample has 1,313 passages) keep plain BM25, to the bit.
+ */
+export const COMMON_TERMS: CommonTermCutoff = { share: 0.05, minPostings: 2000 };
+
 /** BM25 over passages with MiniSearch: diacritic-folded terms, prefix and light fuzzy matching for typos. */
 export class MiniSearchLexicalIndex implements LexicalIndex {
   private readonly mini: MiniSearch<LexicalDocument>;
@@ -107,6 +123,10 @@ export class MiniSearchLexicalIndex implements LexicalIndex {
   readonly expansions: TermExpansionCache;
   /** Where a hit's article and language are, when MiniSearch does not store them (see the constructor). */
   private readonly owners: ReadonlyMap<number, { articleId: string; language: string }> | undefined;
+  /** Passages per indexed term (document frequency). */
+  private readonly postings = new Map<string, number>();
+  /** Postings above which a query term is common (`search`). */
+  private readonly commonAbove: number;
 
   /**
    * `build.folding`: remembered foldings to use while the documents are added (queries fold
@@ -115,6 +135,7 @@ export class MiniSearchLexicalIndex implements LexicalIndex {
    * same passages needs no second tokenizing and folding (~0.7 s of a 10,000-article sync).
    * `build.owners`: each document's article and language, kept elsewhere already (the knowledge
    * index's passage labels); MiniSearch then stores no fields of its own (8 MB at 10,000 articles).
+   * `build.common`: when a query term is common (`search`).
    */
   constructor(
     documents: readonly LexicalDocument[],
@@ -123,9 +144,12 @@ export class MiniSearchLexicalIndex implements LexicalIndex {
       folding?: KeywordFolding;
       onKeywords?: (document: LexicalDocument, keywords: readonly string[]) => void;
       owners?: ReadonlyMap<number, { articleId: string; language: string }>;
+      common?: CommonTermCutoff;
     } = {},
   ) {
     this.owners = build.owners;
+    const common = build.common ?? COMMON_TERMS;
+    this.commonAbove = Math.max(common.share * documents.length, common.minPostings);
     let building: KeywordFolding | undefined = build.folding ?? new KeywordFolding();
     let keywords: string[] | undefined;
     this.mini = new MiniSearch<LexicalDocument>({
@@ -146,18 +170,42 @@ export class MiniSearchLexicalIndex implements LexicalIndex {
     });
     // MiniSearch tokenizes the one field with the same split as `keywordTerms` and calls
     // `processTerm` on each token in order, so what it kept of one document is its keywords.
-    for (const document of documents) {
-      keywords = build.onKeywords === undefined ? undefined : [];
+    // The last document each term was counted for: a term repeated in a passage counts once.
+    const countedIn = new Map<string, number>();
+    documents.forEach((document, i) => {
+      keywords = [];
       this.mini.add(document);
-      if (keywords !== undefined) build.onKeywords!(document, keywords);
-    }
+      for (const term of keywords) {
+        if (countedIn.get(term) === i) continue;
+        countedIn.set(term, i);
+        this.postings.set(term, (this.postings.get(term) ?? 0) + 1);
+      }
+      build.onKeywords?.(document, keywords);
+    });
     keywords = undefined;
     building = undefined;
     this.expansions = memoizeTermExpansions(this.mini, limits);
   }
 
+  /**
+   * Scoring a term visits every passage that has it, so at 10,000 articles a question with
+   * "account" or "not working" cost ~110 ms of keyword search (tens of thousands of postings).
+   * Like Elasticsearch's common terms query (cutoff_frequency), common terms then score only the
+   * passages that matched a rarer term of the question: those get the same BM25 score as in
+   * one query (MiniSearch: the sum over terms times the number of query terms matched), and
+   * passages with common terms only, which rank low anyway, drop out. A question of common
+   * terms only, or whose rarer terms match nothing, is searched plainly.
+   */
   search(text: string, limit: number, exclude?: (id: number) => boolean): LexicalHit[] {
-    const results = this.mini.search(text, exclude === undefined ? {} : { filter: (r) => !exclude(r.id as number) });
+    const filter = exclude === undefined ? {} : { filter: (r: SearchResult) => !exclude(r.id as number) };
+    const terms = keywordTerms(text);
+    const common = terms.filter((term) => (this.postings.get(term) ?? 0) > this.commonAbove);
+    let results: SearchResult[] = [];
+    if (common.length > 0 && common.length < terms.length) {
+      const rare = this.mini.search(terms.filter((term) => !common.includes(term)).join(' '), filter);
+      if (rare.length > 0) results = withCommonTerms(rare, this.mini, common);
+    }
+    if (results.length === 0) results = this.mini.search(text, filter);
     return results.slice(0, limit).map((r) => {
       const id = r.id as number;
       const owner = this.owners?.get(id);
@@ -169,4 +217,23 @@ export class MiniSearchLexicalIndex implements LexicalIndex {
       };
     });
   }
+}
+
+/**
+ * `rare`'s results with the common terms' scores added, best first. MiniSearch scores a result
+ * as (sum of its terms' BM25) × (query terms matched): undone per part, then combined.
+ * `boostDocument` 0 makes MiniSearch skip the rest of the passages' scoring.
+ */
+function withCommonTerms(rare: readonly SearchResult[], mini: MiniSearch<LexicalDocument>, common: readonly string[]): SearchResult[] {
+  const byId = new Map(rare.map((r) => [r.id, r]));
+  const extra = new Map<unknown, SearchResult>();
+  for (const r of mini.search(common.join(' '), { boostDocument: (id) => (byId.has(id) ? 1 : 0) })) extra.set(r.id, r);
+  return rare
+    .map((r) => {
+      const more = extra.get(r.id);
+      if (more === undefined) return r;
+      const matched = r.queryTerms.length + more.queryTerms.length;
+      return { ...r, score: (r.score / r.queryTerms.length + more.score / more.queryTerms.length) * matched };
+    })
+    .sort((a, b) => b.score - a.score);
 }
