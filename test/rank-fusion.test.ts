@@ -1,4 +1,6 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { highest } from '../src/search/knowledge-search.js';
 import { foldTerm, KeywordFolding, keywordTerms, MiniSearchLexicalIndex } from '../src/search/lexical-index.js';
 import { fuseEvidence, reciprocalRank } from '../src/search/rank-fusion.js';
 
@@ -138,5 +140,18 @@ describe('common query terms at scale', () => {
   it('keeps plain BM25 on small knowledge bases (the default cutoff needs more than 2,000 passages with the term)', () => {
     const small = new MiniSearchLexicalIndex(documents);
     for (const query of ['printer toner', 'printer settings jam']) expect(small.search(query, 40)).toEqual(plain.search(query, 40));
+  });
+});
+
+describe('the classifier candidates (highest probabilities)', () => {
+  it('are what a stable sort of every entry cut to k gives, ties in map order', () => {
+    fc.assert(
+      fc.property(fc.array(fc.integer({ min: 0, max: 6 }), { maxLength: 40 }), fc.integer({ min: 0, max: 12 }), (values, k) => {
+        // Few distinct values: many ties.
+        const map = new Map(values.map((v, i) => [`a${i}`, v / 7] as const));
+        expect(highest(map, k)).toEqual([...map].sort((a, b) => b[1] - a[1]).slice(0, k));
+      }),
+      { numRuns: 300 },
+    );
   });
 });

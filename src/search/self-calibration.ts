@@ -3,7 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { writeFileAtomically } from '../storage/atomic-file.js';
 import path from 'node:path';
 import { z } from 'zod';
-import { OFFER_RATIO, type Thresholds } from './answer-decision.js';
+import { OFFER_RATIO } from './answer-decision.js';
 import { answerFeatures } from './answer-features.js';
 import { AnswerModel, answerModelSchema } from './answer-model.js';
 import { trainArticleClassifier } from './classifier-training.js';
