@@ -1,3 +1,4 @@
+import type http from 'node:http';
 import restify from 'restify';
 import type { CloudAdapter } from 'botbuilder';
 import type { KnowledgeService } from '../knowledge/knowledge-service.js';
@@ -97,10 +98,29 @@ function knowledgeHealth(knowledge: KnowledgeService) {
   }
 }
 
+/**
+ * How long an idle keep-alive connection stays open (Node's default: 5 s). Node arms that timer
+ * when a response ends, and timers run before the poll phase reads sockets: when a long stretch of
+ * work held the event loop (a batch of turns over 10,000 articles: seconds), the timer fired
+ * before the server read the next request that a client had already sent on the connection, the
+ * socket was closed with that request unread, and the client got ECONNRESET (9–26 turns of 150
+ * in a round of 100 concurrent customers; traced: timeout destroys at the same instant as the
+ * resets). 65 s (as behind load balancers with a 60 s idle timeout) leaves that race to
+ * connections idle for a minute; clients such as undici and browsers close theirs before the
+ * server's Keep-Alive hint. `headersTimeout` stays above it, as Node's documentation asks.
+ */
+export const KEEP_ALIVE_TIMEOUT_MS = 65_000;
+
+function keepConnectionsOpen(server: http.Server): void {
+  server.keepAliveTimeout = KEEP_ALIVE_TIMEOUT_MS;
+  server.headersTimeout = Math.max(server.headersTimeout, KEEP_ALIVE_TIMEOUT_MS + 1000);
+}
+
 /** The restify app: thin routes that hand work to the adapter and services. */
 export function createHttpServer(options: HttpServerOptions): restify.Server {
   const { adapter, bot, knowledge, logger } = options;
   const server = restify.createServer({ name: 'tierdesk', handleUncaughtExceptions: false });
+  keepConnectionsOpen(server.server);
   mountBaseSecurityHeaders(server);
   mountRequestLimits(server, options.limits);
   server.use(restify.plugins.queryParser({ mapParams: false }));
