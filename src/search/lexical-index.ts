@@ -127,6 +127,8 @@ export class MiniSearchLexicalIndex implements LexicalIndex {
   private readonly postings = new Map<string, number>();
   /** Postings above which a query term is common (`search`). */
   private readonly commonAbove: number;
+  /** Whether any indexed term is common: if none is (every small knowledge base), `search` skips looking. */
+  private readonly hasCommon: boolean;
 
   /**
    * `build.folding`: remembered foldings to use while the documents are added (queries fold
@@ -186,6 +188,7 @@ export class MiniSearchLexicalIndex implements LexicalIndex {
       }
       build.onKeywords?.(document, keywords);
     }
+    this.hasCommon = [...this.postings.values()].some((count) => count > this.commonAbove);
     keywords = undefined;
     building = undefined;
     this.expansions = memoizeTermExpansions(this.mini, limits);
@@ -202,7 +205,7 @@ export class MiniSearchLexicalIndex implements LexicalIndex {
    */
   search(text: string, limit: number, exclude?: (id: number) => boolean): LexicalHit[] {
     const filter = exclude === undefined ? {} : { filter: (r: SearchResult) => !exclude(r.id as number) };
-    const terms = keywordTerms(text);
+    const terms = this.hasCommon ? keywordTerms(text) : [];
     const common = terms.filter((term) => (this.postings.get(term) ?? 0) > this.commonAbove);
     let results: SearchResult[] = [];
     if (common.length > 0 && common.length < terms.length) {
