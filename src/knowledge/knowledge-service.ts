@@ -86,10 +86,8 @@ export async function loadTierClassifier(
 
 /** A calibration's thresholds, as the log shows them. */
 function calibrationLog(calibration: SelfCalibration): Record<string, unknown> {
-  return {
-    pooled: calibration.pooled.thresholds,
-    byLanguage: Object.fromEntries(Object.entries(calibration.byLanguage).map(([language, c]) => [language, c.thresholds])),
-  };
+  const { fallback, byLanguage } = thresholdsFrom(calibration);
+  return { pooled: fallback, byLanguage };
 }
 
 const DEFAULT_RETRY = { initialMs: 60_000, maxMs: 30 * 60_000 };
