@@ -109,11 +109,15 @@ function wordCount(text: string): number {
   return words;
 }
 
+/** The first passages of `articlePassages`: the title and the alternative questions (what the classifier learns from). */
+export function headPassages(article: Pick<Article, 'title' | 'questions'>): Passage[] {
+  return [{ kind: 'title', text: article.title }, ...article.questions.map((text) => ({ kind: 'question' as const, text }))];
+}
+
 /** Title, alternative questions and body chunks (prefixed with the title for context). */
 export function articlePassages(article: Pick<Article, 'title' | 'questions' | 'body'>): Passage[] {
   return [
-    { kind: 'title', text: article.title },
-    ...article.questions.map((text) => ({ kind: 'question' as const, text })),
+    ...headPassages(article),
     ...chunkBody(article.body).map((chunk) => ({ kind: 'body' as const, text: `${article.title}. ${chunk}` })),
   ];
 }

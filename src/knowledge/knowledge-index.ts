@@ -6,13 +6,13 @@ import { LruMap } from '../lru-map.js';
 import { ArticleClassifier, classifierJsonSchema } from '../search/article-classifier.js';
 import { ClassifierTrainer } from '../search/classifier-training.js';
 import type { Embedder, EmbedderFingerprint } from '../search/embedder.js';
-import { MiniSearchLexicalIndex, type LexicalIndex } from '../search/lexical-index.js';
+import { MiniSearchLexicalIndex, type LexicalDocument, type LexicalIndex } from '../search/lexical-index.js';
 import { StoredEmbeddings } from '../search/stored-embeddings.js';
 import { TermCoverage } from '../search/term-coverage.js';
 import type { VectorHit, VectorIndex, VectorIndexFactory } from '../search/vector-index.js';
 import { writeFileAtomically } from '../storage/atomic-file.js';
 import { base64ToFloat32, base64ToFloat64, floatsToBase64 } from '../storage/float-base64.js';
-import { articleKey, articleLanguage, articlePassages, passageKey, passagesHash, type Article, type Passage } from './article.js';
+import { articleKey, articleLanguage, articlePassages, headPassages, passageKey, passagesHash, type Article, type Passage } from './article.js';
 import { bodyVectorsSchema, type BodyVectors } from './body-vectors.js';
 
 export type { BodyVectors } from './body-vectors.js';
@@ -77,6 +77,29 @@ export interface PassageHit extends VectorHit, PassageOwner {}
 const ARTICLES_PER_CALL = 64;
 
 /**
+ * Articles per slice of the keyword index build (~1,000 passages, tens of milliseconds): between
+ * slices the event loop answers customers and hands the model thread its next batch.
+ */
+const ARTICLES_PER_KEYWORD_SLICE = 128;
+
+/**
+ * What a sync derives from an article's text, remembered per `Article` object: a hot reload gets
+ * the unchanged files' articles back as the same objects (`ParsedArticles`), and chunking and
+ * hashing 10,000 bodies only to find them unchanged was ~0.6 s of a reload. Two hashes, not the
+ * passages: those are large and needed only for what a sync indexes.
+ */
+const articleDigests = new WeakMap<Article, { passages: string; head: string }>();
+
+function articleDigest(article: Article, passagesFor: (article: Article) => Passage[]): { passages: string; head: string } {
+  let digest = articleDigests.get(article);
+  if (digest === undefined) {
+    digest = { passages: passagesHash(passagesFor(article)), head: hashOf(headPassages(article).map((p) => `${p.kind}:${p.text}`)) };
+    articleDigests.set(article, digest);
+  }
+  return digest;
+}
+
+/**
  * Articles whose passage vectors are kept in JS memory (as one block each) for exact scores of
  * fused candidates. Bounded: an unbounded cache ends up holding a second copy of every vector
  * (10,000 articles ≈ 80,000 passages ≈ 125 MB) beside the HNSW graph's own; reading one vector
@@ -124,6 +147,13 @@ export interface SyncOptions {
   onProgress?: (done: number, total: number) => void;
   /** Which body chunks get vectors (default `all`); changing it re-embeds every article. */
   bodyVectors?: BodyVectors;
+  /**
+   * The index in use and the articles it was built from (a hot reload): when the saved index is
+   * still the one it was made from, its keyword index and term coverage are revised for the
+   * changed articles instead of built again. It is left answering from the revised keyword index
+   * (see `MiniSearchLexicalIndex.revise`): swap the result in.
+   */
+  previous?: { index: KnowledgeIndex; articles: readonly Article[] };
 }
 
 /** Vectors for all article passages plus the label → article map needed to read search hits. */
@@ -154,6 +184,8 @@ export class KnowledgeIndex {
     private readonly keywordOnly: ReadonlySet<number>,
     /** `query` vectors of titles and questions, for classifier training (see `classifierExamples`). */
     private readonly trainingVectors: TrainingVectors,
+    /** The saved manifest this index matches (`manifestKey`): a later sync may revise it only if that is still the saved one. */
+    private readonly manifestKey: string,
   ) {}
 
   /**
@@ -224,6 +256,17 @@ export class KnowledgeIndex {
     const { articles, embedder, indexFactory, indexDir } = options;
     const bodyVectors = options.bodyVectors ?? 'all';
     const { manifest, vectors, rebuiltBecause } = await openIndex(indexDir, embedder, indexFactory, bodyVectors);
+    const { previous } = options;
+    // The keyword structures of `previous` can be revised when it was made from this very manifest.
+    let revisable =
+      previous !== undefined &&
+      rebuiltBecause === undefined &&
+      previous.index.lexical instanceof MiniSearchLexicalIndex &&
+      !previous.index.lexical.revised &&
+      previous.index.manifestKey === manifestKey(manifest, bodyVectors);
+    const previousArticles = revisable ? new Map(previous!.articles.map((article) => [articleKey(article), article])) : new Map<string, Article>();
+    // The passages of changed and removed articles as they were indexed (label, article, text).
+    const dropped: LexicalDocument[] = [];
 
     const wanted = new Map(articles.map((article) => [articleKey(article), article]));
     // Chunking every body is a good part of a reload at 10,000 articles: once per article and sync.
@@ -242,7 +285,7 @@ export class KnowledgeIndex {
     let hashesAdded = false;
     for (const [key, entry] of Object.entries(manifest.articles)) {
       const article = wanted.get(key);
-      if (article !== undefined && passagesHash(passagesFor(article)) === entry.hash) {
+      if (article !== undefined && articleDigest(article, passagesFor).passages === entry.hash) {
         if (entry.passages.some((p) => p.vector !== false && p.text === undefined)) {
           const passages = passagesFor(article);
           entry.passages.forEach((p, i) => p.vector !== false && (p.text = passageKey(passages[i]!)));
@@ -250,6 +293,9 @@ export class KnowledgeIndex {
         }
         continue;
       }
+      const before = revisable ? previousArticles.get(key) : undefined;
+      if (before === undefined || articleDigest(before, passagesFor).passages !== entry.hash) revisable = false;
+      else passagesFor(before).forEach((passage, i) => dropped.push({ id: entry.passages[i]!.label, articleId: entry.articleId, language: entry.language, text: passage.text }));
       for (const passage of entry.passages) {
         if (passage.vector === false) continue;
         if (article !== undefined && passage.text !== undefined) {
@@ -271,7 +317,7 @@ export class KnowledgeIndex {
     const classifierHash = hashOf([
       CLASSIFIER_VERSION,
       ...[...wanted]
-        .map(([key, article]) => `${key}:${hashOf(passagesFor(article).flatMap((p) => (p.kind === 'body' ? [] : [`${p.kind}:${p.text}`])))}`)
+        .map(([key, article]) => `${key}:${articleDigest(article, passagesFor).head}`)
         .sort(),
     ]);
     const retrainClassifier = manifest.classifier?.hash !== classifierHash;
@@ -290,18 +336,72 @@ export class KnowledgeIndex {
         ? new Set(await trainingStore.missing(toEmbed.flatMap((article) => passagesFor(article).flatMap((p) => (p.kind === 'body' ? [] : [p.text])))))
         : new Set<string>();
 
+      // Labels first (in article and passage order, as the model's vectors will be added), so the
+      // keyword index is built on this thread while the model thread embeds.
+      const planned = toEmbed.map((article) => {
+        const passages = passagesFor(article);
+        const withVector = passages.map((_, i) => getsVector(passages, i, bodyVectors));
+        const stored = passages.map((passage, i) =>
+          withVector[i] ? { label: manifest.nextLabel++, kind: passage.kind, text: passageKey(passage) } : { label: manifest.nextLabel++, kind: passage.kind, vector: false as const },
+        );
+        manifest.articles[articleKey(article)] = { articleId: article.id, language: articleLanguage(article), hash: articleDigest(article, passagesFor).passages, passages: stored };
+        return { article, passages, withVector, stored };
+      });
+
+      const labels = new Map<number, PassageOwner>();
+      const labelsByArticle = new Map<string, number[]>();
+      const keywordOnly = new Set<number>();
+      for (const entry of Object.values(manifest.articles)) {
+        let ofArticle = labelsByArticle.get(entry.articleId);
+        if (ofArticle === undefined) labelsByArticle.set(entry.articleId, (ofArticle = []));
+        for (const passage of entry.passages) {
+          labels.set(passage.label, { articleId: entry.articleId, language: entry.language, kind: passage.kind });
+          ofArticle.push(passage.label);
+          if (passage.vector === false) keywordOnly.add(passage.label);
+        }
+      }
+      // Which body chunks have vectors changes rankings (so calibration reruns); `all` keeps older indexes' hash.
+      const contentHash = hashOf([...(bodyVectors === 'all' ? [] : [`body vectors: ${bodyVectors}`]), ...Object.entries(manifest.articles).map(([key, entry]) => `${key}:${entry.hash}`).sort()]);
+      // The texts of titles and questions by label (the classifier's examples, the evidence of an answer).
+      const texts = new Map<number, string>();
+      for (const article of articles) {
+        const entry = manifest.articles[articleKey(article)]!;
+        headPassages(article).forEach((passage, i) => texts.set(entry.passages[i]!.label, passage.text));
+      }
+      // The classifier: read back, or trained (on a worker thread for a large knowledge base) once
+      // the `query` vectors of every title and question are at hand.
+      const trainingVectors = classifierTrainingVectors(embedder, indexDir, vectors, queryVectors);
+      const startClassifier = async () => {
+        const classifier = !retrainClassifier ? await readClassifier(path.join(indexDir, manifest.classifier!.file)) : undefined;
+        let training: Promise<{ classifier: ArticleClassifier; sums: ClassifierSums }> | undefined;
+        if (classifier === undefined) {
+          trainer ??= ClassifierTrainer.start(articleCount);
+          const previous = manifest.classifier === undefined ? undefined : await readClassifierSums(path.join(indexDir, manifest.classifier.file));
+          ({ training } = await startClassifierTraining(labels, texts, trainingStore, trainingVectors, previous, trainer));
+          training.catch(() => undefined); // awaited below; a failure before then is not "unhandled"
+        }
+        return { classifier, classifierTrained: classifier === undefined, training };
+      };
+      let classifying: ReturnType<typeof startClassifier> | undefined;
+      if (trainingStore !== undefined && toEmbed.length <= ARTICLES_PER_CALL) {
+        // A few articles to embed (a hot reload): their titles and questions go to the model first,
+        // so the retraining (seconds at 10,000 articles) runs while their body chunks are embedded
+        // instead of after. (A large build embeds them with each group, under its progress bar.)
+        const queries = [...missingQueries];
+        missingQueries.clear();
+        const queried = queries.length > 0 ? await embedder.embed(queries, 'query') : [];
+        queries.forEach((text, i) => queryVectors.set(text, queried[i]!));
+        classifying = startClassifier();
+        classifying.catch(() => undefined); // awaited below; a failure before then is not "unhandled"
+      }
+      const keywordsBuilt = revisable ? undefined : buildKeywordIndex(articles, (article) => manifest.articles[articleKey(article)]!, passagesFor, labels);
+      keywordsBuilt?.catch(() => undefined); // awaited below; a failure before then is not "unhandled"
+
       // Many articles per model call: the embedder groups their passages by length, so short titles
       // and questions are not padded to the length of body chunks, and body chunks meet others of
       // nearly their length (labels stay in article order).
-      const groups: { article: Article; passages: Passage[]; withVector: boolean[] }[][] = [];
-      for (let start = 0; start < toEmbed.length; start += ARTICLES_PER_CALL) {
-        groups.push(
-          toEmbed.slice(start, start + ARTICLES_PER_CALL).map((article) => {
-            const passages = passagesFor(article);
-            return { article, passages, withVector: passages.map((_, i) => getsVector(passages, i, bodyVectors)) };
-          }),
-        );
-      }
+      const groups: (typeof planned)[] = [];
+      for (let start = 0; start < planned.length; start += ARTICLES_PER_CALL) groups.push(planned.slice(start, start + ARTICLES_PER_CALL));
       const embedGroup = (group: (typeof groups)[number]) => {
         const queries = [...new Set(group.flatMap((c) => c.passages.flatMap((p) => (p.kind !== 'body' && missingQueries.has(p.text) ? [p.text] : []))))];
         const wantVectors = group.flatMap((c) => c.passages.filter((_, i) => c.withVector[i]));
@@ -322,18 +422,13 @@ export class KnowledgeIndex {
         const embedded = await inFlight.shift()!;
         if (g + 2 < groups.length) inFlight.push(embedGroup(groups[g + 2]!));
         let offset = 0;
-        for (const { article, passages, withVector } of groups[g]!) {
-          const stored = passages.map((passage, i) => {
-            const label = manifest.nextLabel++;
-            if (!withVector[i]) return { label, kind: passage.kind, vector: false as const };
-            const text = passageKey(passage);
-            if (kept.has(text)) keptVectors++;
-            vectors.add(label, embedded[offset++]!);
-            return { label, kind: passage.kind, text };
-          });
-          const key = articleKey(article);
-          manifest.articles[key] = { articleId: article.id, language: articleLanguage(article), hash: passagesHash(passages), passages: stored };
-          embeddedArticles.push(key);
+        for (const { article, stored } of groups[g]!) {
+          for (const passage of stored) {
+            if (passage.vector === false) continue;
+            if (kept.has(passage.text)) keptVectors++;
+            vectors.add(passage.label, embedded[offset++]!);
+          }
+          embeddedArticles.push(articleKey(article));
         }
         options.onProgress?.(embeddedArticles.length, toEmbed.length);
         // onnxruntime computes on this thread and its promises chain without a macrotask: let timers
@@ -341,47 +436,12 @@ export class KnowledgeIndex {
         await new Promise<void>((resolve) => setImmediate(resolve));
       }
 
-      const labels = new Map<number, PassageOwner>();
-      const labelsByArticle = new Map<string, number[]>();
-      const keywordOnly = new Set<number>();
-      for (const entry of Object.values(manifest.articles)) {
-        let ofArticle = labelsByArticle.get(entry.articleId);
-        if (ofArticle === undefined) labelsByArticle.set(entry.articleId, (ofArticle = []));
-        for (const passage of entry.passages) {
-          labels.set(passage.label, { articleId: entry.articleId, language: entry.language, kind: passage.kind });
-          ofArticle.push(passage.label);
-          if (passage.vector === false) keywordOnly.add(passage.label);
-        }
-      }
-      // Which body chunks have vectors changes rankings (so calibration reruns); `all` keeps older indexes' hash.
-      const contentHash = hashOf([...(bodyVectors === 'all' ? [] : [`body vectors: ${bodyVectors}`]), ...Object.entries(manifest.articles).map(([key, entry]) => `${key}:${entry.hash}`).sort()]);
-
-      const documents = articles.flatMap((article) => {
-        const entry = manifest.articles[articleKey(article)]!;
-        return passagesFor(article).map((passage, i) => ({
-          id: entry.passages[i]!.label,
-          articleId: article.id,
-          language: entry.language,
-          text: passage.text,
-        }));
-      });
-      const texts = new Map(documents.flatMap((d) => (labels.get(d.id)?.kind === 'body' ? [] : [[d.id, d.text] as const])));
-      let classifier = !retrainClassifier ? await readClassifier(path.join(indexDir, manifest.classifier!.file)) : undefined;
-      const classifierTrained = classifier === undefined;
-      const trainingVectors = classifierTrainingVectors(embedder, indexDir, vectors, queryVectors);
-      let training: Promise<{ classifier: ArticleClassifier; sums: ClassifierSums }> | undefined;
-      if (classifier === undefined) {
-        trainer ??= ClassifierTrainer.start(articleCount);
-        const previous = manifest.classifier === undefined ? undefined : await readClassifierSums(path.join(indexDir, manifest.classifier.file));
-        ({ training } = await startClassifierTraining(labels, texts, trainingStore, trainingVectors, previous, trainer));
-        training.catch(() => undefined); // awaited below; a failure before then is not "unhandled"
-      }
+      classifying ??= startClassifier();
+      let { classifier, classifierTrained, training } = await classifying;
       queryVectors.clear(); // in the file beside the index now (StoredEmbeddings)
-      // The keyword structures are built while a large knowledge base's classifier trains on a
-      // worker thread (classifier-training.ts). The term coverage takes each passage's keywords from the keyword index's build.
-      const keywords: (readonly string[])[] = [];
-      const lexical = new MiniSearchLexicalIndex(documents, undefined, { onKeywords: (_, terms) => keywords.push(terms), owners: labels });
-      const terms = new TermCoverage(documents.map((d, i) => ({ articleId: d.articleId, text: d.text, keywords: keywords[i] })));
+      // The keyword structures, begun before the embedding, are finished while a large knowledge
+      // base's classifier trains on a worker thread (classifier-training.ts).
+      const built = await keywordsBuilt;
       let classifierSums: ClassifierSums | undefined;
       if (training !== undefined) ({ classifier, sums: classifierSums } = await training);
       if (classifier === undefined) throw new Error('unreachable: no classifier was read or trained');
@@ -390,9 +450,11 @@ export class KnowledgeIndex {
       if (changed || classifierTrained || hashesAdded) {
         await saveIndex(indexDir, manifest, vectors, changed, classifierTrained ? { classifier, hash: classifierHash, sums: classifierSums } : undefined);
       }
+      // Revised last, once nothing can fail: from here `previous` answers from the revised keyword index.
+      const { lexical, terms } = built ?? reviseKeywords(previous!.index, dropped, planned, articles, labels, passagesFor);
 
       return {
-        index: new KnowledgeIndex(vectors, labels, labelsByArticle, lexical, texts, classifier, contentHash, terms, keywordOnly, trainingVectors),
+        index: new KnowledgeIndex(vectors, labels, labelsByArticle, lexical, texts, classifier, contentHash, terms, keywordOnly, trainingVectors, manifestKey(manifest, bodyVectors)),
         report: {
           rebuiltBecause,
           embeddedArticles,
@@ -407,6 +469,68 @@ export class KnowledgeIndex {
       trainer?.close();
     }
   }
+}
+
+/**
+ * The keyword index and the term coverage of every passage, built in slices of articles with the
+ * event loop running between them (ARTICLES_PER_KEYWORD_SLICE), so a sync builds them while the
+ * model thread embeds. The term coverage takes each passage's keywords from the keyword index's
+ * build (no second tokenizing and folding).
+ */
+async function buildKeywordIndex(
+  articles: readonly Article[],
+  entryOf: (article: Article) => Manifest['articles'][string],
+  passagesFor: (article: Article) => Passage[],
+  owners: ReadonlyMap<number, PassageOwner>,
+): Promise<{ lexical: MiniSearchLexicalIndex; terms: TermCoverage }> {
+  const coverage: { articleId: string; text: string; keywords: readonly string[] }[] = [];
+  async function* slices(): AsyncGenerator<LexicalDocument[]> {
+    for (let start = 0; start < articles.length; start += ARTICLES_PER_KEYWORD_SLICE) {
+      if (start > 0) await new Promise<void>((resolve) => setImmediate(resolve));
+      yield articles.slice(start, start + ARTICLES_PER_KEYWORD_SLICE).flatMap((article) => {
+        const entry = entryOf(article);
+        return passagesFor(article).map((passage, i) => ({ id: entry.passages[i]!.label, articleId: article.id, language: entry.language, text: passage.text }));
+      });
+    }
+  }
+  const lexical = await MiniSearchLexicalIndex.build(slices(), owners.size, undefined, {
+    owners,
+    onKeywords: (document, keywords) => coverage.push({ articleId: document.articleId, text: document.text, keywords }),
+  });
+  return { lexical, terms: new TermCoverage(coverage) };
+}
+
+/**
+ * `previous`'s keyword index and term coverage with the `dropped` passages (changed and removed
+ * articles, as indexed) replaced by the `planned` ones (new and changed articles).
+ */
+function reviseKeywords(
+  previous: KnowledgeIndex,
+  dropped: readonly LexicalDocument[],
+  planned: readonly { article: Article; passages: readonly Passage[]; stored: readonly { label: number }[] }[],
+  articles: readonly Article[],
+  owners: ReadonlyMap<number, PassageOwner>,
+  passagesFor: (article: Article) => Passage[],
+): { lexical: MiniSearchLexicalIndex; terms: TermCoverage } {
+  const added = planned.flatMap(({ article, passages, stored }) =>
+    passages.map((passage, i) => ({ id: stored[i]!.label, articleId: article.id, language: articleLanguage(article), text: passage.text })),
+  );
+  const changed = new Set([...dropped, ...added].map((d) => d.articleId));
+  const lexical = (previous.lexical as MiniSearchLexicalIndex).revise(dropped, added, owners);
+  const terms = previous.terms.revise(
+    changed,
+    articles.filter((article) => changed.has(article.id)).flatMap((article) => passagesFor(article).map((passage) => ({ articleId: article.id, text: passage.text }))),
+  );
+  return { lexical, terms };
+}
+
+/**
+ * Names the saved state of an index: its vector file (a new one per save that changed vectors),
+ * next label and passages. A sync revises the keyword structures of an index only if the saved
+ * manifest it opens is the one that index was made from (same labels for the same passages).
+ */
+function manifestKey(manifest: Manifest, bodyVectors: BodyVectors): string {
+  return hashOf([manifest.vectorsFile, String(manifest.nextLabel), bodyVectors, ...Object.entries(manifest.articles).map(([key, entry]) => `${key}:${entry.hash}`).sort()]);
 }
 
 interface OpenedIndex {

@@ -13,7 +13,7 @@ import { loadTierRules } from '../tiers/tier-rules.js';
 import type { TierThresholds } from '../tiers/tier-scoring.js';
 import { KnowledgeIndex, type BodyVectors, type SyncReport } from './knowledge-index.js';
 import { articleKey, type Article } from './article.js';
-import { loadArticles, missingTranslations, type ArticleProblem, type MissingTranslation } from './load-articles.js';
+import { loadArticles, missingTranslations, ParsedArticles, type ArticleProblem, type MissingTranslation } from './load-articles.js';
 
 export type KnowledgeState =
   | { state: 'loading' }
@@ -111,6 +111,8 @@ export class KnowledgeService {
   /** A calibration running in the background (see `recalibrateInBackground`); `stop` aborts it. */
   private recalibrating: Promise<void> | undefined;
   private readonly stopping = new AbortController();
+  /** The article files as last parsed: a reload parses only files that changed. */
+  private readonly parsed = new ParsedArticles();
   /** Reloads run one after the other (a burst of saves must not race on the index folder). */
   private reloading: Promise<unknown> = Promise.resolve();
 
@@ -174,7 +176,7 @@ export class KnowledgeService {
     this.attempts++;
     try {
       // The articles are read while the model loads (in its own thread with the default embedder).
-      const [embedder, { articles, problems }] = await Promise.all([this.options.createEmbedder(), loadArticles(path.join(this.options.knowledgeDir, 'articles'))]);
+      const [embedder, { articles, problems }] = await Promise.all([this.options.createEmbedder(), loadArticles(path.join(this.options.knowledgeDir, 'articles'), this.parsed)]);
       for (const problem of problems) logger.error('knowledge article skipped', { file: problem.file, reason: problem.reason });
       const indexDir = path.join(this.options.dataDir, 'knowledge-index');
       const { index, report } = await KnowledgeIndex.sync({ articles, embedder, indexFactory: this.options.indexFactory, indexDir, bodyVectors: this.options.bodyVectors ?? 'all' });
@@ -251,14 +253,21 @@ export class KnowledgeService {
     const loaded = this.loaded;
     const attempt = this.attempts;
     if (previous.state !== 'ready' || loaded === undefined || this.stopped) return previous;
-    const { articles: fresh, problems } = await loadArticles(path.join(this.options.knowledgeDir, 'articles'));
+    const { articles: fresh, problems } = await loadArticles(path.join(this.options.knowledgeDir, 'articles'), this.parsed);
     const broken = new Set(problems.map((p) => p.file));
     const freshKeys = new Set(fresh.map(articleKey));
     const kept = loaded.articles.filter((a) => broken.has(a.file) && !freshKeys.has(articleKey(a)));
     const articles = [...fresh, ...kept];
     for (const problem of problems) this.options.logger.error('knowledge article skipped on reload', { file: problem.file, reason: problem.reason, keptPrevious: kept.some((a) => a.file === problem.file) });
     const indexDir = path.join(this.options.dataDir, 'knowledge-index');
-    const { index, report } = await KnowledgeIndex.sync({ articles, embedder: loaded.embedder, indexFactory: this.options.indexFactory, indexDir, bodyVectors: this.options.bodyVectors ?? 'all' });
+    const { index, report } = await KnowledgeIndex.sync({
+      articles,
+      embedder: loaded.embedder,
+      indexFactory: this.options.indexFactory,
+      indexDir,
+      bodyVectors: this.options.bodyVectors ?? 'all',
+      previous: { index: previous.search.index, articles: loaded.articles },
+    });
     const search = new KnowledgeSearch(loaded.embedder, index, articles, {
       thresholds: loaded.thresholds,
       ...(this.options.defaultLanguage === undefined ? {} : { defaultLanguage: this.options.defaultLanguage }),

@@ -1,4 +1,6 @@
-import { readdir, readFile } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 import matter from 'gray-matter';
 import { articleFrontMatterSchema, articleKey, articleLanguage, type Article } from './article.js';
@@ -53,19 +55,57 @@ export function parseArticle(source: string, file: string): Article {
 }
 
 /**
- * Loads every article under `articlesDir`. A bad file is reported in `problems` (file + reason)
- * and skipped, so one typo never takes the rest of the knowledge base down.
+ * Files read per event-loop turn. Reading synchronously: `fs.promises.readFile` makes four
+ * thread-pool round trips per file (open, stat, read, close), and 10,000 article files took
+ * ~0.9 s that way against ~70 ms read synchronously. In slices, a server reloading its articles
+ * still answers between them (a slice of small files is a few milliseconds).
  */
-export async function loadArticles(articlesDir: string): Promise<LoadedArticles> {
+const FILES_PER_TURN = 256;
+
+/**
+ * What the last load parsed, by file: a hot reload parses only the files whose bytes changed
+ * (parsing and validating 10,000 articles is ~0.3 s of a reload that changes ten), and gives the
+ * unchanged ones back as the same `Article` objects (the knowledge index remembers what it
+ * derived from them: `articlePassagesHash`). Holds a digest per file, not its text.
+ */
+export class ParsedArticles {
+  private byFile = new Map<string, { digest: string; article: Article }>();
+
+  /** `parseArticle(source, file)`, or the article the last load parsed from the same bytes. */
+  parse(source: string, file: string, seen: Map<string, { digest: string; article: Article }>): Article {
+    const digest = createHash('sha1').update(source).digest('base64');
+    const last = this.byFile.get(file);
+    const article = last !== undefined && last.digest === digest ? last.article : parseArticle(source, file);
+    seen.set(file, { digest, article });
+    return article;
+  }
+
+  /** Keeps what this load parsed (files gone or broken since are forgotten). */
+  replace(seen: Map<string, { digest: string; article: Article }>): void {
+    this.byFile = seen;
+  }
+}
+
+/**
+ * Loads every article under `articlesDir`. A bad file is reported in `problems` (file + reason)
+ * and skipped, so one typo never takes the rest of the knowledge base down. With `parsed`, files
+ * unchanged since its last load are not parsed again.
+ */
+export async function loadArticles(articlesDir: string, parsed?: ParsedArticles): Promise<LoadedArticles> {
   const articles: Article[] = [];
   const problems: ArticleProblem[] = [];
+  const seenFiles = new Map<string, { digest: string; article: Article }>();
   // The same id in several languages is one article in several languages (feedback, gaps and
   // analytics group by id); the same id twice in one language is a mistake.
   const seen = new Map<string, string>();
-  for (const absolute of await markdownFiles(articlesDir)) {
+  const files = await markdownFiles(articlesDir);
+  for (let n = 0; n < files.length; n++) {
+    if (n > 0 && n % FILES_PER_TURN === 0) await new Promise<void>((resolve) => setImmediate(resolve));
+    const absolute = files[n]!;
     const file = path.relative(articlesDir, absolute);
     try {
-      const article = parseArticle(await readFile(absolute, 'utf8'), file);
+      const source = readFileSync(absolute, 'utf8');
+      const article = parsed === undefined ? parseArticle(source, file) : parsed.parse(source, file, seenFiles);
       const folder = path.dirname(file).split(path.sep)[0];
       if (folder !== undefined && folder !== '.' && /^[a-z]{2}$/.test(folder) && folder !== articleLanguage(article)) {
         throw new Error(`language "${article.language}" does not match its folder "${folder}/"`);
@@ -79,6 +119,7 @@ export async function loadArticles(articlesDir: string): Promise<LoadedArticles>
       problems.push({ file, reason: (error as Error).message });
     }
   }
+  parsed?.replace(seenFiles);
   return { articles, problems };
 }
 

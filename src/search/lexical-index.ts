@@ -116,19 +116,51 @@ export interface CommonTermCutoff {
  */
 export const COMMON_TERMS: CommonTermCutoff = { share: 0.05, minPostings: 2000 };
 
+/** How `MiniSearchLexicalIndex` is built (see its constructor). */
+export interface LexicalBuildOptions {
+  folding?: KeywordFolding;
+  onKeywords?: (document: LexicalDocument, keywords: readonly string[]) => void;
+  owners?: ReadonlyMap<number, { articleId: string; language: string }>;
+  common?: CommonTermCutoff;
+}
+
+/** Passed by `build` only: the constructor then adds no documents and leaves the index open for them. */
+const OPEN: unique symbol = Symbol('open for documents');
+/** Passed by `revise` only: the constructor then takes the MiniSearch, postings and expansions of a revised index. */
+const SHARED: unique symbol = Symbol('shared with a revised index');
+
+/** What an index and the indexes revised from it share (`revise`). */
+interface SharedParts {
+  mini: MiniSearch<LexicalDocument>;
+  postings: Map<string, number>;
+  expansions: TermExpansionCache;
+  common: CommonTermCutoff;
+  documents: number;
+}
+
 /** BM25 over passages with MiniSearch: diacritic-folded terms, prefix and light fuzzy matching for typos. */
 export class MiniSearchLexicalIndex implements LexicalIndex {
   private readonly mini: MiniSearch<LexicalDocument>;
-  /** Remembered prefix and fuzzy expansions of query terms (the index never changes after construction). */
+  /** Remembered prefix and fuzzy expansions of query terms (the index never changes after its build). */
   readonly expansions: TermExpansionCache;
   /** Where a hit's article and language are, when MiniSearch does not store them (see the constructor). */
   private readonly owners: ReadonlyMap<number, { articleId: string; language: string }> | undefined;
   /** Passages per indexed term (document frequency). */
-  private readonly postings = new Map<string, number>();
+  private readonly postings: Map<string, number>;
+  /** When a term is common, and the passages indexed: `revise` needs both. */
+  private readonly common: CommonTermCutoff;
+  private documents = 0;
+  /**
+   * Revised since (`revise`): the MiniSearch this shares holds passages this index does not know
+   * (their hits are left out) and no longer holds the revised articles' old ones.
+   */
+  private superseded = false;
   /** Postings above which a query term is common (`search`). */
   private readonly commonAbove: number;
   /** Whether any indexed term is common: if none is (every small knowledge base), `search` skips looking. */
-  private readonly hasCommon: boolean;
+  private hasCommon = false;
+  /** While documents are added: the foldings in use, and the keywords of the document being added. */
+  private building: { folding: KeywordFolding; keywords: string[]; countedIn: Map<string, number>; added: number } | undefined;
 
   /**
    * `build.folding`: remembered foldings to use while the documents are added (queries fold
@@ -142,27 +174,25 @@ export class MiniSearchLexicalIndex implements LexicalIndex {
   constructor(
     documents: readonly LexicalDocument[],
     limits: TermExpansionLimits = EXPANSION_LIMITS,
-    build: {
-      folding?: KeywordFolding;
-      onKeywords?: (document: LexicalDocument, keywords: readonly string[]) => void;
-      owners?: ReadonlyMap<number, { articleId: string; language: string }>;
-      common?: CommonTermCutoff;
-    } = {},
+    build: LexicalBuildOptions = {},
+    internal?: { [OPEN]: number } | { [SHARED]: SharedParts },
   ) {
     this.owners = build.owners;
-    const common = build.common ?? COMMON_TERMS;
-    this.commonAbove = Math.max(common.share * documents.length, common.minPostings);
-    let building: KeywordFolding | undefined = build.folding ?? new KeywordFolding();
-    let keywords: string[] | undefined;
+    if (internal !== undefined && SHARED in internal) {
+      const shared = internal[SHARED];
+      ({ mini: this.mini, postings: this.postings, expansions: this.expansions, common: this.common, documents: this.documents } = shared);
+      this.commonAbove = Math.max(this.common.share * this.documents, this.common.minPostings);
+      this.finish();
+      return;
+    }
+    this.postings = new Map();
+    this.common = build.common ?? COMMON_TERMS;
+    this.commonAbove = Math.max(this.common.share * (internal?.[OPEN] ?? documents.length), this.common.minPostings);
+    this.building = { folding: build.folding ?? new KeywordFolding(), keywords: [], countedIn: new Map(), added: 0 };
     this.mini = new MiniSearch<LexicalDocument>({
       fields: ['text'],
       storeFields: build.owners === undefined ? ['articleId', 'language'] : [],
-      processTerm: (token) => {
-        if (building === undefined) return keywordTerm(token);
-        const term = building.term(token);
-        if (term !== null) keywords?.push(term);
-        return term;
-      },
+      processTerm: (token) => this.processTerm(token),
       searchOptions: {
         prefix: (term) => term.length >= 4,
         fuzzy: (term) => (term.length >= 5 ? 0.2 : false),
@@ -170,28 +200,109 @@ export class MiniSearchLexicalIndex implements LexicalIndex {
         combineWith: 'OR',
       },
     });
-    // MiniSearch tokenizes the one field with the same split as `keywordTerms` and calls
-    // `processTerm` on each token in order, so what it kept of one document is its keywords.
-    // The last document each term was counted for: a term repeated in a passage counts once.
-    // A plain loop, not a callback: a closure here would put `build` (and what its `onKeywords`
-    // holds: the whole sync's keywords, 34 MB at 10,000 articles) in the context that MiniSearch's
-    // `processTerm` closure keeps alive as long as the index.
-    const countedIn = new Map<string, number>();
-    for (let i = 0; i < documents.length; i++) {
-      const document = documents[i]!;
-      keywords = [];
+    this.expansions = memoizeTermExpansions(this.mini, limits);
+    if (internal === undefined) {
+      this.add(documents, build.onKeywords);
+      this.finish();
+    }
+  }
+
+  /**
+   * The same index as the constructor's, built from slices of the documents that arrive while
+   * the event loop runs between them: a server re-indexing its articles keeps answering, and
+   * the model thread gets its next batch (at 10,000 articles the keyword index takes ~2.5 s of
+   * this thread). `total`: how many documents the slices hold in all.
+   */
+  static async build(
+    slices: AsyncIterable<readonly LexicalDocument[]>,
+    total: number,
+    limits: TermExpansionLimits = EXPANSION_LIMITS,
+    build: LexicalBuildOptions = {},
+  ): Promise<MiniSearchLexicalIndex> {
+    const index = new MiniSearchLexicalIndex([], limits, build, { [OPEN]: total });
+    for await (const slice of slices) index.add(slice, build.onKeywords);
+    index.finish();
+    return index;
+  }
+
+  /** Folds an indexed or a query token; while documents are added, also notes it as the document's keyword. */
+  private processTerm(token: string): string | null {
+    const building = this.building;
+    if (building === undefined) return keywordTerm(token);
+    const term = building.folding.term(token);
+    if (term !== null) building.keywords.push(term);
+    return term;
+  }
+
+  /**
+   * Adds documents and counts their postings. MiniSearch tokenizes the one field with the same
+   * split as `keywordTerms` and calls `processTerm` on each token in order, so what it kept of one
+   * document is its keywords. A term repeated in a passage counts once (`countedIn`: the last
+   * document each term was counted for). (`onKeywords` is passed
+   * along, not kept: what it holds, the whole sync's keywords, 34 MB at 10,000 articles, must not
+   * live as long as the index.)
+   */
+  private add(documents: readonly LexicalDocument[], onKeywords: LexicalBuildOptions['onKeywords']): void {
+    const building = this.building;
+    if (building === undefined) throw new Error('the keyword index is built already');
+    const { countedIn } = building;
+    for (const document of documents) {
+      building.keywords = [];
       this.mini.add(document);
-      for (const term of keywords) {
-        if (countedIn.get(term) === i) continue;
-        countedIn.set(term, i);
+      const n = building.added;
+      for (const term of building.keywords) {
+        if (countedIn.get(term) === n) continue;
+        countedIn.set(term, n);
         this.postings.set(term, (this.postings.get(term) ?? 0) + 1);
       }
-      build.onKeywords?.(document, keywords);
+      onKeywords?.(document, building.keywords);
+      building.added++;
     }
+    this.documents += documents.length;
+  }
+
+  /** Whether `revise` made a newer index from this one (which then cannot be revised again). */
+  get revised(): boolean {
+    return this.superseded;
+  }
+
+  /**
+   * This index with some passages replaced, for a hot reload that changed a few articles: the
+   * MiniSearch is revised in place (`remove` takes a passage out exactly, as if it had never been
+   * added: the same BM25 statistics as a fresh build) instead of built again (~3 s of this thread
+   * and hundreds of MB of garbage at 10,000 articles). `removed` must be documents this index
+   * holds, with the texts they were added with; `owners`: every passage of the result.
+   *
+   * The result shares the MiniSearch with this index, which from then on leaves out the hits it
+   * does not know and no longer finds the removed passages: the caller swaps the result in for it.
+   */
+  revise(removed: readonly LexicalDocument[], added: readonly LexicalDocument[], owners: ReadonlyMap<number, { articleId: string; language: string }>): MiniSearchLexicalIndex {
+    if (this.owners === undefined) throw new Error('only an index built with owners can be revised');
+    if (this.superseded) throw new Error('this keyword index was revised already: revise the newer one');
+    const count = (text: string, sign: 1 | -1) => {
+      for (const term of new Set(keywordTerms(text))) {
+        const n = (this.postings.get(term) ?? 0) + sign;
+        if (n > 0) this.postings.set(term, n);
+        else this.postings.delete(term);
+      }
+    };
+    for (const document of removed) {
+      this.mini.remove(document);
+      count(document.text, -1);
+    }
+    for (const document of added) {
+      this.mini.add(document);
+      count(document.text, 1);
+    }
+    this.expansions.clear();
+    this.superseded = true;
+    const documents = this.documents - removed.length + added.length;
+    return new MiniSearchLexicalIndex([], undefined, { owners }, { [SHARED]: { mini: this.mini, postings: this.postings, expansions: this.expansions, common: this.common, documents } });
+  }
+
+  private finish(): void {
     this.hasCommon = [...this.postings.values()].some((count) => count > this.commonAbove);
-    keywords = undefined;
-    building = undefined;
-    this.expansions = memoizeTermExpansions(this.mini, limits);
+    this.building = undefined;
   }
 
   /**
@@ -213,6 +324,7 @@ export class MiniSearchLexicalIndex implements LexicalIndex {
       if (rare.length > 0) results = withCommonTerms(rare, this.mini, common);
     }
     if (results.length === 0) results = this.mini.search(text, filter);
+    if (this.superseded) results = results.filter((r) => this.owners!.has(r.id as number));
     return results.slice(0, limit).map((r) => {
       const id = r.id as number;
       const owner = this.owners?.get(id);

@@ -58,21 +58,25 @@ interface Minus {
  */
 export class TermCoverage {
   /** All keywords, sorted, for prefix lookups; a word's id is its place here. */
-  private readonly sorted: string[];
+  private sorted: string[];
   /** Keyword → id. */
-  private readonly ids: Map<string, number>;
+  private ids: Map<string, number>;
   /** Per word id: number of passages containing it. */
-  private readonly global: Uint32Array;
+  private global: Uint32Array;
   /**
    * Per article id: the range `start`..`end` of `articleWords` / `articleCounts`, which hold the
    * ids of the words its passages (all languages) contain, ascending, and how many passages
    * contain each. Two flat arrays instead of a Map per article: at 10,000 articles ~1.5 million
    * entries, 37 MB of JS Maps, ~12 MB here (bench/results/2026-12-06-round7.md).
    */
-  private readonly byArticle = new Map<string, { start: number; end: number }>();
-  private readonly articleWords: Uint32Array;
-  private readonly articleCounts: Uint32Array;
-  private readonly passages: number;
+  private byArticle = new Map<string, { start: number; end: number }>();
+  private articleWords: Uint32Array;
+  private articleCounts: Uint32Array;
+  private passages: number;
+  /** Per article id: its passages (all languages), so `revise` can take them out of `passages`. */
+  private passagesByArticle = new Map<string, number>();
+  /** The bound of `expansions` (a revised coverage gets the same). */
+  private readonly expansionCache: number;
   /**
    * Query term → the known words it matches (`TermMatches`). The vocabulary is fixed for the
    * lifetime of a TermCoverage (a new index builds a new one), so the binary search and prefix
@@ -88,13 +92,15 @@ export class TermCoverage {
    * MiniSearchLexicalIndex); `folding`: remembered token foldings for the others.
    */
   constructor(passages: Iterable<{ articleId: string; text: string; keywords?: readonly string[] }>, options: { expansionCache?: number; folding?: KeywordFolding } = {}) {
-    this.expansions = new LruMap(options.expansionCache ?? EXPANSION_CACHE);
+    this.expansionCache = options.expansionCache ?? EXPANSION_CACHE;
+    this.expansions = new LruMap(this.expansionCache);
     const folding = options.folding ?? new KeywordFolding();
     const counting = new Map<string, Map<string, number>>();
     const global = new Map<string, number>();
     let count = 0;
     for (const { articleId, text, keywords } of passages) {
       count++;
+      this.passagesByArticle.set(articleId, (this.passagesByArticle.get(articleId) ?? 0) + 1);
       let counts = counting.get(articleId);
       if (counts === undefined) counting.set(articleId, (counts = new Map()));
       for (const term of new Set(keywords ?? folding.terms(text))) {
@@ -120,6 +126,57 @@ export class TermCoverage {
       this.byArticle.set(articleId, { start, end: start + words.length });
       start += words.length;
     }
+  }
+
+  /**
+   * This coverage with the articles in `changed` counted again from `passages` (all the passages,
+   * every language, those ids have now: an id without any is gone), for a hot reload that changed a
+   * few articles: the same counts as a fresh build over the resulting passages, without tokenizing
+   * the rest again. The unchanged articles' word lists are carried over with their ids renumbered
+   * (a sorted vocabulary's order is kept by any subset of it, so they stay ascending).
+   */
+  revise(changed: ReadonlySet<string>, passages: Iterable<{ articleId: string; text: string; keywords?: readonly string[] }>): TermCoverage {
+    const fresh = new TermCoverage(passages, { expansionCache: this.expansionCache });
+    const totals = new Map<string, number>();
+    this.sorted.forEach((word, id) => totals.set(word, this.global[id]!));
+    let count = this.passages + fresh.passages;
+    for (const articleId of changed) {
+      count -= this.passagesByArticle.get(articleId) ?? 0;
+      const range = this.byArticle.get(articleId);
+      if (range === undefined) continue;
+      for (let i = range.start; i < range.end; i++) {
+        const word = this.sorted[this.articleWords[i]!]!;
+        totals.set(word, totals.get(word)! - this.articleCounts[i]!);
+      }
+    }
+    fresh.sorted.forEach((word, id) => totals.set(word, (totals.get(word) ?? 0) + fresh.global[id]!));
+    const revised = new TermCoverage([], { expansionCache: this.expansionCache });
+    revised.passages = count;
+    revised.sorted = [...totals.keys()].filter((word) => totals.get(word)! > 0).sort();
+    revised.ids = new Map(revised.sorted.map((word, id) => [word, id]));
+    revised.global = Uint32Array.from(revised.sorted, (word) => totals.get(word)!);
+    const kept = [...this.byArticle].filter(([articleId]) => !changed.has(articleId));
+    let entries = fresh.articleWords.length;
+    for (const [, range] of kept) entries += range.end - range.start;
+    revised.articleWords = new Uint32Array(entries);
+    revised.articleCounts = new Uint32Array(entries);
+    let start = 0;
+    // Word id in `from` → word id in `revised` (every word an article of `from` that is carried over has is still there).
+    const renumbering = (from: TermCoverage) => Int32Array.from(from.sorted, (word) => revised.ids.get(word) ?? -1);
+    const renumbered = new Map([this, fresh].map((from) => [from, renumbering(from)]));
+    const copy = (from: TermCoverage, articleId: string, range: { start: number; end: number }) => {
+      const newId = renumbered.get(from)!;
+      for (let i = range.start; i < range.end; i++) {
+        revised.articleWords[start + i - range.start] = newId[from.articleWords[i]!]!;
+        revised.articleCounts[start + i - range.start] = from.articleCounts[i]!;
+      }
+      revised.byArticle.set(articleId, { start, end: start + range.end - range.start });
+      revised.passagesByArticle.set(articleId, from.passagesByArticle.get(articleId)!);
+      start += range.end - range.start;
+    };
+    for (const [articleId, range] of kept) copy(this, articleId, range);
+    for (const [articleId, range] of fresh.byArticle) copy(fresh, articleId, range);
+    return revised;
   }
 
   /** The question's keywords, their weights and how many the knowledge base does not know. */
