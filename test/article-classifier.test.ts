@@ -137,3 +137,35 @@ describe('classifier training on a worker thread', () => {
   });
 });
 
+
+describe('article classifier scores', () => {
+  it('are, to the bit, the softmax of one plain dot product per article (any number of articles)', () => {
+    const next = random(7);
+    for (const articles of [1, 3, 4, 5, 9]) {
+      const dimension = 13;
+      const json = {
+        version: 1 as const,
+        labels: Array.from({ length: articles }, (_, k) => `a${k}`),
+        dimension,
+        mean: Array.from({ length: dimension }, () => next() - 0.5),
+        scale: 1.7,
+        weights: Array.from({ length: articles * dimension }, () => next() - 0.5),
+        bias: Array.from({ length: articles }, () => next() - 0.5),
+        temperature: 3.1,
+      };
+      const classifier = ArticleClassifier.fromJSON(classifierJsonSchema.parse(json));
+      const stored = classifier.toJSON();
+      const vector = Float32Array.from({ length: dimension }, () => next());
+      const x = Float32Array.from(vector, (v, d) => (v - stored.mean[d]!) * stored.scale);
+      const logits = stored.labels.map((_, k) => {
+        let z = stored.bias[k]!;
+        for (let d = 0; d < dimension; d++) z += stored.weights[k * dimension + d]! * x[d]!;
+        return z * stored.temperature;
+      });
+      const max = Math.max(...logits);
+      const exps = logits.map((z) => Math.exp(z - max));
+      const sum = exps.reduce((a, b) => a + b, 0);
+      expect([...classifier.predict(vector)]).toEqual(stored.labels.map((label, k) => [label, exps[k]! / sum]));
+    }
+  });
+});
