@@ -53,4 +53,10 @@ export class LruMap<K, V> {
     this.entries.delete(key);
     this.total -= entry.weight;
   }
+
+  /** Drops every entry. */
+  clear(): void {
+    this.entries.clear();
+    this.total = 0;
+  }
 }

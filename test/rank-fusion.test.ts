@@ -137,6 +137,13 @@ describe('common query terms at scale', () => {
     expect(fast.map((h) => h.id)).toEqual(plain.search('printer toner', 40, hidden).filter((h) => documents[h.id - 1]!.text.includes('toner')).map((h) => h.id));
   });
 
+  it('gives the same hits whether the common terms\' scores are remembered from earlier questions or not', () => {
+    const queries = ['printer toner', 'printer settings jam', 'toner cartridge printer, paper', 'printer printer jam'];
+    const cold = queries.map((query) => new MiniSearchLexicalIndex(documents, undefined, { common: cutoff }).search(query, 40));
+    const warm = new MiniSearchLexicalIndex(documents, undefined, { common: cutoff });
+    for (let round = 0; round < 2; round++) expect(queries.map((query) => warm.search(query, 40))).toEqual(cold);
+  });
+
   it('keeps plain BM25 on small knowledge bases (the default cutoff needs more than 2,000 passages with the term)', () => {
     const small = new MiniSearchLexicalIndex(documents);
     for (const query of ['printer toner', 'printer settings jam']) expect(small.search(query, 40)).toEqual(plain.search(query, 40));

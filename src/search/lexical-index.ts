@@ -1,4 +1,5 @@
 import MiniSearch, { type SearchResult } from 'minisearch';
+import { LruMap } from '../lru-map.js';
 import { memoizeTermExpansions, type TermExpansionCache, type TermExpansionLimits } from './term-expansions.js';
 
 /**
@@ -116,6 +117,20 @@ export interface CommonTermCutoff {
  */
 export const COMMON_TERMS: CommonTermCutoff = { share: 0.05, minPostings: 2000 };
 
+/**
+ * Common terms whose scores on every passage are remembered (`CommonTermScores`), and the most
+ * passages they may hold in all: 32 terms, 2 million passages (12 bytes each: ≤ 24 MB; at 10,000
+ * articles a common term and its prefix and fuzzy matches reach 5,000–30,000 passages, and the
+ * generated questions used 16 distinct common terms).
+ */
+const COMMON_TERM_SCORES = { terms: 32, passages: 2_000_000 };
+
+/** One common term's BM25 score (prefix and fuzzy matches included) on each passage that has it: ids ascending. */
+interface CommonTermScores {
+  ids: Uint32Array;
+  scores: Float64Array;
+}
+
 /** How `MiniSearchLexicalIndex` is built (see its constructor). */
 export interface LexicalBuildOptions {
   folding?: KeywordFolding;
@@ -134,6 +149,7 @@ interface SharedParts {
   mini: MiniSearch<LexicalDocument>;
   postings: Map<string, number>;
   expansions: TermExpansionCache;
+  commonScores: LruMap<string, CommonTermScores>;
   common: CommonTermCutoff;
   documents: number;
 }
@@ -147,6 +163,8 @@ export class MiniSearchLexicalIndex implements LexicalIndex {
   private readonly owners: ReadonlyMap<number, { articleId: string; language: string }> | undefined;
   /** Passages per indexed term (document frequency). */
   private readonly postings: Map<string, number>;
+  /** Remembered scores of common terms (`search`). */
+  private readonly commonScores: LruMap<string, CommonTermScores>;
   /** When a term is common, and the passages indexed: `revise` needs both. */
   private readonly common: CommonTermCutoff;
   private documents = 0;
@@ -180,12 +198,13 @@ export class MiniSearchLexicalIndex implements LexicalIndex {
     this.owners = build.owners;
     if (internal !== undefined && SHARED in internal) {
       const shared = internal[SHARED];
-      ({ mini: this.mini, postings: this.postings, expansions: this.expansions, common: this.common, documents: this.documents } = shared);
+      ({ mini: this.mini, postings: this.postings, expansions: this.expansions, commonScores: this.commonScores, common: this.common, documents: this.documents } = shared);
       this.commonAbove = Math.max(this.common.share * this.documents, this.common.minPostings);
       this.finish();
       return;
     }
     this.postings = new Map();
+    this.commonScores = new LruMap(COMMON_TERM_SCORES.terms, COMMON_TERM_SCORES.passages);
     this.common = build.common ?? COMMON_TERMS;
     this.commonAbove = Math.max(this.common.share * (internal?.[OPEN] ?? documents.length), this.common.minPostings);
     this.building = { folding: build.folding ?? new KeywordFolding(), keywords: [], countedIn: new Map(), added: 0 };
@@ -295,14 +314,31 @@ export class MiniSearchLexicalIndex implements LexicalIndex {
       count(document.text, 1);
     }
     this.expansions.clear();
+    this.commonScores.clear();
     this.superseded = true;
     const documents = this.documents - removed.length + added.length;
-    return new MiniSearchLexicalIndex([], undefined, { owners }, { [SHARED]: { mini: this.mini, postings: this.postings, expansions: this.expansions, common: this.common, documents } });
+    return new MiniSearchLexicalIndex([], undefined, { owners }, { [SHARED]: { mini: this.mini, postings: this.postings, expansions: this.expansions, commonScores: this.commonScores, common: this.common, documents } });
   }
 
   private finish(): void {
     this.hasCommon = [...this.postings.values()].some((count) => count > this.commonAbove);
     this.building = undefined;
+  }
+
+  /**
+   * A common term's scores on every passage that has it (a MiniSearch query of the term alone: its
+   * score is the term's BM25 with prefix and fuzzy matches, nothing multiplied), remembered: a
+   * common term is in many questions, and asking MiniSearch for its scores on a few passages
+   * still visits all of its postings (at 10,000 articles half of the keyword search's time).
+   */
+  private commonTermScores(term: string): CommonTermScores {
+    let table = this.commonScores.get(term);
+    if (table === undefined) {
+      const results = this.mini.search(term).sort((a, b) => (a.id as number) - (b.id as number));
+      table = { ids: Uint32Array.from(results, (r) => r.id as number), scores: Float64Array.from(results, (r) => r.score) };
+      this.commonScores.set(term, table, results.length);
+    }
+    return table;
   }
 
   /**
@@ -321,7 +357,7 @@ export class MiniSearchLexicalIndex implements LexicalIndex {
     let results: SearchResult[] = [];
     if (common.length > 0 && common.length < terms.length) {
       const rare = this.mini.search(terms.filter((term) => !common.includes(term)).join(' '), filter);
-      if (rare.length > 0) results = withCommonTerms(rare, this.mini, common);
+      if (rare.length > 0) results = withCommonTerms(rare, common, (term) => this.commonTermScores(term));
     }
     if (results.length === 0) results = this.mini.search(text, filter);
     if (this.superseded) results = results.filter((r) => this.owners!.has(r.id as number));
@@ -339,20 +375,39 @@ export class MiniSearchLexicalIndex implements LexicalIndex {
 }
 
 /**
- * `rare`'s results with the common terms' scores added, best first. MiniSearch scores a result
- * as (sum of its terms' BM25) × (query terms matched): undone per part, then combined.
- * `boostDocument` 0 makes MiniSearch skip the rest of the passages' scoring.
+ * `rare`'s results with the common terms' scores added, best first: what one MiniSearch query of
+ * the common terms limited to those passages gives, to the bit. MiniSearch scores a query's
+ * result as (sum of its terms' BM25, in query order, a repeated term counted each time) × (distinct
+ * query terms matched): undone per part, then combined.
  */
-function withCommonTerms(rare: readonly SearchResult[], mini: MiniSearch<LexicalDocument>, common: readonly string[]): SearchResult[] {
-  const byId = new Map(rare.map((r) => [r.id, r]));
-  const extra = new Map<unknown, SearchResult>();
-  for (const r of mini.search(common.join(' '), { boostDocument: (id) => (byId.has(id) ? 1 : 0) })) extra.set(r.id, r);
+function withCommonTerms(rare: readonly SearchResult[], common: readonly string[], scoresOf: (term: string) => CommonTermScores): SearchResult[] {
+  const tables = common.map(scoresOf);
   return rare
     .map((r) => {
-      const more = extra.get(r.id);
-      if (more === undefined) return r;
-      const matched = r.queryTerms.length + more.queryTerms.length;
-      return { ...r, score: (r.score / r.queryTerms.length + more.score / more.queryTerms.length) * matched };
+      const id = r.id as number;
+      let sum: number | undefined;
+      const matched = new Set<string>();
+      tables.forEach((table, t) => {
+        const score = scoreOf(table, id);
+        if (score === undefined) return;
+        sum = sum === undefined ? score : sum + score;
+        matched.add(common[t]!);
+      });
+      if (sum === undefined) return r;
+      const more = sum * matched.size;
+      return { ...r, score: (r.score / r.queryTerms.length + more / matched.size) * (r.queryTerms.length + matched.size) };
     })
     .sort((a, b) => b.score - a.score);
+}
+
+/** A passage's score in a common term's table (binary search of the ascending ids), or undefined. */
+function scoreOf({ ids, scores }: CommonTermScores, id: number): number | undefined {
+  let low = 0;
+  let high = ids.length;
+  while (low < high) {
+    const mid = (low + high) >> 1;
+    if (ids[mid]! < id) low = mid + 1;
+    else high = mid;
+  }
+  return low < ids.length && ids[low] === id ? scores[low] : undefined;
 }

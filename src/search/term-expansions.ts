@@ -50,8 +50,8 @@ export function memoizeTermExpansions<T>(mini: MiniSearch<T>, limits: TermExpans
   // Bounded in query terms and in the indexed terms they hold (a four-letter prefix can match
   // hundreds of words in a large knowledge base). The held values are references into the index,
   // so an entry costs little beyond its array or map: at the default limits, a few MB at most.
-  let prefixes = new LruMap<string, [string, unknown][]>(limits.maxTerms, limits.maxMatches);
-  let fuzzy = new LruMap<string, Map<string, [unknown, number]>>(limits.maxTerms, limits.maxMatches);
+  const prefixes = new LruMap<string, [string, unknown][]>(limits.maxTerms, limits.maxMatches);
+  const fuzzy = new LruMap<string, Map<string, [unknown, number]>>(limits.maxTerms, limits.maxMatches);
 
   // MiniSearch only iterates the prefix view (`for (const [term, data] of …)`): an array of its entries does the same.
   tree.atPrefix = (prefix: string) => {
@@ -82,8 +82,8 @@ export function memoizeTermExpansions<T>(mini: MiniSearch<T>, limits: TermExpans
       return prefixes.weight + fuzzy.weight;
     },
     clear() {
-      prefixes = new LruMap(limits.maxTerms, limits.maxMatches);
-      fuzzy = new LruMap(limits.maxTerms, limits.maxMatches);
+      prefixes.clear();
+      fuzzy.clear();
     },
   };
 }
