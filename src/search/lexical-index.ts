@@ -157,7 +157,7 @@ interface SharedParts {
 /** BM25 over passages with MiniSearch: diacritic-folded terms, prefix and light fuzzy matching for typos. */
 export class MiniSearchLexicalIndex implements LexicalIndex {
   private readonly mini: MiniSearch<LexicalDocument>;
-  /** Remembered prefix and fuzzy expansions of query terms (the index never changes after its build). */
+  /** Remembered prefix and fuzzy expansions of query terms (forgotten when `revise` changes the terms). */
   readonly expansions: TermExpansionCache;
   /** Where a hit's article and language are, when MiniSearch does not store them (see the constructor). */
   private readonly owners: ReadonlyMap<number, { articleId: string; language: string }> | undefined;
