@@ -8,6 +8,7 @@ import { HashingTestEmbedder } from '../src/search/hashing-test-embedder.js';
 import { hnswIndexFactory } from '../src/search/hnsw-index.js';
 import { MiniSearchLexicalIndex, type LexicalDocument, type LexicalHit } from '../src/search/lexical-index.js';
 import { TermCoverage } from '../src/search/term-coverage.js';
+import { collectGarbage } from '../src/runtime/collect-garbage.js';
 import { tempDir } from './support/test-app.js';
 
 // A small vocabulary, so words repeat across passages (document frequencies, common terms, prefixes).
@@ -55,6 +56,21 @@ describe('revising the keyword index for a hot reload', () => {
     expect(old.revised).toBe(true);
     expect(() => old.revise([], [], ownersOf(documents))).toThrow(/revised already/);
     expect(() => new MiniSearchLexicalIndex(documents).revise([], [], ownersOf(documents))).toThrow(/owners/);
+  });
+
+  it('does not keep the index it was revised from alive (the MiniSearch they share does not hold it)', async () => {
+    const documents = [{ id: 1, articleId: 'printer', language: 'en', text: 'printer toner cartridge' }];
+    // Built and revised in a function of its own, so no local of this test holds the first index.
+    const revise = () => {
+      const first = new MiniSearchLexicalIndex(documents, undefined, { owners: ownersOf(documents) });
+      const added = [{ id: 2, articleId: 'printer', language: 'en', text: 'printer jams' }];
+      return { ref: new WeakRef(first), revised: first.revise(documents, added, ownersOf(added)) };
+    };
+    const { ref, revised } = revise();
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    collectGarbage();
+    expect(ref.deref()).toBeUndefined();
+    expect(revised.search('printer', 5).map((hit) => hit.id)).toEqual([2]);
   });
 });
 

@@ -139,6 +139,20 @@ export interface LexicalBuildOptions {
   common?: CommonTermCutoff;
 }
 
+/** What MiniSearchLexicalIndex's `processTerm` needs while documents are added (see `indexing`). */
+interface Indexing {
+  building: { folding: KeywordFolding; keywords: string[]; countedIn: Map<string, number>; added: number } | undefined;
+}
+
+/** Folds an indexed or a query token; while documents are added, also notes it as the document's keyword. */
+function processTerm(indexing: Indexing, token: string): string | null {
+  const { building } = indexing;
+  if (building === undefined) return keywordTerm(token);
+  const term = building.folding.term(token);
+  if (term !== null) building.keywords.push(term);
+  return term;
+}
+
 /** Passed by `build` only: the constructor then adds no documents and leaves the index open for them. */
 const OPEN: unique symbol = Symbol('open for documents');
 /** Passed by `revise` only: the constructor then takes the MiniSearch, postings and expansions of a revised index. */
@@ -177,8 +191,13 @@ export class MiniSearchLexicalIndex implements LexicalIndex {
   private readonly commonAbove: number;
   /** Whether any indexed term is common: if none is (every small knowledge base), `search` skips looking. */
   private hasCommon = false;
-  /** While documents are added: the foldings in use, and the keywords of the document being added. */
-  private building: { folding: KeywordFolding; keywords: string[]; countedIn: Map<string, number>; added: number } | undefined;
+  /**
+   * While documents are added: the foldings in use, and the keywords of the document being added.
+   * In an object of its own that MiniSearch's `processTerm` closure holds, not the index: a
+   * MiniSearch shared by revised indexes (`revise`) must not keep the first one (and its passage
+   * labels) alive.
+   */
+  private readonly indexing: Indexing;
 
   /**
    * `build.folding`: remembered foldings to use while the documents are added (queries fold
@@ -199,6 +218,7 @@ export class MiniSearchLexicalIndex implements LexicalIndex {
     if (internal !== undefined && SHARED in internal) {
       const shared = internal[SHARED];
       ({ mini: this.mini, postings: this.postings, expansions: this.expansions, commonScores: this.commonScores, common: this.common, documents: this.documents } = shared);
+      this.indexing = { building: undefined };
       this.commonAbove = Math.max(this.common.share * this.documents, this.common.minPostings);
       this.finish();
       return;
@@ -207,11 +227,12 @@ export class MiniSearchLexicalIndex implements LexicalIndex {
     this.commonScores = new LruMap(COMMON_TERM_SCORES.terms, COMMON_TERM_SCORES.passages);
     this.common = build.common ?? COMMON_TERMS;
     this.commonAbove = Math.max(this.common.share * (internal?.[OPEN] ?? documents.length), this.common.minPostings);
-    this.building = { folding: build.folding ?? new KeywordFolding(), keywords: [], countedIn: new Map(), added: 0 };
+    const indexing: Indexing = { building: { folding: build.folding ?? new KeywordFolding(), keywords: [], countedIn: new Map(), added: 0 } };
+    this.indexing = indexing;
     this.mini = new MiniSearch<LexicalDocument>({
       fields: ['text'],
       storeFields: build.owners === undefined ? ['articleId', 'language'] : [],
-      processTerm: (token) => this.processTerm(token),
+      processTerm: (token) => processTerm(indexing, token),
       searchOptions: {
         prefix: (term) => term.length >= 4,
         fuzzy: (term) => (term.length >= 5 ? 0.2 : false),
@@ -244,15 +265,6 @@ export class MiniSearchLexicalIndex implements LexicalIndex {
     return index;
   }
 
-  /** Folds an indexed or a query token; while documents are added, also notes it as the document's keyword. */
-  private processTerm(token: string): string | null {
-    const building = this.building;
-    if (building === undefined) return keywordTerm(token);
-    const term = building.folding.term(token);
-    if (term !== null) building.keywords.push(term);
-    return term;
-  }
-
   /**
    * Adds documents and counts their postings. MiniSearch tokenizes the one field with the same
    * split as `keywordTerms` and calls `processTerm` on each token in order, so what it kept of one
@@ -262,7 +274,7 @@ export class MiniSearchLexicalIndex implements LexicalIndex {
    * live as long as the index.)
    */
   private add(documents: readonly LexicalDocument[], onKeywords: LexicalBuildOptions['onKeywords']): void {
-    const building = this.building;
+    const { building } = this.indexing;
     if (building === undefined) throw new Error('the keyword index is built already');
     const { countedIn } = building;
     for (const document of documents) {
@@ -322,7 +334,7 @@ export class MiniSearchLexicalIndex implements LexicalIndex {
 
   private finish(): void {
     this.hasCommon = [...this.postings.values()].some((count) => count > this.commonAbove);
-    this.building = undefined;
+    this.indexing.building = undefined;
   }
 
   /**
