@@ -497,7 +497,7 @@ async function buildKeywordIndex(
       });
     }
   }
-  const lexical = await MiniSearchLexicalIndex.build(slices(), owners.size, undefined, {
+  const lexical = await MiniSearchLexicalIndex.build(slices(), undefined, {
     owners,
     onKeywords: (document, keywords) => coverage.push({ articleId: document.articleId, text: document.text, keywords }),
   });

@@ -153,7 +153,7 @@ function processTerm(indexing: Indexing, token: string): string | null {
   return term;
 }
 
-/** Passed by `build` only: the constructor then adds no documents and leaves the index open for them. */
+/** Passed by `build` only: the constructor then leaves the index open for more documents. */
 const OPEN: unique symbol = Symbol('open for documents');
 /** Passed by `revise` only: the constructor then takes the MiniSearch, postings and expansions of a revised index. */
 const SHARED: unique symbol = Symbol('shared with a revised index');
@@ -165,7 +165,6 @@ interface SharedParts {
   expansions: TermExpansionCache;
   commonScores: LruMap<string, CommonTermScores>;
   common: CommonTermCutoff;
-  documents: number;
 }
 
 /** BM25 over passages with MiniSearch: diacritic-folded terms, prefix and light fuzzy matching for typos. */
@@ -179,16 +178,15 @@ export class MiniSearchLexicalIndex implements LexicalIndex {
   private readonly postings: Map<string, number>;
   /** Remembered scores of common terms (`search`). */
   private readonly commonScores: LruMap<string, CommonTermScores>;
-  /** When a term is common, and the passages indexed: `revise` needs both. */
+  /** When a term is common (`revise` passes it on). */
   private readonly common: CommonTermCutoff;
-  private documents = 0;
   /**
    * Revised since (`revise`): the MiniSearch this shares holds passages this index does not know
    * (their hits are left out) and no longer holds the revised articles' old ones.
    */
   private superseded = false;
-  /** Postings above which a query term is common (`search`). */
-  private readonly commonAbove: number;
+  /** Postings above which a query term is common (`search`); set once the documents are in (`finish`). */
+  private commonAbove = Infinity;
   /** Whether any indexed term is common: if none is (every small knowledge base), `search` skips looking. */
   private hasCommon = false;
   /**
@@ -212,21 +210,18 @@ export class MiniSearchLexicalIndex implements LexicalIndex {
     documents: readonly LexicalDocument[],
     limits: TermExpansionLimits = EXPANSION_LIMITS,
     build: LexicalBuildOptions = {},
-    internal?: { [OPEN]: number } | { [SHARED]: SharedParts },
+    internal?: typeof OPEN | { [SHARED]: SharedParts },
   ) {
     this.owners = build.owners;
-    if (internal !== undefined && SHARED in internal) {
-      const shared = internal[SHARED];
-      ({ mini: this.mini, postings: this.postings, expansions: this.expansions, commonScores: this.commonScores, common: this.common, documents: this.documents } = shared);
+    if (typeof internal === 'object') {
+      ({ mini: this.mini, postings: this.postings, expansions: this.expansions, commonScores: this.commonScores, common: this.common } = internal[SHARED]);
       this.indexing = { building: undefined };
-      this.commonAbove = Math.max(this.common.share * this.documents, this.common.minPostings);
       this.finish();
       return;
     }
     this.postings = new Map();
     this.commonScores = new LruMap(COMMON_TERM_SCORES.terms, COMMON_TERM_SCORES.passages);
     this.common = build.common ?? COMMON_TERMS;
-    this.commonAbove = Math.max(this.common.share * (internal?.[OPEN] ?? documents.length), this.common.minPostings);
     const indexing: Indexing = { building: { folding: build.folding ?? new KeywordFolding(), keywords: [], countedIn: new Map(), added: 0 } };
     this.indexing = indexing;
     this.mini = new MiniSearch<LexicalDocument>({
@@ -251,15 +246,10 @@ export class MiniSearchLexicalIndex implements LexicalIndex {
    * The same index as the constructor's, built from slices of the documents that arrive while
    * the event loop runs between them: a server re-indexing its articles keeps answering, and
    * the model thread gets its next batch (at 10,000 articles the keyword index takes ~2.5 s of
-   * this thread). `total`: how many documents the slices hold in all.
+   * this thread).
    */
-  static async build(
-    slices: AsyncIterable<readonly LexicalDocument[]>,
-    total: number,
-    limits: TermExpansionLimits = EXPANSION_LIMITS,
-    build: LexicalBuildOptions = {},
-  ): Promise<MiniSearchLexicalIndex> {
-    const index = new MiniSearchLexicalIndex([], limits, build, { [OPEN]: total });
+  static async build(slices: AsyncIterable<readonly LexicalDocument[]>, limits: TermExpansionLimits = EXPANSION_LIMITS, build: LexicalBuildOptions = {}): Promise<MiniSearchLexicalIndex> {
+    const index = new MiniSearchLexicalIndex([], limits, build, OPEN);
     for await (const slice of slices) index.add(slice, build.onKeywords);
     index.finish();
     return index;
@@ -289,7 +279,6 @@ export class MiniSearchLexicalIndex implements LexicalIndex {
       onKeywords?.(document, building.keywords);
       building.added++;
     }
-    this.documents += documents.length;
   }
 
   /** Whether `revise` made a newer index from this one (which then cannot be revised again). */
@@ -328,11 +317,12 @@ export class MiniSearchLexicalIndex implements LexicalIndex {
     this.expansions.clear();
     this.commonScores.clear();
     this.superseded = true;
-    const documents = this.documents - removed.length + added.length;
-    return new MiniSearchLexicalIndex([], undefined, { owners }, { [SHARED]: { mini: this.mini, postings: this.postings, expansions: this.expansions, commonScores: this.commonScores, common: this.common, documents } });
+    return new MiniSearchLexicalIndex([], undefined, { owners }, { [SHARED]: { mini: this.mini, postings: this.postings, expansions: this.expansions, commonScores: this.commonScores, common: this.common } });
   }
 
+  /** Once the documents are in: when a term is common, given the passages indexed. */
   private finish(): void {
+    this.commonAbove = Math.max(this.common.share * this.mini.documentCount, this.common.minPostings);
     this.hasCommon = [...this.postings.values()].some((count) => count > this.commonAbove);
     this.indexing.building = undefined;
   }
