@@ -1,5 +1,6 @@
 import MiniSearch, { type SearchResult } from 'minisearch';
 import { LruMap } from '../lru-map.js';
+import { indexOfSorted } from './sorted-ids.js';
 import { memoizeTermExpansions, type TermExpansionCache, type TermExpansionLimits } from './term-expansions.js';
 
 /**
@@ -402,14 +403,8 @@ function withCommonTerms(rare: readonly SearchResult[], common: readonly string[
     .sort((a, b) => b.score - a.score);
 }
 
-/** A passage's score in a common term's table (binary search of the ascending ids), or undefined. */
+/** A passage's score in a common term's table, or undefined. */
 function scoreOf({ ids, scores }: CommonTermScores, id: number): number | undefined {
-  let low = 0;
-  let high = ids.length;
-  while (low < high) {
-    const mid = (low + high) >> 1;
-    if (ids[mid]! < id) low = mid + 1;
-    else high = mid;
-  }
-  return low < ids.length && ids[low] === id ? scores[low] : undefined;
+  const at = indexOfSorted(ids, id);
+  return at < 0 ? undefined : scores[at];
 }

@@ -1,5 +1,6 @@
 import { LruMap } from '../lru-map.js';
 import { KeywordFolding, keywordTerms } from './lexical-index.js';
+import { indexOfSorted } from './sorted-ids.js';
 
 /**
  * Query terms whose known-word matches are remembered (see `TermCoverage.matchesOf`). Each entry
@@ -231,14 +232,8 @@ export class TermCoverage {
 
   /** Passages of one article (its range of the flat arrays) containing word `id`: a binary search of its ascending ids. */
   private articleCount(start: number, end: number, id: number): number {
-    let low = start;
-    let high = end;
-    while (low < high) {
-      const mid = (low + high) >> 1;
-      if (this.articleWords[mid]! < id) low = mid + 1;
-      else high = mid;
-    }
-    return low < end && this.articleWords[low] === id ? this.articleCounts[low]! : 0;
+    const at = indexOfSorted(this.articleWords, id, start, end);
+    return at < 0 ? 0 : this.articleCounts[at]!;
   }
 
   /** Query terms whose matches are remembered (bounded by the `expansionCache` option). */
