@@ -263,7 +263,7 @@ export class KnowledgeIndex {
       rebuiltBecause === undefined &&
       previous.index.lexical instanceof MiniSearchLexicalIndex &&
       !previous.index.lexical.revised &&
-      previous.index.manifestKey === manifestKey(manifest, bodyVectors);
+      previous.index.manifestKey === manifestKey(manifest, contentHashOf(manifest, bodyVectors));
     const previousArticles = revisable ? new Map(previous!.articles.map((article) => [articleKey(article), article])) : new Map<string, Article>();
     // The passages of changed and removed articles as they were indexed (label, article, text).
     const dropped: LexicalDocument[] = [];
@@ -295,7 +295,7 @@ export class KnowledgeIndex {
       }
       const before = revisable ? previousArticles.get(key) : undefined;
       if (before === undefined || articleDigest(before, passagesFor).passages !== entry.hash) revisable = false;
-      else passagesFor(before).forEach((passage, i) => dropped.push({ id: entry.passages[i]!.label, articleId: entry.articleId, language: entry.language, text: passage.text }));
+      else dropped.push(...keywordDocuments(entry, passagesFor(before)));
       for (const passage of entry.passages) {
         if (passage.vector === false) continue;
         if (article !== undefined && passage.text !== undefined) {
@@ -360,8 +360,7 @@ export class KnowledgeIndex {
           if (passage.vector === false) keywordOnly.add(passage.label);
         }
       }
-      // Which body chunks have vectors changes rankings (so calibration reruns); `all` keeps older indexes' hash.
-      const contentHash = hashOf([...(bodyVectors === 'all' ? [] : [`body vectors: ${bodyVectors}`]), ...Object.entries(manifest.articles).map(([key, entry]) => `${key}:${entry.hash}`).sort()]);
+      const contentHash = contentHashOf(manifest, bodyVectors);
       // The texts of titles and questions by label (the classifier's examples, the evidence of an answer).
       const texts = new Map<number, string>();
       for (const article of articles) {
@@ -451,10 +450,11 @@ export class KnowledgeIndex {
         await saveIndex(indexDir, manifest, vectors, changed, classifierTrained ? { classifier, hash: classifierHash, sums: classifierSums } : undefined);
       }
       // Revised last, once nothing can fail: from here `previous` answers from the revised keyword index.
-      const { lexical, terms } = built ?? reviseKeywords(previous!.index, dropped, planned, articles, labels, passagesFor);
+      const { lexical, terms } =
+        built ?? reviseKeywords(previous!.index, dropped, planned.flatMap(({ article, passages }) => keywordDocuments(manifest.articles[articleKey(article)]!, passages)), articles, labels, passagesFor);
 
       return {
-        index: new KnowledgeIndex(vectors, labels, labelsByArticle, lexical, texts, classifier, contentHash, terms, keywordOnly, trainingVectors, manifestKey(manifest, bodyVectors)),
+        index: new KnowledgeIndex(vectors, labels, labelsByArticle, lexical, texts, classifier, contentHash, terms, keywordOnly, trainingVectors, manifestKey(manifest, contentHash)),
         report: {
           rebuiltBecause,
           embeddedArticles,
@@ -491,10 +491,7 @@ async function buildKeywordIndex(
   async function* slices(): AsyncGenerator<LexicalDocument[]> {
     for (let start = 0; start < articles.length; start += ARTICLES_PER_KEYWORD_SLICE) {
       if (start > 0 && besideModel) await new Promise<void>((resolve) => setImmediate(resolve));
-      yield articles.slice(start, start + ARTICLES_PER_KEYWORD_SLICE).flatMap((article) => {
-        const entry = entryOf(article);
-        return passagesFor(article).map((passage, i) => ({ id: entry.passages[i]!.label, articleId: article.id, language: entry.language, text: passage.text }));
-      });
+      yield articles.slice(start, start + ARTICLES_PER_KEYWORD_SLICE).flatMap((article) => keywordDocuments(entryOf(article), passagesFor(article)));
     }
   }
   const lexical = await MiniSearchLexicalIndex.build(slices(), undefined, {
@@ -504,21 +501,23 @@ async function buildKeywordIndex(
   return { lexical, terms: new TermCoverage(coverage) };
 }
 
+/** The keyword index's documents for an article's passages, under the labels of its manifest entry. */
+function keywordDocuments(entry: Manifest['articles'][string], passages: readonly Passage[]): LexicalDocument[] {
+  return passages.map((passage, i) => ({ id: entry.passages[i]!.label, articleId: entry.articleId, language: entry.language, text: passage.text }));
+}
+
 /**
  * `previous`'s keyword index and term coverage with the `dropped` passages (changed and removed
- * articles, as indexed) replaced by the `planned` ones (new and changed articles).
+ * articles, as indexed) replaced by the `added` ones (new and changed articles).
  */
 function reviseKeywords(
   previous: KnowledgeIndex,
   dropped: readonly LexicalDocument[],
-  planned: readonly { article: Article; passages: readonly Passage[]; stored: readonly { label: number }[] }[],
+  added: readonly LexicalDocument[],
   articles: readonly Article[],
   owners: ReadonlyMap<number, PassageOwner>,
   passagesFor: (article: Article) => Passage[],
 ): { lexical: MiniSearchLexicalIndex; terms: TermCoverage } {
-  const added = planned.flatMap(({ article, passages, stored }) =>
-    passages.map((passage, i) => ({ id: stored[i]!.label, articleId: article.id, language: articleLanguage(article), text: passage.text })),
-  );
   const changed = new Set([...dropped, ...added].map((d) => d.articleId));
   const lexical = (previous.lexical as MiniSearchLexicalIndex).revise(dropped, added, owners);
   const terms = previous.terms.revise(
@@ -529,12 +528,21 @@ function reviseKeywords(
 }
 
 /**
- * Names the saved state of an index: its vector file (a new one per save that changed vectors),
- * next label and passages. A sync revises the keyword structures of an index only if the saved
- * manifest it opens is the one that index was made from (same labels for the same passages).
+ * Changes whenever the indexed passages change (calibration is cached under it). Which body chunks
+ * have vectors changes rankings (so calibration reruns); `all` keeps older indexes' hash.
  */
-function manifestKey(manifest: Manifest, bodyVectors: BodyVectors): string {
-  return hashOf([manifest.vectorsFile, String(manifest.nextLabel), bodyVectors, ...Object.entries(manifest.articles).map(([key, entry]) => `${key}:${entry.hash}`).sort()]);
+function contentHashOf(manifest: Manifest, bodyVectors: BodyVectors): string {
+  return hashOf([...(bodyVectors === 'all' ? [] : [`body vectors: ${bodyVectors}`]), ...Object.entries(manifest.articles).map(([key, entry]) => `${key}:${entry.hash}`).sort()]);
+}
+
+/**
+ * Names the saved state of an index: its vector file (a new one per save that changed vectors),
+ * next label and passages (`contentHashOf`). A sync revises the keyword structures of an index
+ * only if the saved manifest it opens is the one that index was made from (same labels for the
+ * same passages).
+ */
+function manifestKey(manifest: Manifest, contentHash: string): string {
+  return hashOf([manifest.vectorsFile, String(manifest.nextLabel), contentHash]);
 }
 
 interface OpenedIndex {
