@@ -59,8 +59,6 @@ function option(name: string): string | undefined {
   return i >= 0 ? process.argv[i + 1] : undefined;
 }
 
-const fmt = describeThresholds;
-
 /**
  * `npm run eval`: per language (every `<knowledge>/eval/<lang>/`), retrieval quality, what
  * customers get at the configured (or self-calibrated) thresholds, the calibration chosen, and
@@ -105,7 +103,7 @@ async function main(): Promise<void> {
       ['language', 'thresholds', 'held-out questions', 'out-of-scope', 'right', 'wrong (in / out of scope)', 'right article offered', 'OOS recognised', 'met target'],
       [['(pooled)', calibration.pooled] as const, ...Object.entries(calibration.byLanguage)].map(([language, c]) => [
         language,
-        fmt(c.thresholds),
+        describeThresholds(c.thresholds),
         c.inScope,
         c.outOfScope,
         pct(c.rates.right),
@@ -153,7 +151,7 @@ async function main(): Promise<void> {
       const oos = retrieval.outOfScope;
       out.push('', `## ${language}: retrieval (${inScope} in-scope questions, ${oos} out of scope)`, '');
       out.push(table(['top-1', 'top-3', 'MRR'], [[pct(retrieval.top1), pct(retrieval.top3), retrieval.mrr.toFixed(3)]]));
-      out.push('', `## ${language}: what customers get (${fmt(thresholds)})`, '');
+      out.push('', `## ${language}: what customers get (${describeThresholds(thresholds)})`, '');
       out.push(
         table(
           ['answered right', 'answered WRONG', 'did-you-mean (right in it)', 'did-you-mean (not in it)', 'missed (ticket)', 'abstained correctly'],
