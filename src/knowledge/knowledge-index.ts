@@ -375,8 +375,8 @@ export class KnowledgeIndex {
         let training: Promise<{ classifier: ArticleClassifier; sums: ClassifierSums }> | undefined;
         if (classifier === undefined) {
           trainer ??= ClassifierTrainer.start(articleCount);
-          const previous = manifest.classifier === undefined ? undefined : await readClassifierSums(path.join(indexDir, manifest.classifier.file));
-          ({ training } = await startClassifierTraining(labels, texts, trainingStore, trainingVectors, previous, trainer));
+          const lastSums = manifest.classifier === undefined ? undefined : await readClassifierSums(path.join(indexDir, manifest.classifier.file));
+          ({ training } = await startClassifierTraining(labels, texts, trainingStore, trainingVectors, lastSums, trainer));
           training.catch(() => undefined); // awaited below; a failure before then is not "unhandled"
         }
         return { classifier, classifierTrained: classifier === undefined, training };
