@@ -6,7 +6,7 @@ import { z } from 'zod';
 import { loadConfig, loadDotEnv } from '../config.js';
 import { KnowledgeIndex } from '../knowledge/knowledge-index.js';
 import { loadArticles, requireValidArticles } from '../knowledge/load-articles.js';
-import { describeThresholds } from '../search/answer-decision.js';
+import { decideAnswer, describeThresholds, type Thresholds } from '../search/answer-decision.js';
 import type { Embedder } from '../search/embedder.js';
 import { HashingTestEmbedder } from '../search/hashing-test-embedder.js';
 import { hnswIndexFactory } from '../search/hnsw-index.js';
@@ -50,6 +50,17 @@ function missLines(cases: RetrievalCase[]): string[] {
     const rank = c.ranked.findIndex((r) => r.articleId === c.expected);
     const got = first === undefined ? 'nothing' : `${first.articleId} (${first.score.toFixed(3)})`;
     return [`- "${c.question}": expected ${c.expected}${rank > 0 ? ` at rank ${rank + 1} (${c.ranked[rank]!.score.toFixed(3)})` : ''}, first ${got}`];
+  });
+}
+
+/** Out-of-scope questions the bot did not abstain on: what it answered or offered, with the top score. */
+function outOfScopeMissLines(cases: RetrievalCase[], thresholds: Thresholds): string[] {
+  return cases.flatMap((c) => {
+    if (c.expected !== 'none') return [];
+    const decision = decideAnswer(c.ranked, thresholds);
+    if (decision.kind === 'not-confident') return [];
+    const shown = decision.kind === 'answer' ? `answered ${decision.article.articleId}` : `offered ${decision.candidates.map((a) => a.articleId).join(', ')}`;
+    return [`- "${c.question}": ${shown} (top ${c.ranked[0]!.score.toFixed(3)})`];
   });
 }
 
@@ -144,7 +155,10 @@ async function main(): Promise<void> {
         ranked: search.rankVector({ text: item.question, vector: vectors[i]!, language }),
       }));
       const retrieval = retrievalMetrics(cases);
-      if (showMisses) out.push('', `## ${language}: questions whose first article is not the expected one`, '', ...missLines(cases));
+      if (showMisses) {
+        out.push('', `## ${language}: questions whose first article is not the expected one`, '', ...missLines(cases));
+        out.push('', `## ${language}: out-of-scope questions not recognised (${describeThresholds(thresholds)})`, '', ...outOfScopeMissLines(cases, thresholds));
+      }
       const outcome = decisionOutcome(cases, thresholds);
       const n = cases.length;
       const inScope = retrieval.inScope;
