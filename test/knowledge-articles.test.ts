@@ -1,7 +1,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { articlePassages, chunkBody } from '../src/knowledge/article.js';
+import { articlePassages, articleSourceHash, chunkBody } from '../src/knowledge/article.js';
 import { KnowledgeLoadError, loadArticles, requireValidArticles } from '../src/knowledge/load-articles.js';
 import { sampleKnowledgeDir, tempDir } from './support/test-app.js';
 
@@ -92,5 +92,23 @@ describe('loading knowledge articles', () => {
     expect(chunkBody('a\u200bb c. d.', 3)).toEqual(['a\u200bb c. d.']); // three words: one paragraph, one chunk
     // A chunk ends only where its next line would not fit.
     for (let i = 0; i + 1 < chunks.length; i++) expect(words(chunks[i]!) + words(chunks[i + 1]!.split('\n')[0]!)).toBeGreaterThan(6);
+  });
+});
+
+describe("an article's source hash", () => {
+  const base = { title: 'Reset a password', questions: ['forgot my password', 'locked out'], body: 'Click **forgot password**.' };
+
+  it('is the same for the same title, questions and body, and differs when any of them changes', () => {
+    expect(articleSourceHash({ ...base, questions: [...base.questions] })).toBe(articleSourceHash(base));
+    const variants = [
+      { ...base, title: 'Reset your password' },
+      { ...base, questions: ['forgot my password'] },
+      { ...base, questions: ['forgot my passwordlocked out'] },
+      { ...base, questions: ['forgot my', 'password locked out'] },
+      { ...base, body: 'Click forgot password.' },
+      { ...base, title: `${base.title} forgot my password`, questions: ['locked out'] },
+    ];
+    const hashes = new Set([base, ...variants].map(articleSourceHash));
+    expect(hashes.size).toBe(variants.length + 1);
   });
 });

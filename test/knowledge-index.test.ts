@@ -43,6 +43,38 @@ describe('knowledge index persistence', () => {
     expect(await topArticle(reloaded.index, second, 'which database engines are supported')).toBe('databases');
   });
 
+  it("knows an unchanged article by its source's hash, and an edit that leaves its passages alone by theirs", async () => {
+    const dir = tempDir();
+    const withMarkdown = articles.map((a) => (a.id === 'databases' ? { ...a, body: 'PostgreSQL, SQL Server, MySQL and Oracle are **supported**.' } : a));
+    await sync(dir, new HashingTestEmbedder(), withMarkdown);
+    const manifestFile = path.join(dir, 'manifest.json');
+    const sources = () => Object.fromEntries(Object.entries((JSON.parse(readFileSync(manifestFile, 'utf8')) as { articles: Record<string, { source?: string }> }).articles).map(([key, entry]) => [key, entry.source]));
+    const saved = sources();
+    expect(Object.values(saved).every((source) => typeof source === 'string')).toBe(true);
+
+    // Emphasis is stripped before chunking: a new source, the same passages. Not re-embedded; the new source is noted.
+    const embedder = new HashingTestEmbedder();
+    const edited = await sync(dir, embedder);
+    expect(edited.report).toMatchObject({ embeddedArticles: [], unchangedArticles: 3 });
+    expect(embedder.embeddedCount).toBe(0);
+    expect(sources()['en/databases']).not.toBe(saved['en/databases']);
+    expect(sources()['en/reset-password']).toBe(saved['en/reset-password']);
+
+    // An index written before entries had a source (or with a wrong one): compared by its passages, then noted.
+    const manifest = JSON.parse(readFileSync(manifestFile, 'utf8')) as { articles: Record<string, { source?: string }> };
+    delete manifest.articles['en/reset-password']!.source;
+    manifest.articles['en/create-user']!.source = 'not this article';
+    writeFileSync(manifestFile, JSON.stringify(manifest));
+    const older = new HashingTestEmbedder();
+    expect((await sync(dir, older)).report).toMatchObject({ embeddedArticles: [], unchangedArticles: 3 });
+    expect(older.embeddedCount).toBe(0);
+    expect(sources()).toEqual({ ...saved, 'en/databases': sources()['en/databases'] });
+
+    // A changed source that changes the passages is embedded again.
+    const changed = articles.map((a) => (a.id === 'reset-password' ? { ...a, questions: ['I forgot my password', 'locked out'] } : a));
+    expect((await sync(dir, new HashingTestEmbedder(), changed)).report.embeddedArticles).toEqual(['en/reset-password']);
+  });
+
   it('re-embeds only the article whose content changed', async () => {
     const dir = tempDir();
     await sync(dir, new HashingTestEmbedder());

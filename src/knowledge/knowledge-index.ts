@@ -12,8 +12,9 @@ import { TermCoverage } from '../search/term-coverage.js';
 import type { VectorHit, VectorIndex, VectorIndexFactory } from '../search/vector-index.js';
 import { writeFileAtomically } from '../storage/atomic-file.js';
 import { base64ToFloat32, base64ToFloat64, floatsToBase64 } from '../storage/float-base64.js';
-import { articleKey, articleLanguage, articlePassages, headPassages, passageKey, passagesHash, type Article, type Passage } from './article.js';
+import { articleKey, articleLanguage, articlePassages, articleSourceHash, headPassages, passageKey, passagesHash, type Article, type Passage } from './article.js';
 import { bodyVectorsSchema, type BodyVectors } from './body-vectors.js';
+import { keywordSnapshotKey, readKeywordSnapshot, writeKeywordSnapshot } from './keyword-snapshot.js';
 
 export type { BodyVectors } from './body-vectors.js';
 
@@ -43,6 +44,8 @@ const manifestSchema = z.object({
       articleId: z.string(),
       language: z.string(),
       hash: z.string(),
+      /** `articleSourceHash` of the indexed article: the same source, the same passages (absent in indexes written before it). */
+      source: z.string().optional(),
       /**
        * `vector: false`: a body chunk kept only in the keyword index (see `BodyVectors`); absent = it has a vector.
        * `text`: a hash of the passage's kind and text (`passageKey`), so an edited article's unchanged
@@ -85,18 +88,33 @@ const ARTICLES_PER_KEYWORD_SLICE = 128;
 /**
  * What a sync derives from an article's text, remembered per `Article` object: a hot reload gets
  * the unchanged files' articles back as the same objects (`ParsedArticles`), and chunking and
- * hashing 10,000 bodies only to find them unchanged was ~0.6 s of a reload. Two hashes, not the
- * passages: those are large and needed only for what a sync indexes.
+ * hashing 10,000 bodies only to find them unchanged was ~0.6 s of a reload. Hashes, not the
+ * passages: those are large and needed only for what a sync indexes. Each is made when first asked.
  */
-const articleDigests = new WeakMap<Article, { passages: string; head: string }>();
+const articleDigests = new WeakMap<Article, { passages?: string; head?: string; source?: string }>();
 
-function articleDigest(article: Article, passagesFor: (article: Article) => Passage[]): { passages: string; head: string } {
+function digestOf(article: Article): { passages?: string; head?: string; source?: string } {
   let digest = articleDigests.get(article);
-  if (digest === undefined) {
-    digest = { passages: passagesHash(passagesFor(article)), head: hashOf(headPassages(article).map((p) => `${p.kind}:${p.text}`)) };
-    articleDigests.set(article, digest);
-  }
+  if (digest === undefined) articleDigests.set(article, (digest = {}));
   return digest;
+}
+
+/** `passagesHash` of the article's passages: what decides whether it is embedded again. */
+function passagesDigest(article: Article, passagesFor: (article: Article) => Passage[]): string {
+  const digest = digestOf(article);
+  return (digest.passages ??= passagesHash(passagesFor(article)));
+}
+
+/** A hash of its title and questions: what the article classifier learns from it. */
+function headDigest(article: Article): string {
+  const digest = digestOf(article);
+  return (digest.head ??= hashOf(headPassages(article).map((p) => `${p.kind}:${p.text}`)));
+}
+
+/** `articleSourceHash`: equal to a manifest entry's `source`, the article's passages are those indexed, without chunking it. */
+function sourceDigest(article: Article): string {
+  const digest = digestOf(article);
+  return (digest.source ??= articleSourceHash(article));
 }
 
 /**
@@ -135,6 +153,8 @@ export interface SyncReport {
   keptVectors: number;
   /** Whether the article classifier was (re)trained in this sync (false: the saved one was reused). */
   classifierTrained: boolean;
+  /** The keyword index and term coverage: read back as saved for these passages, built, or revised from the previous index (a hot reload). */
+  keywords: 'saved' | 'built' | 'revised';
 }
 
 export interface SyncOptions {
@@ -285,7 +305,12 @@ export class KnowledgeIndex {
     let hashesAdded = false;
     for (const [key, entry] of Object.entries(manifest.articles)) {
       const article = wanted.get(key);
-      if (article !== undefined && articleDigest(article, passagesFor).passages === entry.hash) {
+      if (article !== undefined && (entry.source === sourceDigest(article) || passagesDigest(article, passagesFor) === entry.hash)) {
+        if (entry.source !== sourceDigest(article)) {
+          // Indexed before entries had it, or the source changed without changing the passages.
+          entry.source = sourceDigest(article);
+          hashesAdded = true;
+        }
         if (entry.passages.some((p) => p.vector !== false && p.text === undefined)) {
           const passages = passagesFor(article);
           entry.passages.forEach((p, i) => p.vector !== false && (p.text = passageKey(passages[i]!)));
@@ -294,7 +319,7 @@ export class KnowledgeIndex {
         continue;
       }
       const before = revisable ? previousArticles.get(key) : undefined;
-      if (before === undefined || articleDigest(before, passagesFor).passages !== entry.hash) revisable = false;
+      if (before === undefined || passagesDigest(before, passagesFor) !== entry.hash) revisable = false;
       else dropped.push(...keywordDocuments(entry, passagesFor(before)));
       for (const passage of entry.passages) {
         if (passage.vector === false) continue;
@@ -317,7 +342,7 @@ export class KnowledgeIndex {
     const classifierHash = hashOf([
       CLASSIFIER_VERSION,
       ...[...wanted]
-        .map(([key, article]) => `${key}:${articleDigest(article, passagesFor).head}`)
+        .map(([key, article]) => `${key}:${headDigest(article)}`)
         .sort(),
     ]);
     const retrainClassifier = manifest.classifier?.hash !== classifierHash;
@@ -344,7 +369,7 @@ export class KnowledgeIndex {
         const stored = passages.map((passage, i) =>
           withVector[i] ? { label: manifest.nextLabel++, kind: passage.kind, text: passageKey(passage) } : { label: manifest.nextLabel++, kind: passage.kind, vector: false as const },
         );
-        manifest.articles[articleKey(article)] = { articleId: article.id, language: articleLanguage(article), hash: articleDigest(article, passagesFor).passages, passages: stored };
+        manifest.articles[articleKey(article)] = { articleId: article.id, language: articleLanguage(article), hash: passagesDigest(article, passagesFor), source: sourceDigest(article), passages: stored };
         return { article, passages, withVector, stored };
       });
 
@@ -393,7 +418,10 @@ export class KnowledgeIndex {
         classifying = startClassifier();
         classifying.catch(() => undefined); // awaited below; a failure before then is not "unhandled"
       }
-      const keywordsBuilt = revisable ? undefined : buildKeywordIndex(articles, (article) => manifest.articles[articleKey(article)]!, passagesFor, labels, toEmbed.length > 0);
+      // Keyword structures: revised (a hot reload), read back (saved for these very passages), or built.
+      const keywordKey = revisable ? undefined : keywordSnapshotKey(manifest.articles);
+      const savedKeywords = keywordKey === undefined ? undefined : await readKeywordSnapshot(indexDir, keywordKey, labels);
+      const keywordsBuilt = revisable || savedKeywords !== undefined ? undefined : buildKeywordIndex(articles, (article) => manifest.articles[articleKey(article)]!, passagesFor, labels, toEmbed.length > 0);
       keywordsBuilt?.catch(() => undefined); // awaited below; a failure before then is not "unhandled"
 
       // Many articles per model call: the embedder groups their passages by length, so short titles
@@ -440,7 +468,7 @@ export class KnowledgeIndex {
       queryVectors.clear(); // in the file beside the index now (StoredEmbeddings)
       // The keyword structures, begun before the embedding, are finished while a large knowledge
       // base's classifier trains on a worker thread (classifier-training.ts).
-      const built = await keywordsBuilt;
+      const built = savedKeywords ?? (await keywordsBuilt);
       let classifierSums: ClassifierSums | undefined;
       if (training !== undefined) ({ classifier, sums: classifierSums } = await training);
       if (classifier === undefined) throw new Error('unreachable: no classifier was read or trained');
@@ -449,6 +477,7 @@ export class KnowledgeIndex {
       if (changed || classifierTrained || hashesAdded) {
         await saveIndex(indexDir, manifest, vectors, changed, classifierTrained ? { classifier, hash: classifierHash, sums: classifierSums } : undefined);
       }
+      if (keywordsBuilt !== undefined) await writeKeywordSnapshot(indexDir, keywordKey!, built!);
       // Revised last, once nothing can fail: from here `previous` answers from the revised keyword index.
       const { lexical, terms } =
         built ?? reviseKeywords(previous!.index, dropped, planned.flatMap(({ article, passages }) => keywordDocuments(manifest.articles[articleKey(article)]!, passages)), articles, labels, passagesFor);
@@ -463,6 +492,7 @@ export class KnowledgeIndex {
           passages: labels.size - keywordOnly.size,
           keptVectors,
           classifierTrained,
+          keywords: savedKeywords !== undefined ? 'saved' : keywordsBuilt !== undefined ? 'built' : 'revised',
         },
       };
     } finally {

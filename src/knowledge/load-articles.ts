@@ -66,7 +66,7 @@ const FILES_PER_TURN = 256;
  * What the last load parsed, by file: a hot reload parses only the files whose bytes changed
  * (parsing and validating 10,000 articles is ~0.3 s of a reload that changes ten), and gives the
  * unchanged ones back as the same `Article` objects (the knowledge index remembers what it
- * derived from them: `articleDigest` in knowledge-index.ts). Holds a digest per file, not its text.
+ * derived from them: `digestOf` in knowledge-index.ts). Holds a digest per file, not its text.
  */
 export class ParsedArticles {
   private byFile = new Map<string, { digest: string; article: Article }>();

@@ -1,4 +1,6 @@
+import { z } from 'zod';
 import { LruMap } from '../lru-map.js';
+import { base64ToUint32, floatsToBase64 } from '../storage/float-base64.js';
 import { KeywordFolding, keywordTerms } from './lexical-index.js';
 import { indexOfSorted } from './sorted-ids.js';
 
@@ -48,6 +50,20 @@ interface Minus {
   global: Map<number, number>;
   byArticle: Map<string, Map<number, number>>;
 }
+
+/** A saved term coverage (`TermCoverage.toJSON`): the counts as base64 of their uint32s. */
+export const termCoverageJsonSchema = z.object({
+  passages: z.number().int().nonnegative(),
+  sorted: z.array(z.string()),
+  global: z.string(),
+  articleIds: z.array(z.string()),
+  /** Per article (same order as `articleIds`): start, end, passages. */
+  articles: z.string(),
+  articleWords: z.string(),
+  articleCounts: z.string(),
+});
+
+export type TermCoverageJson = z.infer<typeof termCoverageJsonSchema>;
 
 /**
  * Which of a question's keywords occur in which article. Two signals the similarity scores miss:
@@ -178,6 +194,51 @@ export class TermCoverage {
     for (const [articleId, range] of kept) copy(this, articleId, range);
     for (const [articleId, range] of fresh.byArticle) copy(fresh, articleId, range);
     return revised;
+  }
+
+  /** The counts, for saving beside the keyword index (see `MiniSearchLexicalIndex.toJSON`). */
+  toJSON(): TermCoverageJson {
+    const articleIds = [...this.byArticle.keys()];
+    const articles = new Uint32Array(articleIds.length * 3);
+    articleIds.forEach((articleId, i) => {
+      const { start, end } = this.byArticle.get(articleId)!;
+      articles.set([start, end, this.passagesByArticle.get(articleId) ?? 0], i * 3);
+    });
+    return {
+      passages: this.passages,
+      sorted: this.sorted,
+      global: floatsToBase64(this.global),
+      articleIds,
+      articles: floatsToBase64(articles),
+      articleWords: floatsToBase64(this.articleWords),
+      articleCounts: floatsToBase64(this.articleCounts),
+    };
+  }
+
+  /** A coverage saved with `toJSON`; throws when its parts do not fit together. */
+  static fromJSON(json: TermCoverageJson, options: { expansionCache?: number } = {}): TermCoverage {
+    const coverage = new TermCoverage([], options);
+    const global = base64ToUint32(json.global);
+    const articles = base64ToUint32(json.articles);
+    const articleWords = base64ToUint32(json.articleWords);
+    const articleCounts = base64ToUint32(json.articleCounts);
+    if (global.length !== json.sorted.length || articles.length !== 3 * json.articleIds.length || articleWords.length !== articleCounts.length) {
+      throw new Error('saved term coverage: its parts differ in length');
+    }
+    for (const id of articleWords) if (id >= global.length) throw new Error('saved term coverage: a word id is out of bounds');
+    coverage.passages = json.passages;
+    coverage.sorted = json.sorted;
+    coverage.ids = new Map(json.sorted.map((word, id) => [word, id]));
+    coverage.global = global;
+    coverage.articleWords = articleWords;
+    coverage.articleCounts = articleCounts;
+    json.articleIds.forEach((articleId, i) => {
+      const [start, end, passages] = [articles[i * 3]!, articles[i * 3 + 1]!, articles[i * 3 + 2]!];
+      if (start > end || end > articleWords.length) throw new Error('saved term coverage: an article range is out of bounds');
+      coverage.byArticle.set(articleId, { start, end });
+      coverage.passagesByArticle.set(articleId, passages);
+    });
+    return coverage;
   }
 
   /** The question's keywords, their weights and how many the knowledge base does not know. */
