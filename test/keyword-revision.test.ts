@@ -2,13 +2,10 @@ import fc from 'fast-check';
 import { cpSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { Article } from '../src/knowledge/article.js';
-import { KnowledgeIndex } from '../src/knowledge/knowledge-index.js';
-import { HashingTestEmbedder } from '../src/search/hashing-test-embedder.js';
-import { hnswIndexFactory } from '../src/search/hnsw-index.js';
 import { MiniSearchLexicalIndex, type LexicalDocument, type LexicalHit } from '../src/search/lexical-index.js';
 import { TermCoverage } from '../src/search/term-coverage.js';
 import { collectGarbage } from '../src/runtime/collect-garbage.js';
+import { keywordArticle, keywordArticles, syncKeywordKnowledge } from './support/keyword-knowledge.js';
 import { tempDir } from './support/test-app.js';
 
 // A small vocabulary, so words repeat across passages (document frequencies, common terms, prefixes).
@@ -98,23 +95,15 @@ describe('revising the term coverage for a hot reload', () => {
 });
 
 describe('a hot reload revises the keyword structures of the index in use', () => {
-  const article = (id: string, title: string, body: string, questions: string[] = [], language = 'en'): Article => ({
-    id, title, body, questions, language, tags: [], file: `${language}/${id}.md`,
-  });
-  const articles = [
-    article('reset-password', 'Request a new password', 'Click forgot password on the login page.', ['I forgot my password']),
-    article('create-user', 'Create a new user', 'Open settings, users, and click add user.', ['add a colleague account']),
-    article('create-user', 'Criar um novo usuário', 'Abra configurações, usuários, e clique em adicionar.', ['adicionar conta de colega'], 'pt'),
-    article('databases', 'Supported databases', 'PostgreSQL, SQL Server, MySQL and Oracle are supported.', ['which database engines work']),
-  ];
+  const article = keywordArticle;
+  const articles = keywordArticles;
   const edited = [
     articles[0]!,
     { ...articles[1]!, title: 'Invite a teammate', body: 'Administration, then invite by email; the invitation expires after 7 days.' },
     articles[2]!,
     article('printers', 'Add a network printer', 'Printers are added under devices with their IP address.', ['the printer is not found']),
   ];
-  const sync = (indexDir: string, list: readonly Article[], previous?: { index: KnowledgeIndex; articles: readonly Article[] }) =>
-    KnowledgeIndex.sync({ articles: list, embedder: new HashingTestEmbedder(), indexFactory: hnswIndexFactory, indexDir, ...(previous === undefined ? {} : { previous }) });
+  const sync = syncKeywordKnowledge;
   const questions = ['invite a teammate by email', 'printer not found', 'which databases', 'adicionar colega', 'new user settings', 'forgot password'];
 
   it('with the same keyword hits and term coverage as a reload that builds them again', async () => {

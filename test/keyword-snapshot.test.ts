@@ -3,7 +3,6 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import YAML from 'yaml';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { Article } from '../src/knowledge/article.js';
 import { KEYWORDS_FILE } from '../src/knowledge/keyword-snapshot.js';
 import { KnowledgeIndex } from '../src/knowledge/knowledge-index.js';
 import { loadArticles } from '../src/knowledge/load-articles.js';
@@ -11,6 +10,7 @@ import { HashingTestEmbedder } from '../src/search/hashing-test-embedder.js';
 import { hnswIndexFactory } from '../src/search/hnsw-index.js';
 import { MiniSearchLexicalIndex, type LexicalDocument, type LexicalHit } from '../src/search/lexical-index.js';
 import { TermCoverage } from '../src/search/term-coverage.js';
+import { keywordArticles, syncKeywordKnowledge } from './support/keyword-knowledge.js';
 import { sampleKnowledgeDir, tempDir } from './support/test-app.js';
 
 const WORDS = ['printer', 'printing', 'toner', 'cartridge', 'invoice', 'invoices', 'senha', 'acesso', 'zalogować', 'hasło', 'refund', 'refunds', 'delivery', 'parcel', 'account', 'the', 'how'];
@@ -71,18 +71,9 @@ describe('the keyword index and term coverage read back from their saved form', 
 });
 
 describe('a restart reads the keyword structures saved beside the index', () => {
-  const article = (id: string, title: string, body: string, questions: string[] = [], language = 'en'): Article => ({
-    id, title, body, questions, language, tags: [], file: `${language}/${id}.md`,
-  });
-  const articles = [
-    article('reset-password', 'Request a new password', 'Click forgot password on the login page.', ['I forgot my password']),
-    article('create-user', 'Create a new user', 'Open settings, users, and click add user.', ['add a colleague account']),
-    article('create-user', 'Criar um novo usuário', 'Abra configurações, usuários, e clique em adicionar.', ['adicionar conta de colega'], 'pt'),
-    article('databases', 'Supported databases', 'PostgreSQL, SQL Server, MySQL and Oracle are supported.', ['which database engines work']),
-  ];
+  const articles = keywordArticles;
   const edited = articles.map((a) => (a.id === 'databases' ? { ...a, body: 'PostgreSQL and SQL Server are supported; Oracle is not.' } : a));
-  const sync = (indexDir: string, list: readonly Article[], previous?: { index: KnowledgeIndex; articles: readonly Article[] }) =>
-    KnowledgeIndex.sync({ articles: list, embedder: new HashingTestEmbedder(), indexFactory: hnswIndexFactory, indexDir, ...(previous === undefined ? {} : { previous }) });
+  const sync = syncKeywordKnowledge;
   const questions = ['new user settings', 'forgot password', 'adicionar colega', 'oracle database', 'sql server'];
   /** What the keyword structures answer: hits and coverage of every question. */
   const answers = (index: KnowledgeIndex) =>
