@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import YAML from 'yaml';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -107,6 +107,21 @@ describe('a restart reads the keyword structures saved beside the index', () => 
     const restarted = await sync(dir, edited);
     expect(restarted.report.keywords).toBe('built');
     expect(answers(restarted.index)).toEqual(answers(reloaded.index));
+  });
+
+  it('and starts all the same when they cannot be saved (said in the report; no temporary file left)', async () => {
+    const dir = tempDir();
+    mkdirSync(path.join(dir, KEYWORDS_FILE), { recursive: true }); // a folder where the file goes: every write fails
+    const first = await sync(dir, articles);
+    expect(first.report.keywords).toBe('built');
+    expect(first.report.notSaved).toEqual([expect.stringMatching(/^keyword index: /)]);
+    expect(first.index.lexical.search('PostgreSQL Oracle', 5)[0]?.articleId).toBe('databases');
+    expect(readdirSync(dir).filter((name) => name.endsWith('.tmp'))).toEqual([]);
+    rmSync(path.join(dir, KEYWORDS_FILE), { recursive: true });
+    const next = await sync(dir, articles);
+    expect(next.report).toMatchObject({ keywords: 'built' });
+    expect(next.report.notSaved).toBeUndefined();
+    expect((await sync(dir, articles)).report.keywords).toBe('saved');
   });
 
   it('and builds them again, with the same answers, when the saved file is damaged or from other passages', async () => {

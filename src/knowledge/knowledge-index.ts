@@ -155,6 +155,8 @@ export interface SyncReport {
   classifierTrained: boolean;
   /** The keyword index and term coverage: read back as saved for these passages, built, or revised from the previous index (a hot reload). */
   keywords: 'saved' | 'built' | 'revised';
+  /** What could not be saved that only spares the next start work (the index in use is complete): why, per item. */
+  notSaved?: string[];
 }
 
 export interface SyncOptions {
@@ -474,10 +476,20 @@ export class KnowledgeIndex {
       if (classifier === undefined) throw new Error('unreachable: no classifier was read or trained');
 
       const changed = rebuiltBecause !== undefined || embeddedArticles.length > 0 || removedArticles.length > 0;
-      if (changed || classifierTrained || hashesAdded) {
+      // What only saves the next start some work (hashes noted, keyword structures) must not fail
+      // this one (a full disk): it is reported, and the next start tries again.
+      const notSaved: string[] = [];
+      const cacheOnly = async (what: string, save: () => Promise<void>) => {
+        try {
+          await save();
+        } catch (error) {
+          notSaved.push(`${what}: ${(error as Error).message}`);
+        }
+      };
+      if (changed || classifierTrained) {
         await saveIndex(indexDir, manifest, vectors, changed, classifierTrained ? { classifier, hash: classifierHash, sums: classifierSums } : undefined);
-      }
-      if (keywordsBuilt !== undefined) await writeKeywordSnapshot(indexDir, keywordKey!, built!);
+      } else if (hashesAdded) await cacheOnly('manifest hashes', () => saveIndex(indexDir, manifest, vectors, false, undefined));
+      if (keywordsBuilt !== undefined) await cacheOnly('keyword index', () => writeKeywordSnapshot(indexDir, keywordKey!, built!));
       // Revised last, once nothing can fail: from here `previous` answers from the revised keyword index.
       const { lexical, terms } =
         built ?? reviseKeywords(previous!.index, dropped, planned.flatMap(({ article, passages }) => keywordDocuments(manifest.articles[articleKey(article)]!, passages)), articles, labels, passagesFor);
@@ -493,6 +505,7 @@ export class KnowledgeIndex {
           keptVectors,
           classifierTrained,
           keywords: savedKeywords !== undefined ? 'saved' : keywordsBuilt !== undefined ? 'built' : 'revised',
+          ...(notSaved.length > 0 ? { notSaved } : {}),
         },
       };
     } finally {

@@ -217,6 +217,7 @@ export class KnowledgeService {
         thresholds = thresholdsFrom(calibration);
         logger.info(recalibrate === undefined ? 'answer thresholds calibrated' : 'answer thresholds from the last calibration, recalibrating in the background', calibrationLog(calibration));
       }
+      if (report.notSaved !== undefined) logger.warn('knowledge index: some of what spares the next start work was not saved', { notSaved: report.notSaved });
       logger.info('knowledge ready', {
         articles: articles.length,
         passages: report.passages,
@@ -292,6 +293,7 @@ export class KnowledgeService {
     if (latest.calibration !== undefined) applyCalibration(search, latest.calibration);
     this.loaded = { ...latest, articles };
     this.current = { ...this.current, search, report, problems, missingTranslations: missingTranslations(articles) };
+    if (report.notSaved !== undefined) this.options.logger.warn('knowledge index: some of what spares the next start work was not saved', { notSaved: report.notSaved });
     this.options.logger.info('knowledge reloaded', { articles: articles.length, embedded: report.embeddedArticles, removed: report.removedArticles });
     this.options.afterLoad?.();
     return this.current;
