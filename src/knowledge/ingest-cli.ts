@@ -56,6 +56,8 @@ async function main(): Promise<void> {
       `Passages in index: ${report.passages}`,
       report.rebuiltBecause === undefined ? 'Index updated in place.' : `Index rebuilt: ${report.rebuiltBecause}.`,
       `Article classifier: ${report.classifierTrained ? 'trained' : 'unchanged'}.`,
+      `Keyword index: ${report.keywords === 'saved' ? 'read back as saved' : 'built'}.`,
+      ...(report.notSaved ?? []).map((reason) => `Warning, not saved (the next start redoes it): ${reason}`),
     ].join('\n') + '\n',
   );
   // One article id in several languages is one article: list ids that lack a language others have.
