@@ -1,5 +1,6 @@
 import { ConfigError, loadConfig, loadDotEnv } from './config.js';
 import { createLogger } from './logger.js';
+import { liftHeapGrowthCapWhileLoading } from './runtime/load-heap-growth.js';
 import { startServingModel } from './search/create-embedder.js';
 
 /**
@@ -12,10 +13,13 @@ async function main(): Promise<void> {
   const config = loadConfig();
   const logger = createLogger(config.logLevel);
   const servingModel = startServingModel(config);
+  const restoreHeapGrowthCap = liftHeapGrowthCapWhileLoading();
   // Before anything imports botbuilder-dialogs or restify: keeps out the parts tierdesk never uses.
   await import('./runtime/lean-start.js');
   const { createApp } = await import('./app.js');
   const app = createApp(config, { logger, servingModel });
+  // Resolved after the first load, ahead of the collections it schedules (collect-garbage.ts); or after it failed.
+  void app.knowledge.ready.then(restoreHeapGrowthCap, restoreHeapGrowthCap);
   const address = await app.listen();
   logger.info('tierdesk listening', {
     url: `http://${address.family === 'IPv6' ? `[${address.address}]` : address.address}:${address.port}`,
