@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
+import { open } from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
 import { MiniSearchLexicalIndex } from '../search/lexical-index.js';
@@ -65,7 +65,17 @@ export async function readKeywordSnapshot(
 ): Promise<KeywordStructures | undefined> {
   let text: string;
   try {
-    text = await readFile(path.join(indexDir, KEYWORDS_FILE), 'utf8');
+    const file = await open(path.join(indexDir, KEYWORDS_FILE));
+    try {
+      // The key comes first in the file (`writeKeywordSnapshot`): a stale file (articles changed
+      // while the bot was stopped) is known from its first bytes, not after parsing 27 MB.
+      const head = Buffer.alloc(256);
+      const { bytesRead } = await file.read(head, 0, head.length, 0);
+      if (!head.subarray(0, bytesRead).toString('utf8').includes(`"key":${JSON.stringify(key)}`)) return undefined;
+      text = await file.readFile('utf8');
+    } finally {
+      await file.close();
+    }
   } catch {
     return undefined;
   }
@@ -82,5 +92,6 @@ export async function readKeywordSnapshot(
 
 /** Saves freshly built keyword structures under `key` (atomically: a crash leaves the old file or the new one). */
 export async function writeKeywordSnapshot(indexDir: string, key: string, { lexical, terms }: KeywordStructures): Promise<void> {
+  // `format` and `key` first: `readKeywordSnapshot` checks them in the file's first bytes.
   await writeFileAtomically(path.join(indexDir, KEYWORDS_FILE), JSON.stringify({ format: KEYWORD_FORMAT, key, lexical: lexical.toJSON(), terms: terms.toJSON() }));
 }
