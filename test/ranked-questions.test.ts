@@ -68,9 +68,10 @@ describe('the ranking of a repeated question', () => {
     const kept = structuredClone(first);
     first.reverse();
     first.pop();
-    expect(() => {
-      (first[0] as { score: number }).score = 99;
-    }).toThrow(TypeError);
+    first[0]!.score = 99;
+    const again = await search.rank('get a copy of the bill', 'en');
+    expect(again).toEqual(kept);
+    again[0]!.score = 98;
     expect(await search.rank('get a copy of the bill', 'en')).toEqual(kept);
   });
 
