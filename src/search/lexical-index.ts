@@ -249,26 +249,16 @@ export class MiniSearchLexicalIndex implements LexicalIndex {
       return;
     }
     this.commonScores = new LruMap(COMMON_TERM_SCORES.terms, COMMON_TERM_SCORES.passages);
-    if (typeof internal === 'object') {
-      const saved = internal[SAVED];
-      this.indexing = { building: undefined };
-      this.postings = new Map(saved.postings);
-      this.common = saved.common;
-      this.mini = MiniSearch.loadJS(saved.mini as Parameters<typeof MiniSearch.loadJS>[0], miniSearchOptions(this.indexing, build.owners === undefined));
-      this.expansions = memoizeTermExpansions(this.mini, limits);
-      this.finish();
-      return;
-    }
-    this.postings = new Map();
-    this.common = build.common ?? COMMON_TERMS;
-    const indexing: Indexing = { building: { folding: build.folding ?? new KeywordFolding(), keywords: [], countedIn: new Map(), added: 0 } };
-    this.indexing = indexing;
-    this.mini = new MiniSearch<LexicalDocument>(miniSearchOptions(indexing, build.owners === undefined));
+    const saved = typeof internal === 'object' ? internal[SAVED] : undefined;
+    this.postings = new Map(saved?.postings);
+    this.common = saved?.common ?? build.common ?? COMMON_TERMS;
+    this.indexing = { building: saved === undefined ? { folding: build.folding ?? new KeywordFolding(), keywords: [], countedIn: new Map(), added: 0 } : undefined };
+    const options = miniSearchOptions(this.indexing, build.owners === undefined);
+    this.mini = saved === undefined ? new MiniSearch<LexicalDocument>(options) : MiniSearch.loadJS(saved.mini as Parameters<typeof MiniSearch.loadJS>[0], options);
     this.expansions = memoizeTermExpansions(this.mini, limits);
-    if (internal === undefined) {
-      this.add(documents, build.onKeywords);
-      this.finish();
-    }
+    if (internal === OPEN) return;
+    if (saved === undefined) this.add(documents, build.onKeywords);
+    this.finish();
   }
 
   /**
