@@ -73,10 +73,10 @@ export class KnowledgeWatcher {
     for (const entry of entries) if (entry.isDirectory()) this.watchTree(folder === '' ? entry.name : `${folder}/${entry.name}`);
   }
 
-  /** Stops watching `folder` and the folders below it. */
+  /** Stops watching `folder` and the folders below it ("": all of them). */
   private unwatch(folder: string): void {
     for (const [watched, watcher] of this.folders) {
-      if (watched === folder || (folder === '' ? watched !== '' : watched.startsWith(`${folder}/`))) {
+      if (folder === '' || watched === folder || watched.startsWith(`${folder}/`)) {
         watcher.close();
         this.folders.delete(watched);
       }
@@ -142,8 +142,6 @@ export class KnowledgeWatcher {
     clearTimeout(this.timer);
     this.started = false;
     this.unwatch('');
-    this.folders.get('')?.close();
-    this.folders.delete('');
     await this.running;
   }
 }
