@@ -217,7 +217,7 @@ export class KnowledgeService {
         thresholds = thresholdsFrom(calibration);
         logger.info(recalibrate === undefined ? 'answer thresholds calibrated' : 'answer thresholds from the last calibration, recalibrating in the background', calibrationLog(calibration));
       }
-      if (report.notSaved !== undefined) logger.warn('knowledge index: some of what spares the next start work was not saved', { notSaved: report.notSaved });
+      this.warnNotSaved(report);
       logger.info('knowledge ready', {
         articles: articles.length,
         passages: report.passages,
@@ -261,6 +261,11 @@ export class KnowledgeService {
     return run;
   }
 
+  /** A sync that could not save what only spares the next start work (see `SyncReport.notSaved`): said in the log, once per load or reload. */
+  private warnNotSaved(report: SyncReport): void {
+    if (report.notSaved !== undefined) this.options.logger.warn('knowledge index: some of what spares the next start work was not saved', { notSaved: report.notSaved });
+  }
+
   private async swapArticles(): Promise<KnowledgeState> {
     const previous = this.current;
     const loaded = this.loaded;
@@ -293,7 +298,7 @@ export class KnowledgeService {
     if (latest.calibration !== undefined) applyCalibration(search, latest.calibration);
     this.loaded = { ...latest, articles };
     this.current = { ...this.current, search, report, problems, missingTranslations: missingTranslations(articles) };
-    if (report.notSaved !== undefined) this.options.logger.warn('knowledge index: some of what spares the next start work was not saved', { notSaved: report.notSaved });
+    this.warnNotSaved(report);
     this.options.logger.info('knowledge reloaded', { articles: articles.length, embedded: report.embeddedArticles, removed: report.removedArticles });
     this.options.afterLoad?.();
     return this.current;
