@@ -14,7 +14,7 @@ import { writeFileAtomically } from '../storage/atomic-file.js';
 import { base64ToFloat32, base64ToFloat64, floatsToBase64 } from '../storage/float-base64.js';
 import { articleKey, articleLanguage, articlePassages, articleSourceHash, headPassages, passageKey, passagesHash, type Article, type Passage } from './article.js';
 import { bodyVectorsSchema, type BodyVectors } from './body-vectors.js';
-import { keywordSnapshotKey, readKeywordSnapshot, writeKeywordSnapshot } from './keyword-snapshot.js';
+import { keywordSnapshotKey, readKeywordSnapshot, writeKeywordSnapshot, type KeywordStructures } from './keyword-snapshot.js';
 
 export type { BodyVectors } from './body-vectors.js';
 
@@ -529,7 +529,7 @@ async function buildKeywordIndex(
   passagesFor: (article: Article) => Passage[],
   owners: ReadonlyMap<number, PassageOwner>,
   besideModel: boolean,
-): Promise<{ lexical: MiniSearchLexicalIndex; terms: TermCoverage }> {
+): Promise<KeywordStructures> {
   const coverage: { articleId: string; text: string; keywords: readonly string[] }[] = [];
   async function* slices(): AsyncGenerator<LexicalDocument[]> {
     for (let start = 0; start < articles.length; start += ARTICLES_PER_KEYWORD_SLICE) {
@@ -560,7 +560,7 @@ function reviseKeywords(
   articles: readonly Article[],
   owners: ReadonlyMap<number, PassageOwner>,
   passagesFor: (article: Article) => Passage[],
-): { lexical: MiniSearchLexicalIndex; terms: TermCoverage } {
+): KeywordStructures {
   const changed = new Set([...dropped, ...added].map((d) => d.articleId));
   const lexical = (previous.lexical as MiniSearchLexicalIndex).revise(dropped, added, owners);
   const terms = previous.terms.revise(

@@ -175,15 +175,16 @@ export class KnowledgeSearch {
     const text = normalizeQuestion(question);
     const lang = normalizeLanguage(language);
     const key = `${lang}\n${text}`;
-    const remembered = this.ranked.get(key);
+    let ranked = this.ranked.get(key);
+    if (ranked === undefined) {
+      const [vector] = await this.embedder.embed([text], 'query');
+      if (vector === undefined) return [];
+      // Synchronous from here on: an answer model set while the question was embedded is used, never a stale one.
+      ranked = this.rankVector({ text, vector, language: lang });
+      this.ranked.set(key, ranked, Math.max(1, ranked.length));
+    }
     // Copies: the caller may change what it gets. (Not frozen objects: V8 gave each frozen one a
     // hidden class of its own, ~3× the memory of the ranking itself.)
-    if (remembered !== undefined) return remembered.map((article) => ({ ...article }));
-    const [vector] = await this.embedder.embed([text], 'query');
-    if (vector === undefined) return [];
-    // Synchronous from here on: an answer model set while the question was embedded is used, never a stale one.
-    const ranked = this.rankVector({ text, vector, language: lang });
-    this.ranked.set(key, ranked, Math.max(1, ranked.length));
     return ranked.map((article) => ({ ...article }));
   }
 
