@@ -1,10 +1,10 @@
 import { execFile } from 'node:child_process';
-import { mkdirSync, readFileSync, statSync, existsSync } from 'node:fs';
+import { closeSync, copyFileSync, existsSync, mkdirSync, openSync, readFileSync, readSync, statSync, utimesSync, writeSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { deriveWithoutTable, wordTableManifestSchema } from '../src/search/external-word-table.js';
+import { derivedModelRoot, deriveWithoutTable, wordTableManifestSchema } from '../src/search/external-word-table.js';
 import { TransformersEmbedder } from '../src/search/transformers-embedder.js';
 import { tempDir } from './support/test-app.js';
 
@@ -69,6 +69,46 @@ describe('word-embedding table read from the model file (real e5)', () => {
     expect(await Promise.all([run(), run()])).toEqual([path.join(cacheDir, 'word-table/v2'), path.join(cacheDir, 'word-table/v2')]);
     const [a, b] = [await TransformersEmbedder.create({ modelId: e5, modelDir, cacheDir }), await TransformersEmbedder.create({ modelId: e5, modelDir, externalWordTable: false })];
     expect(Array.from((await a.embed(['onde baixo a fatura?'], 'query'))[0]!)).toEqual(Array.from((await b.embed(['onde baixo a fatura?'], 'query'))[0]!));
+  }, 120_000);
+
+  it('keeps the derived model when the original is touched but unchanged, and derives again when its bytes change', async () => {
+    // A copy of the model folder: the test changes the file's time and bytes.
+    const copyDir = tempDir();
+    const folder = path.join(copyDir, e5);
+    mkdirSync(path.join(folder, 'onnx'), { recursive: true });
+    for (const file of ['config.json', 'tokenizer.json', 'tokenizer_config.json', 'special_tokens_map.json', 'onnx/model.onnx']) {
+      if (existsSync(path.join(modelDir, e5, file))) copyFileSync(path.join(modelDir, e5, file), path.join(folder, file));
+    }
+    const source = path.join(folder, 'onnx/model.onnx');
+    const cacheDir = tempDir();
+    let verified = 0;
+    const derive = () => derivedModelRoot(copyDir, e5, 'onnx/model.onnx', cacheDir, async () => (verified++, true));
+    const derivedFile = path.join(cacheDir, 'word-table/v2', e5, 'onnx/model.onnx');
+    const manifestFile = path.join(cacheDir, 'word-table/v2', e5, 'onnx/word-table.json');
+    expect((await derive())?.manifest.sourceSha256).toMatch(/^[0-9a-f]{64}$/);
+    const made = statSync(derivedFile).mtimeMs;
+
+    // Copied again, as a rebuilt image or a synced folder does: same bytes, another time.
+    const later = new Date(Date.now() + 60_000);
+    utimesSync(source, later, later);
+    expect((await derive())?.manifest.sourceMtimeMs).toBe(statSync(source).mtimeMs);
+    expect(statSync(derivedFile).mtimeMs).toBe(made);
+    expect(verified).toBe(1);
+    expect(wordTableManifestSchema.parse(JSON.parse(readFileSync(manifestFile, 'utf8'))).sourceMtimeMs).toBe(statSync(source).mtimeMs);
+
+    // One byte of the word table changed, same size and time: the hash no longer matches, so it is derived again.
+    const manifest = wordTableManifestSchema.parse(JSON.parse(readFileSync(manifestFile, 'utf8')));
+    const even = new Date(later.getTime() + 60_000);
+    const fd = openSync(source, 'r+');
+    const byte = Buffer.alloc(1);
+    readSync(fd, byte, 0, 1, manifest.tableOffset + 10);
+    byte[0] = byte[0]! ^ 0xff;
+    writeSync(fd, byte, 0, 1, manifest.tableOffset + 10);
+    closeSync(fd);
+    utimesSync(source, even, even);
+    const again = await derive();
+    expect(verified).toBe(2);
+    expect(again?.manifest.sourceSha256).not.toBe(manifest.sourceSha256);
   }, 120_000);
 
   it('finds nothing to cut in a model without a 4-bit table (MiniLM keeps its own)', () => {

@@ -1,4 +1,5 @@
-import { closeSync, existsSync, openSync, readSync, statSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { closeSync, createReadStream, existsSync, openSync, readSync, statSync } from 'node:fs';
 import { copyFile, mkdir, readFile, rename, rm } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import path from 'node:path';
@@ -41,6 +42,13 @@ export const wordTableManifestSchema = z.object({
   source: z.string(),
   sourceSize: z.number().int().positive(),
   sourceMtimeMs: z.number(),
+  /**
+   * SHA-256 of the original's bytes (hex). A model file copied or touched again (a container image
+   * rebuilt, a models folder synced) keeps its bytes but not its time: then the hash, ~0.2 s, tells
+   * the derived model still fits, instead of deriving and verifying it again (~2–3 s of CPU at every
+   * such start). Absent in manifests written before it: those are trusted on size and time only.
+   */
+  sourceSha256: z.string().optional(),
   rows: z.number().int().positive(),
   dimension: z.number().int().positive(),
   /** Byte offsets of the nibble table and of the fp16 scales inside the source file. */
@@ -158,6 +166,7 @@ export function deriveWithoutTable(
   bytes: Buffer,
   identity: { size: number; mtimeMs: number },
 ): { model: Uint8Array; manifest: WordTableManifest } | undefined {
+  const sourceSha256 = createHash('sha256').update(bytes).digest('hex');
   const require = createRequire(import.meta.url);
   const { onnx } = require('onnx-proto') as { onnx: OnnxProto };
   const model = onnx.ModelProto.decode(bytes);
@@ -211,7 +220,7 @@ export function deriveWithoutTable(
   );
   return {
     model: onnx.ModelProto.encode(model).finish(),
-    manifest: { version: DERIVATION_VERSION, source, sourceSize: identity.size, sourceMtimeMs: identity.mtimeMs, rows, dimension, tableOffset, scalesOffset, input: OUTPUT },
+    manifest: { version: DERIVATION_VERSION, source, sourceSize: identity.size, sourceMtimeMs: identity.mtimeMs, sourceSha256, rows, dimension, tableOffset, scalesOffset, input: OUTPUT },
   };
 }
 
@@ -246,8 +255,14 @@ export async function derivedModelRoot(
   const stat = statSync(source);
   try {
     const saved = wordTableManifestSchema.safeParse(JSON.parse(await readFile(manifestFile, 'utf8')));
-    if (saved.success && saved.data.source === source && saved.data.sourceSize === stat.size && saved.data.sourceMtimeMs === stat.mtimeMs && existsSync(path.join(folder, file))) {
-      return { root, manifest: saved.data };
+    if (saved.success && saved.data.source === source && saved.data.sourceSize === stat.size && existsSync(path.join(folder, file))) {
+      if (saved.data.sourceMtimeMs === stat.mtimeMs) return { root, manifest: saved.data };
+      if (saved.data.sourceSha256 !== undefined && (await fileSha256(source)) === saved.data.sourceSha256) {
+        // Same bytes under a new time: remember the time, so the next start skips the hash too.
+        const manifest = { ...saved.data, sourceMtimeMs: stat.mtimeMs };
+        await writeFileAtomically(manifestFile, JSON.stringify(manifest)).catch(() => undefined);
+        return { root, manifest };
+      }
     }
   } catch {
     // Not derived yet (or unreadable): derive below.
@@ -274,6 +289,13 @@ export async function derivedModelRoot(
   // Models of older derivations are never read again (v1 held 40 MB per model).
   for (let version = 1; version < DERIVATION_VERSION; version++) await rm(path.join(cacheDir, 'word-table', `v${version}`), { recursive: true, force: true });
   return { root, manifest: derived.manifest };
+}
+
+/** SHA-256 (hex) of a file, streamed: the model file is not held in memory for it. */
+async function fileSha256(file: string): Promise<string> {
+  const hash = createHash('sha256');
+  for await (const chunk of createReadStream(file)) hash.update(chunk as Buffer);
+  return hash.digest('hex');
 }
 
 interface Tensor {
