@@ -30,7 +30,7 @@ import { answerFeatures } from '../src/search/answer-features.js';
 import { AnswerModel } from '../src/search/answer-model.js';
 import { decisionOutcome, retrievalMetrics, type RetrievalCase } from '../src/eval/metrics.js';
 import type { CalibrationCase } from '../src/search/threshold-calibration.js';
-import type { ScoredArticle } from '../src/search/answer-decision.js';
+import { OFFER_RATIO, type ScoredArticle } from '../src/search/answer-decision.js';
 
 const option = (name: string) => {
   const i = process.argv.indexOf(name);
@@ -98,6 +98,18 @@ export function experiment(data: Dump, features: FeatureFn = (e) => answerFeatur
     features(e)
       .map((row, i) => ({ articleId: e.articles[i]!.articleId, score: model.probability(row) }))
       .sort((a, b) => b.score - a.score || a.articleId.localeCompare(b.articleId));
+  // LAB_XFIT=1: threshold cases scored by answer models trained without them (5 folds).
+  const foldOf = new Map(data.calibration.map((c, k) => [c, k % 5]));
+  const foldModels = process.env['LAB_XFIT'] ? [0, 1, 2, 3, 4].map((fold) => {
+    const r: number[][] = [];
+    const l: boolean[] = [];
+    data.calibration.forEach((c, k) => { if (k % 5 !== fold) features(c.evidence).forEach((row, i) => { r.push(row); l.push(c.evidence.articles[i]!.articleId === c.expected); }); });
+    return AnswerModel.train(r, l);
+  }) : undefined;
+  const xfit = foldModels === undefined ? undefined : (c: EvidenceCase): ScoredArticle[] =>
+    features(c.evidence)
+      .map((row, i) => ({ articleId: c.evidence.articles[i]!.articleId, score: foldModels[foldOf.get(c)!]!.probability(row) }))
+      .sort((a, b) => b.score - a.score || a.articleId.localeCompare(b.articleId));
   // Threshold cases as thresholdCases() builds them.
   const byLanguage: Record<string, CalibrationCase[]> = {};
   const languages = [...new Set(data.calibration.map((c) => c.language))];
@@ -107,9 +119,9 @@ export function experiment(data: Dump, features: FeatureFn = (e) => answerFeatur
     const oos = of.filter((c) => c.kind === 'out-of-scope').length || data.calibration.filter((c) => c.kind === 'out-of-scope').length / languages.length;
     const limit = Math.round(oos);
     const sample = new Set(removed.length <= limit ? removed : Array.from({ length: limit }, (_, i) => removed[Math.floor((i * removed.length) / limit)]!));
-    byLanguage[language] = of.filter((c) => c.kind !== 'article-removed' || sample.has(c)).map((c) => ({ expected: c.expected, ranked: score(c.evidence) }));
+    byLanguage[language] = of.filter((c) => c.kind !== 'article-removed' || sample.has(c)).map((c) => ({ expected: c.expected, ranked: xfit === undefined ? score(c.evidence) : xfit(c) }));
   }
-  const cal = calibrateLanguages(byLanguage, { maxWrongRate: Number(process.env['LAB_MAXWRONG'] ?? 0.03) });
+  const cal = calibrateLanguages(byLanguage, { maxWrongRate: Number(process.env['LAB_MAXWRONG'] ?? 0.03), offerRatio: OFFER_RATIO });
   // 5-fold CV of the answer model on the calibration cases: top-1 of held-out questions, per language.
   const cv: Record<string, [number, number]> = {};
   for (let fold = 0; fold < 5; fold++) {
@@ -148,12 +160,12 @@ export function experiment(data: Dump, features: FeatureFn = (e) => answerFeatur
     const oosRec = o.abstainedCorrectly / Math.max(r.outOfScope, 1);
     let feasible = 0;
     for (let a = 0.2; a <= 0.96; a += 0.02) for (let s2 = 0.02; s2 <= a; s2 += 0.02) for (const m of [0, 0.01]) {
-      const f = decisionOutcome(cases, { answer: a, suggest: s2, closeMargin: m });
+      const f = decisionOutcome(cases, { answer: a, suggest: s2, closeMargin: m, offerRatio: OFFER_RATIO });
       if ((f.correct + f.askedWithRight) / r.inScope >= 0.75 && f.abstainedCorrectly / Math.max(r.outOfScope, 1) >= 0.8 && f.wrong / cases.length <= 0.03) feasible++;
     }
     const ok = r.top1 >= 0.9 && r.mrr >= 0.94 && o.wrong / cases.length <= 0.03 && helped >= 0.75 && oosRec >= 0.8;
     lines.push(
-      `${label.padEnd(28)} ${language} top1 ${(r.top1 * 100).toFixed(1)} mrr ${r.mrr.toFixed(3)} wrong ${((o.wrong / cases.length) * 100).toFixed(1)} helped ${(helped * 100).toFixed(1)} oos ${(oosRec * 100).toFixed(1)} feas ${feasible} ${ok ? 'OK' : ''}`,
+      `${label.padEnd(28)} ${language} top1 ${(r.top1 * 100).toFixed(1)} mrr ${r.mrr.toFixed(3)} wrong ${((o.wrong / cases.length) * 100).toFixed(1)} helped ${(helped * 100).toFixed(1)} oos ${(oosRec * 100).toFixed(1)} feas ${feasible} a/s ${t.answer.toFixed(3)}/${t.suggest.toFixed(3)} ${ok ? 'OK' : ''}`,
     );
   }
   lines.push(`${label.padEnd(28)} CV held-out top1: ${cvLine}`);
@@ -192,13 +204,14 @@ async function labCases(
   const FOLDS = 5;
   // A held-out question's translations: per other language, the article's most similar title/question passage.
   const translations = (label: number): number[] => {
-    if (!process.env['LAB_TRANS']) return [];
+    if (!process.env['LAB_TRANS'] && !process.env['LAB_SIB']) return [];
     const owner = index.labels.get(label)!;
     const v = vectorOf.get(label)!;
     const best = new Map<string, [number, number]>();
     for (const other of index.articleLabels(owner.articleId)) {
       const o = index.labels.get(other)!;
-      if (o.language === owner.language || o.kind === 'body') continue;
+      if (other === label || o.kind === 'body') continue;
+      if (o.language === owner.language ? !process.env['LAB_SIB'] : !process.env['LAB_TRANS']) continue;
       const ov = vectorOf.get(other);
       if (ov === undefined) continue;
       let sim = 0;
