@@ -13,7 +13,7 @@ import { loadTierRules } from '../tiers/tier-rules.js';
 import type { TierThresholds } from '../tiers/tier-scoring.js';
 import { KnowledgeIndex, type BodyVectors, type SyncReport } from './knowledge-index.js';
 import { articleKey, type Article } from './article.js';
-import { loadArticles, missingTranslations, ParsedArticles, type ArticleProblem, type MissingTranslation } from './load-articles.js';
+import { loadArticles, missingTranslations, readParsedArticles, writeParsedArticles, type ArticleProblem, type LoadedArticles, type MissingTranslation, type ParsedArticles } from './load-articles.js';
 
 export type KnowledgeState =
   | { state: 'loading' }
@@ -92,6 +92,9 @@ function calibrationLog(calibration: SelfCalibration): Record<string, unknown> {
 
 const DEFAULT_RETRY = { initialMs: 60_000, maxMs: 30 * 60_000 };
 
+/** The article files' parses, beside the index (load-articles.ts, `ParsedArticles`). */
+export const PARSED_ARTICLES_FILE = 'parsed-articles.json';
+
 /**
  * Owns the lifecycle of everything that needs the embedding model: the model itself, the
  * articles, the persisted index and the tier classifier. It loads in the background, so the
@@ -115,8 +118,11 @@ export class KnowledgeService {
   /** A calibration running in the background (see `recalibrateInBackground`); `stop` aborts it. */
   private recalibrating: Promise<void> | undefined;
   private readonly stopping = new AbortController();
-  /** The article files as last parsed: a reload parses only files that changed. */
-  private readonly parsed = new ParsedArticles();
+  /**
+   * The article files as last parsed: a reload parses only files that changed, and the first load
+   * starts from the parses saved beside the index (`PARSED_ARTICLES_FILE`).
+   */
+  private parsed: ParsedArticles | undefined;
   /** Reloads run one after the other (a burst of saves must not race on the index folder). */
   private reloading: Promise<unknown> = Promise.resolve();
 
@@ -185,7 +191,7 @@ export class KnowledgeService {
     this.attempts++;
     try {
       // The articles are read while the model loads (in its own thread with the default embedder).
-      const [embedder, { articles, problems }] = await Promise.all([this.options.createEmbedder(), loadArticles(path.join(this.options.knowledgeDir, 'articles'), this.parsed)]);
+      const [embedder, { articles, problems }] = await Promise.all([this.options.createEmbedder(), this.loadArticleFiles()]);
       for (const problem of problems) logger.error('knowledge article skipped', { file: problem.file, reason: problem.reason });
       const indexDir = path.join(this.options.dataDir, 'knowledge-index');
       const { index, report } = await KnowledgeIndex.sync({ articles, embedder, indexFactory: this.options.indexFactory, indexDir, bodyVectors: this.options.bodyVectors ?? 'all' });
@@ -217,7 +223,7 @@ export class KnowledgeService {
         thresholds = thresholdsFrom(calibration);
         logger.info(recalibrate === undefined ? 'answer thresholds calibrated' : 'answer thresholds from the last calibration, recalibrating in the background', calibrationLog(calibration));
       }
-      this.warnNotSaved(report);
+      this.warnNotSaved(report.notSaved);
       logger.info('knowledge ready', {
         articles: articles.length,
         passages: report.passages,
@@ -236,6 +242,7 @@ export class KnowledgeService {
         calibration,
       };
       this.options.afterLoad?.();
+      this.saveParsedArticles();
       if (recalibrate !== undefined) this.recalibrateInBackground(search, indexDir, recalibrate);
     } catch (error) {
       const retryAt = this.scheduleRetry();
@@ -261,9 +268,27 @@ export class KnowledgeService {
     return run;
   }
 
-  /** A sync that could not save what only spares the next start work (see `SyncReport.notSaved`): said in the log, once per load or reload. */
-  private warnNotSaved(report: SyncReport): void {
-    if (report.notSaved !== undefined) this.options.logger.warn('knowledge index: some of what spares the next start work was not saved', { notSaved: report.notSaved });
+  /** The article files, parsed where their bytes changed since the last load or the saved parses. */
+  private async loadArticleFiles(): Promise<LoadedArticles> {
+    this.parsed ??= await readParsedArticles(path.join(this.options.dataDir, 'knowledge-index', PARSED_ARTICLES_FILE));
+    return loadArticles(path.join(this.options.knowledgeDir, 'articles'), this.parsed);
+  }
+
+  /**
+   * Saves the parses for the next start when they changed, after the knowledge is ready (it only
+   * spares the next start work, so a failure is a warning, never a failed load).
+   */
+  private saveParsedArticles(): void {
+    const parsed = this.parsed;
+    if (parsed === undefined || !parsed.unsaved) return;
+    writeParsedArticles(path.join(this.options.dataDir, 'knowledge-index', PARSED_ARTICLES_FILE), parsed).catch((error: unknown) =>
+      this.warnNotSaved([`${PARSED_ARTICLES_FILE}: ${(error as Error).message}`]),
+    );
+  }
+
+  /** What could not be saved that only spares the next start work (see `SyncReport.notSaved`): said in the log, once per load or reload. */
+  private warnNotSaved(notSaved: readonly string[] | undefined): void {
+    if (notSaved !== undefined) this.options.logger.warn('knowledge index: some of what spares the next start work was not saved', { notSaved });
   }
 
   private async swapArticles(): Promise<KnowledgeState> {
@@ -271,7 +296,7 @@ export class KnowledgeService {
     const loaded = this.loaded;
     const attempt = this.attempts;
     if (previous.state !== 'ready' || loaded === undefined || this.stopped) return previous;
-    const { articles: fresh, problems } = await loadArticles(path.join(this.options.knowledgeDir, 'articles'), this.parsed);
+    const { articles: fresh, problems } = await this.loadArticleFiles();
     const broken = new Set(problems.map((p) => p.file));
     const freshKeys = new Set(fresh.map(articleKey));
     const kept = loaded.articles.filter((a) => broken.has(a.file) && !freshKeys.has(articleKey(a)));
@@ -298,9 +323,10 @@ export class KnowledgeService {
     if (latest.calibration !== undefined) applyCalibration(search, latest.calibration);
     this.loaded = { ...latest, articles };
     this.current = { ...this.current, search, report, problems, missingTranslations: missingTranslations(articles) };
-    this.warnNotSaved(report);
+    this.warnNotSaved(report.notSaved);
     this.options.logger.info('knowledge reloaded', { articles: articles.length, embedded: report.embeddedArticles, removed: report.removedArticles });
     this.options.afterLoad?.();
+    this.saveParsedArticles();
     return this.current;
   }
 }

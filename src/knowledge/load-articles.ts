@@ -1,9 +1,11 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { readdir } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import matter from 'gray-matter';
-import { articleFrontMatterSchema, articleKey, articleLanguage, type Article } from './article.js';
+import { z } from 'zod';
+import { writeFileAtomically } from '../storage/atomic-file.js';
+import { articleFrontMatterSchema, articleKey, articleLanguage, type Article, type ArticleFrontMatter } from './article.js';
 
 /** One article that could not be loaded, with a reason an author can act on. */
 export interface ArticleProblem {
@@ -62,28 +64,150 @@ export function parseArticle(source: string, file: string): Article {
  */
 const FILES_PER_TURN = 256;
 
+/** What `ParsedArticles` keeps per file: its digest, the article, and where the body sits in the file. */
+interface ParsedFile {
+  digest: string;
+  article: Article;
+  /** Offset of `article.body` in the file's text (−1 if it is not a plain slice of it). */
+  bodyAt: number;
+}
+
+/**
+ * Articles read back from a saved `ParsedArticles` (`fromJSON`): the front matter as parsed, the
+ * body as a range of the file's text (the file is read anyway to hash it, so the body need not be
+ * stored twice). Turned into an `Article` when the file's digest still matches.
+ */
+interface SavedFile {
+  digest: string;
+  frontMatter: ArticleFrontMatter;
+  bodyAt: number;
+  bodyLength: number;
+  /** Only when the body is not a slice of the file (`bodyAt` −1). */
+  body?: string;
+}
+
+/**
+ * A fixed article's parse, hashed: saved parses carry it, and a change to parsing (front-matter
+ * defaults, trimming, the body's extent) changes it, so parses saved by older code are not used.
+ */
+const PARSE_FORMAT = createHash('sha1')
+  .update(JSON.stringify(parseArticle('---\nid: format-probe\ntitle: "  Format probe "\nlanguage: pt-BR\nquestions:\n  - " How is it parsed? "\n---\n\n# Body\n\nText.\n\n', 'pt/format-probe.md')))
+  .digest('base64')
+  .slice(0, 16);
+
+/** A saved `ParsedArticles` (`toJSON`). Front matter is stored as parsed and validated: checked for shape only. */
+export const parsedArticlesJsonSchema = z.object({
+  format: z.string(),
+  files: z.array(
+    z.tuple([
+      z.string(),
+      z.string(),
+      z.object({ id: z.string(), title: z.string(), language: z.string(), tags: z.array(z.string()), questions: z.array(z.string()), link: z.string().optional() }),
+      z.number().int(),
+      z.number().int().nonnegative(),
+      z.string().optional(),
+    ]),
+  ),
+});
+
+export type ParsedArticlesJson = z.infer<typeof parsedArticlesJsonSchema>;
+
 /**
  * What the last load parsed, by file: a hot reload parses only the files whose bytes changed
  * (parsing and validating 10,000 articles is ~0.3 s of a reload that changes ten), and gives the
  * unchanged ones back as the same `Article` objects (the knowledge index remembers what it
  * derived from them: `digestOf` in knowledge-index.ts). Holds a digest per file, not its text.
+ *
+ * Saved beside the index (`toJSON`/`fromJSON`, knowledge-service.ts), it spares a cold start the
+ * parsing too: at 10,000 articles, front matter (YAML) and validation were ~0.35 s of ~0.6 s of
+ * reading the articles (bench/results/2026-12-06-round12.md).
  */
 export class ParsedArticles {
-  private byFile = new Map<string, { digest: string; article: Article }>();
+  private byFile = new Map<string, ParsedFile>();
+  private saved = new Map<string, SavedFile>();
+  /** Whether the last load parsed or dropped a file: what `toJSON` would write differs from what was read. */
+  private changed = true;
 
-  /** `parseArticle(source, file)`, or the article the last load parsed from the same bytes. */
-  parse(source: string, file: string, seen: Map<string, { digest: string; article: Article }>): Article {
+  /** `parseArticle(source, file)`, or the article the last load (or the saved parses) made from the same bytes. */
+  parse(source: string, file: string, seen: Map<string, ParsedFile>): Article {
     const digest = createHash('sha1').update(source).digest('base64');
     const last = this.byFile.get(file);
-    const article = last !== undefined && last.digest === digest ? last.article : parseArticle(source, file);
-    seen.set(file, { digest, article });
+    if (last !== undefined && last.digest === digest) {
+      seen.set(file, last);
+      return last.article;
+    }
+    const saved = this.saved.get(file);
+    if (saved !== undefined && saved.digest === digest) {
+      const body = saved.bodyAt < 0 ? saved.body! : source.slice(saved.bodyAt, saved.bodyAt + saved.bodyLength);
+      const parsed = { digest, article: { ...saved.frontMatter, body, file }, bodyAt: saved.bodyAt };
+      seen.set(file, parsed);
+      return parsed.article;
+    }
+    const article = parseArticle(source, file);
+    const at = source.indexOf(article.body);
+    seen.set(file, { digest, article, bodyAt: at });
+    this.changed = true;
     return article;
   }
 
   /** Keeps what this load parsed (files gone or broken since are forgotten). */
-  replace(seen: Map<string, { digest: string; article: Article }>): void {
+  replace(seen: Map<string, ParsedFile>): void {
+    if (seen.size !== this.byFile.size + (this.byFile.size === 0 ? this.saved.size : 0)) this.changed = true;
     this.byFile = seen;
+    this.saved = new Map();
   }
+
+  /** True when the parses differ from those last saved or read (`markSaved`), so they are worth writing. */
+  get unsaved(): boolean {
+    return this.changed;
+  }
+
+  markSaved(): void {
+    this.changed = false;
+  }
+
+  toJSON(): ParsedArticlesJson {
+    return {
+      format: PARSE_FORMAT,
+      files: [...this.byFile].map(([file, { digest, article, bodyAt }]) => {
+        const { body, file: _file, ...frontMatter } = article;
+        return bodyAt < 0 ? [file, digest, frontMatter, -1, body.length, body] : [file, digest, frontMatter, bodyAt, body.length];
+      }),
+    };
+  }
+
+  /** Parses saved by `toJSON`; those of another parse format are left out (every file is parsed again). */
+  static fromJSON(json: ParsedArticlesJson): ParsedArticles {
+    const parsed = new ParsedArticles();
+    if (json.format !== PARSE_FORMAT) return parsed;
+    for (const [file, digest, frontMatter, bodyAt, bodyLength, body] of json.files) {
+      if (bodyAt < 0 && body === undefined) continue;
+      parsed.saved.set(file, { digest, frontMatter: frontMatter as ArticleFrontMatter, bodyAt, bodyLength, ...(body === undefined ? {} : { body }) });
+    }
+    parsed.changed = false;
+    return parsed;
+  }
+}
+
+/**
+ * The parses saved by `writeParsedArticles`, or fresh (empty) ones when there are none, they are
+ * unreadable or another version of the code wrote them: a cache, so it never fails a start.
+ */
+export async function readParsedArticles(file: string): Promise<ParsedArticles> {
+  try {
+    const json = parsedArticlesJsonSchema.safeParse(JSON.parse(await readFile(file, 'utf8')));
+    return json.success ? ParsedArticles.fromJSON(json.data) : new ParsedArticles();
+  } catch {
+    return new ParsedArticles();
+  }
+}
+
+/** Saves the parses when they changed since read or last saved (atomically: a crash leaves the old file). */
+export async function writeParsedArticles(file: string, parsed: ParsedArticles): Promise<boolean> {
+  if (!parsed.unsaved) return false;
+  await writeFileAtomically(file, JSON.stringify(parsed.toJSON()));
+  parsed.markSaved();
+  return true;
 }
 
 /**
@@ -94,7 +218,7 @@ export class ParsedArticles {
 export async function loadArticles(articlesDir: string, parsed?: ParsedArticles): Promise<LoadedArticles> {
   const articles: Article[] = [];
   const problems: ArticleProblem[] = [];
-  const seenFiles = new Map<string, { digest: string; article: Article }>();
+  const seenFiles = new Map<string, ParsedFile>();
   // The same id in several languages is one article in several languages (feedback, gaps and
   // analytics group by id); the same id twice in one language is a mistake.
   const seen = new Map<string, string>();
