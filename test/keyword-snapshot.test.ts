@@ -129,12 +129,16 @@ describe('a restart reads the keyword structures saved beside the index', () => 
     const first = await sync(dir, articles);
     const file = path.join(dir, KEYWORDS_FILE);
     const saved = readFileSync(file, 'utf8');
-    const snapshot = JSON.parse(saved) as { key: string; terms: { global: string } };
+    const snapshot = JSON.parse(saved) as { key: string; terms: { global: string }; lexical: { entries: unknown[][] } };
+    const [row, ...rows] = snapshot.lexical.entries;
     for (const damaged of [
       saved.slice(0, saved.length / 2),
       JSON.stringify({ ...snapshot, key: 'other passages' }),
       JSON.stringify({ ...snapshot, terms: { ...snapshot.terms, global: '' } }),
       JSON.stringify({ ...snapshot, format: 0 }),
+      // A term's documents that are not [id, frequency] pairs, and a term that is not text.
+      JSON.stringify({ ...snapshot, lexical: { ...snapshot.lexical, entries: [[row![0], row![1], [1, 'x']], ...rows] } }),
+      JSON.stringify({ ...snapshot, lexical: { ...snapshot.lexical, entries: [[7, ...row!.slice(1)], ...rows] } }),
     ]) {
       writeFileSync(file, damaged);
       const again = await sync(dir, articles);

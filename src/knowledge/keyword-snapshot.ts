@@ -18,15 +18,18 @@ export const KEYWORDS_FILE = 'keywords.json';
 
 /**
  * Bump when what the keyword structures hold changes for the same passages (the folding, stop
- * words, MiniSearch options, term coverage layout): saved ones are then built again once.
+ * words, MiniSearch options, term coverage layout, how they are written): saved ones are then
+ * built again once. 2: MiniSearch's term index as flat rows (`LexicalIndexJson.entries`).
  */
-const KEYWORD_FORMAT = 1;
+const KEYWORD_FORMAT = 2;
 
 const snapshotSchema = z.object({
   format: z.literal(KEYWORD_FORMAT),
   key: z.string(),
   lexical: z.object({
     mini: z.record(z.string(), z.unknown()),
+    // Checked row by row while read back (lexical-index.ts `loadEntries`): millions of numbers.
+    entries: z.array(z.unknown()),
     postings: z.array(z.tuple([z.string(), z.number().int().positive()])),
     common: z.object({ share: z.number(), minPostings: z.number() }),
   }),
