@@ -1,34 +1,20 @@
 import { appendFileSync, cpSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { KnowledgeService } from '../src/knowledge/knowledge-service.js';
 import { collectGarbage } from '../src/runtime/collect-garbage.js';
-import { silentLogger } from '../src/logger.js';
 import { EmbedderLoadError } from '../src/search/embedder.js';
 import { HashingTestEmbedder } from '../src/search/hashing-test-embedder.js';
-import { hnswIndexFactory } from '../src/search/hnsw-index.js';
 import { sampleKnowledgeDir, tempDir } from './support/test-app.js';
+import { hashingKnowledge, until } from './support/hashing-knowledge.js';
 
 function service(createEmbedder: () => Promise<HashingTestEmbedder>, retry = { initialMs: 20, maxMs: 40 }, more: { knowledgeDir?: string; afterLoad?: () => void } = {}) {
-  return new KnowledgeService({
-    knowledgeDir: more.knowledgeDir ?? sampleKnowledgeDir,
+  return hashingKnowledge(more.knowledgeDir ?? sampleKnowledgeDir, tempDir(), {
     ...(more.afterLoad === undefined ? {} : { afterLoad: more.afterLoad }),
-    dataDir: tempDir(),
-    thresholds: { answer: 0.55, suggest: 0.45, closeMargin: 0.03 },
+    // The sample folder's tier rules even for a smaller knowledge folder.
     tiers: { threshold: 0.35, margin: 0.02, rulesFile: path.join(sampleKnowledgeDir, 'tiers', 'rules.yaml') },
     createEmbedder,
-    indexFactory: hnswIndexFactory,
-    logger: silentLogger,
     retry,
   });
-}
-
-async function until(check: () => boolean, timeoutMs = 5000) {
-  const start = Date.now();
-  while (!check()) {
-    if (Date.now() - start > timeoutMs) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 10));
-  }
 }
 
 describe('knowledge service lifecycle', () => {

@@ -2,10 +2,8 @@ import { cpSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadArticles, ParsedArticles, parsedArticlesJsonSchema, readParsedArticles, writeParsedArticles } from '../src/knowledge/load-articles.js';
-import { KnowledgeService, PARSED_ARTICLES_FILE } from '../src/knowledge/knowledge-service.js';
-import { silentLogger } from '../src/logger.js';
-import { HashingTestEmbedder } from '../src/search/hashing-test-embedder.js';
-import { hnswIndexFactory } from '../src/search/hnsw-index.js';
+import { PARSED_ARTICLES_FILE, type KnowledgeService } from '../src/knowledge/knowledge-service.js';
+import { hashingKnowledge, until } from './support/hashing-knowledge.js';
 import { sampleKnowledgeDir, tempDir } from './support/test-app.js';
 
 const sampleArticles = path.join(sampleKnowledgeDir, 'articles');
@@ -98,16 +96,7 @@ describe('article parses saved between starts', () => {
   it('is saved by the knowledge service after its first load and used by the next start', async () => {
     const knowledgeDir = knowledgeCopy();
     const dataDir = tempDir('tierdesk-parsed-data-');
-    const start = () =>
-      new KnowledgeService({
-        knowledgeDir,
-        dataDir,
-        thresholds: { answer: 0.55, suggest: 0.45, closeMargin: 0.03 },
-        tiers: { threshold: 0.35, margin: 0.02, rulesFile: path.join(knowledgeDir, 'tiers', 'rules.yaml') },
-        createEmbedder: async () => new HashingTestEmbedder(),
-        indexFactory: hnswIndexFactory,
-        logger: silentLogger,
-      });
+    const start = () => hashingKnowledge(knowledgeDir, dataDir);
     const file = path.join(dataDir, 'knowledge-index', PARSED_ARTICLES_FILE);
     const first = start();
     expect((await first.ready).state).toBe('ready');
@@ -130,12 +119,4 @@ describe('article parses saved between starts', () => {
 function title(knowledge: KnowledgeService): string | undefined {
   const state = knowledge.status;
   return state.state === 'ready' ? state.search.article('change-password', 'en')?.title : undefined;
-}
-
-async function until(check: () => boolean, timeoutMs = 5000): Promise<void> {
-  const start = Date.now();
-  while (!check()) {
-    if (Date.now() - start > timeoutMs) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 10));
-  }
 }

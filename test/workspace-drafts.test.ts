@@ -1,14 +1,13 @@
 import { cpSync, existsSync, readFileSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { KnowledgeService } from '../src/knowledge/knowledge-service.js';
+import type { KnowledgeService } from '../src/knowledge/knowledge-service.js';
 import { silentLogger } from '../src/logger.js';
-import { HashingTestEmbedder } from '../src/search/hashing-test-embedder.js';
-import { hnswIndexFactory } from '../src/search/hnsw-index.js';
 import type { Tier } from '../src/tickets/ticket.js';
 import { KnowledgeWatcher } from '../src/workspace/knowledge-watcher.js';
 import { PlaybookLibrary } from '../src/workspace/playbook-library.js';
 import { addAgent, CapturingChannel, ConsoleClient } from './support/agent-console-client.js';
+import { hashingKnowledge } from './support/hashing-knowledge.js';
 import { sampleKnowledgeDir, startTestApp, tempDir, type RunningApp } from './support/test-app.js';
 
 const ARTICLE = (id: string, title: string, question: string, body: string) => `---\nid: ${id}\ntitle: ${title}\nlanguage: en\nquestions:\n  - ${question}\n---\n${body}\n`;
@@ -41,16 +40,7 @@ describe('hot reload of the knowledge base (real files, stand-in embedder)', () 
   beforeAll(async () => {
     knowledgeDir = smallKnowledge();
     dataDir = tempDir();
-    knowledge = new KnowledgeService({
-      knowledgeDir,
-      dataDir,
-      thresholds: { answer: 0.55, suggest: 0.45, closeMargin: 0.03 },
-      tiers: { threshold: 0.35, margin: 0.02, rulesFile: path.join(knowledgeDir, 'tiers', 'rules.yaml') },
-      createEmbedder: async () => new HashingTestEmbedder(),
-      indexFactory: hnswIndexFactory,
-      logger: silentLogger,
-      retry: { initialMs: 0, maxMs: 0 },
-    });
+    knowledge = hashingKnowledge(knowledgeDir, dataDir, { retry: { initialMs: 0, maxMs: 0 } });
     expect((await knowledge.ready).state).toBe('ready');
     playbooks = new PlaybookLibrary(path.join(knowledgeDir, 'playbooks'), silentLogger);
     // A long debounce: these tests call flush() themselves, so nothing depends on timing.
