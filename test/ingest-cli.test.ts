@@ -58,6 +58,8 @@ describe('npm run ingest, then the first start (real model)', () => {
     expect(run.stdout).toMatch(/Tier classifier: examples embedded and head trained/);
     const prepared = files(dataDir);
     expect(Object.keys(prepared).some((file) => file.startsWith(`embeddings${path.sep}tier-head-`))).toBe(true);
+    // The articles' parses too, so the start parses no file (and, finding them current, rewrites nothing).
+    expect(prepared).toHaveProperty([path.join('knowledge-index', 'parsed-articles.json')]);
 
     const running = await startTestApp({ ...env, ANSWER_THRESHOLD: 'auto', SUGGEST_THRESHOLD: 'auto', CLOSE_MARGIN: 'auto' }, { createEmbedder: undefined }, dataDir);
     try {

@@ -1,8 +1,8 @@
 import { cpSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { loadArticles, ParsedArticles, parsedArticlesJsonSchema, readParsedArticles, writeParsedArticles } from '../src/knowledge/load-articles.js';
-import { PARSED_ARTICLES_FILE, type KnowledgeService } from '../src/knowledge/knowledge-service.js';
+import { loadArticles, PARSED_ARTICLES_FILE, ParsedArticles, parsedArticlesJsonSchema, readParsedArticles, writeParsedArticles } from '../src/knowledge/load-articles.js';
+import type { KnowledgeService } from '../src/knowledge/knowledge-service.js';
 import { hashingKnowledge, until } from './support/hashing-knowledge.js';
 import { sampleKnowledgeDir, tempDir } from './support/test-app.js';
 

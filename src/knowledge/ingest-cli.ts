@@ -12,7 +12,7 @@ import { loadOrCalibrate } from '../search/self-calibration.js';
 import { StoredEmbeddings } from '../search/stored-embeddings.js';
 import { KnowledgeIndex } from './knowledge-index.js';
 import { loadTierClassifier } from './knowledge-service.js';
-import { loadArticles, missingTranslationLines, missingTranslations, requireValidArticles } from './load-articles.js';
+import { loadArticles, missingTranslationLines, missingTranslations, PARSED_ARTICLES_FILE, readParsedArticles, requireValidArticles, writeParsedArticles } from './load-articles.js';
 
 /**
  * `npm run ingest`: validates every article (any bad one fails the run with its file name) and
@@ -21,7 +21,10 @@ import { loadArticles, missingTranslationLines, missingTranslations, requireVali
 async function main(): Promise<void> {
   loadDotEnv();
   const config = loadConfig();
-  const articles = requireValidArticles(await loadArticles(path.join(config.knowledgeDir, 'articles')));
+  const indexDir = path.join(config.dataDir, 'knowledge-index');
+  // The saved parses: only files whose bytes changed are parsed (and validated) again.
+  const parsed = await readParsedArticles(path.join(indexDir, PARSED_ARTICLES_FILE));
+  const articles = requireValidArticles(await loadArticles(path.join(config.knowledgeDir, 'articles'), parsed));
   const workers = indexingWorkers();
   process.stdout.write(`Loading embedding model ${config.embedding.modelId} (${workers} worker thread${workers === 1 ? '' : 's'})…\n`);
   // Its own process with nothing else to serve: one model per core, each with one onnxruntime
@@ -34,7 +37,6 @@ async function main(): Promise<void> {
     cliProgress.Presets.shades_classic,
   );
   let started = false;
-  const indexDir = path.join(config.dataDir, 'knowledge-index');
   const { index, report } = await KnowledgeIndex.sync({
     articles,
     embedder,
@@ -50,6 +52,9 @@ async function main(): Promise<void> {
     },
   });
   if (started) bar.stop();
+  // For the server's next start too; like the rest of what only spares work, a failure is a warning.
+  const notSaved = [...(report.notSaved ?? [])];
+  await writeParsedArticles(path.join(indexDir, PARSED_ARTICLES_FILE), parsed).catch((error: unknown) => notSaved.push(`${PARSED_ARTICLES_FILE}: ${(error as Error).message}`));
   process.stdout.write(
     [
       `Articles: ${articles.length} (${report.embeddedArticles.length} embedded, ${report.unchangedArticles} unchanged, ${report.removedArticles.length} removed)`,
@@ -57,7 +62,7 @@ async function main(): Promise<void> {
       report.rebuiltBecause === undefined ? 'Index updated in place.' : `Index rebuilt: ${report.rebuiltBecause}.`,
       `Article classifier: ${report.classifierTrained ? 'trained' : 'unchanged'}.`,
       `Keyword index: ${report.keywords === 'saved' ? 'read back as saved' : 'built'}.`,
-      ...(report.notSaved ?? []).map((reason) => `Warning, not saved (the next start redoes it): ${reason}`),
+      ...notSaved.map((reason) => `Warning, not saved (the next start redoes it): ${reason}`),
     ].join('\n') + '\n',
   );
   // One article id in several languages is one article: list ids that lack a language others have.

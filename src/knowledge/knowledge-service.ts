@@ -13,7 +13,7 @@ import { loadTierRules } from '../tiers/tier-rules.js';
 import type { TierThresholds } from '../tiers/tier-scoring.js';
 import { KnowledgeIndex, type BodyVectors, type SyncReport } from './knowledge-index.js';
 import { articleKey, type Article } from './article.js';
-import { loadArticles, missingTranslations, readParsedArticles, writeParsedArticles, type ArticleProblem, type LoadedArticles, type MissingTranslation, type ParsedArticles } from './load-articles.js';
+import { loadArticles, missingTranslations, PARSED_ARTICLES_FILE, readParsedArticles, writeParsedArticles, type ArticleProblem, type LoadedArticles, type MissingTranslation, type ParsedArticles } from './load-articles.js';
 
 export type KnowledgeState =
   | { state: 'loading' }
@@ -91,9 +91,6 @@ function calibrationLog(calibration: SelfCalibration): Record<string, unknown> {
 }
 
 const DEFAULT_RETRY = { initialMs: 60_000, maxMs: 30 * 60_000 };
-
-/** The article files' parses, beside the index (load-articles.ts, `ParsedArticles`). */
-export const PARSED_ARTICLES_FILE = 'parsed-articles.json';
 
 /**
  * Owns the lifecycle of everything that needs the embedding model: the model itself, the

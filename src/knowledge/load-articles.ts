@@ -189,6 +189,9 @@ export class ParsedArticles {
   }
 }
 
+/** The article files' parses, beside the index (`DATA_DIR/knowledge-index`): written by the server and `npm run ingest`. */
+export const PARSED_ARTICLES_FILE = 'parsed-articles.json';
+
 /**
  * The parses saved by `writeParsedArticles`, or fresh (empty) ones when there are none, they are
  * unreadable or another version of the code wrote them: a cache, so it never fails a start.
