@@ -78,17 +78,17 @@ describe('article parses saved between starts', () => {
   it('reads a missing, damaged or malformed file as no saved parses, and writes only when they changed', async () => {
     const dir = tempDir('tierdesk-parsed-file-');
     const file = path.join(dir, PARSED_ARTICLES_FILE);
-    expect((await readParsedArticles(file)).unsaved).toBe(true);
+    expect((await readParsedArticles(dir)).unsaved).toBe(true);
     writeFileSync(file, '{"format": "x", "files": [');
-    expect((await readParsedArticles(file)).unsaved).toBe(true);
+    expect((await readParsedArticles(dir)).unsaved).toBe(true);
     writeFileSync(file, JSON.stringify({ format: 'x', files: [['a.md', 'digest', { id: 1 }, 0, 0]] }));
-    expect((await readParsedArticles(file)).unsaved).toBe(true);
+    expect((await readParsedArticles(dir)).unsaved).toBe(true);
 
     const parsed = new ParsedArticles();
     await loadArticles(sampleArticles, parsed);
-    expect(await writeParsedArticles(file, parsed)).toBe(true);
-    expect(await writeParsedArticles(file, parsed)).toBe(false);
-    const back = await readParsedArticles(file);
+    expect(await writeParsedArticles(dir, parsed)).toBe(true);
+    expect(await writeParsedArticles(dir, parsed)).toBe(false);
+    const back = await readParsedArticles(dir);
     expect(back.unsaved).toBe(false);
     expect((await loadArticles(sampleArticles, back)).articles).toEqual((await loadArticles(sampleArticles)).articles);
   });

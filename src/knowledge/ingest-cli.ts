@@ -23,7 +23,7 @@ async function main(): Promise<void> {
   const config = loadConfig();
   const indexDir = path.join(config.dataDir, 'knowledge-index');
   // The saved parses: only files whose bytes changed are parsed (and validated) again.
-  const parsed = await readParsedArticles(path.join(indexDir, PARSED_ARTICLES_FILE));
+  const parsed = await readParsedArticles(indexDir);
   const articles = requireValidArticles(await loadArticles(path.join(config.knowledgeDir, 'articles'), parsed));
   const workers = indexingWorkers();
   process.stdout.write(`Loading embedding model ${config.embedding.modelId} (${workers} worker thread${workers === 1 ? '' : 's'})…\n`);
@@ -54,7 +54,7 @@ async function main(): Promise<void> {
   if (started) bar.stop();
   // For the server's next start too; like the rest of what only spares work, a failure is a warning.
   const notSaved = [...(report.notSaved ?? [])];
-  await writeParsedArticles(path.join(indexDir, PARSED_ARTICLES_FILE), parsed).catch((error: unknown) => notSaved.push(`${PARSED_ARTICLES_FILE}: ${(error as Error).message}`));
+  await writeParsedArticles(indexDir, parsed).catch((error: unknown) => notSaved.push(`${PARSED_ARTICLES_FILE}: ${(error as Error).message}`));
   process.stdout.write(
     [
       `Articles: ${articles.length} (${report.embeddedArticles.length} embedded, ${report.unchangedArticles} unchanged, ${report.removedArticles.length} removed)`,

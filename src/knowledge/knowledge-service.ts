@@ -190,7 +190,7 @@ export class KnowledgeService {
       // The articles are read while the model loads (in its own thread with the default embedder).
       const [embedder, { articles, problems }] = await Promise.all([this.options.createEmbedder(), this.loadArticleFiles()]);
       for (const problem of problems) logger.error('knowledge article skipped', { file: problem.file, reason: problem.reason });
-      const indexDir = path.join(this.options.dataDir, 'knowledge-index');
+      const { indexDir } = this;
       const { index, report } = await KnowledgeIndex.sync({ articles, embedder, indexFactory: this.options.indexFactory, indexDir, bodyVectors: this.options.bodyVectors ?? 'all' });
       const missing = missingTranslations(articles);
       if (missing.length > 0) logger.info('knowledge translations missing', { articles: missing.length, examples: missing.slice(0, 5).map((m) => `${m.articleId}: ${m.missing.join(', ')}`) });
@@ -265,9 +265,14 @@ export class KnowledgeService {
     return run;
   }
 
+  /** Where the index, its calibration and everything else that spares a start work are kept. */
+  private get indexDir(): string {
+    return path.join(this.options.dataDir, 'knowledge-index');
+  }
+
   /** The article files, parsed where their bytes changed since the last load or the saved parses. */
   private async loadArticleFiles(): Promise<LoadedArticles> {
-    this.parsed ??= await readParsedArticles(path.join(this.options.dataDir, 'knowledge-index', PARSED_ARTICLES_FILE));
+    this.parsed ??= await readParsedArticles(this.indexDir);
     return loadArticles(path.join(this.options.knowledgeDir, 'articles'), this.parsed);
   }
 
@@ -278,7 +283,7 @@ export class KnowledgeService {
   private saveParsedArticles(): void {
     const parsed = this.parsed;
     if (parsed === undefined || !parsed.unsaved) return;
-    writeParsedArticles(path.join(this.options.dataDir, 'knowledge-index', PARSED_ARTICLES_FILE), parsed).catch((error: unknown) =>
+    writeParsedArticles(this.indexDir, parsed).catch((error: unknown) =>
       this.warnNotSaved([`${PARSED_ARTICLES_FILE}: ${(error as Error).message}`]),
     );
   }
@@ -299,7 +304,7 @@ export class KnowledgeService {
     const kept = loaded.articles.filter((a) => broken.has(a.file) && !freshKeys.has(articleKey(a)));
     const articles = [...fresh, ...kept];
     for (const problem of problems) this.options.logger.error('knowledge article skipped on reload', { file: problem.file, reason: problem.reason, keptPrevious: kept.some((a) => a.file === problem.file) });
-    const indexDir = path.join(this.options.dataDir, 'knowledge-index');
+    const { indexDir } = this;
     const { index, report } = await KnowledgeIndex.sync({
       articles,
       embedder: loaded.embedder,

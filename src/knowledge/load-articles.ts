@@ -152,7 +152,8 @@ export class ParsedArticles {
 
   /** Keeps what this load parsed (files gone or broken since are forgotten). */
   replace(seen: Map<string, ParsedFile>): void {
-    if (seen.size !== this.byFile.size + (this.byFile.size === 0 ? this.saved.size : 0)) this.changed = true;
+    // A file gone or broken since (only the first load has saved parses; later ones, the last load's).
+    if (seen.size !== this.byFile.size + this.saved.size) this.changed = true;
     this.byFile = seen;
     this.saved = new Map();
   }
@@ -189,26 +190,26 @@ export class ParsedArticles {
   }
 }
 
-/** The article files' parses, beside the index (`DATA_DIR/knowledge-index`): written by the server and `npm run ingest`. */
+/** The article files' parses, in the index folder (`DATA_DIR/knowledge-index`): written by the server and `npm run ingest`. */
 export const PARSED_ARTICLES_FILE = 'parsed-articles.json';
 
 /**
- * The parses saved by `writeParsedArticles`, or fresh (empty) ones when there are none, they are
- * unreadable or another version of the code wrote them: a cache, so it never fails a start.
+ * The parses saved in `indexDir` by `writeParsedArticles`, or fresh (empty) ones when there are
+ * none, they are unreadable or another version of the code wrote them: a cache, so it never fails a start.
  */
-export async function readParsedArticles(file: string): Promise<ParsedArticles> {
+export async function readParsedArticles(indexDir: string): Promise<ParsedArticles> {
   try {
-    const json = parsedArticlesJsonSchema.safeParse(JSON.parse(await readFile(file, 'utf8')));
+    const json = parsedArticlesJsonSchema.safeParse(JSON.parse(await readFile(path.join(indexDir, PARSED_ARTICLES_FILE), 'utf8')));
     return json.success ? ParsedArticles.fromJSON(json.data) : new ParsedArticles();
   } catch {
     return new ParsedArticles();
   }
 }
 
-/** Saves the parses when they changed since read or last saved (atomically: a crash leaves the old file). */
-export async function writeParsedArticles(file: string, parsed: ParsedArticles): Promise<boolean> {
+/** Saves the parses in `indexDir` when they changed since read or last saved (atomically: a crash leaves the old file). */
+export async function writeParsedArticles(indexDir: string, parsed: ParsedArticles): Promise<boolean> {
   if (!parsed.unsaved) return false;
-  await writeFileAtomically(file, JSON.stringify(parsed.toJSON()));
+  await writeFileAtomically(path.join(indexDir, PARSED_ARTICLES_FILE), JSON.stringify(parsed.toJSON()));
   parsed.markSaved();
   return true;
 }

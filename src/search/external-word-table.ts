@@ -44,7 +44,7 @@ export const wordTableManifestSchema = z.object({
   sourceMtimeMs: z.number(),
   /**
    * SHA-256 of the original's bytes (hex). A model file copied or touched again (a container image
-   * rebuilt, a models folder synced) keeps its bytes but not its time: then the hash, ~0.2 s, tells
+   * rebuilt, a models folder synced) keeps its bytes but not its time: then the hash, ~0.1 s, tells
    * the derived model still fits, instead of deriving and verifying it again (~2–3 s of CPU at every
    * such start). Absent in manifests written before it: those are trusted on size and time only.
    */
