@@ -20,7 +20,7 @@
  *   --postgres                   also the PostgreSQL section (bench/postgres.ts: SQLite vs DATABASE_URL turns, NOTIFY vs polling)
  *
  * The bench builds once (`npm run build`) and runs the server under test as `npm start` does
- * (package.json "start": `node <its options> dist/src/index.js`, bench/start-memory.ts) in its own
+ * (package.json "start": `node <its options> dist/bundle/index.js`, bench/start-memory.ts) in its own
  * process, so its RSS is its own; the load generator (this process) shares the 2 cores with it, as does the bare
  * botbuilder echo bot measured in the same run for the ratio. Every question is distinct: dev-set
  * questions combined with 6 greetings × 6 closings (a new combination per turn), each turn in a

@@ -16,7 +16,7 @@ export interface Launch {
   script: string;
   /** Node options before the entry file (e.g. --max-semi-space-size). */
   nodeArgs: string[];
-  /** Entry file relative to the project root (dist/src/index.js). */
+  /** Entry file relative to the project root (dist/bundle/index.js). */
   entry: string;
   /** `NAME=value` assignments in front of `node`, if any. */
   env: Record<string, string>;
@@ -41,12 +41,19 @@ export function productLaunch(root: string): Launch {
   return { script, nodeArgs: tokens.slice(0, entryAt), entry: tokens[entryAt]!, env };
 }
 
-/** `npm run build` (tsc -p tsconfig.build.json) once per bench run; the server, echo bot and probes run from dist/. */
+/**
+ * `npm run build` once per bench run: tsc -p tsconfig.build.json, then the server bundle `npm start`
+ * runs (scripts/bundle-server.ts); the echo bot and probes run from dist/.
+ */
 export function buildOnce(root: string): { seconds: number; ok: boolean; errors: string } {
   const started = performance.now();
   const run = spawnSync(process.execPath, [path.join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.build.json'], { cwd: root, encoding: 'utf8' });
   // tsc still writes the JS when another file has a type error (noEmitOnError is off); say so rather than stop.
-  if (!existsSync(path.join(root, 'dist', 'src', 'index.js'))) throw new Error(`bench: the build produced no dist/src/index.js\n${run.stdout}${run.stderr}`);
+  const bundle = spawnSync(process.execPath, [path.join(root, 'dist', 'scripts', 'bundle-server.js')], { cwd: root, encoding: 'utf8' });
+  const entry = productLaunch(root).entry;
+  if (bundle.status !== 0 || !existsSync(path.join(root, entry))) {
+    throw new Error(`bench: the build produced no ${entry}\n${run.stdout}${run.stderr}${bundle.stdout}${bundle.stderr}`);
+  }
   return { seconds: (performance.now() - started) / 1000, ok: run.status === 0, errors: `${run.stdout}${run.stderr}`.trim().split('\n').slice(0, 3).join(' / ') };
 }
 

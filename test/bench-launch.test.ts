@@ -19,9 +19,9 @@ describe('bench: how npm start runs the server', () => {
     });
   });
 
-  it('reads this checkout: the built entry point', () => {
+  it('reads this checkout: the bundled entry point', () => {
     const launch = productLaunch(repoRoot);
-    expect(launch.entry).toBe('dist/src/index.js');
+    expect(launch.entry).toBe('dist/bundle/index.js');
     expect(launch.script).toContain('npm run build');
   });
 

@@ -1,0 +1,91 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { cpSync, mkdirSync, rmSync } from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { productLaunch } from '../bench/start-memory.js';
+import { bundleServer, NOT_BUNDLED } from '../scripts/bundle-server.js';
+import { ExpectRepliesClient, heroCard } from './support/bot-client.js';
+import { MODEL_DIR } from './support/real-model-app.js';
+import { repoRoot, tempDir } from './support/test-app.js';
+
+/**
+ * `npm start` runs the bundled server (scripts/bundle-server.ts), not the modules tsc writes: this
+ * bundles it the same way (into a folder of its own inside the checkout), starts it as a process on
+ * the real model with a small knowledge folder, and talks to it as a customer and a browser would.
+ */
+describe('the bundled server (what npm start runs)', () => {
+  const outdir = path.join(repoRoot, 'dist', `.test-bundle-${process.pid}`);
+  let bundledInputs: string[] = [];
+  let child: ChildProcess;
+  let url = '';
+  let stderr = '';
+
+  beforeAll(async () => {
+    const bundle = await bundleServer(repoRoot, outdir);
+    bundledInputs = bundle.inputs;
+    const knowledgeDir = tempDir('tierdesk-bundle-knowledge-');
+    for (const part of ['tiers/rules.yaml', 'tiers/en', 'playbooks/en', 'vendors.yaml']) {
+      cpSync(path.join(repoRoot, 'knowledge', part), path.join(knowledgeDir, part), { recursive: true });
+    }
+    mkdirSync(path.join(knowledgeDir, 'articles', 'en'), { recursive: true });
+    for (const id of ['change-password', 'download-invoice', 'install-desktop-client', 'locked-account']) {
+      cpSync(path.join(repoRoot, 'knowledge', 'articles', 'en', `${id}.md`), path.join(knowledgeDir, 'articles', 'en', `${id}.md`));
+    }
+    // With the node options `npm start` passes (package.json, read as the bench reads it).
+    child = spawn(process.execPath, [...productLaunch(repoRoot).nodeArgs, bundle.entry], {
+      cwd: repoRoot,
+      env: { PATH: process.env.PATH ?? '', HOST: '127.0.0.1', PORT: '0', DATA_DIR: tempDir(), KNOWLEDGE_DIR: knowledgeDir, MODEL_DIR, LOG_LEVEL: 'info' },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    url = await new Promise<string>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`bundled server did not start: ${stderr}`)), 30_000);
+      child.stderr!.on('data', () => {
+        const match = /"url":"(http:\/\/[^"]+)"/.exec(stderr);
+        if (match) {
+          clearTimeout(timer);
+          resolve(match[1]!);
+        }
+      });
+      child.once('exit', (code) => reject(new Error(`bundled server exited (${code}): ${stderr}`)));
+    });
+    for (let i = 0; i < 1200 && (await fetch(`${url}/ready`)).status !== 200; i++) await new Promise((r) => setTimeout(r, 100));
+  }, 180_000);
+
+  afterAll(() => {
+    if (child.exitCode === null) child.kill('SIGKILL');
+    rmSync(outdir, { recursive: true, force: true });
+  });
+
+  it('leaves out the packages Node must load itself (native addons, the stand-ins of unused packages)', () => {
+    expect(bundledInputs.length).toBeGreaterThan(500);
+    for (const name of NOT_BUNDLED) expect(bundledInputs.filter((file) => file.includes(`node_modules/${name}/`))).toEqual([]);
+  });
+
+  it('gets ready on the real model and answers a customer from an article', async () => {
+    expect((await fetch(`${url}/ready`)).status).toBe(200);
+    const replies = await new ExpectRepliesClient(url).say('how can I change my password');
+    const said = replies.map((r) => [r.text, heroCard(r)?.title, heroCard(r)?.text].filter(Boolean).join('\n')).join('\n');
+    expect(said).toContain('How do I change my password while logged in?');
+  });
+
+  it('serves the embeddable widget, the chat page and the Web Chat bundle from node_modules', async () => {
+    for (const [route, type] of [['/widget.js', /javascript/], ['/chat', /html/], ['/webchat/webchat.js', /javascript/]] as const) {
+      const response = await fetch(`${url}${route}`);
+      expect(response.status, route).toBe(200);
+      expect(response.headers.get('content-type'), route).toMatch(type);
+      expect((await response.text()).length, route).toBeGreaterThan(500);
+    }
+  });
+
+  it('stops cleanly on SIGTERM', async () => {
+    child.kill('SIGTERM');
+    const [code] = await once(child, 'exit');
+    expect(code).toBe(0);
+    expect(stderr).toContain('"message":"shutting down","signal":"SIGTERM"');
+    expect(stderr).not.toContain('"level":"error"');
+    // Node warns when code outside node_modules calls Buffer(): bundled, restify's body reader is such code.
+    expect(stderr).not.toContain('Warning');
+  });
+});
