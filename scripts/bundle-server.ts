@@ -8,8 +8,8 @@ import { projectRoot } from '../src/project-root.js';
  * runs. Why: loading the app's separate modules (1,426 CommonJS modules from botbuilder, restify and
  * the rest, plus the app's and zod's ES modules) was the largest part of a cold start: finding and
  * reading each file, lexing each CommonJS module's exports for the ESM loader, compiling each
- * wrapper. One file skips all of that (sample knowledge base, alternating starts on a busy machine:
- * 4.1 → 3.05 CPU s to `/ready`; bench/results/2026-12-07-round13.md).
+ * wrapper. One file skips all of that (alternating starts: sample knowledge base 2.79 → 2.23 s to
+ * `/ready`, 4.6 → 3.3 CPU s; 10,000 articles 5.15 → 4.48 s; bench/results/2026-12-07-round13.md).
  *
  * The two worker threads' entries are bundled beside it (`embedding-worker.js`,
  * `classifier-training-worker.js`): `startWorker` looks for a worker's module beside its caller, and
