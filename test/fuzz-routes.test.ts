@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PUBLIC_FILES } from '../src/server/web-routes.js';
 import { DirectLineTestClient } from './support/directline-client.js';
 import { startTestApp, type RunningApp } from './support/test-app.js';
 
@@ -237,6 +238,13 @@ describe(`fuzzing every public route (${RUNS} hostile requests)`, () => {
     const proto = await fetch(`${running.baseUrl}/web/__proto__`);
     expect(proto.status).toBe(404);
     expect(await proto.text()).not.toMatch(/ENOENT|\/web\//);
+    // Every file /web/ lists is there (a listed, missing widget.css used to answer 500); others are 404.
+    for (const [file, type] of Object.entries(PUBLIC_FILES)) {
+      const served = await fetch(`${running.baseUrl}/web/${file}`);
+      expect(served.status, file).toBe(200);
+      expect(served.headers.get('content-type'), file).toBe(type);
+    }
+    expect((await fetch(`${running.baseUrl}/web/widget.css`)).status).toBe(404);
     const deep = await fetch(`${running.baseUrl}/api/messages`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: `${'['.repeat(50_000)}${']'.repeat(50_000)}` });
     expect(deep.status).toBe(400);
   });

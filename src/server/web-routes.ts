@@ -36,11 +36,13 @@ export interface WebChatSession {
   resumed: boolean;
 }
 
-/** Static files under web/ the browser may fetch by name (nothing else from that folder is served). */
-const PUBLIC_FILES: Record<string, string> = {
+/**
+ * Static files under web/ the browser may fetch by name (nothing else from that folder is served).
+ * Each must exist: a listed file that is missing answered 500 (`widget.css` did, until round 13).
+ */
+export const PUBLIC_FILES: Readonly<Record<string, string>> = {
   'chat.js': 'application/javascript; charset=utf-8',
   'chat.css': 'text/css; charset=utf-8',
-  'widget.css': 'text/css; charset=utf-8',
 };
 
 /** The web pages need the Direct Line endpoint (to mint tokens) and where the static files are. */
