@@ -1,4 +1,3 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { cpSync, mkdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
@@ -7,6 +6,7 @@ import { productLaunch } from '../bench/start-memory.js';
 import { bundleServer, NOT_BUNDLED } from '../scripts/bundle-server.js';
 import { ExpectRepliesClient, heroCard } from './support/bot-client.js';
 import { MODEL_DIR } from './support/real-model-app.js';
+import { startServerProcess, type ServerProcess } from './support/server-process.js';
 import { repoRoot, tempDir } from './support/test-app.js';
 
 /**
@@ -17,9 +17,8 @@ import { repoRoot, tempDir } from './support/test-app.js';
 describe('the bundled server (what npm start runs)', () => {
   const outdir = path.join(repoRoot, 'dist', `.test-bundle-${process.pid}`);
   let bundledInputs: string[] = [];
-  let child: ChildProcess;
+  let server: ServerProcess;
   let url = '';
-  let stderr = '';
 
   beforeAll(async () => {
     const bundle = await bundleServer(repoRoot, outdir);
@@ -33,28 +32,17 @@ describe('the bundled server (what npm start runs)', () => {
       cpSync(path.join(repoRoot, 'knowledge', 'articles', 'en', `${id}.md`), path.join(knowledgeDir, 'articles', 'en', `${id}.md`));
     }
     // With the node options `npm start` passes (package.json, read as the bench reads it).
-    child = spawn(process.execPath, [...productLaunch(repoRoot).nodeArgs, bundle.entry], {
-      cwd: repoRoot,
-      env: { PATH: process.env.PATH ?? '', HOST: '127.0.0.1', PORT: '0', DATA_DIR: tempDir(), KNOWLEDGE_DIR: knowledgeDir, MODEL_DIR, LOG_LEVEL: 'info' },
-      stdio: ['ignore', 'ignore', 'pipe'],
-    });
-    child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    url = await new Promise<string>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`bundled server did not start: ${stderr}`)), 30_000);
-      child.stderr!.on('data', () => {
-        const match = /"url":"(http:\/\/[^"]+)"/.exec(stderr);
-        if (match) {
-          clearTimeout(timer);
-          resolve(match[1]!);
-        }
-      });
-      child.once('exit', (code) => reject(new Error(`bundled server exited (${code}): ${stderr}`)));
-    });
+    server = await startServerProcess(
+      [...productLaunch(repoRoot).nodeArgs, bundle.entry],
+      { HOST: '127.0.0.1', PORT: '0', DATA_DIR: tempDir(), KNOWLEDGE_DIR: knowledgeDir, MODEL_DIR, LOG_LEVEL: 'info' },
+      30_000,
+    );
+    url = server.url;
     for (let i = 0; i < 1200 && (await fetch(`${url}/ready`)).status !== 200; i++) await new Promise((r) => setTimeout(r, 100));
   }, 180_000);
 
   afterAll(() => {
-    if (child.exitCode === null) child.kill('SIGKILL');
+    if (server.child.exitCode === null) server.child.kill('SIGKILL');
     rmSync(outdir, { recursive: true, force: true });
   });
 
@@ -80,8 +68,9 @@ describe('the bundled server (what npm start runs)', () => {
   });
 
   it('stops cleanly on SIGTERM', async () => {
-    child.kill('SIGTERM');
-    const [code] = await once(child, 'exit');
+    server.child.kill('SIGTERM');
+    const [code] = await once(server.child, 'exit');
+    const stderr = server.stderr();
     expect(code).toBe(0);
     expect(stderr).toContain('"message":"shutting down","signal":"SIGTERM"');
     expect(stderr).not.toContain('"level":"error"');

@@ -1,4 +1,3 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { rmSync } from 'node:fs';
 import path from 'node:path';
@@ -6,6 +5,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { openDatabase } from '../src/storage/database.js';
 import { ticketSchema } from '../src/tickets/ticket.js';
 import { ExpectRepliesClient, heroCard, type ReplyActivity } from './support/bot-client.js';
+import { startServerProcess, type ServerProcess } from './support/server-process.js';
 import { repoRoot, tempDir } from './support/test-app.js';
 
 /**
@@ -21,41 +21,17 @@ const CONVERSATIONS = 50;
 const KILL_AFTER_TICKETS = 70;
 const API_TOKEN = 'crash-under-load-api-token-0123456789';
 
-interface Server {
-  child: ChildProcess;
-  url: string;
-}
-
-async function startServer(dataDir: string, modelDir: string): Promise<Server> {
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(repoRoot, 'src', 'index.ts')], {
-    cwd: repoRoot,
-    env: {
-      PATH: process.env.PATH ?? '',
-      HOST: '127.0.0.1',
-      PORT: '0',
-      DATA_DIR: dataDir,
-      MODEL_DIR: modelDir,
-      API_TOKENS: API_TOKEN,
-      LOG_LEVEL: 'info',
-      RATE_LIMIT_MESSAGES_PER_MINUTE: '0',
-      RATE_LIMIT_API_PER_MINUTE: '0',
-    },
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
-  let stderr = '';
-  child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`server did not start: ${stderr}`)), 60_000);
-    child.stderr!.on('data', () => {
-      const match = /"url":"(http:\/\/[^"]+)"/.exec(stderr);
-      if (match) {
-        clearTimeout(timer);
-        resolve(match[1]!);
-      }
-    });
-    child.once('exit', (code) => reject(new Error(`server exited (${code}): ${stderr}`)));
-  });
-  return { child, url };
+function startServer(dataDir: string, modelDir: string): Promise<ServerProcess> {
+  return startServerProcess(['--import', 'tsx', path.join(repoRoot, 'src', 'index.ts')], {
+    HOST: '127.0.0.1',
+    PORT: '0',
+    DATA_DIR: dataDir,
+    MODEL_DIR: modelDir,
+    API_TOKENS: API_TOKEN,
+    LOG_LEVEL: 'info',
+    RATE_LIMIT_MESSAGES_PER_MINUTE: '0',
+    RATE_LIMIT_API_PER_MINUTE: '0',
+  }, 60_000);
 }
 
 const said = (replies: ReplyActivity[]) => replies.map((r) => [r.text, heroCard(r)?.text].filter(Boolean).join('\n')).join('\n');
@@ -101,7 +77,7 @@ async function customerLoop(record: CustomerRecord, onTicket: () => void): Promi
 describe('crash safety under load (50 concurrent conversations, SIGKILL, restart)', () => {
   const dataDir = tempDir('tierdesk-load-');
   const modelDir = tempDir('tierdesk-load-no-model-');
-  let server: Server | undefined;
+  let server: ServerProcess | undefined;
   afterAll(async () => {
     if (server && server.child.exitCode === null && server.child.signalCode === null) {
       server.child.kill('SIGTERM');

@@ -281,9 +281,9 @@ export class KnowledgeService {
    * spares the next start work, so a failure is a warning, never a failed load).
    */
   private saveParsedArticles(): void {
-    const parsed = this.parsed;
-    if (parsed === undefined || !parsed.unsaved) return;
-    writeParsedArticles(this.indexDir, parsed).catch((error: unknown) =>
+    // writeParsedArticles writes only parses that changed since read or last saved.
+    if (this.parsed === undefined) return;
+    writeParsedArticles(this.indexDir, this.parsed).catch((error: unknown) =>
       this.warnNotSaved([`${PARSED_ARTICLES_FILE}: ${(error as Error).message}`]),
     );
   }
