@@ -182,7 +182,13 @@ describe('knowledge index persistence', () => {
     expect((await sync(dir, new HashingTestEmbedder(128))).report.rebuiltBecause).toBe('dimension changed from 256 to 128');
     const vectorFiles = readdirSync(dir).filter((f) => f.endsWith('.hnsw'));
     expect(vectorFiles).toHaveLength(1);
-    const { writeFileSync } = await import('node:fs');
+    expect(readdirSync(dir).filter((f) => f.endsWith('.f32'))).toEqual([`${vectorFiles[0]}.f32`]);
+    // An index saved before the stored-vector file existed gets it at its next start, nothing rebuilt.
+    const { rmSync, writeFileSync } = await import('node:fs');
+    rmSync(path.join(dir, `${vectorFiles[0]}.f32`));
+    const upgraded = await sync(dir, new HashingTestEmbedder(128));
+    expect(upgraded.report).toMatchObject({ rebuiltBecause: undefined, embeddedArticles: [] });
+    expect(readdirSync(dir).filter((f) => f.endsWith('.hnsw') || f.endsWith('.f32')).sort()).toEqual([vectorFiles[0], `${vectorFiles[0]}.f32`]);
     writeFileSync(path.join(dir, 'manifest.json'), '{not json');
     expect((await sync(dir, new HashingTestEmbedder(128))).report.rebuiltBecause).toBe('the index manifest is not valid JSON');
     expect(existsSync(path.join(dir, 'manifest.json'))).toBe(true);

@@ -488,7 +488,11 @@ export class KnowledgeIndex {
       };
       if (changed || classifierTrained) {
         await saveIndex(indexDir, manifest, vectors, changed, classifierTrained ? { classifier, hash: classifierHash, sums: classifierSums } : undefined);
-      } else if (hashesAdded) await cacheOnly('manifest hashes', () => saveIndex(indexDir, manifest, vectors, false, undefined));
+      } else {
+        if (hashesAdded) await cacheOnly('manifest hashes', () => saveIndex(indexDir, manifest, vectors, false, undefined));
+        // An index saved before the vector file had its companion (hnsw-index.ts `Sidecar`) gets it once.
+        await cacheOnly('stored vectors', async () => void (await vectors.completeSaved(path.join(indexDir, manifest.vectorsFile))));
+      }
       if (keywordsBuilt !== undefined) await cacheOnly('keyword index', () => writeKeywordSnapshot(indexDir, keywordKey!, built!));
       // Revised last, once nothing can fail: from here `previous` answers from the revised keyword index.
       const { lexical, terms } =
@@ -662,7 +666,7 @@ async function saveIndex(
   }
   const manifestFile = path.join(indexDir, MANIFEST_FILE);
   await writeFileAtomically(manifestFile, JSON.stringify(manifest));
-  if (vectorsChanged && oldVectorsFile !== manifest.vectorsFile) await rm(path.join(indexDir, oldVectorsFile), { force: true });
+  if (vectorsChanged && oldVectorsFile !== manifest.vectorsFile) vectors.deleteSaved(path.join(indexDir, oldVectorsFile));
   if (oldClassifierFile !== undefined && oldClassifierFile !== manifest.classifier?.file) await rm(path.join(indexDir, oldClassifierFile), { force: true });
 }
 

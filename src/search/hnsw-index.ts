@@ -1,3 +1,4 @@
+import { closeSync, copyFileSync, fstatSync, ftruncateSync, openSync, readSync, renameSync, rmSync, writeSync } from 'node:fs';
 import hnswlib from 'hnswlib-node';
 import type { VectorHit, VectorIndex, VectorIndexFactory } from './vector-index.js';
 
@@ -16,16 +17,45 @@ const EF_CONSTRUCTION = 200;
  */
 export const EF_SEARCH = 256;
 
+/** Saved labels whose sidecar vector is compared with the graph's when an index is loaded. */
+const SPOT_CHECKS = 8;
+/** Vectors per write when a sidecar is saved (~1.5 MB at 384 dimensions). */
+const WRITE_BATCH = 1024;
+
+/** Closes a sidecar's file when its index is garbage-collected (a reload drops the old index without closing it). */
+const sidecarFiles = new FinalizationRegistry<number>((fd) => closeSync(fd));
+
+/**
+ * The stored vectors of a saved index in a file of their own ("vectors-3.hnsw.f32"): label n's
+ * vector at byte n × dimension × 4, NaN where no live vector has that label. Why: hnswlib-node's
+ * `getPoint` builds a JS array element by element (~31 µs a vector, plus a copy and ~3 KB of
+ * garbage), and ranking reads the vectors of every candidate article's passages (~250 per
+ * question at 10,000 articles: ~10 ms of the main thread and much of its garbage collection).
+ * One read from the file costs a few µs and keeps nothing in memory: the pages stay in the
+ * operating system's file cache, outside the process's RSS. Keeping a copy in memory instead
+ * would cost ~125 MB at 10,000 articles.
+ */
+interface Sidecar {
+  fd: number;
+  /** Labels the file covers (0 .. slots − 1). */
+  slots: number;
+  path: string;
+}
+
 /** VectorIndex over hnswlib-node (HNSW graph, cosine space); grows its capacity as needed. */
 export class HnswVectorIndex implements VectorIndex {
   private live: number;
+  /** Labels added or removed since the sidecar was written: read from the graph. */
+  private readonly changed = new Set<number>();
 
   private constructor(
     private readonly index: Hnsw,
     readonly dimension: number,
+    private sidecar: Sidecar | undefined = undefined,
   ) {
     index.setEf(EF_SEARCH);
     this.live = index.getCurrentCount() - countDeleted(index);
+    if (sidecar !== undefined) sidecarFiles.register(this, sidecar.fd, this);
   }
 
   static create(dimension: number): HnswVectorIndex {
@@ -37,7 +67,7 @@ export class HnswVectorIndex implements VectorIndex {
   static async load(file: string, dimension: number): Promise<HnswVectorIndex> {
     const index = new HierarchicalNSW('cosine', dimension);
     await index.readIndex(file, true);
-    return new HnswVectorIndex(index, dimension);
+    return new HnswVectorIndex(index, dimension, openSidecar(index, sidecarFile(file), dimension));
   }
 
   get size(): number {
@@ -52,20 +82,30 @@ export class HnswVectorIndex implements VectorIndex {
       this.index.resizeIndex(this.index.getMaxElements() * 2);
     }
     this.index.addPoint(Array.from(vector), label, true);
+    this.changed.add(label);
     this.live++;
   }
 
   remove(label: number): void {
     this.index.markDelete(label);
+    this.changed.add(label);
     this.live--;
   }
 
   vector(label: number): Float32Array | undefined {
-    try {
-      return Float32Array.from(this.index.getPoint(label));
-    } catch {
-      return undefined;
+    const sidecar = this.sidecar;
+    if (sidecar !== undefined && !this.changed.has(label)) {
+      if (!Number.isInteger(label) || label < 0 || label >= sidecar.slots) return undefined;
+      const vector = readVector(sidecar, label, this.dimension);
+      return Number.isNaN(vector[0]) ? undefined : vector;
     }
+    return this.graphVector(label);
+  }
+
+  /** The vector as the graph holds it (undefined for a removed or unknown label). */
+  private graphVector(label: number): Float32Array | undefined {
+    const point = graphPoint(this.index, label);
+    return point === undefined ? undefined : Float32Array.from(point);
   }
 
   search(query: Float32Array, k: number): VectorHit[] {
@@ -75,9 +115,111 @@ export class HnswVectorIndex implements VectorIndex {
     return neighbors.map((label, i) => ({ label, score: 1 - (distances[i] ?? 1) }));
   }
 
+  /**
+   * Writes the graph and its sidecar (see `Sidecar`), then reads vectors from the new sidecar.
+   * After a load or an earlier save, the previous sidecar is copied and only the labels changed
+   * since are written (a hot reload of a few articles does not rewrite 125 MB).
+   */
   async save(file: string): Promise<void> {
     await this.index.writeIndex(file);
+    this.writeSidecar(sidecarFile(file));
   }
+
+  async completeSaved(file: string): Promise<boolean> {
+    if (this.sidecar !== undefined || this.changed.size > 0) return false;
+    this.writeSidecar(sidecarFile(file));
+    return true;
+  }
+
+  private writeSidecar(target: string): void {
+    const labels = this.index.getIdsList();
+    const slots = labels.reduce((max, label) => Math.max(max, label + 1), 0);
+    const live = new Set(labels);
+    const D = this.dimension;
+    const temporary = `${target}.tmp`;
+    const previous = this.sidecar;
+    const from = previous?.path === undefined || previous.path === target ? undefined : previous;
+    if (from !== undefined) copyFileSync(from.path, temporary);
+    const fd = openSync(temporary, from === undefined ? 'w' : 'r+');
+    try {
+      ftruncateSync(fd, slots * D * 4);
+      const rewrite = from === undefined ? [] : [...this.changed].filter((label) => label < Math.min(from.slots, slots));
+      const write = (first: number, count: number, vectorOf: (label: number) => Float32Array | undefined) => {
+        const batch = new Float32Array(count * D).fill(Number.NaN);
+        for (let i = 0; i < count; i++) {
+          const vector = live.has(first + i) ? vectorOf(first + i) : undefined;
+          if (vector !== undefined) batch.set(vector, i * D);
+        }
+        writeSync(fd, new Uint8Array(batch.buffer), 0, batch.byteLength, first * D * 4);
+      };
+      for (const label of rewrite) write(label, 1, (l) => this.graphVector(l));
+      for (let start = from === undefined ? 0 : from.slots; start < slots; start += WRITE_BATCH) {
+        write(start, Math.min(WRITE_BATCH, slots - start), (l) => this.vector(l));
+      }
+    } finally {
+      closeSync(fd);
+    }
+    renameSync(temporary, target);
+    this.sidecar = { fd: openSync(target, 'r'), slots, path: target };
+    if (previous !== undefined) {
+      sidecarFiles.unregister(this);
+      closeSync(previous.fd);
+    }
+    sidecarFiles.register(this, this.sidecar.fd, this);
+    this.changed.clear();
+  }
+
+  deleteSaved(file: string): void {
+    rmSync(file, { force: true });
+    rmSync(sidecarFile(file), { force: true });
+  }
+}
+
+/** hnswlib-node's getPoint, undefined for a removed or unknown label (it throws for those). */
+function graphPoint(index: Hnsw, label: number): number[] | undefined {
+  try {
+    return index.getPoint(label);
+  } catch {
+    return undefined;
+  }
+}
+
+const sidecarFile = (file: string) => `${file}.f32`;
+
+function readVector(sidecar: Sidecar, label: number, dimension: number): Float32Array {
+  const vector = new Float32Array(dimension);
+  readSync(sidecar.fd, new Uint8Array(vector.buffer), 0, dimension * 4, label * dimension * 4);
+  return vector;
+}
+
+/**
+ * The saved index's sidecar, when it is the one written with this graph: its size fits the
+ * labels, and a few labels spread over it hold exactly the graph's vectors. Otherwise (missing,
+ * truncated, from another save) undefined: vectors are read from the graph, as before sidecars.
+ */
+function openSidecar(index: Hnsw, file: string, dimension: number): Sidecar | undefined {
+  let fd: number;
+  try {
+    fd = openSync(file, 'r');
+  } catch {
+    return undefined;
+  }
+  const labels = index.getIdsList().sort((a, b) => a - b);
+  const slots = labels.length === 0 ? 0 : labels[labels.length - 1]! + 1;
+  const sidecar = { fd, slots, path: file };
+  const checked = Array.from({ length: Math.min(SPOT_CHECKS, labels.length) }, (_, i) => labels[Math.floor((i * labels.length) / Math.min(SPOT_CHECKS, labels.length))]!);
+  const matches =
+    fstatSync(fd).size === slots * dimension * 4 &&
+    checked.every((label) => {
+      const saved = readVector(sidecar, label, dimension);
+      const graph = graphPoint(index, label);
+      // A removed label (still listed by getIdsList) is NaN in the sidecar.
+      if (graph === undefined) return Number.isNaN(saved[0]);
+      return graph.length === dimension && graph.every((x, i) => Math.fround(x) === saved[i]);
+    });
+  if (matches) return sidecar;
+  closeSync(fd);
+  return undefined;
 }
 
 /** Deleted slots still count in getCurrentCount(); ids list has only live ones. */

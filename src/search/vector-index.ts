@@ -20,6 +20,14 @@ export interface VectorIndex {
   search(query: Float32Array, k: number): VectorHit[];
   /** Writes the index to a file so a restart can skip re-embedding. */
   save(file: string): Promise<void>;
+  /**
+   * After a load, writes beside `file` what `save` would have written there and the load did not
+   * find (an index saved by an older version); false when nothing was missing or the index has
+   * changed since the load (then only `save` is right).
+   */
+  completeSaved(file: string): Promise<boolean>;
+  /** Deletes a file `save` wrote, with whatever it wrote beside it. */
+  deleteSaved(file: string): void;
 }
 
 /** Creates empty indexes and reloads saved ones of one implementation. */

@@ -1,0 +1,104 @@
+import { readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { hnswIndexFactory } from '../src/search/hnsw-index.js';
+import type { VectorIndex } from '../src/search/vector-index.js';
+import { tempDir } from './support/test-app.js';
+
+const D = 16;
+
+/** A unit vector that differs per label (so a vector read from the wrong slot is caught). */
+function unit(label: number): Float32Array {
+  const v = Float32Array.from({ length: D }, (_, i) => Math.sin(label * 7.3 + i * 1.1) + (i === label % D ? 2 : 0));
+  const norm = Math.hypot(...v);
+  return v.map((x) => x / norm);
+}
+
+function filled(labels: readonly number[]): VectorIndex {
+  const index = hnswIndexFactory.create(D);
+  for (const label of labels) index.add(label, unit(label));
+  return index;
+}
+
+/** What every label reads as, from a fresh index built without any file (the graph's own vectors). */
+function expected(labels: readonly number[], removed: readonly number[] = []): Map<number, Float32Array | undefined> {
+  const reference = filled(labels);
+  return new Map(labels.map((label) => [label, removed.includes(label) ? undefined : reference.vector(label)]));
+}
+
+function readsAs(index: VectorIndex, want: Map<number, Float32Array | undefined>): void {
+  for (const [label, vector] of want) expect(index.vector(label), `label ${label}`).toEqual(vector);
+}
+
+describe('HNSW index: stored vectors read back after a reload (vectors-N.hnsw.f32 beside the graph)', () => {
+  const labels = Array.from({ length: 300 }, (_, i) => i);
+
+  it('reads every vector as the graph holds it, and nothing for removed or unknown labels', async () => {
+    const dir = tempDir();
+    const index = filled(labels);
+    index.remove(7);
+    await index.save(path.join(dir, 'vectors-1.hnsw'));
+    expect(statSync(path.join(dir, 'vectors-1.hnsw.f32')).size).toBe(300 * D * 4);
+
+    const loaded = await hnswIndexFactory.load(path.join(dir, 'vectors-1.hnsw'), D);
+    readsAs(loaded, expected(labels, [7]));
+    expect(loaded.vector(300)).toBeUndefined();
+    expect(loaded.vector(-1)).toBeUndefined();
+    expect(loaded.vector(1.5)).toBeUndefined();
+    expect(loaded.search(unit(42), 1)[0]?.label).toBe(42);
+  });
+
+  it('follows additions and removals before and after the next save, and deletes both files of an old generation', async () => {
+    const dir = tempDir();
+    await filled(labels).save(path.join(dir, 'vectors-1.hnsw'));
+    const loaded = await hnswIndexFactory.load(path.join(dir, 'vectors-1.hnsw'), D);
+    loaded.remove(3);
+    loaded.remove(299);
+    loaded.add(300, unit(300));
+    loaded.add(1200, unit(1200));
+    const want = expected([...labels, 300, 1200], [3, 299]);
+    readsAs(loaded, want);
+
+    await loaded.save(path.join(dir, 'vectors-2.hnsw'));
+    readsAs(loaded, want);
+    loaded.deleteSaved(path.join(dir, 'vectors-1.hnsw'));
+    expect(readdirSync(dir).sort()).toEqual(['vectors-2.hnsw', 'vectors-2.hnsw.f32']);
+    expect(statSync(path.join(dir, 'vectors-2.hnsw.f32')).size).toBe(1201 * D * 4);
+    readsAs(await hnswIndexFactory.load(path.join(dir, 'vectors-2.hnsw'), D), want);
+  });
+
+  it('reads from the graph when the file beside it is missing, cut short or from another save', async () => {
+    const dir = tempDir();
+    const file = path.join(dir, 'vectors-1.hnsw');
+    await filled(labels).save(file);
+    const want = expected(labels);
+
+    rmSync(`${file}.f32`);
+    readsAs(await hnswIndexFactory.load(file, D), want);
+
+    writeFileSync(`${file}.f32`, new Uint8Array(100 * D * 4));
+    readsAs(await hnswIndexFactory.load(file, D), want);
+
+    // Same size, other vectors: a file that does not belong to this graph.
+    writeFileSync(`${file}.f32`, new Float32Array(300 * D).map((_, i) => unit(Math.floor(i / D) + 1000)[i % D]!));
+    readsAs(await hnswIndexFactory.load(file, D), want);
+  });
+
+  it('gives an index saved without the file its file once, and never one for a graph changed since the load', async () => {
+    const dir = tempDir();
+    const file = path.join(dir, 'vectors-1.hnsw');
+    await filled(labels).save(file);
+    rmSync(`${file}.f32`);
+    const loaded = await hnswIndexFactory.load(file, D);
+    expect(await loaded.completeSaved(file)).toBe(true);
+    expect(statSync(`${file}.f32`).size).toBe(300 * D * 4);
+    expect(await loaded.completeSaved(file)).toBe(false);
+    readsAs(await hnswIndexFactory.load(file, D), expected(labels));
+
+    rmSync(`${file}.f32`);
+    const changed = await hnswIndexFactory.load(file, D);
+    changed.remove(5);
+    expect(await changed.completeSaved(file)).toBe(false);
+    expect(readdirSync(dir)).toEqual(['vectors-1.hnsw']);
+  });
+});
