@@ -53,6 +53,7 @@ import { createEchoServer } from './echo-bot.js';
 import { summarizeProfile, type CpuProfile } from './profile-summary.js';
 import { buildTenK } from './ten-k.js';
 import { breakdown, breakdownTable, buildOnce, productLaunch, startEchoBot as startBuiltEchoBot, startServer as startBuiltServer } from './start-memory.js';
+import { writeResults } from './results-file.js';
 
 const root = projectRoot();
 const argv = process.argv.slice(2);
@@ -669,12 +670,9 @@ async function main(): Promise<void> {
   finish(date);
 }
 
-/** Writes what was printed to bench/results/<date>-<model>[-10k|-start].md. */
+/** Writes what was printed to bench/results/<date>-<model>[-10k|-start].md (-2, -3… for a later run that day). */
 function finish(date: string): void {
-  const resultsDir = path.join(root, 'bench', 'results');
-  mkdirSync(resultsDir, { recursive: true });
-  const file = path.join(resultsDir, `${date}-${modelChoice}${flag('10k') ? '-10k' : ''}${flag('start-only') ? '-start' : ''}.md`);
-  writeFileSync(file, out.join('\n') + '\n');
+  const file = writeResults(root, `${date}-${modelChoice}${flag('10k') ? '-10k' : ''}${flag('start-only') ? '-start' : ''}`, out.join('\n') + '\n');
   process.stdout.write(`\nwritten to ${path.relative(root, file)}\n`);
 }
 

@@ -23,6 +23,7 @@ import { concurrentLoad, type LoadRun } from './concurrent-load.js';
 import { buildOnce, coldStarts, copyPersisted, cpuSeconds, median, productLaunch, rssMb, startServer } from './start-memory.js';
 import { generatedArticle } from './ten-k.js';
 import type { Article } from '../src/knowledge/article.js';
+import { writeResults } from './results-file.js';
 
 const root = path.resolve(import.meta.dirname, '..');
 const option = (name: string): string | undefined => {
@@ -221,8 +222,7 @@ async function main(): Promise<void> {
   writeKnowledge();
   say();
   say(`Load average at the end ${loadavg().map((x) => x.toFixed(1)).join(' ')}.`);
-  const file = path.join(root, 'bench', 'results', `${date}-10k-server-${count}.md`);
-  writeFileSync(file, `${lines.join('\n')}\n`);
+  const file = writeResults(root, `${date}-10k-server-${count}`, `${lines.join('\n')}\n`);
   process.stdout.write(`\nwritten to ${path.relative(root, file)}\n`);
 }
 

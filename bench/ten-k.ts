@@ -15,7 +15,7 @@
  * with N intra-op threads (the previous way); --body-vectors: which body chunks get vectors.
  */
 import { spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -31,6 +31,7 @@ import { DEFAULT_SESSION_OPTIONS, INDEXING_SESSION_OPTIONS } from '../src/search
 import { TransformersEmbedder } from '../src/search/transformers-embedder.js';
 import type { Embedder } from '../src/search/embedder.js';
 import { EmbeddingWorkerPool, indexingWorkers } from '../src/search/embedding-workers.js';
+import { writeResults } from './results-file.js';
 
 const TOPICS = ['invoice', 'password', 'user account', 'database', 'backup', 'printer', 'license', 'report', 'email notification', 'mobile app', 'VPN', 'firewall', 'payroll', 'tax export', 'calendar', 'dashboard', 'API key', 'single sign-on', 'data import', 'audit log'];
 const ACTIONS = ['set up', 'change', 'reset', 'export', 'delete', 'restore', 'share', 'rename', 'schedule', 'troubleshoot', 'enable', 'disable', 'move', 'archive', 'sync', 'update', 'verify', 'merge', 'limit', 'audit'];
@@ -339,10 +340,8 @@ async function main(): Promise<void> {
   };
   const modelDir = path.resolve(import.meta.dirname, '..', process.env.MODEL_DIR ?? '../shared/models');
   await buildTenK({ modelId: process.env.EMBEDDING_MODEL ?? 'intfloat/multilingual-e5-small', modelDir, say, table });
-  const dir = path.join(import.meta.dirname, 'results');
-  mkdirSync(dir, { recursive: true });
-  const file = path.join(dir, `${new Date().toISOString().slice(0, 10)}-10k-${option('--10k-count') ?? 10_000}-${option('--threads') !== undefined ? `t${option('--threads')}` : `w${option('--workers') ?? 'default'}`}-${option('--body-vectors') ?? 'all'}.md`);
-  writeFileSync(file, out.join('\n') + '\n');
+  const name = `${new Date().toISOString().slice(0, 10)}-10k-${option('--10k-count') ?? 10_000}-${option('--threads') !== undefined ? `t${option('--threads')}` : `w${option('--workers') ?? 'default'}`}-${option('--body-vectors') ?? 'all'}`;
+  const file = writeResults(path.resolve(import.meta.dirname, '..'), name, out.join('\n') + '\n');
   process.stdout.write(`\nWritten to ${path.relative(process.cwd(), file)}\n`);
 }
 
