@@ -101,4 +101,17 @@ describe('HNSW index: stored vectors read back after a reload (vectors-N.hnsw.f3
     expect(await changed.completeSaved(file)).toBe(false);
     expect(readdirSync(dir)).toEqual(['vectors-1.hnsw']);
   });
+
+  it('saves a complete file when the previous one was removed meanwhile (another process sharing the folder)', async () => {
+    const dir = tempDir();
+    await filled(labels).save(path.join(dir, 'vectors-1.hnsw'));
+    const loaded = await hnswIndexFactory.load(path.join(dir, 'vectors-1.hnsw'), D);
+    loaded.deleteSaved(path.join(dir, 'vectors-1.hnsw'));
+    loaded.add(300, unit(300));
+    loaded.remove(0);
+    await loaded.save(path.join(dir, 'vectors-2.hnsw'));
+    const want = expected([...labels, 300], [0]);
+    readsAs(loaded, want);
+    readsAs(await hnswIndexFactory.load(path.join(dir, 'vectors-2.hnsw'), D), want);
+  });
 });

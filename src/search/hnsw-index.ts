@@ -96,8 +96,12 @@ export class HnswVectorIndex implements VectorIndex {
     const sidecar = this.sidecar;
     if (sidecar !== undefined && !this.changed.has(label)) {
       if (!Number.isInteger(label) || label < 0 || label >= sidecar.slots) return undefined;
-      const vector = readVector(sidecar, label, this.dimension);
-      return Number.isNaN(vector[0]) ? undefined : vector;
+      try {
+        const vector = readVector(sidecar, label, this.dimension);
+        return Number.isNaN(vector[0]) ? undefined : vector;
+      } catch {
+        // A failing disk read: the graph still has the vector.
+      }
     }
     return this.graphVector(label);
   }
@@ -138,8 +142,14 @@ export class HnswVectorIndex implements VectorIndex {
     const D = this.dimension;
     const temporary = `${target}.tmp`;
     const previous = this.sidecar;
-    const from = previous?.path === undefined || previous.path === target ? undefined : previous;
-    if (from !== undefined) copyFileSync(from.path, temporary);
+    let from = previous === undefined || previous.path === target ? undefined : previous;
+    try {
+      if (from !== undefined) copyFileSync(from.path, temporary);
+    } catch {
+      // The previous file is gone (another process sharing the folder removed an old generation):
+      // write every vector (the open descriptor still reads the previous one).
+      from = undefined;
+    }
     const fd = openSync(temporary, from === undefined ? 'w' : 'r+');
     try {
       ftruncateSync(fd, slots * D * 4);
