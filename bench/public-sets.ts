@@ -155,7 +155,9 @@ export function writeKnowledge(set: PublicSet, options: Pick<Options, 'set' | 's
     const questions = [...new Set(texts)].slice(0, QUESTIONS_PER_ARTICLE);
     const front = YAML.stringify({ id, title: title(intent), language: 'en', questions });
     writeFileSync(path.join(articlesDir, `${id}.md`), `---\n${front}---\n${title(intent)}.\n`);
-    for (const question of spread(set.questions.get(intent) ?? [], options.perIntent)) items.push({ question, article: id });
+    // A question word for word among the article's own would measure nothing: not asked.
+    const asked = (set.questions.get(intent) ?? []).filter((question) => !questions.includes(question));
+    for (const question of spread(asked, options.perIntent)) items.push({ question, article: id });
   }
   const outOfScope = spread(set.outOfScope, options.outOfScope);
   for (const question of outOfScope) items.push({ question, article: 'none' });
