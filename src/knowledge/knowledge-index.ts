@@ -491,7 +491,9 @@ export class KnowledgeIndex {
       } else {
         if (hashesAdded) await cacheOnly('manifest hashes', () => saveIndex(indexDir, manifest, vectors, false, undefined));
         // An index saved before the vector file had its companion (hnsw-index.ts `Sidecar`) gets it once.
-        await cacheOnly('stored vectors', async () => void (await vectors.completeSaved(path.join(indexDir, manifest.vectorsFile))));
+        await cacheOnly('stored vectors', async () => {
+          await vectors.completeSaved(path.join(indexDir, manifest.vectorsFile));
+        });
       }
       if (keywordsBuilt !== undefined) await cacheOnly('keyword index', () => writeKeywordSnapshot(indexDir, keywordKey!, built!));
       // Revised last, once nothing can fail: from here `previous` answers from the revised keyword index.

@@ -136,9 +136,7 @@ export class HnswVectorIndex implements VectorIndex {
   }
 
   private writeSidecar(target: string): void {
-    const labels = this.index.getIdsList();
-    const slots = labels.reduce((max, label) => Math.max(max, label + 1), 0);
-    const live = new Set(labels);
+    const slots = slotCount(this.index.getIdsList());
     const D = this.dimension;
     const temporary = `${target}.tmp`;
     const previous = this.sidecar;
@@ -157,7 +155,8 @@ export class HnswVectorIndex implements VectorIndex {
       const write = (first: number, count: number, vectorOf: (label: number) => Float32Array | undefined) => {
         const batch = new Float32Array(count * D).fill(Number.NaN);
         for (let i = 0; i < count; i++) {
-          const vector = live.has(first + i) ? vectorOf(first + i) : undefined;
+          // Undefined for a removed label and for one never added: NaN in the file.
+          const vector = vectorOf(first + i);
           if (vector !== undefined) batch.set(vector, i * D);
         }
         writeSync(fd, new Uint8Array(batch.buffer), 0, batch.byteLength, first * D * 4);
@@ -196,6 +195,9 @@ function graphPoint(index: Hnsw, label: number): number[] | undefined {
 
 const sidecarFile = (file: string) => `${file}.f32`;
 
+/** Slots a sidecar needs for these labels: one past the highest. */
+const slotCount = (labels: readonly number[]) => labels.reduce((max, label) => Math.max(max, label + 1), 0);
+
 function readVector(sidecar: Sidecar, label: number, dimension: number): Float32Array {
   const vector = new Float32Array(dimension);
   readSync(sidecar.fd, new Uint8Array(vector.buffer), 0, dimension * 4, label * dimension * 4);
@@ -215,11 +217,10 @@ function openSidecar(index: Hnsw, file: string, dimension: number): Sidecar | un
     return undefined;
   }
   const labels = index.getIdsList().sort((a, b) => a - b);
-  const slots = labels.length === 0 ? 0 : labels[labels.length - 1]! + 1;
-  const sidecar = { fd, slots, path: file };
+  const sidecar = { fd, slots: slotCount(labels), path: file };
   const checked = Array.from({ length: Math.min(SPOT_CHECKS, labels.length) }, (_, i) => labels[Math.floor((i * labels.length) / Math.min(SPOT_CHECKS, labels.length))]!);
   const matches =
-    fstatSync(fd).size === slots * dimension * 4 &&
+    fstatSync(fd).size === sidecar.slots * dimension * 4 &&
     checked.every((label) => {
       const saved = readVector(sidecar, label, dimension);
       const graph = graphPoint(index, label);
@@ -232,7 +233,10 @@ function openSidecar(index: Hnsw, file: string, dimension: number): Sidecar | un
   return undefined;
 }
 
-/** Deleted slots still count in getCurrentCount(); ids list has only live ones. */
+/**
+ * Meant as the number of removed labels; hnswlib-node's getIdsList lists removed labels too, so
+ * this is 0 and `size` after a load counts them (search is unaffected: hnswlib then returns fewer hits).
+ */
 function countDeleted(index: Hnsw): number {
   return index.getCurrentCount() - index.getIdsList().length;
 }
