@@ -3,7 +3,7 @@
  * cost per question (CPU), and a fingerprint of every result so two versions of the code can be
  * compared for identical answers before their timings are.
  *
- *   DATA_DIR=<dir> MODEL_DIR=/work/shared/models npx tsx bench/retrieval-micro.ts [--rounds 15] [--dump out.json]
+ *   DATA_DIR=<dir> MODEL_DIR=/work/shared/models npx tsx bench/retrieval-micro.ts [--rounds 15] [--dump out.json] [--eval-dir knowledge/eval] [--every 3]
  *
  * `DATA_DIR` keeps the sample index between runs (built on the first). Questions: the dev sets of
  * every language, as typed and with a greeting and a closing (the bench's distinct questions),
@@ -12,6 +12,7 @@
  * loop (user + system) / questions; medians over rounds. Alternate old/new code runs when comparing.
  */
 import { createHash } from 'node:crypto';
+import { constants, PerformanceObserver } from 'node:perf_hooks';
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import YAML from 'yaml';
@@ -52,7 +53,8 @@ await loadOrCalibrate(search, indexDir, {
   fixed: config.fixedThresholds,
 });
 
-const evalDir = path.join(config.knowledgeDir, 'eval');
+// --eval-dir: another knowledge base's dev sets (the generated 10,000 articles have none).
+const evalDir = option('--eval-dir') ?? path.join(config.knowledgeDir, 'eval');
 const questions: { text: string; language: string }[] = [];
 for (const language of readdirSync(evalDir).filter((d) => /^[a-z]{2,3}$/.test(d)).sort()) {
   const dev = YAML.parse(readFileSync(path.join(evalDir, language, 'dev-set.yaml'), 'utf8')) as { items: { question: string }[] };
@@ -61,6 +63,9 @@ for (const language of readdirSync(evalDir).filter((d) => /^[a-z]{2,3}$/.test(d)
     questions.push({ text: `Hi, ${item.question} Thanks.`, language });
   }
 }
+// --every K: every K-th question only (the 10,000-article base takes ~40 ms a question).
+const every = Number(option('--every') ?? 1);
+questions.splice(0, questions.length, ...questions.filter((_, i) => i % every === 0));
 const vectors = await embedder.embed(
   questions.map((q) => q.text),
   'query',
@@ -110,13 +115,29 @@ const parts: Record<string, () => void> = {
     for (const input of inputs) index.search(input.vector, 24);
   },
 };
+// Garbage: young-generation collections while each part ran (run with NODE_OPTIONS=--max-semi-space-size=1
+// for ~1 MB per collection), summed over rounds, per question.
+let scavenges = 0;
+const observer = new PerformanceObserver((list) => {
+  for (const entry of list.getEntries()) if ((entry as { detail?: { kind?: number } }).detail?.kind === constants.NODE_PERFORMANCE_GC_MINOR) scavenges++;
+});
+observer.observe({ entryTypes: ['gc'] });
+const collections: Record<string, number> = Object.fromEntries(Object.keys(parts).map((k) => [k, 0]));
 const samples: Record<string, number[]> = Object.fromEntries(Object.keys(parts).map((k) => [k, []]));
 for (let r = 0; r < rounds; r++) {
   for (const [name, run] of Object.entries(parts)) {
+    // GC entries arrive after a timer turn of the event loop: let them in before and after each part.
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const before = scavenges;
     const t = cpuMs();
     run();
     samples[name]!.push((cpuMs() - t) / inputs.length);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    collections[name]! += scavenges - before;
   }
 }
+observer.disconnect();
 console.log(`questions ${inputs.length}, rounds ${rounds}, results sha256 ${createHash('sha256').update(json).digest('hex').slice(0, 16)}`);
-for (const [name, xs] of Object.entries(samples)) console.log(`${name.padEnd(32)} CPU ms/question median ${median(xs).toFixed(3)}  min ${Math.min(...xs).toFixed(3)}`);
+for (const [name, xs] of Object.entries(samples)) {
+  console.log(`${name.padEnd(32)} CPU ms/question median ${median(xs).toFixed(3)}  min ${Math.min(...xs).toFixed(3)}  young GCs/100 questions ${((collections[name]! / (rounds * inputs.length)) * 100).toFixed(1)}`);
+}

@@ -1,4 +1,4 @@
-import MiniSearch, { type SearchResult } from 'minisearch';
+import MiniSearch from 'minisearch';
 import { LruMap } from '../lru-map.js';
 import { indexOfSorted } from './sorted-ids.js';
 import { memoizeTermExpansions, type TermExpansionCache, type TermExpansionLimits } from './term-expansions.js';
@@ -240,6 +240,38 @@ function miniSearchOptions(indexing: Indexing, storeOwners: boolean) {
     },
   };
 }
+/** The parts of a MiniSearch that `MiniSearchLexicalIndex.search` reads below its public API (minisearch 7.x). */
+interface RawMiniSearch {
+  /** A query's matches before `MiniSearch.search` makes results of them: internal id → BM25 sum and the query terms matched. */
+  execute(query: string): Map<number, { score: number; terms: readonly string[] }>;
+  /** A passage's id (the vector label) from MiniSearch's internal one. */
+  externalId(internal: number): number;
+  /** The article and language MiniSearch stores for a passage (an index built without `owners`). */
+  stored(id: number): { articleId: string; language: string };
+}
+
+/** `RawMiniSearch` over a MiniSearch; throws when this MiniSearch version lacks the parts (as `loadEntries` does). */
+function rawMiniSearch(mini: MiniSearch<LexicalDocument>): RawMiniSearch {
+  const inner = mini as unknown as {
+    executeQuery?: (query: string) => Map<number, { score: number; terms: string[] }>;
+    _documentIds?: Map<number, unknown>;
+    _idToShortId?: Map<unknown, number>;
+    _storedFields?: Map<number, Record<string, unknown> | undefined>;
+  };
+  const { executeQuery, _documentIds: documentIds, _idToShortId: shortIds, _storedFields: storedFields } = inner;
+  if (typeof executeQuery !== 'function' || documentIds === undefined || shortIds === undefined || storedFields === undefined) {
+    throw new Error('this MiniSearch version has no executeQuery or id maps (written for minisearch 7.x)');
+  }
+  return {
+    execute: (query) => executeQuery.call(mini, query),
+    externalId: (internal) => documentIds.get(internal) as number,
+    stored: (id) => {
+      const fields = storedFields.get(shortIds.get(id) ?? -1) ?? {};
+      return { articleId: fields['articleId'] as string, language: fields['language'] as string };
+    },
+  };
+}
+
 /** Passed by `revise` only: the constructor then takes the MiniSearch, postings and expansions of a revised index. */
 const SHARED: unique symbol = Symbol('shared with a revised index');
 
@@ -255,6 +287,8 @@ interface SharedParts {
 /** BM25 over passages with MiniSearch: diacritic-folded terms, prefix and light fuzzy matching for typos. */
 export class MiniSearchLexicalIndex implements LexicalIndex {
   private readonly mini: MiniSearch<LexicalDocument>;
+  /** The same MiniSearch's raw results and id maps (`search`). */
+  private readonly raw: RawMiniSearch;
   /** Remembered prefix and fuzzy expansions of query terms (forgotten when `revise` changes the terms). */
   readonly expansions: TermExpansionCache;
   /** Where a hit's article and language are, when MiniSearch does not store them (see the constructor). */
@@ -301,6 +335,7 @@ export class MiniSearchLexicalIndex implements LexicalIndex {
     if (typeof internal === 'object' && SHARED in internal) {
       ({ mini: this.mini, postings: this.postings, expansions: this.expansions, commonScores: this.commonScores, common: this.common } = internal[SHARED]);
       this.indexing = { building: undefined };
+      this.raw = rawMiniSearch(this.mini);
       this.finish();
       return;
     }
@@ -316,6 +351,7 @@ export class MiniSearchLexicalIndex implements LexicalIndex {
       loadEntries(this.mini, saved.entries);
     }
     this.expansions = memoizeTermExpansions(this.mini, limits);
+    this.raw = rawMiniSearch(this.mini);
     if (internal === OPEN) return;
     if (saved === undefined) this.add(documents, build.onKeywords);
     this.finish();
@@ -455,53 +491,99 @@ export class MiniSearchLexicalIndex implements LexicalIndex {
    * terms only, or whose rarer terms match nothing, is searched plainly.
    */
   search(text: string, limit: number, exclude?: (id: number) => boolean): LexicalHit[] {
-    const filter = exclude === undefined ? {} : { filter: (r: SearchResult) => !exclude(r.id as number) };
     const terms = this.hasCommon ? keywordTerms(text) : [];
     const common = terms.filter((term) => (this.postings.get(term) ?? 0) > this.commonAbove);
-    let results: SearchResult[] = [];
+    const best = new TopHits(limit);
+    let reached = 0;
     if (common.length > 0 && common.length < terms.length) {
-      const rare = this.mini.search(terms.filter((term) => !common.includes(term)).join(' '), filter);
-      if (rare.length > 0) results = withCommonTerms(rare, common, (term) => this.commonTermScores(term));
+      const tables = common.map((term, t) => ({ scores: this.commonTermScores(term), repeat: common.indexOf(term) < t }));
+      const rare = terms.filter((term) => !common.includes(term)).join(' ');
+      reached = this.eachHit(rare, exclude, (id, score, quality) => best.offer(id, withCommonTerms(id, score, quality, tables), score));
     }
-    if (results.length === 0) results = this.mini.search(text, filter);
-    if (this.superseded) results = results.filter((r) => this.owners!.has(r.id as number));
-    return results.slice(0, limit).map((r) => {
-      const id = r.id as number;
-      const owner = this.owners?.get(id);
-      return {
-        id,
-        articleId: owner?.articleId ?? (r['articleId'] as string),
-        language: owner?.language ?? (r['language'] as string),
-        score: r.score,
-      };
+    if (reached === 0) this.eachHit(text, exclude, (id, score) => best.offer(id, score, 0));
+    return best.hits().map(({ id, score }) => {
+      const owner = this.owners?.get(id) ?? this.raw.stored(id);
+      return { id, articleId: owner.articleId, language: owner.language, score };
     });
+  }
+
+  /**
+   * Calls `hit` for every passage a MiniSearch query matches and `exclude` keeps, in MiniSearch's
+   * order, with its score as `MiniSearch.search` gives it (the BM25 sum times the number of query
+   * terms matched, its `quality`); returns how many `exclude` kept. Reads MiniSearch's raw results
+   * instead of `search`, which built a result object per passage reached (with the matched terms
+   * as a list) and sorted them all, only for ranking to keep 24: at 10,000 articles a question's
+   * rarer terms reach thousands of passages (~10 MB of garbage per question).
+   */
+  private eachHit(query: string, exclude: ((id: number) => boolean) | undefined, hit: (id: number, score: number, quality: number) => void): number {
+    let kept = 0;
+    for (const [internal, { score, terms }] of this.raw.execute(query)) {
+      const id = this.raw.externalId(internal);
+      if (exclude !== undefined && exclude(id)) continue;
+      kept++;
+      // Revised since: a passage this index does not know (see `superseded`).
+      if (this.superseded && !this.owners!.has(id)) continue;
+      const quality = terms.length || 1;
+      hit(id, score * quality, quality);
+    }
+    return kept;
   }
 }
 
 /**
- * `rare`'s results with the common terms' scores added, best first: what one MiniSearch query of
+ * A rare-term result's score with the common terms' scores added: what one MiniSearch query of
  * the common terms limited to those passages gives, to the bit. MiniSearch scores a query's
  * result as (sum of its terms' BM25, in query order, a repeated term counted each time) × (distinct
- * query terms matched): undone per part, then combined.
+ * query terms matched): undone per part, then combined, in the same float operations as before.
+ * `tables`: one per common term of the question in order, repeats included (`repeat`: the same
+ * term came earlier, so it adds its score again but is not another term matched).
  */
-function withCommonTerms(rare: readonly SearchResult[], common: readonly string[], scoresOf: (term: string) => CommonTermScores): SearchResult[] {
-  const tables = common.map(scoresOf);
-  return rare
-    .map((r) => {
-      const id = r.id as number;
-      let sum: number | undefined;
-      const matched = new Set<string>();
-      tables.forEach((table, t) => {
-        const score = scoreOf(table, id);
-        if (score === undefined) return;
-        sum = sum === undefined ? score : sum + score;
-        matched.add(common[t]!);
-      });
-      if (sum === undefined) return r;
-      const more = sum * matched.size;
-      return { ...r, score: (r.score / r.queryTerms.length + more / matched.size) * (r.queryTerms.length + matched.size) };
-    })
-    .sort((a, b) => b.score - a.score);
+function withCommonTerms(id: number, score: number, quality: number, tables: readonly { scores: CommonTermScores; repeat: boolean }[]): number {
+  let sum: number | undefined;
+  let matched = 0;
+  for (const { scores, repeat } of tables) {
+    const common = scoreOf(scores, id);
+    if (common === undefined) continue;
+    sum = sum === undefined ? common : sum + common;
+    if (!repeat) matched++;
+  }
+  if (sum === undefined) return score;
+  const more = sum * matched;
+  return (score / quality + more / matched) * (quality + matched);
+}
+
+/**
+ * The `limit` best passages offered, best first: higher score, then higher `tie`, then offered
+ * earlier. The same as a stable sort by `tie`, then a stable sort by score, cut to `limit`,
+ * without keeping or sorting the thousands of passages a query reaches.
+ */
+class TopHits {
+  private readonly ids: number[] = [];
+  private readonly scores: number[] = [];
+  private readonly ties: number[] = [];
+
+  constructor(private readonly limit: number) {}
+
+  offer(id: number, score: number, tie: number): void {
+    const { ids, scores, ties, limit } = this;
+    if (limit <= 0) return;
+    const full = ids.length === limit;
+    if (full && !(score > scores[limit - 1]! || (score === scores[limit - 1]! && tie > ties[limit - 1]!))) return;
+    let i = full ? limit - 1 : ids.length;
+    while (i > 0 && (score > scores[i - 1]! || (score === scores[i - 1]! && tie > ties[i - 1]!))) {
+      ids[i] = ids[i - 1]!;
+      scores[i] = scores[i - 1]!;
+      ties[i] = ties[i - 1]!;
+      i--;
+    }
+    ids[i] = id;
+    scores[i] = score;
+    ties[i] = tie;
+  }
+
+  hits(): { id: number; score: number }[] {
+    return this.ids.map((id, i) => ({ id, score: this.scores[i]! }));
+  }
 }
 
 /** A passage's score in a common term's table, or undefined. */
