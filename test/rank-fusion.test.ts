@@ -100,6 +100,44 @@ describe('remembered keyword folding', () => {
   });
 });
 
+describe('keyword search from remembered term scores', () => {
+  // Passages with repeated texts (exact ties), prefix matches ("print" → "printer", "printing") and typos.
+  const texts = ['printer offline after update', 'printing a test page', 'printer driver download', 'reset the printer', 'download the invoice', 'invoice address change', 'printer offline after update', 'change the paper tray', 'scanner offline', 'invoices and receipts'];
+  const documents = Array.from({ length: 60 }, (_, i) => ({ id: 1000 - i * 7, articleId: `a${i % 9}`, language: 'en', text: `${texts[i % texts.length]!} ${i % 4 === 0 ? 'printer' : ''}` }));
+  const queries = ['printer offline', 'print invoice', 'printr ofline', 'printer printer download', 'the', 'change invoice address printer', 'tray scanner invoices receipts'];
+  /** MiniSearch's own query on the same index: the reference, to the bit and in its order. */
+  const reference = (index: MiniSearchLexicalIndex, query: string, exclude?: (id: number) => boolean) =>
+    ((index as unknown as { mini: { search(q: string): { id: number; score: number }[] } }).mini.search(query))
+      .filter((r) => exclude === undefined || !exclude(r.id))
+      .map((r) => [r.id, r.score]);
+
+  it('gives MiniSearch\'s own hits, scores and order, whether the terms are remembered or not', () => {
+    const index = new MiniSearchLexicalIndex(documents);
+    for (let round = 0; round < 2; round++) {
+      for (const query of queries) {
+        expect(index.search(query, 1000).map((h) => [h.id, h.score])).toEqual(reference(index, query));
+        expect(index.search(query, 5).map((h) => [h.id, h.score])).toEqual(reference(index, query).slice(0, 5));
+      }
+    }
+    const hidden = (id: number) => id % 3 === 0;
+    expect(index.search('printer offline', 1000, hidden).map((h) => [h.id, h.score])).toEqual(reference(index, 'printer offline', hidden));
+  });
+
+  it('forgets remembered scores when a revision changes the passages', () => {
+    const owners = new Map(documents.map((d) => [d.id, { articleId: d.articleId, language: d.language }]));
+    const index = new MiniSearchLexicalIndex(documents, undefined, { owners });
+    index.search('printer offline', 10);
+    const removed = documents.filter((d) => d.text.startsWith('printer offline'));
+    const added = [{ id: 5000, articleId: 'new', language: 'en', text: 'printer offline forever' }];
+    const nextOwners = new Map([...owners].filter(([id]) => !removed.some((d) => d.id === id)));
+    nextOwners.set(5000, { articleId: 'new', language: 'en' });
+    const revised = index.revise(removed, added, nextOwners);
+    const fresh = new MiniSearchLexicalIndex([...documents.filter((d) => !removed.includes(d)), ...added], undefined, { owners: nextOwners });
+    expect(revised.search('printer offline', 10).map((h) => h.id)).toEqual(fresh.search('printer offline', 10).map((h) => h.id));
+    expect(revised.search('printer offline forever', 1)[0]!.articleId).toBe('new');
+  });
+});
+
 describe('common query terms at scale', () => {
   // 40 passages: "printer" in 30 of them (common at a 50 % cutoff), "toner", "cartridge" and "jam" in a few.
   const documents = Array.from({ length: 40 }, (_, i) => ({

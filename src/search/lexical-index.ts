@@ -119,17 +119,20 @@ export interface CommonTermCutoff {
 export const COMMON_TERMS: CommonTermCutoff = { share: 0.05, minPostings: 2000 };
 
 /**
- * Common terms whose scores on every passage are remembered (`CommonTermScores`), and the most
- * passages they may hold in all: 32 terms, 2 million passages (12 bytes each: ≤ 24 MB; at 10,000
- * articles a common term and its prefix and fuzzy matches reach 5,000–30,000 passages, and the
- * generated questions used 16 distinct common terms).
+ * Query terms whose scores on every passage are remembered (`TermScores`), and the most passages
+ * they may hold in all: 4,096 terms, 1.5 million passages (16 bytes each: ≤ 24 MB, the bound the
+ * common terms alone had before; at 10,000 articles a term and its prefix and fuzzy matches
+ * reach 1,000–30,000 passages, on the sample a few dozen).
  */
-const COMMON_TERM_SCORES = { terms: 32, passages: 2_000_000 };
+const TERM_SCORES = { terms: 4096, passages: 1_500_000 };
 
-/** One common term's BM25 score (prefix and fuzzy matches included) on each passage that has it: ids ascending. */
-interface CommonTermScores {
+/** One query term's BM25 score (prefix and fuzzy matches included) on each passage that has it. */
+interface TermScores {
+  /** Passage ids ascending, and each one's score. */
   ids: Uint32Array;
   scores: Float64Array;
+  /** Positions in `ids` in the order MiniSearch reached the passages: a query visits them in this order (ties keep it). */
+  reached: Uint32Array;
 }
 
 /** How `MiniSearchLexicalIndex` is built (see its constructor). */
@@ -280,7 +283,7 @@ interface SharedParts {
   mini: MiniSearch<LexicalDocument>;
   postings: Map<string, number>;
   expansions: TermExpansionCache;
-  commonScores: LruMap<string, CommonTermScores>;
+  termScores: LruMap<string, TermScores>;
   common: CommonTermCutoff;
 }
 
@@ -295,8 +298,8 @@ export class MiniSearchLexicalIndex implements LexicalIndex {
   private readonly owners: ReadonlyMap<number, { articleId: string; language: string }> | undefined;
   /** Passages per indexed term (document frequency). */
   private readonly postings: Map<string, number>;
-  /** Remembered scores of common terms (`search`). */
-  private readonly commonScores: LruMap<string, CommonTermScores>;
+  /** Remembered scores of query terms (`search`). */
+  private readonly termScores: LruMap<string, TermScores>;
   /** When a term is common (`revise` passes it on). */
   private readonly common: CommonTermCutoff;
   /**
@@ -333,13 +336,13 @@ export class MiniSearchLexicalIndex implements LexicalIndex {
   ) {
     this.owners = build.owners;
     if (typeof internal === 'object' && SHARED in internal) {
-      ({ mini: this.mini, postings: this.postings, expansions: this.expansions, commonScores: this.commonScores, common: this.common } = internal[SHARED]);
+      ({ mini: this.mini, postings: this.postings, expansions: this.expansions, termScores: this.termScores, common: this.common } = internal[SHARED]);
       this.indexing = { building: undefined };
       this.raw = rawMiniSearch(this.mini);
       this.finish();
       return;
     }
-    this.commonScores = new LruMap(COMMON_TERM_SCORES.terms, COMMON_TERM_SCORES.passages);
+    this.termScores = new LruMap(TERM_SCORES.terms, TERM_SCORES.passages);
     const saved = typeof internal === 'object' ? internal[SAVED] : undefined;
     this.postings = new Map(saved?.postings);
     this.common = saved?.common ?? build.common ?? COMMON_TERMS;
@@ -453,9 +456,9 @@ export class MiniSearchLexicalIndex implements LexicalIndex {
       count(document.text, 1);
     }
     this.expansions.clear();
-    this.commonScores.clear();
+    this.termScores.clear();
     this.superseded = true;
-    return new MiniSearchLexicalIndex([], undefined, { owners }, { [SHARED]: { mini: this.mini, postings: this.postings, expansions: this.expansions, commonScores: this.commonScores, common: this.common } });
+    return new MiniSearchLexicalIndex([], undefined, { owners }, { [SHARED]: { mini: this.mini, postings: this.postings, expansions: this.expansions, termScores: this.termScores, common: this.common } });
   }
 
   /** Once the documents are in: when a term is common, given the passages indexed. */
@@ -466,17 +469,27 @@ export class MiniSearchLexicalIndex implements LexicalIndex {
   }
 
   /**
-   * A common term's scores on every passage that has it (a MiniSearch query of the term alone: its
-   * score is the term's BM25 with prefix and fuzzy matches, nothing multiplied), remembered: a
-   * common term is in many questions, and asking MiniSearch for its scores on a few passages
-   * still visits all of its postings (at 10,000 articles half of the keyword search's time).
+   * A query term's scores on every passage that has it (a MiniSearch query of the term alone: its
+   * score is the term's BM25 with prefix and fuzzy matches, nothing multiplied), remembered.
+   * Customers reuse the same words, and scoring a term means visiting all of its postings and
+   * those of its prefix and fuzzy matches, a result object per passage reached: at 10,000
+   * articles ~10 ms of every question, of which MiniSearch's own `termResults` and the garbage
+   * collection of its objects were three quarters. A remembered term costs a look-up per passage.
    */
-  private commonTermScores(term: string): CommonTermScores {
-    let table = this.commonScores.get(term);
+  private scoresOf(term: string): TermScores {
+    let table = this.termScores.get(term);
     if (table === undefined) {
-      const results = this.mini.search(term).sort((a, b) => (a.id as number) - (b.id as number));
-      table = { ids: Uint32Array.from(results, (r) => r.id as number), scores: Float64Array.from(results, (r) => r.score) };
-      this.commonScores.set(term, table, results.length);
+      const found: number[] = [];
+      const values: number[] = [];
+      for (const [internal, { score }] of this.raw.execute(term)) {
+        found.push(this.raw.externalId(internal));
+        values.push(score);
+      }
+      const order = Array.from(found, (_, i) => i).sort((i, j) => found[i]! - found[j]!);
+      const reached = new Uint32Array(found.length);
+      order.forEach((i, position) => (reached[i] = position));
+      table = { ids: Uint32Array.from(order, (i) => found[i]!), scores: Float64Array.from(order, (i) => values[i]!), reached };
+      this.termScores.set(term, table, found.length);
     }
     return table;
   }
@@ -489,18 +502,22 @@ export class MiniSearchLexicalIndex implements LexicalIndex {
    * one query (MiniSearch: the sum over terms times the number of query terms matched), and
    * passages with common terms only, which rank low anyway, drop out. A question of common
    * terms only, or whose rarer terms match nothing, is searched plainly.
+   *
+   * Each term's scores come from `scoresOf` and are combined as MiniSearch combines a query's
+   * terms, passage by passage in the order it would reach them: the same hits, scores and order
+   * as a MiniSearch query of the text, to the bit (test/rank-fusion.test.ts).
    */
   search(text: string, limit: number, exclude?: (id: number) => boolean): LexicalHit[] {
-    const terms = this.hasCommon ? keywordTerms(text) : [];
-    const common = terms.filter((term) => (this.postings.get(term) ?? 0) > this.commonAbove);
+    const terms = keywordTerms(text);
+    const common = this.hasCommon ? terms.filter((term) => (this.postings.get(term) ?? 0) > this.commonAbove) : [];
     const best = new TopHits(limit);
     let reached = 0;
     if (common.length > 0 && common.length < terms.length) {
-      const tables = common.map((term, t) => ({ scores: this.commonTermScores(term), repeat: common.indexOf(term) < t }));
-      const rare = terms.filter((term) => !common.includes(term)).join(' ');
-      reached = this.eachHit(rare, exclude, (id, score, quality) => best.offer(id, withCommonTerms(id, score, quality, tables), score));
+      const tables = common.map((term, t) => ({ scores: this.scoresOf(term), repeat: common.indexOf(term) < t }));
+      const rare = terms.filter((term) => !common.includes(term));
+      reached = this.eachMatch(rare, exclude, (id, score, quality) => best.offer(id, withCommonTerms(id, score, quality, tables), score));
     }
-    if (reached === 0) this.eachHit(text, exclude, (id, score) => best.offer(id, score, 0));
+    if (reached === 0) this.eachMatch(terms, exclude, (id, score) => best.offer(id, score, 0));
     return best.hits().map(({ id, score }) => {
       const owner = this.owners?.get(id) ?? this.raw.stored(id);
       return { id, articleId: owner.articleId, language: owner.language, score };
@@ -508,26 +525,46 @@ export class MiniSearchLexicalIndex implements LexicalIndex {
   }
 
   /**
-   * Calls `hit` for every passage a MiniSearch query matches and `exclude` keeps, in MiniSearch's
-   * order, with its score as `MiniSearch.search` gives it (the BM25 sum times the number of query
-   * terms matched, its `quality`); returns how many `exclude` kept. Reads MiniSearch's raw results
-   * instead of `search`, which built a result object per passage reached (with the matched terms
-   * as a list) and sorted them all, only for ranking to keep 24: at 10,000 articles a question's
-   * rarer terms reach thousands of passages (~10 MB of garbage per question).
+   * Calls `hit` for every passage that has one of `terms` and that `exclude` keeps, in the order
+   * a MiniSearch query of the terms reaches them (the first term's passages, then the second's
+   * not seen yet, …), with the score that query gives it: the sum of its terms' scores in query
+   * order (a repeated term counted each time) times the distinct terms it has, its `quality`.
+   * Returns how many passages `exclude` kept.
    */
-  private eachHit(query: string, exclude: ((id: number) => boolean) | undefined, hit: (id: number, score: number, quality: number) => void): number {
+  private eachMatch(terms: readonly string[], exclude: ((id: number) => boolean) | undefined, hit: (id: number, score: number, quality: number) => void): number {
+    const tables = terms.map((term) => this.scoresOf(term));
+    const first = terms.map((term, t) => terms.indexOf(term) === t);
     let kept = 0;
-    for (const [internal, { score, terms }] of this.raw.execute(query)) {
-      const id = this.raw.externalId(internal);
-      if (exclude !== undefined && exclude(id)) continue;
-      kept++;
-      // Revised since: a passage this index does not know (see `superseded`).
-      if (this.superseded && !this.owners!.has(id)) continue;
-      const quality = terms.length || 1;
-      hit(id, score * quality, quality);
+    for (let t = 0; t < tables.length; t++) {
+      // A repeated term reaches no passage its first occurrence did not.
+      if (!first[t]) continue;
+      const table = tables[t]!;
+      for (const position of table.reached) {
+        const id = table.ids[position]!;
+        if (reachedEarlier(tables, t, id)) continue;
+        if (exclude !== undefined && exclude(id)) continue;
+        kept++;
+        // Revised since: a passage this index does not know (see `superseded`).
+        if (this.superseded && !this.owners!.has(id)) continue;
+        let sum = 0;
+        let quality = 0;
+        for (let u = t; u < tables.length; u++) {
+          const score = u === t ? table.scores[position]! : scoreOf(tables[u]!, id);
+          if (score === undefined) continue;
+          sum = u === t ? score : sum + score;
+          if (first[u]) quality++;
+        }
+        hit(id, sum * quality, quality);
+      }
     }
     return kept;
   }
+}
+
+/** Whether one of the first `t` terms' tables has the passage (a query reached it with an earlier term). */
+function reachedEarlier(tables: readonly TermScores[], t: number, id: number): boolean {
+  for (let u = 0; u < t; u++) if (scoreOf(tables[u]!, id) !== undefined) return true;
+  return false;
 }
 
 /**
@@ -538,7 +575,7 @@ export class MiniSearchLexicalIndex implements LexicalIndex {
  * `tables`: one per common term of the question in order, repeats included (`repeat`: the same
  * term came earlier, so it adds its score again but is not another term matched).
  */
-function withCommonTerms(id: number, score: number, quality: number, tables: readonly { scores: CommonTermScores; repeat: boolean }[]): number {
+function withCommonTerms(id: number, score: number, quality: number, tables: readonly { scores: TermScores; repeat: boolean }[]): number {
   let sum: number | undefined;
   let matched = 0;
   for (const { scores, repeat } of tables) {
@@ -587,7 +624,7 @@ class TopHits {
 }
 
 /** A passage's score in a common term's table, or undefined. */
-function scoreOf({ ids, scores }: CommonTermScores, id: number): number | undefined {
+function scoreOf({ ids, scores }: TermScores, id: number): number | undefined {
   const at = indexOfSorted(ids, id);
   return at < 0 ? undefined : scores[at];
 }

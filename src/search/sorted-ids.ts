@@ -1,6 +1,6 @@
 /**
  * Where `id` is in `ids[start..end)`, ascending ids, by binary search; -1 when it is not there.
- * The flat lookup tables of the keyword search (a common term's scores by passage) and of the
+ * The flat lookup tables of the keyword search (a query term's scores by passage) and of the
  * term coverage (an article's word ids) keep their ids this way instead of in Maps.
  */
 export function indexOfSorted(ids: Uint32Array, id: number, start = 0, end = ids.length): number {
