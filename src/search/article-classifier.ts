@@ -272,30 +272,48 @@ export class ArticleClassifier {
     const logits = new Float64Array(classes);
     const D = this.dimension;
     const weights = this.weights;
-    // Four articles per pass over the input: four independent sums keep the CPU's adders busy
-    // where one waited for the last addition (10,000 articles: ~6 → ~3.3 ms per question). Each
+    // Eight articles per pass over the input: independent sums keep the CPU's adders busy where
+    // one waited for the last addition (10,000 articles: one at a time ~6 ms per question, four
+    // ~3.3–4.2 ms, eight ~3.0–3.4 ms on random weights; bench/results/2026-12-07-round15.md). Each
     // sum still adds its terms in the same order: the same logits to the bit.
     let c = 0;
-    for (; c + 4 <= classes; c += 4) {
-      let z0 = this.bias[c]!;
-      let z1 = this.bias[c + 1]!;
-      let z2 = this.bias[c + 2]!;
-      let z3 = this.bias[c + 3]!;
+    const { bias } = this;
+    for (; c + 8 <= classes; c += 8) {
+      let z0 = bias[c]!;
+      let z1 = bias[c + 1]!;
+      let z2 = bias[c + 2]!;
+      let z3 = bias[c + 3]!;
+      let z4 = bias[c + 4]!;
+      let z5 = bias[c + 5]!;
+      let z6 = bias[c + 6]!;
+      let z7 = bias[c + 7]!;
       const w0 = c * D;
       const w1 = w0 + D;
       const w2 = w1 + D;
       const w3 = w2 + D;
+      const w4 = w3 + D;
+      const w5 = w4 + D;
+      const w6 = w5 + D;
+      const w7 = w6 + D;
       for (let d = 0; d < D; d++) {
         const xd = x[d]!;
         z0 += weights[w0 + d]! * xd;
         z1 += weights[w1 + d]! * xd;
         z2 += weights[w2 + d]! * xd;
         z3 += weights[w3 + d]! * xd;
+        z4 += weights[w4 + d]! * xd;
+        z5 += weights[w5 + d]! * xd;
+        z6 += weights[w6 + d]! * xd;
+        z7 += weights[w7 + d]! * xd;
       }
       logits[c] = z0;
       logits[c + 1] = z1;
       logits[c + 2] = z2;
       logits[c + 3] = z3;
+      logits[c + 4] = z4;
+      logits[c + 5] = z5;
+      logits[c + 6] = z6;
+      logits[c + 7] = z7;
     }
     for (; c < classes; c++) {
       let z = this.bias[c]!;
