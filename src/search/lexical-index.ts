@@ -300,6 +300,8 @@ export class MiniSearchLexicalIndex implements LexicalIndex {
   private readonly postings: Map<string, number>;
   /** Remembered scores of query terms (`search`). */
   private readonly termScores: LruMap<string, TermScores>;
+  /** Per-passage sums of the question being searched (`eachMatch`). */
+  private readonly sums = new PassageSums();
   /** When a term is common (`revise` passes it on). */
   private readonly common: CommonTermCutoff;
   /**
@@ -529,42 +531,73 @@ export class MiniSearchLexicalIndex implements LexicalIndex {
    * a MiniSearch query of the terms reaches them (the first term's passages, then the second's
    * not seen yet, …), with the score that query gives it: the sum of its terms' scores in query
    * order (a repeated term counted each time) times the distinct terms it has, its `quality`.
-   * Returns how many passages `exclude` kept.
+   * Returns how many passages `exclude` kept. The sums are kept per passage id in reused arrays
+   * (`PassageSums`), a term at a time: at 10,000 articles a question's terms reach thousands of
+   * passages, and looking each one up in every other term's table was ~10 % of the main thread.
    */
   private eachMatch(terms: readonly string[], exclude: ((id: number) => boolean) | undefined, hit: (id: number, score: number, quality: number) => void): number {
     const tables = terms.map((term) => this.scoresOf(term));
-    const first = terms.map((term, t) => terms.indexOf(term) === t);
-    let kept = 0;
-    for (let t = 0; t < tables.length; t++) {
-      // A repeated term reaches no passage its first occurrence did not.
-      if (!first[t]) continue;
-      const table = tables[t]!;
-      for (const position of table.reached) {
-        const id = table.ids[position]!;
-        if (reachedEarlier(tables, t, id)) continue;
-        if (exclude !== undefined && exclude(id)) continue;
-        kept++;
-        // Revised since: a passage this index does not know (see `superseded`).
-        if (this.superseded && !this.owners!.has(id)) continue;
-        let sum = 0;
-        let quality = 0;
-        for (let u = t; u < tables.length; u++) {
-          const score = u === t ? table.scores[position]! : scoreOf(tables[u]!, id);
-          if (score === undefined) continue;
-          sum = u === t ? score : sum + score;
-          if (first[u]) quality++;
-        }
-        hit(id, sum * quality, quality);
+    const sums = this.sums.start(Math.max(0, ...tables.map(({ ids }) => (ids.length === 0 ? 0 : ids[ids.length - 1]! + 1))));
+    const order: number[] = [];
+    tables.forEach(({ ids, scores, reached }, t) => {
+      const first = terms.indexOf(terms[t]!) === t;
+      for (let k = 0; k < reached.length; k++) {
+        const position = reached[k]!;
+        if (sums.add(ids[position]!, scores[position]!, first)) order.push(ids[position]!);
       }
+    });
+    let kept = 0;
+    for (const id of order) {
+      if (exclude !== undefined && exclude(id)) continue;
+      kept++;
+      // Revised since: a passage this index does not know (see `superseded`).
+      if (this.superseded && !this.owners!.has(id)) continue;
+      const quality = sums.quality[id]!;
+      hit(id, sums.sum[id]! * quality, quality);
     }
     return kept;
   }
 }
 
-/** Whether one of the first `t` terms' tables has the passage (a query reached it with an earlier term). */
-function reachedEarlier(tables: readonly TermScores[], t: number, id: number): boolean {
-  for (let u = 0; u < t; u++) if (scoreOf(tables[u]!, id) !== undefined) return true;
-  return false;
+/**
+ * One question's keyword score sums per passage id, in arrays reused from question to question
+ * (search is synchronous: one question at a time per index). A passage's entry is valid when its
+ * stamp is the current question's, so nothing is cleared between questions.
+ */
+class PassageSums {
+  private question = 0;
+  private stamp = new Uint32Array(0);
+  sum = new Float64Array(0);
+  quality = new Uint16Array(0);
+
+  /** A new question over passage ids below `size`. */
+  start(size: number): this {
+    if (size > this.stamp.length) {
+      const length = Math.max(size, this.stamp.length * 2);
+      this.stamp = new Uint32Array(length);
+      this.sum = new Float64Array(length);
+      this.quality = new Uint16Array(length);
+      this.question = 0;
+    }
+    if (++this.question === 0xffffffff) {
+      this.stamp.fill(0);
+      this.question = 1;
+    }
+    return this;
+  }
+
+  /** Adds a term's score to the passage (`first`: the term's first occurrence in the question, a term matched); true when the passage is new to this question. */
+  add(id: number, score: number, first: boolean): boolean {
+    if (this.stamp[id] !== this.question) {
+      this.stamp[id] = this.question;
+      this.sum[id] = score;
+      this.quality[id] = first ? 1 : 0;
+      return true;
+    }
+    this.sum[id]! += score;
+    if (first) this.quality[id]!++;
+    return false;
+  }
 }
 
 /**
