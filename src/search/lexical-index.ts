@@ -1,5 +1,6 @@
 import MiniSearch from 'minisearch';
 import { LruMap } from '../lru-map.js';
+import { CompactPostings, compactTermIndex } from './compact-postings.js';
 import { indexOfSorted } from './sorted-ids.js';
 import { memoizeTermExpansions, type TermExpansionCache, type TermExpansionLimits } from './term-expansions.js';
 
@@ -183,8 +184,15 @@ export interface LexicalIndexJson {
 }
 
 /** MiniSearch's term → field id → document id → frequency tree, as `loadJS` fills it (minisearch 7.x). */
-interface TermIndex {
-  set(term: string, fields: Map<number, Map<number, number>>): unknown;
+interface TermIndex extends Iterable<[string, Map<number, unknown>]> {
+  set(term: string, fields: Map<number, unknown>): unknown;
+}
+
+/** MiniSearch's term index; throws when this MiniSearch version has none (written for minisearch 7.x). */
+function termIndexOf(mini: MiniSearch<LexicalDocument>): TermIndex {
+  const index = (mini as unknown as { _index?: TermIndex })._index;
+  if (index === undefined || typeof index.set !== 'function') throw new Error('this MiniSearch version has no _index (written for minisearch 7.x)');
+  return index;
 }
 
 /** MiniSearch's serialised term index (`toJSON().index`) as the flat rows of `LexicalIndexJson.entries`. */
@@ -207,23 +215,23 @@ function flatEntries(index: readonly [string, Readonly<Record<string, Readonly<R
  * same tree and the same Map orders, so scores add up in the same order. Throws on a malformed row.
  */
 function loadEntries(mini: MiniSearch<LexicalDocument>, entries: readonly unknown[]): void {
-  const index = (mini as unknown as { _index?: TermIndex })._index;
-  if (index === undefined || typeof index.set !== 'function') throw new Error('this MiniSearch version has no _index (written for minisearch 7.x)');
+  const index = termIndexOf(mini);
   for (const row of entries) {
     if (!Array.isArray(row) || typeof row[0] !== 'string' || row.length % 2 !== 1) throw new Error('keyword index: malformed saved term');
-    const fields = new Map<number, Map<number, number>>();
+    const fields = new Map<number, CompactPostings>();
     for (let f = 1; f < row.length; f += 2) {
       const field: unknown = row[f];
       const flat: unknown = row[f + 1];
       if (typeof field !== 'number' || !Array.isArray(flat) || flat.length % 2 !== 0) throw new Error('keyword index: malformed saved term');
-      const documents = new Map<number, number>();
-      for (let i = 0; i < flat.length; i += 2) {
-        const id: unknown = flat[i];
-        const frequency: unknown = flat[i + 1];
-        if (typeof id !== 'number' || typeof frequency !== 'number') throw new Error('keyword index: malformed saved term');
-        documents.set(id, frequency);
-      }
-      fields.set(field, documents);
+      const pairs = function* (): Generator<[number, number]> {
+        for (let i = 0; i < flat.length; i += 2) {
+          const id: unknown = flat[i];
+          const frequency: unknown = flat[i + 1];
+          if (typeof id !== 'number' || typeof frequency !== 'number') throw new Error('keyword index: malformed saved term');
+          yield [id, frequency];
+        }
+      };
+      fields.set(field, CompactPostings.from(pairs(), flat.length / 2));
     }
     index.set(row[0], fields);
   }
@@ -465,6 +473,8 @@ export class MiniSearchLexicalIndex implements LexicalIndex {
 
   /** Once the documents are in: when a term is common, given the passages indexed. */
   private finish(): void {
+    // Postings in typed arrays from now on (see compact-postings.ts); a saved index was read so.
+    compactTermIndex(termIndexOf(this.mini));
     this.commonAbove = Math.max(this.common.share * this.mini.documentCount, this.common.minPostings);
     this.hasCommon = [...this.postings.values()].some((count) => count > this.commonAbove);
     this.indexing.building = undefined;
