@@ -11,8 +11,8 @@ import type { Texts } from '../src/i18n/texts.js';
 export function normaliseReply(text: string): string {
   return text
     .toLowerCase()
-    .replace(/[’`]/g, "'")
-    .replace(/ł/g, 'l')
+    .replace(/[\u2019`]/g, "'")
+    .replace(/\u0142/g, 'l') // ł
     .normalize('NFD')
     .replace(/\p{M}+/gu, '')
     .replace(/[^\p{L}\p{N}'#]+/gu, ' ')

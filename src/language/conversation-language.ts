@@ -59,7 +59,7 @@ const NOISE: readonly RegExp[] = [
 export function informativeWords(text: string): string[] {
   let rest = text.normalize('NFC');
   for (const pattern of NOISE) rest = rest.replace(pattern, ' ');
-  return (rest.match(/[\p{L}'’]+/gu) ?? []).filter((word) => word.length >= 2 && word !== word.toUpperCase());
+  return (rest.match(/[\p{L}'\u2019]+/gu) ?? []).filter((word) => word.length >= 2 && word !== word.toUpperCase());
 }
 
 function requiredMargin(words: number): number {

@@ -43,7 +43,7 @@ export function foldTerm(term: string): string {
     .toLowerCase()
     .normalize('NFD')
     .replace(/\p{M}+/gu, '')
-    .replace(/ł/g, 'l');
+    .replace(/\u0142/g, 'l'); // ł
 }
 
 /**
