@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { TopK } from './top-k.js';
 
 /** One training example: an embedded title or alternative question and the article it belongs to. */
 export interface LabelledVector {
@@ -594,20 +595,9 @@ export class ArticleProbabilities implements Iterable<[string, number]> {
    * same as a stable sort of all entries cut to `k` (at 10,000 articles sorting them all was ~6 ms of every question).
    */
   top(k: number): [string, number][] {
-    const top: number[] = [];
-    const { values } = this;
-    if (k <= 0) return [];
-    for (let c = 0; c < values.length; c++) {
-      const p = values[c]!;
-      if (top.length === k && !(p > values[top[k - 1]!]!)) continue;
-      let i = top.length === k ? k - 1 : top.length;
-      while (i > 0 && values[top[i - 1]!]! < p) {
-        top[i] = top[i - 1]!;
-        i--;
-      }
-      top[i] = c;
-    }
-    return top.map((c) => [this.labels[c]!, values[c]!]);
+    const best = new TopK(k);
+    for (let c = 0; c < this.values.length; c++) best.offer(c, this.values[c]!);
+    return best.hits().map(({ id, score }) => [this.labels[id]!, score]);
   }
 
   *[Symbol.iterator](): IterableIterator<[string, number]> {

@@ -2,6 +2,7 @@ import MiniSearch from 'minisearch';
 import { LruMap } from '../lru-map.js';
 import { CompactPostings, compactTermIndex } from './compact-postings.js';
 import { indexOfSorted } from './sorted-ids.js';
+import { TopK } from './top-k.js';
 import { memoizeTermExpansions, type TermExpansionCache, type TermExpansionLimits } from './term-expansions.js';
 
 /**
@@ -251,6 +252,7 @@ function miniSearchOptions(indexing: Indexing, storeOwners: boolean) {
     },
   };
 }
+
 /** The parts of a MiniSearch that `MiniSearchLexicalIndex.search` reads below its public API (minisearch 7.x). */
 interface RawMiniSearch {
   /** A query's matches before `MiniSearch.search` makes results of them: internal id → BM25 sum and the query terms matched. */
@@ -522,14 +524,14 @@ export class MiniSearchLexicalIndex implements LexicalIndex {
   search(text: string, limit: number, exclude?: (id: number) => boolean): LexicalHit[] {
     const terms = keywordTerms(text);
     const common = this.hasCommon ? terms.filter((term) => (this.postings.get(term) ?? 0) > this.commonAbove) : [];
-    const best = new TopHits(limit);
+    const best = new TopK(limit);
     let reached = 0;
     if (common.length > 0 && common.length < terms.length) {
       const tables = common.map((term, t) => ({ scores: this.scoresOf(term), repeat: common.indexOf(term) < t }));
       const rare = terms.filter((term) => !common.includes(term));
       reached = this.eachMatch(rare, exclude, (id, score, quality) => best.offer(id, withCommonTerms(id, score, quality, tables), score));
     }
-    if (reached === 0) this.eachMatch(terms, exclude, (id, score) => best.offer(id, score, 0));
+    if (reached === 0) this.eachMatch(terms, exclude, (id, score) => best.offer(id, score));
     return best.hits().map(({ id, score }) => {
       const owner = this.owners?.get(id) ?? this.raw.stored(id);
       return { id, articleId: owner.articleId, language: owner.language, score };
@@ -630,40 +632,6 @@ function withCommonTerms(id: number, score: number, quality: number, tables: rea
   if (sum === undefined) return score;
   const more = sum * matched;
   return (score / quality + more / matched) * (quality + matched);
-}
-
-/**
- * The `limit` best passages offered, best first: higher score, then higher `tie`, then offered
- * earlier. The same as a stable sort by `tie`, then a stable sort by score, cut to `limit`,
- * without keeping or sorting the thousands of passages a query reaches.
- */
-class TopHits {
-  private readonly ids: number[] = [];
-  private readonly scores: number[] = [];
-  private readonly ties: number[] = [];
-
-  constructor(private readonly limit: number) {}
-
-  offer(id: number, score: number, tie: number): void {
-    const { ids, scores, ties, limit } = this;
-    if (limit <= 0) return;
-    const full = ids.length === limit;
-    if (full && !(score > scores[limit - 1]! || (score === scores[limit - 1]! && tie > ties[limit - 1]!))) return;
-    let i = full ? limit - 1 : ids.length;
-    while (i > 0 && (score > scores[i - 1]! || (score === scores[i - 1]! && tie > ties[i - 1]!))) {
-      ids[i] = ids[i - 1]!;
-      scores[i] = scores[i - 1]!;
-      ties[i] = ties[i - 1]!;
-      i--;
-    }
-    ids[i] = id;
-    scores[i] = score;
-    ties[i] = tie;
-  }
-
-  hits(): { id: number; score: number }[] {
-    return this.ids.map((id, i) => ({ id, score: this.scores[i]! }));
-  }
 }
 
 /** A passage's score in a common term's table, or undefined. */
