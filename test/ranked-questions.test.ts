@@ -1,3 +1,4 @@
+import { setFlagsFromString } from 'node:v8';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Article } from '../src/knowledge/article.js';
 import { KnowledgeIndex } from '../src/knowledge/knowledge-index.js';
@@ -94,5 +95,19 @@ describe('the ranking of a repeated question', () => {
       search.setAnswerModel(undefined);
     }
     expect(await search.rank(question, 'en')).toEqual(before);
+  });
+
+  it('keeps its articles in objects of one shape, whatever their scores (memory: the cache holds up to 50,000)', async () => {
+    // V8's own test of whether two objects share a hidden class; the flag applies to code compiled after it.
+    setFlagsFromString('--allow-natives-syntax');
+    const sameShape = new Function('a', 'b', 'return %HaveSameMap(a, b)') as (a: object, b: object) => boolean;
+    const rankings = [];
+    for (const question of ['forgot my password', 'download the invoice pdf', 'scanner driver', 'bill copy please']) {
+      const [vector] = await search.embedQuestions([question]);
+      rankings.push(...search.rankVector({ text: question, vector: vector!, language: 'en' }));
+    }
+    expect(rankings.length).toBeGreaterThan(4);
+    expect(rankings.some((a) => !Number.isInteger(a.score))).toBe(true);
+    for (const article of rankings) expect(sameShape(article, rankings[0]!)).toBe(true);
   });
 });
