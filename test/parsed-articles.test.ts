@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { loadArticles, PARSED_ARTICLES_FILE, ParsedArticles, parsedArticlesJsonSchema, readParsedArticles, writeParsedArticles } from '../src/knowledge/load-articles.js';
 import type { KnowledgeService } from '../src/knowledge/knowledge-service.js';
 import { hashingKnowledge, until } from './support/hashing-knowledge.js';
+import { sameShape } from './support/same-shape.js';
 import { sampleKnowledgeDir, tempDir } from './support/test-app.js';
 
 const sampleArticles = path.join(sampleKnowledgeDir, 'articles');
@@ -26,6 +27,16 @@ describe('article parses saved between starts', () => {
     expect(again.articles.length).toBeGreaterThanOrEqual(40);
     // Nothing changed: nothing to write.
     expect(saved.unsaved).toBe(false);
+  });
+
+  it('gives every article without a link, parsed or from saved parses, one shape (memory: 10,000 articles are held)', async () => {
+    const parsed = new ParsedArticles();
+    const fresh = (await loadArticles(sampleArticles, parsed)).articles;
+    const saved = ParsedArticles.fromJSON(parsedArticlesJsonSchema.parse(JSON.parse(JSON.stringify(parsed.toJSON()))));
+    const again = (await loadArticles(sampleArticles, saved)).articles;
+    const unlinked = [...fresh, ...again].filter((a) => a.link === undefined);
+    expect(unlinked.length).toBeGreaterThan(fresh.length);
+    for (const article of unlinked) expect(sameShape(article, unlinked[0]!)).toBe(true);
   });
 
   it('uses a saved parse only while the file has the same bytes', async () => {

@@ -1,4 +1,3 @@
-import { setFlagsFromString } from 'node:v8';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Article } from '../src/knowledge/article.js';
 import { KnowledgeIndex } from '../src/knowledge/knowledge-index.js';
@@ -8,6 +7,7 @@ import type { Embedder, EmbeddingRole } from '../src/search/embedder.js';
 import { HashingTestEmbedder } from '../src/search/hashing-test-embedder.js';
 import { hnswIndexFactory } from '../src/search/hnsw-index.js';
 import { KnowledgeSearch } from '../src/search/knowledge-search.js';
+import { sameShape } from './support/same-shape.js';
 import { tempDir } from './support/test-app.js';
 
 /** Counts the query texts the model is asked for. */
@@ -98,9 +98,6 @@ describe('the ranking of a repeated question', () => {
   });
 
   it('keeps its articles in objects of one shape, whatever their scores (memory: the cache holds up to 50,000)', async () => {
-    // V8's own test of whether two objects share a hidden class; the flag applies to code compiled after it.
-    setFlagsFromString('--allow-natives-syntax');
-    const sameShape = new Function('a', 'b', 'return %HaveSameMap(a, b)') as (a: object, b: object) => boolean;
     const rankings = [];
     for (const question of ['forgot my password', 'download the invoice pdf', 'scanner driver', 'bill copy please']) {
       const [vector] = await search.embedQuestions([question]);

@@ -5,7 +5,7 @@ import path from 'node:path';
 import matter from 'gray-matter';
 import { z } from 'zod';
 import { writeFileAtomically } from '../storage/atomic-file.js';
-import { articleFrontMatterSchema, articleKey, articleLanguage, type Article, type ArticleFrontMatter } from './article.js';
+import { articleFrom, articleFrontMatterSchema, articleKey, articleLanguage, type Article, type ArticleFrontMatter } from './article.js';
 
 /** One article that could not be loaded, with a reason an author can act on. */
 export interface ArticleProblem {
@@ -53,7 +53,7 @@ export function parseArticle(source: string, file: string): Article {
   if (body.length === 0) throw new Error('the article has no body text');
   const expectedId = path.basename(file, '.md');
   if (result.data.id !== expectedId) throw new Error(`id "${result.data.id}" does not match the file name "${expectedId}.md"`);
-  return { ...result.data, body, file };
+  return articleFrom(result.data, body, file);
 }
 
 /**
@@ -139,7 +139,7 @@ export class ParsedArticles {
     const saved = this.saved.get(file);
     if (saved !== undefined && saved.digest === digest) {
       const body = saved.bodyAt < 0 ? saved.body! : source.slice(saved.bodyAt, saved.bodyAt + saved.bodyLength);
-      const parsed = { digest, article: { ...saved.frontMatter, body, file }, bodyAt: saved.bodyAt };
+      const parsed = { digest, article: articleFrom(saved.frontMatter, body, file), bodyAt: saved.bodyAt };
       seen.set(file, parsed);
       return parsed.article;
     }
