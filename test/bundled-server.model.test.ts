@@ -35,7 +35,8 @@ describe('the bundled server (what npm start runs)', () => {
     // With the node options `npm start` passes (package.json, read as the bench reads it).
     server = await startServerProcess(
       [...productLaunch(repoRoot).nodeArgs, bundle.entry],
-      { HOST: '127.0.0.1', PORT: '0', DATA_DIR: tempDir(), KNOWLEDGE_DIR: knowledgeDir, MODEL_DIR, LOG_LEVEL: 'info' },
+      // NODE_DEBUG=module: Node logs every file it loads itself (the bundle's own modules are not files).
+      { HOST: '127.0.0.1', PORT: '0', DATA_DIR: tempDir(), KNOWLEDGE_DIR: knowledgeDir, MODEL_DIR, LOG_LEVEL: 'info', NODE_DEBUG: 'module' },
       30_000,
     );
     url = server.url;
@@ -50,6 +51,14 @@ describe('the bundled server (what npm start runs)', () => {
   it('leaves out the packages Node must load itself (native addons, the stand-ins of unused packages)', () => {
     expect(bundledInputs.length).toBeGreaterThan(500);
     for (const name of NOT_BUNDLED) expect(bundledInputs.filter((file) => file.includes(`node_modules/${name}/`))).toEqual([]);
+  });
+
+  it('loads no package from node_modules that it also holds bundled (no module twice)', () => {
+    const packageOf = (file: string) => /node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(file.replace(/\\/g, '/'))?.[1];
+    const bundled = new Set(bundledInputs.map(packageOf).filter((name): name is string => name !== undefined));
+    const loaded = [...server.stderr().matchAll(/MODULE \d+: load "([^"]+)"/g)].map((m) => m[1]!);
+    expect(loaded.some((file) => packageOf(file) === 'better-sqlite3')).toBe(true);
+    expect(loaded.filter((file) => bundled.has(packageOf(file) ?? ""))).toEqual([]);
   });
 
   it('is ASCII only, so V8 holds its source as one byte per character (half the memory)', () => {

@@ -1,6 +1,8 @@
 import { spawnSync } from 'node:child_process';
+import { createRequire } from 'node:module';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { PROMPT_CULTURES } from '../src/runtime/unused-dependencies.js';
 import { repoRoot } from './support/test-app.js';
 
 const modelDir = path.resolve(repoRoot, process.env.MODEL_DIR ?? '../shared/models');
@@ -107,6 +109,17 @@ describe('botbuilder-dialogs without the recognizers of prompts tierdesk never u
     expect(plain.picked).toEqual(['Cartão', 'Pix']);
     expect(plain.dateTimeError).toBe('');
   }, 60_000);
+
+  it("gives the prompts' culture models the codes the real suite gives", () => {
+    // Loaded for real here, from botbuilder-dialogs' folder as it would load them.
+    const require = createRequire(createRequire(path.join(repoRoot, 'package.json')).resolve('botbuilder-dialogs/package.json'));
+    const suite = require('@microsoft/recognizers-text-suite') as { Culture: Record<string, string>; recognizeNumber?: unknown };
+    expect(typeof suite.recognizeNumber).toBe('function'); // the real package, not the stand-in
+    const real = suite.Culture;
+    for (const [name, code] of Object.entries(PROMPT_CULTURES)) expect(real[name]).toBe(code);
+    const models = (require('botbuilder-dialogs') as { PromptCultureModels: { getSupportedCultures(): { locale: string }[] } }).PromptCultureModels;
+    expect(models.getSupportedCultures().map((c) => c.locale).sort()).toEqual(Object.values(PROMPT_CULTURES).sort());
+  });
 });
 
 /** A restify server as http-server.ts builds it (query and body parsers), in a fresh process, with or without lean-start. */

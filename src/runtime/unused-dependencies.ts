@@ -23,7 +23,7 @@ const UNUSED: Record<string, () => unknown> = {
  * itself loads the date-time, number-with-unit and sequence recognizers. Together 26 MB of RSS
  * and ~0.25 s of CPU at start (measured: bench/results/2026-12-06-turn-memory.md). ChoicePrompt's
  * number/ordinal matching (`@microsoft/recognizers-text-number`) and ConfirmPrompt's
- * (`-choice`) stay real; the suite's stand-in carries the number package's identical `Culture`.
+ * (`-choice`) stay real; the suite's stand-in carries the culture codes its `Culture` gives.
  */
 const UNUSED_BY_DIALOGS: Record<string, (require: NodeJS.Require) => unknown> = {
   // DateTimePrompt calls recognizeDateTime; nothing else reads this package.
@@ -32,8 +32,28 @@ const UNUSED_BY_DIALOGS: Record<string, (require: NodeJS.Require) => unknown> = 
       throw new Error('tierdesk does not load @microsoft/recognizers-text-date-time: DateTimePrompt is not supported here');
     },
   }),
-  '@microsoft/recognizers-text-suite': (require) => ({ Culture: (require('@microsoft/recognizers-text-number') as { Culture: unknown }).Culture }),
+  // promptCultureModels.js reads nine culture codes from it at load, nothing else.
+  '@microsoft/recognizers-text-suite': () => ({ Culture: PROMPT_CULTURES }),
 };
+
+/**
+ * The culture codes botbuilder-dialogs' PromptCultureModels reads from the suite's `Culture`
+ * (the same values as `@microsoft/recognizers-text-number`'s: test/unused-dependencies.test.ts).
+ * Written out rather than taken from the number package at run time: in the server bundle that
+ * package is already bundled (ChoicePrompt uses it), and a `require` of it here loaded a second
+ * copy from node_modules, a 1.2 MB source V8 held as a 2.4 MB string (not ASCII) plus its code.
+ */
+export const PROMPT_CULTURES = {
+  Chinese: 'zh-cn',
+  Dutch: 'nl-nl',
+  English: 'en-us',
+  French: 'fr-fr',
+  German: 'de-de',
+  Italian: 'it-it',
+  Japanese: 'ja-jp',
+  Portuguese: 'pt-br',
+  Spanish: 'es-es',
+} as const;
 
 /**
  * Packages restify requires at its top level for features tierdesk never turns on: `spdy`
