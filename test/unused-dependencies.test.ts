@@ -167,3 +167,39 @@ describe('restify without spdy and http-signature', () => {
     expect(plain.echoed).toEqual({ query: { a: '1' }, body: { b: 2 } });
   }, 60_000);
 });
+
+/** An article's front matter read as load-articles.ts reads it (gray-matter), in a fresh process, with or without lean-start. */
+function frontMatterInFreshProcess(lean: boolean): { esprima: 'stand-in' | 'real' | 'not loaded'; parsed: unknown; functionTag: string } {
+  const script = `
+    ${lean ? "await import('./src/runtime/lean-start.ts');" : ''}
+    const { createRequire } = await import('node:module');
+    const matter = (await import('gray-matter')).default;
+    const parsed = matter('---\\nid: reset-password\\ntitle: Reset your password\\nquestions:\\n  - forgot my password\\n---\\nBody.\\n', {}).data;
+    const require = createRequire(createRequire(createRequire(import.meta.url).resolve('gray-matter/package.json')).resolve('js-yaml/package.json'));
+    const cached = require.cache[require.resolve('esprima')];
+    const esprima = cached === undefined ? 'not loaded' : typeof cached.exports.tokenize === 'function' ? 'real' : 'stand-in';
+    let functionTag = '';
+    try {
+      matter('---\\nrun: !!js/function "function () { return 1; }"\\n---\\nBody.\\n', {});
+    } catch (error) {
+      functionTag = error.message;
+    }
+    console.log(JSON.stringify({ esprima, parsed, functionTag }));`;
+  const run = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { cwd: repoRoot, encoding: 'utf8' });
+  if (run.status !== 0) throw new Error(run.stderr);
+  return JSON.parse(run.stdout.trim().split('\n').pop()!) as ReturnType<typeof frontMatterInFreshProcess>;
+}
+
+describe('front matter without esprima', () => {
+  it('reads articles as before, refuses the !!js/function tag as before, and never loads the JavaScript parser', () => {
+    const lean = frontMatterInFreshProcess(true);
+    expect(lean.esprima).toBe('stand-in');
+    expect(lean.parsed).toEqual({ id: 'reset-password', title: 'Reset your password', questions: ['forgot my password'] });
+    expect(lean.functionTag).toMatch(/unknown tag !<tag:yaml.org,2002:js\/function>/);
+
+    const plain = frontMatterInFreshProcess(false);
+    expect(plain.esprima).toBe('real');
+    expect(plain.parsed).toEqual(lean.parsed);
+    expect(plain.functionTag).toBe(lean.functionTag);
+  }, 60_000);
+});

@@ -25,7 +25,7 @@ const UNUSED: Record<string, () => unknown> = {
  * number/ordinal matching (`@microsoft/recognizers-text-number`) and ConfirmPrompt's
  * (`-choice`) stay real; the suite's stand-in carries the culture codes its `Culture` gives.
  */
-const UNUSED_BY_DIALOGS: Record<string, (require: NodeJS.Require) => unknown> = {
+const UNUSED_BY_DIALOGS: Record<string, () => unknown> = {
   // DateTimePrompt calls recognizeDateTime; nothing else reads this package.
   '@microsoft/recognizers-text-date-time': () => ({
     recognizeDateTime(): never {
@@ -63,7 +63,7 @@ export const PROMPT_CULTURES = {
  * importing the built app: ~130 ms of CPU together (spdy 41 + spdy-transport 31 + hpack.js 11,
  * http-signature 26 + sshpk 23) of its 1.5 s.
  */
-const UNUSED_BY_RESTIFY: Record<string, (require: NodeJS.Require) => unknown> = {
+const UNUSED_BY_RESTIFY: Record<string, () => unknown> = {
   spdy: () => ({
     createServer(): never {
       throw new Error('tierdesk does not load spdy: restify\'s spdy option is not supported here');
@@ -76,8 +76,24 @@ const UNUSED_BY_RESTIFY: Record<string, (require: NodeJS.Require) => unknown> = 
   }),
 };
 
+/**
+ * js-yaml 3 (gray-matter's YAML parser, for the articles' front matter) requires `esprima` at its
+ * top level for the `!!js/function` tag, which only its unsafe full schema reads; gray-matter
+ * parses with `safeLoad`, which never does. The require is hidden from bundlers (`_require`), so
+ * the server bundle loaded esprima from node_modules: a 284 kB source V8 held as a two-byte string
+ * (567 kB, not ASCII) and its module's code.
+ */
+const UNUSED_BY_FRONT_MATTER: Record<string, () => unknown> = {
+  esprima: () => ({
+    parse(): never {
+      throw new Error("tierdesk does not load esprima: YAML's !!js/function tag is not supported here");
+    },
+  }),
+};
+
 let done = false;
 let dialogsDone = false;
+let frontMatterDone = false;
 let restifyDone = false;
 
 /**
@@ -115,11 +131,22 @@ export function skipUnusedServerDependencies(): string[] {
   return stubPackages('restify', UNUSED_BY_RESTIFY);
 }
 
-function stubPackages(owner: string, stubs: Record<string, (require: NodeJS.Require) => unknown>): string[] {
+/**
+ * The same for js-yaml's `esprima` (UNUSED_BY_FRONT_MATTER), resolved as js-yaml resolves it from
+ * gray-matter's folder. Must run before gray-matter is first loaded. Returns the names stubbed.
+ */
+export function skipUnusedFrontMatterDependencies(): string[] {
+  if (frontMatterDone) return [];
+  frontMatterDone = true;
+  return stubPackages(['gray-matter', 'js-yaml'], UNUSED_BY_FRONT_MATTER);
+}
+
+/** `owners`: the package that requires the stubbed ones, or the chain of packages that leads to it. */
+function stubPackages(owners: string | readonly string[], stubs: Record<string, () => unknown>): string[] {
   const stubbed: string[] = [];
-  let require: NodeJS.Require;
+  let require = createRequire(import.meta.url);
   try {
-    require = createRequire(createRequire(import.meta.url).resolve(`${owner}/package.json`));
+    for (const owner of typeof owners === 'string' ? [owners] : owners) require = createRequire(require.resolve(`${owner}/package.json`));
   } catch {
     return stubbed;
   }
@@ -134,7 +161,7 @@ function stubPackages(owner: string, stubs: Record<string, (require: NodeJS.Requ
     const module = new Module(file);
     module.filename = file;
     module.loaded = true;
-    module.exports = exports(require);
+    module.exports = exports();
     require.cache[file] = module;
     stubbed.push(name);
   }
