@@ -7,6 +7,13 @@ import { repoRoot } from './support/test-app.js';
 
 const modelDir = path.resolve(repoRoot, process.env.MODEL_DIR ?? '../shared/models');
 
+/** Runs an ES module script (tsx, from the checkout) in a fresh node process; returns the JSON of its last line of output. */
+function inFreshProcess<T>(script: string): T {
+  const run = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { cwd: repoRoot, encoding: 'utf8' });
+  if (run.status !== 0) throw new Error(run.stderr);
+  return JSON.parse(run.stdout.trim().split('\n').pop()!) as T;
+}
+
 /**
  * Loads the embedder in a fresh node process (a test worker may already have imported
  * transformers.js for another file) and reports what got loaded: whether libvips (sharp's native
@@ -31,9 +38,7 @@ function loadInFreshProcess(skip: boolean): { libvips: boolean; ortWeb: boolean;
       dimension: embedder.dimension,
       norm: Math.hypot(...vector),
     }));`;
-  const run = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { cwd: repoRoot, encoding: 'utf8' });
-  if (run.status !== 0) throw new Error(run.stderr);
-  return JSON.parse(run.stdout.trim().split('\n').pop()!) as ReturnType<typeof loadInFreshProcess>;
+  return inFreshProcess<ReturnType<typeof loadInFreshProcess>>(script);
 }
 
 describe.runIf(process.platform === 'linux')('transformers.js without the packages tierdesk never uses', () => {
@@ -91,9 +96,7 @@ function promptInFreshProcess(lean: boolean): { standIns: string[]; picked: stri
       dateTimeError = error.message;
     }
     console.log(JSON.stringify({ standIns, picked, dateTimeError }));`;
-  const run = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { cwd: repoRoot, encoding: 'utf8' });
-  if (run.status !== 0) throw new Error(run.stderr);
-  return JSON.parse(run.stdout.trim().split('\n').pop()!) as ReturnType<typeof promptInFreshProcess>;
+  return inFreshProcess<ReturnType<typeof promptInFreshProcess>>(script);
 }
 
 describe('botbuilder-dialogs without the recognizers of prompts tierdesk never uses', () => {
@@ -148,9 +151,7 @@ function restifyInFreshProcess(lean: boolean): { loaded: string[]; standIns: str
     }
     console.log(JSON.stringify({ loaded, standIns, echoed, spdyError }));
     process.exit(0);`;
-  const run = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { cwd: repoRoot, encoding: 'utf8' });
-  if (run.status !== 0) throw new Error(run.stderr);
-  return JSON.parse(run.stdout.trim().split('\n').pop()!) as ReturnType<typeof restifyInFreshProcess>;
+  return inFreshProcess<ReturnType<typeof restifyInFreshProcess>>(script);
 }
 
 describe('restify without spdy and http-signature', () => {
@@ -185,9 +186,7 @@ function frontMatterInFreshProcess(lean: boolean): { esprima: 'stand-in' | 'real
       functionTag = error.message;
     }
     console.log(JSON.stringify({ esprima, parsed, functionTag }));`;
-  const run = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { cwd: repoRoot, encoding: 'utf8' });
-  if (run.status !== 0) throw new Error(run.stderr);
-  return JSON.parse(run.stdout.trim().split('\n').pop()!) as ReturnType<typeof frontMatterInFreshProcess>;
+  return inFreshProcess<ReturnType<typeof frontMatterInFreshProcess>>(script);
 }
 
 describe('front matter without esprima', () => {
