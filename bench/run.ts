@@ -18,13 +18,16 @@
  *                                question's own work: no model, no retrieval) and prints its summary (bench/profile-summary.ts); the profile is kept in bench/.cache/profiles
  *   --ceiling-only               only the model's own throughput ceiling (batch sizes 1..32, 1 and 2 intra-op threads)
  *   --postgres                   also the PostgreSQL section (bench/postgres.ts: SQLite vs DATABASE_URL turns, NOTIFY vs polling)
+ *   --steady N                   after the load runs, N more rounds of 2 × turns distinct questions at 100 concurrent,
+ *                                RSS 1 s after each: does memory level off under steady load? (12 rounds: ~3 min)
  *
  * The bench builds once (`npm run build`) and runs the server under test as `npm start` does
  * (package.json "start": `node <its options> dist/bundle/index.js`, bench/start-memory.ts) in its own
  * process, so its RSS is its own; the load generator (this process) shares the 2 cores with it, as does the bare
  * botbuilder echo bot measured in the same run for the ratio. Every question is distinct: dev-set
- * questions combined with 6 greetings × 6 closings (a new combination per turn), each turn in a
- * new conversation (a first question: state read miss + write, transcript append).
+ * questions combined with 6 greetings × 6 closings × 4 endings (a new combination per turn: ~33,000;
+ * the runs take the first ~5,000, `--steady` rounds theirs from the 10,000th on),
+ * each turn in a new conversation (a first question: state read miss + write, transcript append).
  */
 import { spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -85,17 +88,21 @@ const f2 = (x: number) => (Number.isFinite(x) ? x.toFixed(2) : '—');
 
 // ---------------------------------------------------------------- distinct questions
 
-function questionSource(): () => string {
+/** `start`: how many questions to skip (the steady-load rounds draw from their own source, past the others'). */
+function questionSource(start = 0): () => string {
   const dev = YAML.parse(readFileSync(path.join(root, 'knowledge', 'eval', 'en', 'dev-set.yaml'), 'utf8')) as { items: { question: string; article: string }[] };
   const questions = dev.items.filter((i) => i.article !== 'none').map((i) => i.question);
   const greetings = ['', 'Hi, ', 'Hello! ', 'Quick question: ', 'Good morning, ', 'Please help: '];
   const closings = ['', ' Thanks.', ' Thank you!', ' Cheers', ' Regards', ' Thanks a lot'];
-  let n = 0;
+  // Only once every greeting and closing has been used (after ~8,000 questions): the steady-load rounds.
+  const endings = ['', ' (asking again)', ' - urgent', ' Best wishes, Sam'];
+  let n = start;
   return () => {
     const q = questions[n % questions.length]!;
     const k = Math.floor(n / questions.length);
     n++;
-    return `${greetings[k % greetings.length]}${q}${closings[Math.floor(k / greetings.length) % closings.length]}`;
+    const ending = endings[Math.floor(k / (greetings.length * closings.length)) % endings.length];
+    return `${greetings[k % greetings.length]}${q}${closings[Math.floor(k / greetings.length) % closings.length]}${ending}`;
   };
 }
 
@@ -630,6 +637,8 @@ async function main(): Promise<void> {
     // A second 100-conversation run: does RSS keep growing under steady load?
     const again = await load(server.port, 100, turns * 2, next);
     const afterSecond = rssMb(server.pid);
+    // Their own questions, so the ceiling and the split below get the same ones with or without --steady.
+    const steady = await steadyLoad(server, turns * 2, Number(option('steady', '0')), questionSource(10_000));
     await echo.stop();
     await server.stop();
     rmSync(dataDir, { recursive: true, force: true });
@@ -655,6 +664,7 @@ async function main(): Promise<void> {
     say();
     table(['measure', 'seconds', 'RSS MB'], rows);
     say();
+    if (steady.length > 0) reportSteadyLoad(steady, turns * 2, afterSecond);
     await inProcess(splitCopy(indexed), next);
     if (flag('memory-variants')) await memoryBreakdown();
   }
@@ -668,6 +678,40 @@ async function main(): Promise<void> {
   }
 
   finish(date);
+}
+
+interface SteadyRound {
+  perSecond: number;
+  rss: number;
+}
+
+/** `rounds` more runs of `perRound` distinct questions at 100 concurrent (`--steady N`), RSS 1 s after each. */
+async function steadyLoad(server: Server, perRound: number, rounds: number, next: () => string): Promise<SteadyRound[]> {
+  const done: SteadyRound[] = [];
+  for (let i = 0; i < rounds; i++) {
+    const run = await load(server.port, 100, perRound, next);
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    done.push({ perSecond: run.perSecond, rss: rssMb(server.pid) });
+  }
+  return done;
+}
+
+/** The steady-load table, and how much RSS still rose over the second half of the rounds. */
+function reportSteadyLoad(rounds: SteadyRound[], perRound: number, before: number): void {
+  say(`### RSS under steady load: ${rounds.length} more rounds of ${perRound} distinct questions at 100 concurrent (after the runs above)`);
+  say();
+  table(
+    ['round', 'turns/s', 'RSS 1 s after, MB'],
+    rounds.map((r, i) => [i + 1, f1(r.perSecond), f1(r.rss)]),
+  );
+  say();
+  const half = rounds.slice(Math.floor(rounds.length / 2));
+  const rss = half.map((r) => r.rss);
+  say(
+    `Before these rounds ${f1(before)} MB; over the last ${half.length} rounds ${f1(Math.min(...rss))}–${f1(Math.max(...rss))} MB, ` +
+      `from ${f1(half[0]!.rss)} to ${f1(half.at(-1)!.rss)} MB (${(half.at(-1)!.rss - half[0]!.rss >= 0 ? '+' : '') + f1(half.at(-1)!.rss - half[0]!.rss)} MB). Target: flat, ≤ 350 MB.`,
+  );
+  say();
 }
 
 /** Writes what was printed to bench/results/<date>-<model>[-10k|-start].md (-2, -3… for a later run that day). */
