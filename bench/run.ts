@@ -705,11 +705,11 @@ function reportSteadyLoad(rounds: SteadyRound[], perRound: number, before: numbe
     rounds.map((r, i) => [i + 1, f1(r.perSecond), f1(r.rss)]),
   );
   say();
-  const half = rounds.slice(Math.floor(rounds.length / 2));
-  const rss = half.map((r) => r.rss);
+  const rss = rounds.slice(Math.floor(rounds.length / 2)).map((r) => r.rss);
+  const [first, last] = [rss[0]!, rss.at(-1)!];
   say(
-    `Before these rounds ${f1(before)} MB; over the last ${half.length} rounds ${f1(Math.min(...rss))}–${f1(Math.max(...rss))} MB, ` +
-      `from ${f1(half[0]!.rss)} to ${f1(half.at(-1)!.rss)} MB (${(half.at(-1)!.rss - half[0]!.rss >= 0 ? '+' : '') + f1(half.at(-1)!.rss - half[0]!.rss)} MB). Target: flat, ≤ 350 MB.`,
+    `Before these rounds ${f1(before)} MB; over the last ${rss.length} rounds ${f1(Math.min(...rss))}–${f1(Math.max(...rss))} MB, ` +
+      `from ${f1(first)} to ${f1(last)} MB (${last >= first ? '+' : ''}${f1(last - first)} MB). Target: flat, ≤ 350 MB.`,
   );
   say();
 }

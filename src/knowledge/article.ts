@@ -27,7 +27,7 @@ export interface Article extends ArticleFrontMatter {
  * An article from its validated front matter and its body, written out field by field. Not
  * `{ ...frontMatter, body, file }`: front matter comes out of zod (and, at a cold start, out of
  * the saved parses), and V8 gave every article spread from such an object a hidden class of its
- * own (heap snapshot at 10,000 articles: 10,070 classes, ~3 MB; test/load-articles.test.ts).
+ * own (heap snapshot at 10,000 articles: 10,070 classes, ~3 MB; test/parsed-articles.test.ts).
  */
 export function articleFrom(frontMatter: ArticleFrontMatter, body: string, file: string): Article {
   const { id, title, language, tags, questions, link } = frontMatter;

@@ -107,7 +107,7 @@ let restifyDone = false;
 export function skipUnusedTransformersDependencies(): string[] {
   if (done) return [];
   done = true;
-  return stubPackages('@xenova/transformers', Object.fromEntries(Object.entries(UNUSED).map(([name, make]) => [name, () => make()])));
+  return stubPackages(['@xenova/transformers'], UNUSED);
 }
 
 /**
@@ -118,7 +118,7 @@ export function skipUnusedTransformersDependencies(): string[] {
 export function skipUnusedDialogRecognizers(): string[] {
   if (dialogsDone) return [];
   dialogsDone = true;
-  return stubPackages('botbuilder-dialogs', UNUSED_BY_DIALOGS);
+  return stubPackages(['botbuilder-dialogs'], UNUSED_BY_DIALOGS);
 }
 
 /**
@@ -128,7 +128,7 @@ export function skipUnusedDialogRecognizers(): string[] {
 export function skipUnusedServerDependencies(): string[] {
   if (restifyDone) return [];
   restifyDone = true;
-  return stubPackages('restify', UNUSED_BY_RESTIFY);
+  return stubPackages(['restify'], UNUSED_BY_RESTIFY);
 }
 
 /**
@@ -141,12 +141,12 @@ export function skipUnusedFrontMatterDependencies(): string[] {
   return stubPackages(['gray-matter', 'js-yaml'], UNUSED_BY_FRONT_MATTER);
 }
 
-/** `owners`: the package that requires the stubbed ones, or the chain of packages that leads to it. */
-function stubPackages(owners: string | readonly string[], stubs: Record<string, () => unknown>): string[] {
+/** `owners`: the chain of packages that leads to the one requiring the stubbed ones (each resolved from the one before). */
+function stubPackages(owners: readonly string[], stubs: Record<string, () => unknown>): string[] {
   const stubbed: string[] = [];
   let require = createRequire(import.meta.url);
   try {
-    for (const owner of typeof owners === 'string' ? [owners] : owners) require = createRequire(require.resolve(`${owner}/package.json`));
+    for (const owner of owners) require = createRequire(require.resolve(`${owner}/package.json`));
   } catch {
     return stubbed;
   }

@@ -290,7 +290,7 @@ export class KnowledgeSearch {
    * Object literals, not `{ ...scored, language }`: V8 11 (Node 20) gives every object spread from
    * one with a fractional number field plus a new property a hidden class of its own, and the
    * ranking cache holds up to 50,000 of these (heap snapshot after 3,600 turns: 48,069 such
-   * classes, ~12 MB of maps and descriptors; test/ranked-questions.test.ts).
+   * classes, ~10 MB of maps, descriptors and property arrays; test/ranked-questions.test.ts).
    */
   private withLanguage({ articleId, score }: ScoredArticle, language: string, matched: string | undefined): ScoredArticle {
     const available = this.versions.get(articleId)!;
