@@ -26,8 +26,15 @@ function expected(labels: readonly number[], removed: readonly number[] = []): M
   return new Map(labels.map((label) => [label, removed.includes(label) ? undefined : reference.vector(label)]));
 }
 
+/** Runs of consecutive labels across removed, added and unknown ones, and labels alone. */
+const PROBES = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 298, 299, 300, 301, -1, 1.5, 1199, 1200, 1201, 42, 17, 18];
+
+/** Each label reads as `want` says, one at a time and in runs (`vectors`: one read per run of consecutive labels). */
 function readsAs(index: VectorIndex, want: Map<number, Float32Array | undefined>): void {
   for (const [label, vector] of want) expect(index.vector(label), `label ${label}`).toEqual(vector);
+  const labels = [...want.keys()];
+  expect(index.vectors(labels)).toEqual(labels.map((label) => want.get(label)));
+  expect(index.vectors(PROBES)).toEqual(PROBES.map((label) => want.get(label)));
 }
 
 describe('HNSW index: stored vectors read back after a reload (vectors-N.hnsw.f32 beside the graph)', () => {

@@ -121,10 +121,13 @@ function sourceDigest(article: Article): string {
 /**
  * Articles whose passage vectors are kept in JS memory (as one block each) for exact scores of
  * fused candidates. Bounded: an unbounded cache ends up holding a second copy of every vector
- * (10,000 articles ≈ 80,000 passages ≈ 125 MB) beside the HNSW graph's own; reading one vector
- * from the graph costs ~30 µs. 1,024 articles of ~8 passages ≈ 12 MB.
+ * (10,000 articles ≈ 80,000 passages ≈ 125 MB) beside the HNSW graph's own. A block not cached
+ * is one read of the index's sidecar file per language version (`VectorIndex.vectors`), so a
+ * miss is cheap: at 10,000 articles, 256 blocks (~3.5 MB) instead of 1,024 (~14 MB, all of it held
+ * under load) cost the same per question (dense rows 0.66 ms against 0.45–0.73 ms; with one
+ * read per passage, 128 blocks had cost 1.03 ms; bench/results/2026-12-07-round17.md).
  */
-const ARTICLE_BLOCK_CACHE = 1024;
+const ARTICLE_BLOCK_CACHE = 256;
 
 /**
  * One article's passages (all languages) with vectors, as one row-major block: what a
@@ -241,8 +244,11 @@ export class KnowledgeIndex {
     const labels: number[] = [];
     const owners: PassageOwner[] = [];
     const rows: Float32Array[] = [];
-    for (const label of this.articleLabels(articleId)) {
-      const vector = this.passageVector(label);
+    const all = this.articleLabels(articleId);
+    const stored = this.vectors.vectors(all);
+    for (let i = 0; i < all.length; i++) {
+      const label = all[i]!;
+      const vector = this.keywordOnly.has(label) ? undefined : stored[i];
       const owner = this.labels.get(label);
       if (vector === undefined || owner === undefined) continue;
       labels.push(label);

@@ -106,6 +106,46 @@ export class HnswVectorIndex implements VectorIndex {
     return this.graphVector(label);
   }
 
+  /**
+   * One read of the sidecar per run of consecutive labels (an article's passages were labelled
+   * one after the other), instead of one per label: ranking reads every candidate article's
+   * passages, ~200 vectors per question at 10,000 articles, and a read is a system call (~2 µs).
+   * The vectors are views of one buffer per run.
+   */
+  vectors(labels: readonly number[]): (Float32Array | undefined)[] {
+    const sidecar = this.sidecar;
+    const D = this.dimension;
+    const result: (Float32Array | undefined)[] = new Array(labels.length);
+    let i = 0;
+    while (i < labels.length) {
+      const first = labels[i]!;
+      let end = i + 1;
+      while (end < labels.length && labels[end] === first + (end - i)) end++;
+      const count = end - i;
+      const readable = sidecar !== undefined && count > 1 && Number.isInteger(first) && first >= 0 && first + count <= sidecar.slots;
+      let run: Float32Array | undefined;
+      if (readable) {
+        try {
+          run = new Float32Array(count * D);
+          readSync(sidecar.fd, new Uint8Array(run.buffer), 0, run.byteLength, first * D * 4);
+        } catch {
+          // A failing disk read: each label is read on its own below (the graph still has them).
+          run = undefined;
+        }
+      }
+      for (let k = 0; k < count; k++) {
+        const label = first + k;
+        if (run === undefined || this.changed.has(label)) result[i + k] = this.vector(label);
+        else {
+          const vector = run.subarray(k * D, (k + 1) * D);
+          result[i + k] = Number.isNaN(vector[0]) ? undefined : vector;
+        }
+      }
+      i = end;
+    }
+    return result;
+  }
+
   /** The vector as the graph holds it (undefined for a removed or unknown label). */
   private graphVector(label: number): Float32Array | undefined {
     const point = graphPoint(this.index, label);
@@ -186,6 +226,8 @@ export class HnswVectorIndex implements VectorIndex {
 
 /** hnswlib-node's getPoint, undefined for a removed or unknown label (it throws for those). */
 function graphPoint(index: Hnsw, label: number): number[] | undefined {
+  // hnswlib-node would read 1.5 as label 1.
+  if (!Number.isInteger(label) || label < 0) return undefined;
   try {
     return index.getPoint(label);
   } catch {

@@ -16,6 +16,8 @@ export interface VectorIndex {
   remove(label: number): void;
   /** The stored vector of a label (for training a classifier without re-embedding), if present. */
   vector(label: number): Float32Array | undefined;
+  /** `vector` of each label, in order: an implementation may read consecutive labels at once (an article's passages have consecutive labels). */
+  vectors(labels: readonly number[]): (Float32Array | undefined)[];
   /** Up to `k` best matches, best first. */
   search(query: Float32Array, k: number): VectorHit[];
   /** Writes the index to a file so a restart can skip re-embedding. */
