@@ -5,6 +5,8 @@ import { loadArticles, PARSED_ARTICLES_FILE, ParsedArticles, parsedArticlesJsonS
 import type { KnowledgeService } from '../src/knowledge/knowledge-service.js';
 import { hashingKnowledge, until } from './support/hashing-knowledge.js';
 import { sameShape } from './support/same-shape.js';
+import { collectGarbage } from '../src/runtime/collect-garbage.js';
+import { ownString } from '../src/knowledge/article.js';
 import { sampleKnowledgeDir, tempDir } from './support/test-app.js';
 
 const sampleArticles = path.join(sampleKnowledgeDir, 'articles');
@@ -37,6 +39,37 @@ describe('article parses saved between starts', () => {
     const unlinked = [...fresh, ...again].filter((a) => a.link === undefined);
     expect(unlinked.length).toBeGreaterThan(fresh.length);
     for (const article of unlinked) expect(sameShape(article, unlinked[0]!)).toBe(true);
+  });
+
+  it('keeps no file text alive through an article: bodies and paths are strings of their own (memory: 10,000 articles are held)', async () => {
+    const dir = tempDir('tierdesk-own-');
+    mkdirSync(path.join(dir, 'en'));
+    // Front matter with a 0.5 MB comment: held through a body cut from the file, 20 files are 10 MB.
+    const padding = `# ${'x'.repeat(500_000)}\n`;
+    for (let i = 0; i < 20; i++) {
+      writeFileSync(path.join(dir, 'en', `a${i}.md`), `---\n${padding}id: a${i}\ntitle: Article ${i}\nlanguage: en\n---\nThe body of article ${i}, żółw and ümlaut, long enough to be cut.\n`);
+    }
+    const heapUsed = () => {
+      collectGarbage();
+      collectGarbage();
+      return process.memoryUsage().heapUsed;
+    };
+    const before = heapUsed();
+    const parsed = new ParsedArticles();
+    const fresh = (await loadArticles(dir, parsed)).articles;
+    const saved = ParsedArticles.fromJSON(parsedArticlesJsonSchema.parse(JSON.parse(JSON.stringify(parsed.toJSON()))));
+    const again = (await loadArticles(dir, saved)).articles;
+    const grown = heapUsed() - before;
+    expect(fresh).toHaveLength(20);
+    expect(again).toEqual(fresh);
+    expect(fresh.find((a) => a.id === 'a3')!.body).toBe('The body of article 3, żółw and ümlaut, long enough to be cut.');
+    expect(grown).toBeLessThan(3_000_000);
+  });
+
+  it('copies text exactly, whatever its characters', () => {
+    for (const text of ['', 'plain ascii text of some length', 'Latin-1: ümlaut café ÿ', 'Polish: zażółć gęślą jaźń', 'emoji 🚲 and CJK 自行车', 'lone \ud800 surrogate']) {
+      expect(ownString(text)).toBe(text);
+    }
   });
 
   it('uses a saved parse only while the file has the same bytes', async () => {
