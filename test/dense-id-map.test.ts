@@ -66,6 +66,13 @@ describe('DenseIdMap', () => {
     expect(denseWhenCompact(sparse)).toBe(sparse);
     const strings = new Map<unknown, string>([['x', 'a']]) as unknown as Map<number, string>;
     expect(denseWhenCompact(strings)).toBe(strings);
+    // Ids are never reused: one that became spread thin goes back to a Map, with the same entries.
+    const thinned = DenseIdMap.from(Array.from({ length: 3000 }, (_, i) => [i, `v${i}`] as const));
+    expect(denseWhenCompact(thinned)).toBe(thinned);
+    for (let i = 0; i < 2990; i++) thinned.delete(i);
+    const back = denseWhenCompact(thinned);
+    expect(back).toBeInstanceOf(Map);
+    expect([...back]).toEqual([...thinned]);
   });
 });
 
@@ -91,9 +98,13 @@ describe('SingleFieldLengths', () => {
       [2, [7]],
       [5, [11]],
     ]);
-    // Two fields, or a length that is not an integer: kept as MiniSearch made them.
+    // Two fields, a length that is not an integer, or ids spread thin: kept as MiniSearch made them.
     expect(SingleFieldLengths.from(new Map([[0, [1, 2]]]))).toBeNull();
     expect(SingleFieldLengths.from(new Map([[0, [1.5]]]))).toBeNull();
+    expect(SingleFieldLengths.from(new Map([[5000, [1]]]))).toBeNull();
+    expect(lengths.sparse).toBe(false);
+    lengths.set(100_000, [4]);
+    expect(lengths.sparse).toBe(true);
   });
 });
 
@@ -154,5 +165,26 @@ describe('the keyword index with compact per-passage maps', () => {
       }),
       { numRuns: 100 },
     );
+  });
+});
+
+describe('the keyword index revised many times', () => {
+  it('goes back to Maps once its short ids are spread thin, and answers as a fresh build', () => {
+    const common = { share: 0.3, minPostings: 2 };
+    const documentsOf = (round: number) => Array.from({ length: 40 }, (_, i) => ({ id: i, articleId: `a${i % 5}`, language: 'en', text: `${WORDS[(i + round) % WORDS.length]} ${WORDS[(i * 3 + round) % WORDS.length]} ${WORDS[i % WORDS.length]}` }));
+    let documents = documentsOf(0);
+    let index = new MiniSearchLexicalIndex(documents, undefined, { owners: ownersOf(documents), common });
+    // Every revision replaces all 40 passages: MiniSearch gives the new ones new short ids.
+    for (let round = 1; round <= 40; round++) {
+      const next = documentsOf(round);
+      index = index.revise(documents, next, ownersOf(next));
+      documents = next;
+    }
+    const mini = mapsOf(index);
+    expect(mini._documentIds).toBeInstanceOf(Map);
+    expect(mini._fieldLength).toBeInstanceOf(Map);
+    expect(mini._fieldLength).not.toBeInstanceOf(SingleFieldLengths);
+    const fresh = new MiniSearchLexicalIndex(documents, undefined, { owners: ownersOf(documents), common });
+    expect(hits(index)).toEqual(hits(fresh));
   });
 });

@@ -5,7 +5,7 @@ import { createHash } from 'node:crypto';
 import { LruMap } from '../lru-map.js';
 import { ArticleClassifier, classifierJsonSchema } from '../search/article-classifier.js';
 import { ClassifierTrainer } from '../search/classifier-training.js';
-import { DenseIdMap } from '../search/dense-id-map.js';
+import { DenseIdMap, denseWhenCompact } from '../search/dense-id-map.js';
 import type { Embedder, EmbedderFingerprint } from '../search/embedder.js';
 import { MiniSearchLexicalIndex, type LexicalDocument, type LexicalIndex } from '../search/lexical-index.js';
 import { StoredEmbeddings } from '../search/stored-embeddings.js';
@@ -384,7 +384,7 @@ export class KnowledgeIndex {
 
       // By label in an array (dense-id-map.ts), one owner object per article version and kind of
       // passage: a Map of an object per passage was ~6 MB of heap at 10,000 articles.
-      const labels = new DenseIdMap<PassageOwner>();
+      const ownersByLabel = new DenseIdMap<PassageOwner>();
       const labelsByArticle = new Map<string, number[]>();
       const keywordOnly = new Set<number>();
       for (const entry of Object.values(manifest.articles)) {
@@ -394,18 +394,21 @@ export class KnowledgeIndex {
         for (const passage of entry.passages) {
           let owner = owners.get(passage.kind);
           if (owner === undefined) owners.set(passage.kind, (owner = { articleId: entry.articleId, language: entry.language, kind: passage.kind }));
-          labels.set(passage.label, owner);
+          ownersByLabel.set(passage.label, owner);
           ofArticle.push(passage.label);
           if (passage.vector === false) keywordOnly.add(passage.label);
         }
       }
+      // Labels are never reused: after many edits an array would hold mostly holes (then a Map).
+      const labels = denseWhenCompact(ownersByLabel);
       const contentHash = contentHashOf(manifest, bodyVectors);
       // The texts of titles and questions by label (the classifier's examples, the evidence of an answer).
-      const texts = new DenseIdMap<string>();
+      const textsByLabel = new DenseIdMap<string>();
       for (const article of articles) {
         const entry = manifest.articles[articleKey(article)]!;
-        headPassages(article).forEach((passage, i) => texts.set(entry.passages[i]!.label, passage.text));
+        headPassages(article).forEach((passage, i) => textsByLabel.set(entry.passages[i]!.label, passage.text));
       }
+      const texts = denseWhenCompact(textsByLabel);
       // The classifier: read back, or trained (on a worker thread for a large knowledge base) once
       // the `query` vectors of every title and question are at hand.
       const trainingVectors = classifierTrainingVectors(embedder, indexDir, vectors, queryVectors);

@@ -37,6 +37,11 @@ export class DenseIdMap<V> implements Map<number, V> {
     return this.count;
   }
 
+  /** Slots in use: one past the largest key set since the last `clear` (holes included). */
+  get span(): number {
+    return this.slots.length;
+  }
+
   get [Symbol.toStringTag](): string {
     return 'DenseIdMap';
   }
@@ -96,19 +101,25 @@ export class DenseIdMap<V> implements Map<number, V> {
   }
 }
 
+/** Whether ids up to `largest` are dense enough among `count` entries for an array (a quarter of its slots or more). */
+function denseEnough(largest: number, count: number): boolean {
+  return largest + 1 <= 4 * count + 1024;
+}
+
 /**
  * `map` as a `DenseIdMap` when its keys are dense non-negative integers (at least a quarter of the
- * slots up to the largest key used), otherwise `map` itself.
+ * slots up to the largest key used), otherwise as a `Map`. Ids are never reused (a passage label,
+ * a MiniSearch short id): after many edits the live ones can be spread thin, and an array would
+ * then hold mostly holes; a `DenseIdMap` that has become so sparse is turned back into a `Map`.
  */
-export function denseWhenCompact<V>(map: ReadonlyMap<number, V>): Map<number, V> | ReadonlyMap<number, V> {
-  if (map instanceof DenseIdMap) return map;
+export function denseWhenCompact<V>(map: ReadonlyMap<number, V>): ReadonlyMap<number, V> {
+  if (map instanceof DenseIdMap) return denseEnough(map.span - 1, map.size) ? map : new Map(map);
   let largest = -1;
   for (const [key, value] of map) {
     if (!isSlot(key) || value === undefined) return map;
     if (key > largest) largest = key;
   }
-  if (largest + 1 > 4 * map.size + 1024) return map;
-  return DenseIdMap.from(map);
+  return denseEnough(largest, map.size) ? DenseIdMap.from(map) : map;
 }
 
 /**
@@ -124,14 +135,25 @@ export class SingleFieldLengths implements Map<number, number[]> {
   /** What `get` returns for a length stored as a number: read at once by MiniSearch, never kept. */
   private readonly scratch: number[] = [0];
 
-  /** MiniSearch's `_fieldLength` as read or built; null when a document has other than one integer length (then keep the Map). */
+  /**
+   * MiniSearch's `_fieldLength` as read or built; null when a document has other than one integer
+   * length or the ids are spread thin (`denseWhenCompact`): then keep a Map.
+   */
   static from(map: ReadonlyMap<number, readonly number[]>): SingleFieldLengths | null {
     const lengths = new SingleFieldLengths();
+    let largest = -1;
     for (const [key, value] of map) {
       if (!isSlot(key) || value.length !== 1 || !isSlot(value[0])) return null;
-      lengths.lengths.set(key, value[0]);
+      if (key > largest) largest = key;
     }
+    if (!denseEnough(largest, map.size)) return null;
+    for (const [key, value] of map) lengths.lengths.set(key, value[0]!);
     return lengths;
+  }
+
+  /** Whether the ids have become spread thin (see `denseWhenCompact`): then a Map holds them better. */
+  get sparse(): boolean {
+    return !denseEnough(this.lengths.span - 1, this.lengths.size);
   }
 
   /** Arrays set since `from` or the last `compact` that hold one integer length become numbers. */

@@ -292,14 +292,17 @@ function rawMiniSearch(mini: MiniSearch<LexicalDocument>): RawMiniSearch {
  * `Map`s (dense-id-map.ts): ~14 MB less heap at 10,000 articles. Called when documents are in
  * (`finish`): after a build, a read-back or a revision, whose new documents MiniSearch added to
  * the maps already compact (their field lengths become numbers here). Maps whose keys are not
- * dense ids are left as they are.
+ * dense ids are left as they are, and compact ones whose ids have become spread thin (short ids
+ * are never reused: every revision adds new ones) go back to being Maps.
  */
 function compactIdMaps(mini: MiniSearch<LexicalDocument>): void {
   const inner = mini as unknown as { _documentIds: Map<number, unknown>; _idToShortId: Map<unknown, number>; _fieldLength: Map<number, number[]> };
   inner._documentIds = denseWhenCompact(inner._documentIds) as Map<number, unknown>;
-  inner._idToShortId = denseWhenCompact(inner._idToShortId as Map<number, number>) as Map<unknown, number>;
-  if (inner._fieldLength instanceof SingleFieldLengths) inner._fieldLength.compact();
-  else inner._fieldLength = SingleFieldLengths.from(inner._fieldLength) ?? inner._fieldLength;
+  inner._idToShortId = denseWhenCompact(inner._idToShortId as ReadonlyMap<number, number>) as Map<unknown, number>;
+  if (inner._fieldLength instanceof SingleFieldLengths) {
+    if (inner._fieldLength.sparse) inner._fieldLength = new Map(inner._fieldLength);
+    else inner._fieldLength.compact();
+  } else inner._fieldLength = SingleFieldLengths.from(inner._fieldLength) ?? inner._fieldLength;
 }
 
 /** Passed by `revise` only: the constructor then takes the MiniSearch, postings and expansions of a revised index. */
