@@ -10,15 +10,18 @@
  * of the key `keys()` just gave (MiniSearch's scoring loop) is O(1), any other look-up, `set` of a
  * new key and `delete` are O(n) — a hot reload changes a few articles' postings, a fresh build adds
  * to Maps and compacts them once at the end (`compactTermIndex`).
+ *
+ * Frequencies sit in the narrowest array that holds them (`Frequencies`): a posting is 5 bytes
+ * where no passage has the term 256 times or more, which is every term of real articles.
  */
 export class CompactPostings implements Iterable<[number, number]> {
   private ids: Uint32Array;
-  private frequencies: Uint32Array;
+  private frequencies: Frequencies;
   private count: number;
   /** Position of the key `keys()` yielded last (`get` checks it first). */
   private cursor = 0;
 
-  private constructor(ids: Uint32Array, frequencies: Uint32Array, count: number) {
+  private constructor(ids: Uint32Array, frequencies: Frequencies, count: number) {
     this.ids = ids;
     this.frequencies = frequencies;
     this.count = count;
@@ -27,14 +30,18 @@ export class CompactPostings implements Iterable<[number, number]> {
   /** The postings of a Map, in its order; throws on an id or frequency that is not a uint32 (as the Map is MiniSearch's, never). */
   static from(entries: Iterable<readonly [number, number]>, size: number): CompactPostings {
     const ids = new Uint32Array(size);
-    const frequencies = new Uint32Array(size);
+    const read = new Uint32Array(size);
     let count = 0;
+    let largest = 0;
     for (const [id, frequency] of entries) {
       if (!isUint32(id) || !isUint32(frequency) || count === size) throw new Error('keyword index: a posting is not a passage id and a count');
       ids[count] = id;
-      frequencies[count] = frequency;
+      read[count] = frequency;
+      if (frequency > largest) largest = frequency;
       count++;
     }
+    const frequencies = frequenciesFor(size, largest);
+    frequencies.set(read);
     return new CompactPostings(ids, frequencies, count);
   }
 
@@ -53,6 +60,7 @@ export class CompactPostings implements Iterable<[number, number]> {
 
   set(id: number, frequency: number): this {
     if (!isUint32(id) || !isUint32(frequency)) throw new Error('keyword index: a posting is not a passage id and a count');
+    if (frequency > largestIn(this.frequencies)) this.frequencies = widened(this.frequencies, this.frequencies.length, frequency);
     const at = this.positionOf(id);
     if (at >= 0) {
       this.frequencies[at] = frequency;
@@ -61,11 +69,9 @@ export class CompactPostings implements Iterable<[number, number]> {
     if (this.count === this.ids.length) {
       const length = Math.max(4, this.ids.length * 2);
       const ids = new Uint32Array(length);
-      const frequencies = new Uint32Array(length);
       ids.set(this.ids);
-      frequencies.set(this.frequencies);
       this.ids = ids;
-      this.frequencies = frequencies;
+      this.frequencies = widened(this.frequencies, length, largestIn(this.frequencies));
     }
     this.ids[this.count] = id;
     this.frequencies[this.count] = frequency;
@@ -110,6 +116,26 @@ export class CompactPostings implements Iterable<[number, number]> {
     for (let i = 0; i < this.count; i++) if (this.ids[i] === id) return i;
     return -1;
   }
+}
+
+/** A term's frequencies per passage: one byte each while all are below 256, else two or four. */
+type Frequencies = Uint8Array | Uint16Array | Uint32Array;
+
+/** The narrowest frequencies array of `length` that holds `largest`. */
+function frequenciesFor(length: number, largest: number): Frequencies {
+  return largest <= 0xff ? new Uint8Array(length) : largest <= 0xffff ? new Uint16Array(length) : new Uint32Array(length);
+}
+
+/** The largest frequency `frequencies` can hold. */
+function largestIn(frequencies: Frequencies): number {
+  return frequencies instanceof Uint8Array ? 0xff : frequencies instanceof Uint16Array ? 0xffff : 0xffffffff;
+}
+
+/** `frequencies` copied into an array of `length` that holds `largest` too. */
+function widened(frequencies: Frequencies, length: number, largest: number): Frequencies {
+  const wider = frequenciesFor(length, Math.max(largest, largestIn(frequencies)));
+  wider.set(frequencies);
+  return wider;
 }
 
 function isUint32(value: number): boolean {
