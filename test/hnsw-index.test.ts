@@ -1,4 +1,4 @@
-import { readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { readdirSync, rmSync, statSync, truncateSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { hnswIndexFactory } from '../src/search/hnsw-index.js';
@@ -89,6 +89,15 @@ describe('HNSW index: stored vectors read back after a reload (vectors-N.hnsw.f3
     // Same size, other vectors: a file that does not belong to this graph.
     writeFileSync(`${file}.f32`, new Float32Array(300 * D).map((_, i) => unit(Math.floor(i / D) + 1000)[i % D]!));
     readsAs(await hnswIndexFactory.load(file, D), want);
+  });
+
+  it('reads from the graph when the file is cut short after the load', async () => {
+    const dir = tempDir();
+    const file = path.join(dir, 'vectors-1.hnsw');
+    await filled(labels).save(file);
+    const loaded = await hnswIndexFactory.load(file, D);
+    truncateSync(`${file}.f32`, 150 * D * 4 + 10);
+    readsAs(loaded, expected(labels));
   });
 
   it('gives an index saved without the file its file once, and never one for a graph changed since the load', async () => {

@@ -98,7 +98,7 @@ export class HnswVectorIndex implements VectorIndex {
       if (!Number.isInteger(label) || label < 0 || label >= sidecar.slots) return undefined;
       try {
         const vector = readVector(sidecar, label, this.dimension);
-        return Number.isNaN(vector[0]) ? undefined : vector;
+        if (vector !== undefined) return Number.isNaN(vector[0]) ? undefined : vector;
       } catch {
         // A failing disk read: the graph still has the vector.
       }
@@ -127,7 +127,8 @@ export class HnswVectorIndex implements VectorIndex {
       if (readable) {
         try {
           run = new Float32Array(count * D);
-          readSync(sidecar.fd, new Uint8Array(run.buffer), 0, run.byteLength, first * D * 4);
+          // A short read (a file cut short since it was checked) is no run either.
+          if (readSync(sidecar.fd, new Uint8Array(run.buffer), 0, run.byteLength, first * D * 4) !== run.byteLength) run = undefined;
         } catch {
           // A failing disk read: each label is read on its own below (the graph still has them).
           run = undefined;
@@ -240,10 +241,10 @@ const sidecarFile = (file: string) => `${file}.f32`;
 /** Slots a sidecar needs for these labels: one past the highest. */
 const slotCount = (labels: readonly number[]) => labels.reduce((max, label) => Math.max(max, label + 1), 0);
 
-function readVector(sidecar: Sidecar, label: number, dimension: number): Float32Array {
+/** The sidecar's vector of a label; undefined on a short read (a file cut short since it was checked). */
+function readVector(sidecar: Sidecar, label: number, dimension: number): Float32Array | undefined {
   const vector = new Float32Array(dimension);
-  readSync(sidecar.fd, new Uint8Array(vector.buffer), 0, dimension * 4, label * dimension * 4);
-  return vector;
+  return readSync(sidecar.fd, new Uint8Array(vector.buffer), 0, dimension * 4, label * dimension * 4) === dimension * 4 ? vector : undefined;
 }
 
 /**
@@ -266,6 +267,7 @@ function openSidecar(index: Hnsw, file: string, dimension: number): Sidecar | un
     checked.every((label) => {
       const saved = readVector(sidecar, label, dimension);
       const graph = graphPoint(index, label);
+      if (saved === undefined) return false;
       // A removed label (still listed by getIdsList) is NaN in the sidecar.
       if (graph === undefined) return Number.isNaN(saved[0]);
       return graph.length === dimension && graph.every((x, i) => Math.fround(x) === saved[i]);
