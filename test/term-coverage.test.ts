@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { keywordTerms } from '../src/search/lexical-index.js';
+import { narrowed, widened } from '../src/search/narrow-counts.js';
 import { TermCoverage } from '../src/search/term-coverage.js';
 
 const coverage = new TermCoverage([
@@ -99,3 +100,46 @@ describe('remembered term matches', () => {
   });
 });
 
+
+describe('counts held narrow (narrow-counts.ts)', () => {
+  /** An article whose `n` passages all have "printer": its count for the word is n. */
+  const printerArticle = (articleId: string, n: number) => Array.from({ length: n }, (_, i) => ({ articleId, text: `printer page ${i}` }));
+
+  it('gives the same coverage with counts of one, two and four bytes, built, saved and read, and revised', () => {
+    for (const n of [3, 300, 70_000]) {
+      const passages = [...printerArticle('big', n), { articleId: 'small', text: 'printer toner' }];
+      const built = new TermCoverage(passages);
+      const read = TermCoverage.fromJSON(JSON.parse(JSON.stringify(built.toJSON())));
+      const revised = built.revise(new Set(['small']), [{ articleId: 'small', text: 'printer drum' }]);
+      // "printer" is in every passage: the same weight for both articles, whatever the count.
+      const query = built.query('printer page');
+      for (const coverage of [built, read]) {
+        expect(coverage.coverage(query, 'big'), `n = ${n}`).toBe(1);
+        expect(coverage.coverage(query, 'small'), `n = ${n}`).toBeLessThan(1);
+      }
+      expect(revised.coverage(revised.query('printer page'), 'big')).toBe(1);
+      // Saved as uint32 whatever the array in memory: the file is the same as before.
+      const saved = built.toJSON();
+      expect(Buffer.from(saved.articleCounts, 'base64').byteLength).toBe(Buffer.from(saved.articleWords, 'base64').byteLength);
+    }
+  });
+});
+
+describe('narrowed counts', () => {
+  it('picks the narrowest array that holds the values, and keeps them', () => {
+    for (const [largest, type] of [
+      [255, Uint8Array],
+      [256, Uint16Array],
+      [65_535, Uint16Array],
+      [65_536, Uint32Array],
+    ] as const) {
+      const counts = Uint32Array.from([0, 1, largest]);
+      const narrow = narrowed(counts);
+      expect(narrow).toBeInstanceOf(type);
+      expect([...narrow]).toEqual([0, 1, largest]);
+    }
+    const wider = widened(narrowed(Uint32Array.from([1, 2])), 4, 1000);
+    expect(wider).toBeInstanceOf(Uint16Array);
+    expect([...wider]).toEqual([1, 2, 0, 0]);
+  });
+});

@@ -1,3 +1,5 @@
+import { countsFor, largestIn, widened, type Counts } from './narrow-counts.js';
+
 /**
  * One term's postings in MiniSearch's term index (passage id → term frequency) in two typed
  * arrays instead of a `Map`: MiniSearch 7.x keeps a `Map` per term and field, ~35 bytes per
@@ -11,17 +13,17 @@
  * new key and `delete` are O(n) — a hot reload changes a few articles' postings, a fresh build adds
  * to Maps and compacts them once at the end (`compactTermIndex`).
  *
- * Frequencies sit in the narrowest array that holds them (`Frequencies`): a posting is 5 bytes
+ * Frequencies sit in the narrowest array that holds them (narrow-counts.ts): a posting is 5 bytes
  * where no passage has the term 256 times or more, which is every term of real articles.
  */
 export class CompactPostings implements Iterable<[number, number]> {
   private ids: Uint32Array;
-  private frequencies: Frequencies;
+  private frequencies: Counts;
   private count: number;
   /** Position of the key `keys()` yielded last (`get` checks it first). */
   private cursor = 0;
 
-  private constructor(ids: Uint32Array, frequencies: Frequencies, count: number) {
+  private constructor(ids: Uint32Array, frequencies: Counts, count: number) {
     this.ids = ids;
     this.frequencies = frequencies;
     this.count = count;
@@ -40,7 +42,7 @@ export class CompactPostings implements Iterable<[number, number]> {
       if (frequency > largest) largest = frequency;
       count++;
     }
-    const frequencies = frequenciesFor(size, largest);
+    const frequencies = countsFor(size, largest);
     frequencies.set(read);
     return new CompactPostings(ids, frequencies, count);
   }
@@ -116,26 +118,6 @@ export class CompactPostings implements Iterable<[number, number]> {
     for (let i = 0; i < this.count; i++) if (this.ids[i] === id) return i;
     return -1;
   }
-}
-
-/** A term's frequencies per passage: one byte each while all are below 256, else two or four. */
-type Frequencies = Uint8Array | Uint16Array | Uint32Array;
-
-/** The narrowest frequencies array of `length` that holds `largest`. */
-function frequenciesFor(length: number, largest: number): Frequencies {
-  return largest <= 0xff ? new Uint8Array(length) : largest <= 0xffff ? new Uint16Array(length) : new Uint32Array(length);
-}
-
-/** The largest frequency `frequencies` can hold. */
-function largestIn(frequencies: Frequencies): number {
-  return frequencies instanceof Uint8Array ? 0xff : frequencies instanceof Uint16Array ? 0xffff : 0xffffffff;
-}
-
-/** `frequencies` copied into an array of `length` that holds `largest` too. */
-function widened(frequencies: Frequencies, length: number, largest: number): Frequencies {
-  const wider = frequenciesFor(length, Math.max(largest, largestIn(frequencies)));
-  wider.set(frequencies);
-  return wider;
 }
 
 function isUint32(value: number): boolean {

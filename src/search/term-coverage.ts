@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { LruMap } from '../lru-map.js';
 import { base64ToUint32, floatsToBase64 } from '../storage/float-base64.js';
 import { KeywordFolding, keywordTerms } from './lexical-index.js';
+import { narrowed, type Counts } from './narrow-counts.js';
 import { indexOfSorted } from './sorted-ids.js';
 
 /**
@@ -88,7 +89,8 @@ export class TermCoverage {
    */
   private byArticle = new Map<string, { start: number; end: number }>();
   private articleWords: Uint32Array;
-  private articleCounts: Uint32Array;
+  /** Passages per article and word: in the narrowest array that holds them (narrow-counts.ts). */
+  private articleCounts: Counts;
   private passages: number;
   /** Per article id: its passages (all languages), so `revise` can take them out of `passages`. */
   private passagesByArticle = new Map<string, number>();
@@ -132,17 +134,18 @@ export class TermCoverage {
     let entries = 0;
     for (const counts of counting.values()) entries += counts.size;
     this.articleWords = new Uint32Array(entries);
-    this.articleCounts = new Uint32Array(entries);
+    const articleCounts = new Uint32Array(entries);
     let start = 0;
     for (const [articleId, counts] of counting) {
       const words = [...counts.keys()].map((word) => this.ids.get(word)!).sort((a, b) => a - b);
       words.forEach((id, i) => {
         this.articleWords[start + i] = id;
-        this.articleCounts[start + i] = counts.get(this.sorted[id]!)!;
+        articleCounts[start + i] = counts.get(this.sorted[id]!)!;
       });
       this.byArticle.set(articleId, { start, end: start + words.length });
       start += words.length;
     }
+    this.articleCounts = narrowed(articleCounts);
   }
 
   /**
@@ -176,7 +179,7 @@ export class TermCoverage {
     let entries = fresh.articleWords.length;
     for (const [, range] of kept) entries += range.end - range.start;
     revised.articleWords = new Uint32Array(entries);
-    revised.articleCounts = new Uint32Array(entries);
+    const articleCounts = new Uint32Array(entries);
     let start = 0;
     // Word id in `from` → word id in `revised` (every word an article of `from` that is carried over has is still there).
     const renumbering = (from: TermCoverage) => Int32Array.from(from.sorted, (word) => revised.ids.get(word) ?? -1);
@@ -185,7 +188,7 @@ export class TermCoverage {
       const newId = renumbered.get(from)!;
       for (let i = range.start; i < range.end; i++) {
         revised.articleWords[start + i - range.start] = newId[from.articleWords[i]!]!;
-        revised.articleCounts[start + i - range.start] = from.articleCounts[i]!;
+        articleCounts[start + i - range.start] = from.articleCounts[i]!;
       }
       revised.byArticle.set(articleId, { start, end: start + range.end - range.start });
       revised.passagesByArticle.set(articleId, from.passagesByArticle.get(articleId)!);
@@ -193,6 +196,7 @@ export class TermCoverage {
     };
     for (const [articleId, range] of kept) copy(this, articleId, range);
     for (const [articleId, range] of fresh.byArticle) copy(fresh, articleId, range);
+    revised.articleCounts = narrowed(articleCounts);
     return revised;
   }
 
@@ -211,7 +215,8 @@ export class TermCoverage {
       articleIds,
       articles: floatsToBase64(articles),
       articleWords: floatsToBase64(this.articleWords),
-      articleCounts: floatsToBase64(this.articleCounts),
+      // Saved as uint32 whatever the array in memory, so files read the same either way.
+      articleCounts: floatsToBase64(Uint32Array.from(this.articleCounts)),
     };
   }
 
@@ -231,7 +236,7 @@ export class TermCoverage {
     coverage.ids = new Map(json.sorted.map((word, id) => [word, id]));
     coverage.global = global;
     coverage.articleWords = articleWords;
-    coverage.articleCounts = articleCounts;
+    coverage.articleCounts = narrowed(articleCounts);
     json.articleIds.forEach((articleId, i) => {
       const [start, end, passages] = [articles[i * 3]!, articles[i * 3 + 1]!, articles[i * 3 + 2]!];
       if (start > end || end > articleWords.length) throw new Error('saved term coverage: an article range is out of bounds');
