@@ -1,8 +1,9 @@
 /**
- * Counts (term frequencies, passages per word) in the narrowest typed array that holds them. Most
- * counts of real articles stay below 256, so a count is one byte instead of four: at 10,000
- * articles the keyword postings' frequencies went 5.9 → 1.5 MB and the term coverage's counts
- * 3.5 → 0.9 MB (bench/results/2026-12-07-round17.md).
+ * Counts (term frequencies, passages per word) and small ids (word ids of a vocabulary) in the
+ * narrowest typed array that holds them. Most counts of real articles stay below 256, so a count
+ * is one byte instead of four: at 10,000 articles the keyword postings' frequencies went
+ * 5.9 → 1.5 MB and the term coverage's counts and word ids 7.0 → 2.6 MB
+ * (bench/results/2026-12-07-round17.md).
  */
 export type Counts = Uint8Array | Uint16Array | Uint32Array;
 

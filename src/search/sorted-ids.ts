@@ -3,7 +3,7 @@
  * The flat lookup tables of the keyword search (a query term's scores by passage) and of the
  * term coverage (an article's word ids) keep their ids this way instead of in Maps.
  */
-export function indexOfSorted(ids: Uint32Array, id: number, start = 0, end = ids.length): number {
+export function indexOfSorted(ids: Uint8Array | Uint16Array | Uint32Array, id: number, start = 0, end = ids.length): number {
   let low = start;
   let high = end;
   while (low < high) {

@@ -85,11 +85,12 @@ export class TermCoverage {
    * Per article id: the range `start`..`end` of `articleWords` / `articleCounts`, which hold the
    * ids of the words its passages (all languages) contain, ascending, and how many passages
    * contain each. Two flat arrays instead of a Map per article: at 10,000 articles ~1.5 million
-   * entries, 37 MB of JS Maps, ~12 MB here (bench/results/2026-12-06-round7.md).
+   * entries, 37 MB of JS Maps, ~12 MB here (bench/results/2026-12-06-round7.md); each in the
+   * narrowest array that holds its values (narrow-counts.ts: word ids in two bytes while the
+   * vocabulary has at most 65,536 words, counts in one below 256), ~2 MB at 10,000 articles.
    */
   private byArticle = new Map<string, { start: number; end: number }>();
-  private articleWords: Uint32Array;
-  /** Passages per article and word: in the narrowest array that holds them (narrow-counts.ts). */
+  private articleWords: Counts;
   private articleCounts: Counts;
   private passages: number;
   /** Per article id: its passages (all languages), so `revise` can take them out of `passages`. */
@@ -133,18 +134,19 @@ export class TermCoverage {
     this.global = Uint32Array.from(this.sorted, (word) => global.get(word)!);
     let entries = 0;
     for (const counts of counting.values()) entries += counts.size;
-    this.articleWords = new Uint32Array(entries);
+    const articleWords = new Uint32Array(entries);
     const articleCounts = new Uint32Array(entries);
     let start = 0;
     for (const [articleId, counts] of counting) {
       const words = [...counts.keys()].map((word) => this.ids.get(word)!).sort((a, b) => a - b);
       words.forEach((id, i) => {
-        this.articleWords[start + i] = id;
+        articleWords[start + i] = id;
         articleCounts[start + i] = counts.get(this.sorted[id]!)!;
       });
       this.byArticle.set(articleId, { start, end: start + words.length });
       start += words.length;
     }
+    this.articleWords = narrowed(articleWords);
     this.articleCounts = narrowed(articleCounts);
   }
 
@@ -178,7 +180,7 @@ export class TermCoverage {
     const kept = [...this.byArticle].filter(([articleId]) => !changed.has(articleId));
     let entries = fresh.articleWords.length;
     for (const [, range] of kept) entries += range.end - range.start;
-    revised.articleWords = new Uint32Array(entries);
+    const articleWords = new Uint32Array(entries);
     const articleCounts = new Uint32Array(entries);
     let start = 0;
     // Word id in `from` → word id in `revised` (every word an article of `from` that is carried over has is still there).
@@ -187,7 +189,7 @@ export class TermCoverage {
     const copy = (from: TermCoverage, articleId: string, range: { start: number; end: number }) => {
       const newId = renumbered.get(from)!;
       for (let i = range.start; i < range.end; i++) {
-        revised.articleWords[start + i - range.start] = newId[from.articleWords[i]!]!;
+        articleWords[start + i - range.start] = newId[from.articleWords[i]!]!;
         articleCounts[start + i - range.start] = from.articleCounts[i]!;
       }
       revised.byArticle.set(articleId, { start, end: start + range.end - range.start });
@@ -196,6 +198,7 @@ export class TermCoverage {
     };
     for (const [articleId, range] of kept) copy(this, articleId, range);
     for (const [articleId, range] of fresh.byArticle) copy(fresh, articleId, range);
+    revised.articleWords = narrowed(articleWords);
     revised.articleCounts = narrowed(articleCounts);
     return revised;
   }
@@ -214,8 +217,8 @@ export class TermCoverage {
       global: floatsToBase64(this.global),
       articleIds,
       articles: floatsToBase64(articles),
-      articleWords: floatsToBase64(this.articleWords),
-      // Saved as uint32 whatever the array in memory, so files read the same either way.
+      // Saved as uint32 whatever the arrays in memory, so files read the same either way.
+      articleWords: floatsToBase64(Uint32Array.from(this.articleWords)),
       articleCounts: floatsToBase64(Uint32Array.from(this.articleCounts)),
     };
   }
@@ -235,7 +238,7 @@ export class TermCoverage {
     coverage.sorted = json.sorted;
     coverage.ids = new Map(json.sorted.map((word, id) => [word, id]));
     coverage.global = global;
-    coverage.articleWords = articleWords;
+    coverage.articleWords = narrowed(articleWords);
     coverage.articleCounts = narrowed(articleCounts);
     json.articleIds.forEach((articleId, i) => {
       const [start, end, passages] = [articles[i * 3]!, articles[i * 3 + 1]!, articles[i * 3 + 2]!];
