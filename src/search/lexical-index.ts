@@ -2,6 +2,7 @@ import MiniSearch from 'minisearch';
 import { LruMap } from '../lru-map.js';
 import { CompactPostings, compactTermIndex } from './compact-postings.js';
 import { denseWhenCompact, SingleFieldLengths } from './dense-id-map.js';
+import { narrowed, type Counts } from './narrow-counts.js';
 import { indexOfSorted } from './sorted-ids.js';
 import { TopK } from './top-k.js';
 import { memoizeTermExpansions, type TermExpansionCache, type TermExpansionLimits } from './term-expansions.js';
@@ -123,9 +124,10 @@ export const COMMON_TERMS: CommonTermCutoff = { share: 0.05, minPostings: 2000 }
 
 /**
  * Query terms whose scores on every passage are remembered (`TermScores`), and the most passages
- * they may hold in all: 4,096 terms, 1.5 million passages (16 bytes each: ≤ 24 MB, the bound the
- * common terms alone had before; at 10,000 articles a term and its prefix and fuzzy matches
- * reach 1,000–30,000 passages, on the sample a few dozen).
+ * they may hold in all: 4,096 terms, 1.5 million passages (14 bytes each for a term in up to
+ * 65,536 passages: ≤ 21 MB, within the 24 MB the common terms alone had before; at 10,000
+ * articles a term and its prefix and fuzzy matches reach 1,000–30,000 passages, on the sample a
+ * few dozen).
  */
 const TERM_SCORES = { terms: 4096, passages: 1_500_000 };
 
@@ -134,8 +136,12 @@ interface TermScores {
   /** Passage ids ascending, and each one's score. */
   ids: Uint32Array;
   scores: Float64Array;
-  /** Positions in `ids` in the order MiniSearch reached the passages: a query visits them in this order (ties keep it). */
-  reached: Uint32Array;
+  /**
+   * Positions in `ids` in the order MiniSearch reached the passages: a query visits them in this
+   * order (ties keep it). In the narrowest array that holds them (narrow-counts.ts): two bytes a
+   * passage for any term in fewer than 65,537 passages.
+   */
+  reached: Counts;
 }
 
 /** How `MiniSearchLexicalIndex` is built (see its constructor). */
@@ -523,7 +529,7 @@ export class MiniSearchLexicalIndex implements LexicalIndex {
       const order = Array.from(found, (_, i) => i).sort((i, j) => found[i]! - found[j]!);
       const reached = new Uint32Array(found.length);
       order.forEach((i, position) => (reached[i] = position));
-      table = { ids: Uint32Array.from(order, (i) => found[i]!), scores: Float64Array.from(order, (i) => values[i]!), reached };
+      table = { ids: Uint32Array.from(order, (i) => found[i]!), scores: Float64Array.from(order, (i) => values[i]!), reached: narrowed(reached) };
       this.termScores.set(term, table, found.length);
     }
     return table;
