@@ -123,7 +123,7 @@ function sourceDigest(article: Article): string {
  * fused candidates. Bounded: an unbounded cache ends up holding a second copy of every vector
  * (10,000 articles ≈ 80,000 passages ≈ 125 MB) beside the HNSW graph's own. A block not cached
  * is one read of the index's sidecar file per language version (`VectorIndex.vectors`), so a
- * miss is cheap: at 10,000 articles, 256 blocks (~3.5 MB) instead of 1,024 (~14 MB, all of it held
+ * miss is cheap: at 10,000 articles, 256 blocks (~4.5 MB) instead of 1,024 (~14 MB, all of it held
  * under load) cost the same per question (dense rows 0.66 ms against 0.45–0.73 ms; with one
  * read per passage, 128 blocks had cost 1.03 ms; bench/results/2026-12-07-round17.md).
  */
