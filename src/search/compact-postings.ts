@@ -1,4 +1,4 @@
-import { countsFor, largestIn, widened, type Counts } from './narrow-counts.js';
+import { largestIn, narrowed, widened, type Counts } from './narrow-counts.js';
 
 /**
  * One term's postings in MiniSearch's term index (passage id → term frequency) in two typed
@@ -32,19 +32,15 @@ export class CompactPostings implements Iterable<[number, number]> {
   /** The postings of a Map, in its order; throws on an id or frequency that is not a uint32 (as the Map is MiniSearch's, never). */
   static from(entries: Iterable<readonly [number, number]>, size: number): CompactPostings {
     const ids = new Uint32Array(size);
-    const read = new Uint32Array(size);
+    const frequencies = new Uint32Array(size);
     let count = 0;
-    let largest = 0;
     for (const [id, frequency] of entries) {
       if (!isUint32(id) || !isUint32(frequency) || count === size) throw new Error('keyword index: a posting is not a passage id and a count');
       ids[count] = id;
-      read[count] = frequency;
-      if (frequency > largest) largest = frequency;
+      frequencies[count] = frequency;
       count++;
     }
-    const frequencies = countsFor(size, largest);
-    frequencies.set(read);
-    return new CompactPostings(ids, frequencies, count);
+    return new CompactPostings(ids, narrowed(frequencies), count);
   }
 
   get size(): number {
