@@ -131,3 +131,69 @@ describe('HNSW index: stored vectors read back after a reload (vectors-N.hnsw.f3
     readsAs(await hnswIndexFactory.load(path.join(dir, 'vectors-2.hnsw'), D), want);
   });
 });
+
+describe('HNSW index: vectors stored but not searchable (body chunks)', () => {
+  // Even labels searchable; odd ones and the highest stored only (the file must cover those too).
+  const searchable = Array.from({ length: 200 }, (_, i) => 2 * i);
+  const storedOnly = [...Array.from({ length: 100 }, (_, i) => 2 * i + 1), 5000];
+  const isSearchable = (label: number) => label % 2 === 0 && label < 400;
+
+  function mixed(): VectorIndex {
+    const index = filled(searchable);
+    for (const label of storedOnly) index.add(label, unit(label), false);
+    return index;
+  }
+
+  /** What each label reads as: the vector as the graph would hold it (one normalisation, the same bits). */
+  const want = (removed: readonly number[] = []) => {
+    const reference = filled([...searchable, ...storedOnly]);
+    return new Map([...searchable, ...storedOnly, 7000].map((label) => [label, removed.includes(label) || label === 7000 ? undefined : reference.vector(label)]));
+  };
+
+  /** Labels `search` returns for each stored-only vector as the query, asking for every point. */
+  const found = (index: VectorIndex) => new Set(storedOnly.flatMap((label) => index.search(unit(label), 400).map((hit) => hit.label)));
+
+  it('reads them back with the same bits as searchable ones, never finds them, and does not count them', async () => {
+    const index = mixed();
+    readsAs(index, want());
+    expect(index.size).toBe(200);
+    expect([...found(index)].every(isSearchable)).toBe(true);
+    expect(found(index).size).toBe(200);
+  });
+
+  it('keeps them through a save and a reload (the file beside the graph is their only copy), and follows removals', async () => {
+    const dir = tempDir();
+    const index = mixed();
+    index.remove(3);
+    await index.save(path.join(dir, 'vectors-1.hnsw'));
+    expect(statSync(path.join(dir, 'vectors-1.hnsw')).size).toBeLessThan(statSync(path.join(dir, 'vectors-1.hnsw.f32')).size);
+    expect(statSync(path.join(dir, 'vectors-1.hnsw.f32')).size).toBe(5001 * D * 4);
+    readsAs(index, want([3]));
+
+    const loaded = await hnswIndexFactory.load(path.join(dir, 'vectors-1.hnsw'), D);
+    readsAs(loaded, want([3]));
+    expect(loaded.size).toBe(200);
+    expect([...found(loaded)].every(isSearchable)).toBe(true);
+
+    // Removed after the load: gone at once and in the next save; one added meanwhile is kept.
+    loaded.remove(51);
+    loaded.remove(5000);
+    loaded.add(6000, unit(6000), false);
+    const after = new Map([...want([3, 51, 5000]), [6000, filled([6000]).vector(6000)]]);
+    readsAs(loaded, after);
+    await loaded.save(path.join(dir, 'vectors-2.hnsw'));
+    readsAs(loaded, after);
+    readsAs(await hnswIndexFactory.load(path.join(dir, 'vectors-2.hnsw'), D), after);
+  });
+
+  it('has nothing for them when the file beside the graph is missing (the graph alone has the searchable ones)', async () => {
+    const dir = tempDir();
+    const file = path.join(dir, 'vectors-1.hnsw');
+    await mixed().save(file);
+    rmSync(`${file}.f32`);
+    const loaded = await hnswIndexFactory.load(file, D);
+    expect(loaded.vector(1)).toBeUndefined();
+    expect(loaded.vector(5000)).toBeUndefined();
+    expect(loaded.vector(10)).toEqual(want().get(10));
+  });
+});

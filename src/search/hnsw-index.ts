@@ -42,11 +42,19 @@ interface Sidecar {
   path: string;
 }
 
-/** VectorIndex over hnswlib-node (HNSW graph, cosine space); grows its capacity as needed. */
+/**
+ * VectorIndex over hnswlib-node (HNSW graph, cosine space); grows its capacity as needed. Vectors
+ * added as not searchable are kept out of the graph: until the next save in `stored`, then only in
+ * the sidecar, which is then their one copy (a graph keeps a vector and ~M × 2 links per point:
+ * ~1.7 KB at 384 dimensions, the body chunks' ~50 MB of ~129 MB at 10,000 articles).
+ */
 export class HnswVectorIndex implements VectorIndex {
+  /** Live points of the graph (what `search` can return). */
   private live: number;
-  /** Labels added or removed since the sidecar was written: read from the graph. */
+  /** Labels added or removed since the sidecar was written: read from `stored` or the graph. */
   private readonly changed = new Set<number>();
+  /** Vectors added as not searchable since the sidecar was written (normalised as the graph would). */
+  private readonly stored = new Map<number, Float32Array>();
 
   private constructor(
     private readonly index: Hnsw,
@@ -74,9 +82,15 @@ export class HnswVectorIndex implements VectorIndex {
     return this.live;
   }
 
-  add(label: number, vector: Float32Array): void {
+  add(label: number, vector: Float32Array, searchable = true): void {
     if (vector.length !== this.dimension) {
       throw new Error(`Vector has ${vector.length} dimensions, the index expects ${this.dimension}`);
+    }
+    if (!Number.isInteger(label) || label < 0) throw new Error(`Label ${label} is not a non-negative integer`);
+    if (!searchable) {
+      this.stored.set(label, normalized(vector));
+      this.changed.add(label);
+      return;
     }
     if (this.index.getCurrentCount() >= this.index.getMaxElements()) {
       this.index.resizeIndex(this.index.getMaxElements() * 2);
@@ -86,13 +100,21 @@ export class HnswVectorIndex implements VectorIndex {
     this.live++;
   }
 
+  /** Removes a label, searchable or not (an unknown label: nothing to do). */
   remove(label: number): void {
-    this.index.markDelete(label);
     this.changed.add(label);
-    this.live--;
+    if (this.stored.delete(label)) return;
+    try {
+      this.index.markDelete(label);
+      this.live--;
+    } catch {
+      // Not in the graph: a vector stored in the sidecar only (its slot is emptied at the next save), or none.
+    }
   }
 
   vector(label: number): Float32Array | undefined {
+    const added = this.stored.get(label);
+    if (added !== undefined) return added;
     const sidecar = this.sidecar;
     if (sidecar !== undefined && !this.changed.has(label)) {
       if (!Number.isInteger(label) || label < 0 || label >= sidecar.slots) return undefined;
@@ -177,7 +199,8 @@ export class HnswVectorIndex implements VectorIndex {
   }
 
   private writeSidecar(target: string): void {
-    const slots = slotCount(this.index.getIdsList());
+    // Stored-only labels are not in the graph's list: the previous file and `stored` have them.
+    const slots = Math.max(slotCount(this.index.getIdsList()), slotCount([...this.stored.keys()]), this.sidecar?.slots ?? 0);
     const D = this.dimension;
     const temporary = `${target}.tmp`;
     const previous = this.sidecar;
@@ -202,7 +225,7 @@ export class HnswVectorIndex implements VectorIndex {
         }
         writeSync(fd, new Uint8Array(batch.buffer), 0, batch.byteLength, first * D * 4);
       };
-      for (const label of rewrite) write(label, 1, (l) => this.graphVector(l));
+      for (const label of rewrite) write(label, 1, (l) => this.stored.get(l) ?? this.graphVector(l));
       for (let start = from === undefined ? 0 : from.slots; start < slots; start += WRITE_BATCH) {
         write(start, Math.min(WRITE_BATCH, slots - start), (l) => this.vector(l));
       }
@@ -217,6 +240,7 @@ export class HnswVectorIndex implements VectorIndex {
     }
     sidecarFiles.register(this, this.sidecar.fd, this);
     this.changed.clear();
+    this.stored.clear();
   }
 
   deleteSaved(file: string): void {
@@ -238,6 +262,18 @@ function graphPoint(index: Hnsw, label: number): number[] | undefined {
 
 const sidecarFile = (file: string) => `${file}.f32`;
 
+/**
+ * The vector scaled to unit length as hnswlib-node's cosine space stores it (normalizePoint: a
+ * float32 sum of squares, each component divided by its square root), so a vector reads back the
+ * same bits whether it is in the graph or stored only.
+ */
+function normalized(vector: Float32Array): Float32Array {
+  let sum = 0;
+  for (let i = 0; i < vector.length; i++) sum = Math.fround(sum + Math.fround(vector[i]! * vector[i]!));
+  const norm = Math.fround(Math.sqrt(Math.abs(sum)));
+  return norm > 0 ? vector.map((x) => x / norm) : Float32Array.from(vector);
+}
+
 /** Slots a sidecar needs for these labels: one past the highest. */
 const slotCount = (labels: readonly number[]) => labels.reduce((max, label) => Math.max(max, label + 1), 0);
 
@@ -248,9 +284,11 @@ function readVector(sidecar: Sidecar, label: number, dimension: number): Float32
 }
 
 /**
- * The saved index's sidecar, when it is the one written with this graph: its size fits the
- * labels, and a few labels spread over it hold exactly the graph's vectors. Otherwise (missing,
- * truncated, from another save) undefined: vectors are read from the graph, as before sidecars.
+ * The saved index's sidecar, when it is the one written with this graph: whole vectors, at least
+ * as many as the graph's labels need (more when the highest labels are stored only), and a few
+ * labels spread over the graph hold exactly the graph's vectors. Otherwise (missing, truncated,
+ * from another save) undefined: vectors are read from the graph, as before sidecars, and vectors
+ * stored only in the file are gone (the knowledge index checks for them and re-embeds).
  */
 function openSidecar(index: Hnsw, file: string, dimension: number): Sidecar | undefined {
   let fd: number;
@@ -260,10 +298,12 @@ function openSidecar(index: Hnsw, file: string, dimension: number): Sidecar | un
     return undefined;
   }
   const labels = index.getIdsList().sort((a, b) => a - b);
-  const sidecar = { fd, slots: slotCount(labels), path: file };
+  const size = fstatSync(fd).size;
+  const sidecar = { fd, slots: Math.floor(size / (dimension * 4)), path: file };
   const checked = Array.from({ length: Math.min(SPOT_CHECKS, labels.length) }, (_, i) => labels[Math.floor((i * labels.length) / Math.min(SPOT_CHECKS, labels.length))]!);
   const matches =
-    fstatSync(fd).size === sidecar.slots * dimension * 4 &&
+    size === sidecar.slots * dimension * 4 &&
+    sidecar.slots >= slotCount(labels) &&
     checked.every((label) => {
       const saved = readVector(sidecar, label, dimension);
       const graph = graphPoint(index, label);

@@ -10,9 +10,14 @@ export interface VectorHit {
  */
 export interface VectorIndex {
   readonly dimension: number;
-  /** Number of live (not removed) vectors. */
+  /** Number of live (not removed) searchable vectors. */
   readonly size: number;
-  add(label: number, vector: Float32Array): void;
+  /**
+   * `searchable` false: the vector is kept (read back by `vector`, saved and reloaded) but never
+   * returned by `search`. Why: a vector only ever read for a known label (a body chunk, scored
+   * when its article is a candidate) need not cost memory in a search structure.
+   */
+  add(label: number, vector: Float32Array, searchable?: boolean): void;
   remove(label: number): void;
   /** The stored vector of a label (for training a classifier without re-embedding), if present. */
   vector(label: number): Float32Array | undefined;
