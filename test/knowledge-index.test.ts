@@ -1,11 +1,13 @@
-import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { Article } from '../src/knowledge/article.js';
 import { KnowledgeIndex } from '../src/knowledge/knowledge-index.js';
 import { rankArticles } from '../src/search/answer-decision.js';
+import { dotAt } from '../src/search/embedder.js';
 import { HashingTestEmbedder } from '../src/search/hashing-test-embedder.js';
 import { hnswIndexFactory } from '../src/search/hnsw-index.js';
+import type { VectorIndexFactory } from '../src/search/vector-index.js';
 import { tempDir } from './support/test-app.js';
 
 const article = (id: string, title: string, body: string, questions: string[] = []): Article => ({
@@ -20,6 +22,18 @@ const articles = [
 
 async function sync(indexDir: string, embedder: HashingTestEmbedder, list: Article[] = articles) {
   return KnowledgeIndex.sync({ articles: list, embedder, indexFactory: hnswIndexFactory, indexDir });
+}
+
+/** The article whose best passage vector (its stored block, as ranking scores candidates) is nearest the question. */
+async function bestByPassages(index: KnowledgeIndex, embedder: HashingTestEmbedder, question: string): Promise<string | undefined> {
+  const [vector] = await embedder.embed([question], 'query');
+  const best = (articleId: string) => {
+    const { vectors } = index.articleBlock(articleId);
+    let max = -Infinity;
+    for (let row = 0; row < vectors.length / vector!.length; row++) max = Math.max(max, dotAt(vector!, vectors, row * vector!.length));
+    return max;
+  };
+  return [...new Set([...index.labels.values()].map((owner) => owner.articleId))].sort((x, y) => best(y) - best(x))[0];
 }
 
 async function topArticle(index: KnowledgeIndex, embedder: HashingTestEmbedder, question: string) {
@@ -103,8 +117,9 @@ describe('knowledge index persistence', () => {
     const fresh = new HashingTestEmbedder();
     const reloaded = await sync(dir, fresh, retitled);
     expect(fresh.embeddedCount).toBe(0);
+    // Scored as ranking scores a candidate: its best passage (body chunks are not in the search graph).
     for (const question of ['which databases can I use', 'which database engines work', 'PostgreSQL SQL Server MySQL Oracle supported']) {
-      expect(await topArticle(reloaded.index, fresh, question)).toBe('databases');
+      expect(await bestByPassages(reloaded.index, fresh, question)).toBe('databases');
     }
     // A text that moved to another kind of passage is embedded again (kinds can have different roles).
     const moved = retitled.map((a) => (a.id === 'databases' ? { ...a, questions: ['Which databases can I use?'] } : a));
@@ -183,12 +198,6 @@ describe('knowledge index persistence', () => {
     const vectorFiles = readdirSync(dir).filter((f) => f.endsWith('.hnsw'));
     expect(vectorFiles).toHaveLength(1);
     expect(readdirSync(dir).filter((f) => f.endsWith('.f32'))).toEqual([`${vectorFiles[0]}.f32`]);
-    // An index saved before the stored-vector file existed gets it at its next start, nothing rebuilt.
-    const { rmSync, writeFileSync } = await import('node:fs');
-    rmSync(path.join(dir, `${vectorFiles[0]}.f32`));
-    const upgraded = await sync(dir, new HashingTestEmbedder(128));
-    expect(upgraded.report).toMatchObject({ rebuiltBecause: undefined, embeddedArticles: [] });
-    expect(readdirSync(dir).filter((f) => f.endsWith('.hnsw') || f.endsWith('.f32')).sort()).toEqual([vectorFiles[0], `${vectorFiles[0]}.f32`]);
     writeFileSync(path.join(dir, 'manifest.json'), '{not json');
     expect((await sync(dir, new HashingTestEmbedder(128))).report.rebuiltBecause).toBe('the index manifest is not valid JSON');
     expect(existsSync(path.join(dir, 'manifest.json'))).toBe(true);
@@ -264,3 +273,118 @@ describe('knowledge index: which body chunks get vectors', () => {
     expect(files).toHaveLength(1);
   });
 });
+
+describe('knowledge index: the vector search graph holds titles and questions; body chunks are stored beside it', () => {
+  // Two paragraphs of ~60 words: two body chunks (chunkBody splits above 90 words).
+  const paragraph = (word: string) => Array.from({ length: 60 }, (_, i) => (i % 10 === 0 ? word : `filler${i}`)).join(' ');
+  const list = [...articles, article('long-guide', 'Configure the archive', `${paragraph('zanzibar')}\n\n${paragraph('quokka')}`, ['how to set up archiving'])];
+
+  /** Every vector searchable, the manifest without `graph`: an index as saved before body chunks left the graph. */
+  const everythingSearchable: VectorIndexFactory = {
+    create: (dimension) => {
+      const index = hnswIndexFactory.create(dimension);
+      const add = index.add.bind(index);
+      index.add = (label, vector) => add(label, vector, true);
+      return index;
+    },
+    load: (file, dimension) => hnswIndexFactory.load(file, dimension),
+  };
+  function saveAsBefore(dir: string): void {
+    const manifest = JSON.parse(readFileSync(path.join(dir, 'manifest.json'), 'utf8')) as Record<string, unknown>;
+    delete manifest.graph;
+    writeFileSync(path.join(dir, 'manifest.json'), JSON.stringify(manifest));
+  }
+
+  const bodiesOf = (index: KnowledgeIndex) => [...index.labels].filter(([, owner]) => owner.kind === 'body').map(([label]) => label);
+  /** Kinds `search` returns when asked for every passage, for a query per body word. */
+  async function kindsFound(index: KnowledgeIndex, embedder: HashingTestEmbedder): Promise<Set<string>> {
+    const vectors = await embedder.embed(['zanzibar', 'quokka', 'click add user'], 'query');
+    return new Set(vectors.flatMap((vector) => index.search(vector, 100).map((hit) => hit.kind)));
+  }
+  /** Every passage's stored vector, by label. */
+  const storedVectors = (index: KnowledgeIndex) => new Map([...index.labels.keys()].map((label) => [label, index.passageVector(label)]));
+  /** The same vectors but for the last bit (hnswlib normalises a vector again when it is copied into a new graph). */
+  function expectCopied(copied: Map<number, Float32Array | undefined>, original: Map<number, Float32Array | undefined>): void {
+    expect([...copied.keys()]).toEqual([...original.keys()]);
+    for (const [label, vector] of original) {
+      const copy = copied.get(label)!;
+      expect(copy, `label ${label}`).toHaveLength(vector!.length);
+      expect(Math.max(...vector!.map((x, i) => Math.abs(x - copy[i]!))), `label ${label}`).toBeLessThan(1e-7);
+    }
+  }
+
+  it('searches titles and questions only, and scores body chunks from their stored vectors, also after a reload', async () => {
+    const dir = tempDir();
+    const embedder = new HashingTestEmbedder();
+    const { index, report } = await sync(dir, embedder, list);
+    expect(report.passages).toBe(13); // 4 titles + 4 questions + 5 body chunks
+    expect(await kindsFound(index, embedder)).toEqual(new Set(['title', 'question']));
+    expect(bodiesOf(index)).toHaveLength(5);
+    const [zanzibar] = await embedder.embed(['zanzibar'], 'passage');
+    const block = index.articleBlock('long-guide');
+    expect(block.owners.map((owner) => owner.kind)).toEqual(['title', 'question', 'body', 'body']);
+
+    const reloaded = await sync(dir, new HashingTestEmbedder(), list);
+    expect(reloaded.report).toMatchObject({ rebuiltBecause: undefined, embeddedArticles: [], graphRebuilt: false });
+    expect(await kindsFound(reloaded.index, embedder)).toEqual(new Set(['title', 'question']));
+    expect(storedVectors(reloaded.index)).toEqual(storedVectors(index));
+    expect(reloaded.index.articleBlock('long-guide').vectors).toEqual(block.vectors);
+    expect(zanzibar).toBeDefined();
+  });
+
+  it('rebuilds the graph of an index saved with body chunks in it once, from its stored vectors, without the model', async () => {
+    const dir = tempDir();
+    const before = await KnowledgeIndex.sync({ articles: list, embedder: new HashingTestEmbedder(), indexFactory: everythingSearchable, indexDir: dir });
+    saveAsBefore(dir);
+    expect(await kindsFound(before.index, new HashingTestEmbedder())).toContain('body');
+    const embedder = new HashingTestEmbedder();
+    const graphBytes = statSizeOf(dir, '.hnsw');
+
+    const moved = await sync(dir, embedder, list);
+    expect(moved.report).toMatchObject({ rebuiltBecause: undefined, embeddedArticles: [], graphRebuilt: true, classifierTrained: false });
+    expect(embedder.embeddedCount).toBe(0);
+    expect(await kindsFound(moved.index, embedder)).toEqual(new Set(['title', 'question']));
+    expectCopied(storedVectors(moved.index), storedVectors(before.index));
+    expect(statSizeOf(dir, '.hnsw')).toBeLessThan(graphBytes);
+    expect(readdirSync(dir).filter((f) => f.startsWith('vectors-'))).toHaveLength(2); // one generation: graph and stored vectors
+
+    const again = await sync(dir, embedder, list);
+    expect(again.report).toMatchObject({ rebuiltBecause: undefined, embeddedArticles: [], graphRebuilt: false });
+    expect(storedVectors(again.index)).toEqual(storedVectors(moved.index));
+  });
+
+  it('rebuilds the graph of such an index saved before the stored-vector file existed, from the graph', async () => {
+    const dir = tempDir();
+    const before = await KnowledgeIndex.sync({ articles: list, embedder: new HashingTestEmbedder(), indexFactory: everythingSearchable, indexDir: dir });
+    saveAsBefore(dir);
+    for (const file of readdirSync(dir).filter((f) => f.endsWith('.f32'))) rmSync(path.join(dir, file));
+    const embedder = new HashingTestEmbedder();
+    const moved = await sync(dir, embedder, list);
+    expect(moved.report).toMatchObject({ rebuiltBecause: undefined, graphRebuilt: true });
+    expect(embedder.embeddedCount).toBe(0);
+    expectCopied(storedVectors(moved.index), storedVectors(before.index));
+    expect(readdirSync(dir).filter((f) => f.endsWith('.f32'))).toHaveLength(1);
+  });
+
+  it('embeds again when the stored vectors are missing or cut short (the graph has no copy of body chunks)', async () => {
+    for (const damage of ['remove', 'cut'] as const) {
+      const dir = tempDir();
+      const built = storedVectors((await sync(dir, new HashingTestEmbedder(), list)).index);
+      const stored = readdirSync(dir).find((f) => f.endsWith('.f32'))!;
+      if (damage === 'remove') rmSync(path.join(dir, stored));
+      else writeFileSync(path.join(dir, stored), readFileSync(path.join(dir, stored)).subarray(0, 128 * 4 * 10));
+      const embedder = new HashingTestEmbedder();
+      const again = await sync(dir, embedder, list);
+      expect(again.report.rebuiltBecause, damage).toBe(`the stored vectors of body chunks are missing or damaged (${stored})`);
+      expect(embedder.embeddedCount).toBe(13);
+      expect(storedVectors(again.index)).toEqual(built);
+    }
+  });
+});
+
+/** Bytes of the one file in `dir` ending in `suffix`. */
+function statSizeOf(dir: string, suffix: string): number {
+  const files = readdirSync(dir).filter((f) => f.endsWith(suffix));
+  expect(files).toHaveLength(1);
+  return readFileSync(path.join(dir, files[0]!)).length;
+}

@@ -57,11 +57,29 @@ const manifestSchema = z.object({
   ),
   /** Which body chunks got vectors (`BodyVectors`); absent in indexes from before the option: `all`. */
   bodyVectors: bodyVectorsSchema.optional(),
+  /**
+   * What the vector search graph holds (see `SEARCH_GRAPH`); absent in indexes from before body
+   * chunks left it: the graph is rebuilt once from the stored vectors, without the model.
+   */
+  graph: z.literal('titles-and-questions').optional(),
   /** The per-knowledge-base article classifier: retrained only when what it learns from changed. */
   classifier: z.object({ file: z.string().regex(/^classifier-\d+\.json$/), hash: z.string() }).optional(),
 });
 
 type Manifest = z.infer<typeof manifestSchema>;
+
+/**
+ * Only titles and alternative questions are searchable by vector; body chunks' vectors are stored
+ * (the index's file) and scored when their article is a candidate. The graph only proposes
+ * candidates, beside the keyword index and the classifier, and it is where the memory is: at
+ * 10,000 articles its 29,717 body chunks were ~50 MB of its ~129 MB. Candidates from titles and
+ * questions alone moved `npm run eval` by at most one question per set (sample and bike shop;
+ * bench/results/2026-12-07-round18.md).
+ */
+const SEARCH_GRAPH = 'titles-and-questions';
+
+/** Whether a passage's vector goes into the search graph (`SEARCH_GRAPH`). */
+export const inSearchGraph = (kind: Passage['kind']) => kind !== 'body';
 
 /** Which article (language version) and kind of text a vector label belongs to. */
 export interface PassageOwner {
@@ -157,6 +175,8 @@ export interface SyncReport {
   keptVectors: number;
   /** Whether the article classifier was (re)trained in this sync (false: the saved one was reused). */
   classifierTrained: boolean;
+  /** Whether the vector search graph was rebuilt from the stored vectors (an index saved with body chunks in it), without the model. */
+  graphRebuilt: boolean;
   /** The keyword index and term coverage: read back as saved for these passages, built, or revised from the previous index (a hot reload). */
   keywords: 'saved' | 'built' | 'revised';
   /** What could not be saved that only spares the next start work (the index in use is complete): why, per item. */
@@ -284,7 +304,7 @@ export class KnowledgeIndex {
   static async sync(options: SyncOptions): Promise<{ index: KnowledgeIndex; report: SyncReport }> {
     const { articles, embedder, indexFactory, indexDir } = options;
     const bodyVectors = options.bodyVectors ?? 'all';
-    const { manifest, vectors, rebuiltBecause } = await openIndex(indexDir, embedder, indexFactory, bodyVectors);
+    const { manifest, vectors, rebuiltBecause, graphRebuilt } = await openIndex(indexDir, embedder, indexFactory, bodyVectors);
     const { previous } = options;
     // The keyword structures of `previous` can be revised when it was made from this very manifest.
     let revisable =
@@ -470,7 +490,7 @@ export class KnowledgeIndex {
           for (const passage of stored) {
             if (passage.vector === false) continue;
             if (kept.has(passage.text)) keptVectors++;
-            vectors.add(passage.label, embedded[offset++]!);
+            vectors.add(passage.label, embedded[offset++]!, inSearchGraph(passage.kind));
           }
           embeddedArticles.push(articleKey(article));
         }
@@ -490,7 +510,7 @@ export class KnowledgeIndex {
       if (training !== undefined) ({ classifier, sums: classifierSums } = await training);
       if (classifier === undefined) throw new Error('unreachable: no classifier was read or trained');
 
-      const changed = rebuiltBecause !== undefined || embeddedArticles.length > 0 || removedArticles.length > 0;
+      const changed = rebuiltBecause !== undefined || graphRebuilt || embeddedArticles.length > 0 || removedArticles.length > 0;
       // What only saves the next start some work (hashes noted, keyword structures) must not fail
       // this one (a full disk): it is reported, and the next start tries again.
       const notSaved: string[] = [];
@@ -525,6 +545,7 @@ export class KnowledgeIndex {
           passages: labels.size - keywordOnly.size,
           keptVectors,
           classifierTrained,
+          graphRebuilt,
           keywords: savedKeywords !== undefined ? 'saved' : keywordsBuilt !== undefined ? 'built' : 'revised',
           ...(notSaved.length > 0 ? { notSaved } : {}),
         },
@@ -596,7 +617,7 @@ function reviseKeywords(
  * have vectors changes rankings (so calibration reruns); `all` keeps older indexes' hash.
  */
 function contentHashOf(manifest: Manifest, bodyVectors: BodyVectors): string {
-  return hashOf([...(bodyVectors === 'all' ? [] : [`body vectors: ${bodyVectors}`]), ...Object.entries(manifest.articles).map(([key, entry]) => `${key}:${entry.hash}`).sort()]);
+  return hashOf([`graph: ${SEARCH_GRAPH}`, ...(bodyVectors === 'all' ? [] : [`body vectors: ${bodyVectors}`]), ...Object.entries(manifest.articles).map(([key, entry]) => `${key}:${entry.hash}`).sort()]);
 }
 
 /**
@@ -613,6 +634,8 @@ interface OpenedIndex {
   manifest: Manifest;
   vectors: VectorIndex;
   rebuiltBecause: string | undefined;
+  /** The saved graph held body chunks: `vectors` is a new one made from its stored vectors (to be saved). */
+  graphRebuilt: boolean;
 }
 
 /** Loads the saved manifest and vectors, or starts empty and says why a rebuild is needed. */
@@ -627,9 +650,11 @@ async function openIndex(indexDir: string, embedder: Embedder, indexFactory: Vec
       vectorsFile: 'vectors-0.hnsw',
       articles: {},
       bodyVectors,
+      graph: SEARCH_GRAPH,
     },
     vectors: indexFactory.create(embedder.dimension),
     rebuiltBecause,
+    graphRebuilt: false,
   });
   const saved = await readManifest(path.join(indexDir, MANIFEST_FILE));
   if (saved.manifest === undefined) return empty(saved.reason);
@@ -643,12 +668,68 @@ async function openIndex(indexDir: string, embedder: Embedder, indexFactory: Vec
   const changed = fingerprintChange(manifest.embedding, embedder.fingerprint);
   if (changed !== undefined) return empty(`embedding settings changed: ${changed}`);
   if ((manifest.bodyVectors ?? 'all') !== bodyVectors) return empty(`body vectors changed from ${manifest.bodyVectors ?? 'all'} to ${bodyVectors}`);
+  let vectors: VectorIndex;
   try {
-    const vectors = await indexFactory.load(path.join(indexDir, manifest.vectorsFile), embedder.dimension);
-    return { manifest, vectors, rebuiltBecause: undefined };
+    vectors = await indexFactory.load(path.join(indexDir, manifest.vectorsFile), embedder.dimension);
   } catch (error) {
     return empty(`the vector file could not be read (${(error as Error).message})`);
   }
+  if (manifest.graph === undefined) {
+    let rebuilt: VectorIndex;
+    try {
+      rebuilt = await searchGraphOf(manifest, vectors, indexFactory);
+    } catch (error) {
+      return empty(`the search graph could not be rebuilt from the stored vectors (${(error as Error).message})`);
+    }
+    manifest.graph = SEARCH_GRAPH;
+    return { manifest, vectors: rebuilt, rebuiltBecause: undefined, graphRebuilt: true };
+  }
+  if (!storedVectorsPresent(manifest, vectors)) {
+    return empty(`the stored vectors of body chunks are missing or damaged (${manifest.vectorsFile}.f32)`);
+  }
+  return { manifest, vectors, rebuiltBecause: undefined, graphRebuilt: false };
+}
+
+/** Vectors copied per turn of the event loop while a graph is rebuilt (~0.6 ms an insert: ~0.6 s). */
+const REGRAPH_SLICE = 1024;
+
+/**
+ * A new index holding `saved`'s vectors, only titles and questions searchable (`SEARCH_GRAPH`):
+ * once, for an index saved when the graph held body chunks too (a graph cannot give back a point's
+ * memory; ~30 s at 10,000 articles, against half an hour of the model). The event loop runs
+ * between slices (a server's health checks answer).
+ */
+async function searchGraphOf(manifest: Manifest, saved: VectorIndex, indexFactory: VectorIndexFactory): Promise<VectorIndex> {
+  const rebuilt = indexFactory.create(saved.dimension);
+  let copied = 0;
+  for (const entry of Object.values(manifest.articles)) {
+    const passages = entry.passages.filter((p) => p.vector !== false);
+    const stored = saved.vectors(passages.map((p) => p.label));
+    passages.forEach((passage, i) => {
+      const vector = stored[i];
+      if (vector === undefined) throw new Error(`label ${passage.label} has no stored vector`);
+      rebuilt.add(passage.label, vector, inSearchGraph(passage.kind));
+    });
+    copied += passages.length;
+    if (copied >= REGRAPH_SLICE) {
+      copied = 0;
+      await new Promise<void>((resolve) => setImmediate(resolve));
+    }
+  }
+  return rebuilt;
+}
+
+/** Body chunks kept per check that their stored vectors came back with the index (the file beside the graph is their only copy). */
+const STORED_CHECKS = 16;
+
+/** Whether body chunks' vectors can be read: a few spread over the labels, and the highest (a file cut short loses the last). */
+function storedVectorsPresent(manifest: Manifest, vectors: VectorIndex): boolean {
+  const labels = Object.values(manifest.articles)
+    .flatMap((entry) => entry.passages.flatMap((p) => (p.vector !== false && !inSearchGraph(p.kind) ? [p.label] : [])))
+    .sort((a, b) => a - b);
+  if (labels.length === 0) return true;
+  const checked = [...Array.from({ length: Math.min(STORED_CHECKS, labels.length) }, (_, i) => labels[Math.floor((i * labels.length) / Math.min(STORED_CHECKS, labels.length))]!), labels.at(-1)!];
+  return vectors.vectors(checked).every((vector) => vector !== undefined);
 }
 
 /**

@@ -226,6 +226,7 @@ export class KnowledgeService {
         passages: report.passages,
         embedded: report.embeddedArticles.length,
         rebuiltBecause: report.rebuiltBecause,
+        ...(report.graphRebuilt ? { graphRebuilt: true } : {}),
       });
       const classifier = await loadTierClassifier(embedder, this.options);
       this.loaded = { embedder, articles, thresholds, calibration };
