@@ -55,12 +55,12 @@ await loadOrCalibrate(search, indexDir, {
 
 // --eval-dir: another knowledge base's dev sets (the generated 10,000 articles have none).
 const evalDir = option('--eval-dir') ?? path.join(config.knowledgeDir, 'eval');
-const questions: { text: string; language: string }[] = [];
+const questions: { text: string; language: string; article: string | null }[] = [];
 for (const language of readdirSync(evalDir).filter((d) => /^[a-z]{2,3}$/.test(d)).sort()) {
-  const dev = YAML.parse(readFileSync(path.join(evalDir, language, 'dev-set.yaml'), 'utf8')) as { items: { question: string }[] };
+  const dev = YAML.parse(readFileSync(path.join(evalDir, language, 'dev-set.yaml'), 'utf8')) as { items: { question: string; article?: string | null }[] };
   for (const item of dev.items) {
-    questions.push({ text: item.question, language });
-    questions.push({ text: `Hi, ${item.question} Thanks.`, language });
+    questions.push({ text: item.question, language, article: item.article === undefined || item.article === 'none' ? null : item.article });
+    questions.push({ text: `Hi, ${item.question} Thanks.`, language, article: item.article === undefined || item.article === 'none' ? null : item.article });
   }
 }
 // --every K: every K-th question only (the 10,000-article base takes ~40 ms a question).
@@ -82,6 +82,10 @@ for (let i = 0; i < inputs.length; i += 7) {
   results.push(search.evidence({ ...inputs[i]!, excludeArticles: new Set([owner.articleId]) }));
 }
 const json = JSON.stringify(results);
+// Top-1 of the ranking against the dev sets' expected article (in-scope questions only): what a change of candidates costs in answers.
+const inScope = inputs.flatMap((_, i) => (questions[i]!.article === null ? [] : [i]));
+const top1 = inScope.filter((i) => (results[i] as { articleId: string }[])[0]?.articleId === questions[i]!.article).length;
+console.log(`ranked first as expected: ${top1} of ${inScope.length} in-scope questions (${((100 * top1) / Math.max(1, inScope.length)).toFixed(1)} %)`);
 const dump = option('--dump');
 if (dump !== undefined) writeFileSync(dump, json);
 

@@ -2,8 +2,8 @@
  * 10,000 generated articles of realistic size (title, 4 alternative questions, a 150–250-word
  * body) through the real model: index from scratch with a progress bar and ETA, change 10 and
  * re-index, reload in a fresh process (its RSS: model + index, as a server holds them), tokens
- * and passages per second per kind of passage, and HNSW recall@10 on the REAL passage vectors
- * against exact search for a few (M, efConstruction, efSearch) choices.
+ * and passages per second per kind of passage, and HNSW recall@10 on the REAL vectors of the
+ * search graph against exact search for a few (M, efConstruction, efSearch) choices (graph-recall.ts).
  *
  * `npm run bench -- --10k` runs it after the HTTP bench; on its own (writes
  * bench/results/<date>-10k-<settings>.md):
@@ -20,12 +20,11 @@ import { cpus, loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import cliProgress from 'cli-progress';
-import hnswlib from 'hnswlib-node';
 import type { Article } from '../src/knowledge/article.js';
 import { articlePassages } from '../src/knowledge/article.js';
 import { KnowledgeIndex, type BodyVectors } from '../src/knowledge/knowledge-index.js';
-import { dot } from '../src/search/embedder.js';
 import { EF_SEARCH, hnswIndexFactory, M as SHIPPED_M } from '../src/search/hnsw-index.js';
+import { GRAPH_RECALL_HEADERS, graphRecall, paraphrasedQuestions } from './graph-recall.js';
 import type { VectorIndex, VectorIndexFactory } from '../src/search/vector-index.js';
 import { DEFAULT_SESSION_OPTIONS, INDEXING_SESSION_OPTIONS } from '../src/search/session-options.js';
 import { TransformersEmbedder } from '../src/search/transformers-embedder.js';
@@ -83,9 +82,9 @@ class Stopwatch {
   factory(inner: VectorIndexFactory): VectorIndexFactory {
     const wrap = (index: VectorIndex): VectorIndex => {
       const add = index.add.bind(index);
-      index.add = (label, vector) => {
+      index.add = (label, vector, searchable) => {
         const t = performance.now();
-        add(label, vector);
+        add(label, vector, searchable);
         this.addS += (performance.now() - t) / 1000;
       };
       return index;
@@ -273,53 +272,13 @@ export async function buildTenK({ modelId, modelDir, say, table }: Reporter): Pr
     return;
   }
 
-  // HNSW recall@10 on the real passage vectors.
-  const index = reloaded.index;
-  const labels = [...index.labels.keys()].filter((label) => index.passageVector(label) !== undefined);
-  const vectors = labels.map((label) => index.passageVector(label)!);
-  const queryTexts = Array.from({ length: 200 }, (_, n) => {
-    const a = generatedArticle((n * 7919) % count);
-    return `I need to ${a.questions[0]!.replace('how do I ', '')}, what are the steps?`;
-  });
-  const queries = await embedder.embed(queryTexts, 'query');
-  const truth = queries.map((q) =>
-    labels
-      .map((label, j) => ({ label, s: dot(q, vectors[j]!) }))
-      .sort((a, b) => b.s - a.s)
-      .slice(0, 10)
-      .map((x) => x.label),
-  );
-  const rows: (string | number)[][] = [];
-  let shippedRecall = '';
-  const { HierarchicalNSW } = hnswlib;
-  for (const [m, efConstruction] of [[16, 200], [32, 200]] as const) {
-    const h = new HierarchicalNSW('cosine', model.dimension);
-    h.initIndex(labels.length, m, efConstruction, 100, true);
-    t = performance.now();
-    labels.forEach((label, j) => h.addPoint(Array.from(vectors[j]!), label));
-    const addS = (performance.now() - t) / 1000;
-    for (const ef of [64, 128, 256, 512]) {
-      h.setEf(ef);
-      let hit = 0;
-      let bestFound = 0;
-      const times: number[] = [];
-      queries.forEach((q, k) => {
-        const t0 = performance.now();
-        const found = new Set(h.searchKnn(Array.from(q), 10).neighbors);
-        times.push(performance.now() - t0);
-        hit += truth[k]!.filter((label) => found.has(label)).length;
-        if (found.has(truth[k]![0]!)) bestFound++;
-      });
-      times.sort((a, b) => a - b);
-      if (m === SHIPPED_M && ef === EF_SEARCH) shippedRecall = (hit / (queries.length * 10)).toFixed(4);
-      rows.push([m, efConstruction, ef, (hit / (queries.length * 10)).toFixed(4), (bestFound / queries.length).toFixed(3), times[Math.floor(times.length / 2)]!.toFixed(3), f1(addS)]);
-    }
-  }
-  say(`### HNSW recall@10 on real ${modelId} passage vectors (${labels.length} passages, 200 paraphrased queries; exact search = truth)`);
+  // HNSW recall@10 on the real vectors of the search graph.
+  const recall = await graphRecall(reloaded.index, embedder, paraphrasedQuestions(count));
+  say(`### HNSW recall@10 on real ${modelId} vectors of the search graph (${recall.passages} titles and questions, 200 paraphrased queries; exact search = truth)`);
   say();
-  table(['M', 'efConstruction', 'efSearch', 'recall@10', 'exact best in top 10', 'search p50 ms', 'build s'], rows);
+  table(GRAPH_RECALL_HEADERS, recall.rows);
   say();
-  targets(shippedRecall);
+  targets(recall.shipped);
   await pool?.close();
   rmSync(indexDir, { recursive: true, force: true });
 }
