@@ -6,13 +6,18 @@
  * `bench/ten-k-server.ts`, whose paraphrased questions it asks):
  *
  *   KNOWLEDGE_DIR=bench/.cache/ten-k-server-10000/knowledge DATA_DIR=bench/.cache/ten-k-server-10000/data \
- *     MODEL_DIR=../shared/models npx tsx bench/graph-recall.ts
+ *     MODEL_DIR=../shared/models npx tsx bench/graph-recall.ts [--eval-dir knowledge/eval]
+ *
+ * --eval-dir: asks the dev sets' questions instead (the sample knowledge base has no generated
+ * articles; at 10,000 articles its articles are a small island among the generated ones, where the
+ * graph finds least).
  */
-import { readdirSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { pathToFileURL } from 'node:url';
 import hnswlib from 'hnswlib-node';
+import YAML from 'yaml';
 import { inSearchGraph, type KnowledgeIndex } from '../src/knowledge/knowledge-index.js';
 import { dot, type Embedder } from '../src/search/embedder.js';
 import { EF_SEARCH, M as SHIPPED_M } from '../src/search/hnsw-index.js';
@@ -78,6 +83,11 @@ export async function graphRecall(index: KnowledgeIndex, embedder: Embedder, que
   return { passages: labels.length, rows, shipped };
 }
 
+function option(name: string): string | undefined {
+  const i = process.argv.indexOf(name);
+  return i >= 0 ? process.argv[i + 1] : undefined;
+}
+
 async function main(): Promise<void> {
   const { loadConfig, loadDotEnv } = await import('../src/config.js');
   const { loadArticles, requireValidArticles } = await import('../src/knowledge/load-articles.js');
@@ -90,10 +100,21 @@ async function main(): Promise<void> {
   const embedder = await TransformersEmbedder.create(configuredModel(config));
   const articles = requireValidArticles(await loadArticles(path.join(config.knowledgeDir, 'articles')));
   const { index } = await KnowledgeIndex.sync({ articles, embedder, indexFactory: hnswIndexFactory, indexDir: path.join(config.dataDir, 'knowledge-index'), bodyVectors: config.knowledgeBodyVectors });
-  const generated = readdirSync(path.join(config.knowledgeDir, 'articles'), { recursive: true }).filter((f) => /gen-\d+\.md$/.test(String(f))).length;
-  if (generated === 0) throw new Error(`no generated articles (gen-N.md) under ${config.knowledgeDir}: make them with bench/ten-k-server.ts`);
-  const result = await graphRecall(index, embedder, paraphrasedQuestions(generated));
-  console.log(`HNSW recall@10 on the search graph's real vectors (${result.passages} passages, 200 paraphrased questions; exact search = truth)\n`);
+  // --eval-dir: the dev sets' questions (every language); else paraphrases of the generated articles' questions.
+  const evalDir = option('--eval-dir');
+  let questions: string[];
+  if (evalDir !== undefined) {
+    questions = readdirSync(evalDir)
+      .filter((d) => /^[a-z]{2,3}$/.test(d))
+      .sort()
+      .flatMap((language) => (YAML.parse(readFileSync(path.join(evalDir, language, 'dev-set.yaml'), 'utf8')) as { items: { question: string }[] }).items.map((item) => item.question));
+  } else {
+    const generated = readdirSync(path.join(config.knowledgeDir, 'articles'), { recursive: true }).filter((f) => /gen-\d+\.md$/.test(String(f))).length;
+    if (generated === 0) throw new Error(`no generated articles (gen-N.md) under ${config.knowledgeDir} and no --eval-dir: make them with bench/ten-k-server.ts`);
+    questions = paraphrasedQuestions(generated);
+  }
+  const result = await graphRecall(index, embedder, questions);
+  console.log(`HNSW recall@10 on the search graph's real vectors (${result.passages} passages, ${questions.length} ${evalDir === undefined ? 'paraphrased questions' : `dev-set questions of ${evalDir}`}; exact search = truth)\n`);
   const cells = [GRAPH_RECALL_HEADERS, ...result.rows.map((r) => r.map(String))];
   const widths = GRAPH_RECALL_HEADERS.map((_, i) => Math.max(...cells.map((r) => r[i]!.length)));
   const line = (r: string[]) => `| ${r.map((c, i) => c.padEnd(widths[i]!)).join(' | ')} |`;

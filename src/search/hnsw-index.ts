@@ -9,11 +9,17 @@ const INITIAL_CAPACITY = 1024;
 export const M = 16;
 const EF_CONSTRUCTION = 200;
 /**
- * Measured on real e5 passage vectors, 200 paraphrased queries, exact search as truth: 2,391
- * passages (300 articles) recall@10 0.994 at efSearch 64, 1.000 at 128 (0.08 ms per search); but
- * all 79,401 passages of 10,000 generated articles, whose bodies are near-duplicates (near ties),
- * 0.961 at 128 and 0.989 at 256 (0.51 → 0.84 ms per search, bench/results/2026-12-06-10k.md).
- * 256 keeps recall ≥ 0.98 on the hardest set measured; small indexes hardly pay for it.
+ * Measured on real e5 vectors, exact search as truth. When the graph held every passage: 2,391
+ * passages (300 articles) recall@10 0.994 at efSearch 64, 1.000 at 128 (0.08 ms per search); all
+ * 79,401 passages of 10,000 generated articles, whose bodies are near-duplicates (near ties), 0.961
+ * at 128 and 0.989 at 256 (0.51 → 0.84 ms, bench/results/2026-12-06-10k.md). Now that it holds
+ * titles and questions only (bench/graph-recall.ts, bench/results/2026-12-07-round18.md): the
+ * 50,997 of 10,144 articles, 1.000 at 64 for paraphrases of the generated questions; for the
+ * sample's 721 dev-set questions (en, pl, pt), whose articles are a small island among 10,000
+ * generated English ones, 0.862 at 128, 0.922 at 256 and 0.966 at 512 (0.39 / 0.66 / 1.22 ms;
+ * with body chunks in the graph 0.894 at 256). The graph only proposes candidates beside the
+ * keyword index and the classifier: exact search instead ranked the same share of those questions
+ * first (306 against 307 of 355). 256 keeps most of the recall for half of 512's time.
  */
 export const EF_SEARCH = 256;
 
