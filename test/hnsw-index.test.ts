@@ -186,6 +186,19 @@ describe('HNSW index: vectors stored but not searchable (body chunks)', () => {
     readsAs(await hnswIndexFactory.load(path.join(dir, 'vectors-2.hnsw'), D), after);
   });
 
+  it('keeps them when the previous file was removed meanwhile (another process sharing the folder): read through the open file', async () => {
+    const dir = tempDir();
+    await mixed().save(path.join(dir, 'vectors-1.hnsw'));
+    const loaded = await hnswIndexFactory.load(path.join(dir, 'vectors-1.hnsw'), D);
+    loaded.deleteSaved(path.join(dir, 'vectors-1.hnsw'));
+    loaded.remove(7);
+    loaded.add(6001, unit(6001), false);
+    await loaded.save(path.join(dir, 'vectors-2.hnsw'));
+    const after = new Map([...want([7]), [6001, filled([6001]).vector(6001)]]);
+    readsAs(loaded, after);
+    readsAs(await hnswIndexFactory.load(path.join(dir, 'vectors-2.hnsw'), D), after);
+  });
+
   it('has nothing for them when the file beside the graph is missing (the graph alone has the searchable ones)', async () => {
     const dir = tempDir();
     const file = path.join(dir, 'vectors-1.hnsw');

@@ -332,6 +332,22 @@ describe('knowledge index: the vector search graph holds titles and questions; b
     expect(zanzibar).toBeDefined();
   });
 
+  it('keeps the stored vector of an unchanged body chunk when another chunk of the article changes, across a restart', async () => {
+    const dir = tempDir();
+    await sync(dir, new HashingTestEmbedder(), list);
+    const edited = list.map((a) => (a.id === 'long-guide' ? { ...a, body: `${paragraph('zanzibar')}\n\n${paragraph('wombat')}` } : a));
+    const embedder = new HashingTestEmbedder();
+    const updated = await sync(dir, embedder, edited);
+    expect(updated.report).toMatchObject({ embeddedArticles: ['en/long-guide'], keptVectors: 3 }); // title, question, first chunk
+    expect(embedder.embeddedCount).toBe(1);
+    const restarted = await sync(dir, new HashingTestEmbedder(), edited);
+    expect(restarted.report).toMatchObject({ rebuiltBecause: undefined, embeddedArticles: [] });
+    const fresh = await sync(tempDir(), new HashingTestEmbedder(), edited);
+    const byText = (index: KnowledgeIndex) => index.articleBlock('long-guide').vectors;
+    expect(byText(restarted.index)).toEqual(byText(fresh.index));
+    expect(await kindsFound(restarted.index, new HashingTestEmbedder())).toEqual(new Set(['title', 'question']));
+  });
+
   it('rebuilds the graph of an index saved with body chunks in it once, from its stored vectors, without the model', async () => {
     const dir = tempDir();
     const before = await KnowledgeIndex.sync({ articles: list, embedder: new HashingTestEmbedder(), indexFactory: everythingSearchable, indexDir: dir });
