@@ -1,7 +1,9 @@
 import { readdirSync, rmSync, statSync, truncateSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { dot } from '../src/search/embedder.js';
 import { hnswIndexFactory } from '../src/search/hnsw-index.js';
+import { Projection } from '../src/search/projection.js';
 import type { VectorIndex } from '../src/search/vector-index.js';
 import { tempDir } from './support/test-app.js';
 
@@ -208,5 +210,86 @@ describe('HNSW index: vectors stored but not searchable (body chunks)', () => {
     expect(loaded.vector(1)).toBeUndefined();
     expect(loaded.vector(5000)).toBeUndefined();
     expect(loaded.vector(10)).toEqual(want().get(10));
+  });
+});
+
+describe('HNSW index: a graph of projections (large knowledge bases), full vectors stored beside it', () => {
+  const searchable = Array.from({ length: 200 }, (_, i) => 2 * i);
+  const storedOnly = Array.from({ length: 100 }, (_, i) => 2 * i + 1);
+  const projection = Projection.fit(searchable.map(unit), D, 6);
+
+  function projected(): VectorIndex {
+    const index = hnswIndexFactory.create(D, projection);
+    for (const label of searchable) index.add(label, unit(label));
+    for (const label of storedOnly) index.add(label, unit(label), false);
+    return index;
+  }
+  const want = (removed: readonly number[] = []) => {
+    const reference = filled([...searchable, ...storedOnly]);
+    return new Map([...searchable, ...storedOnly].map((label) => [label, removed.includes(label) ? undefined : reference.vector(label)]));
+  };
+  /** Exact scores of searchable labels against a query, best first. */
+  const exact = (index: VectorIndex, query: Float32Array, labels: readonly number[]) =>
+    labels.map((label) => ({ label, score: dot(query, index.vector(label)!) })).sort((a, b) => b.score - a.score || a.label - b.label);
+
+  it('reads full vectors back, finds searchable ones only, and scores hits on the full vectors', async () => {
+    const index = projected();
+    readsAs(index, want());
+    expect(index.projection).toBe(projection);
+    for (const label of [0, 42, 398]) {
+      const query = unit(label);
+      const hits = index.search(query, 10);
+      expect(hits.every((hit) => hit.label % 2 === 0)).toBe(true);
+      expect(hits.map((hit) => hit.score)).toEqual(hits.map((hit) => dot(query, index.vector(hit.label)!)));
+      expect(hits.map((hit) => hit.score)).toEqual([...hits.map((hit) => hit.score)].sort((a, b) => b - a));
+      expect(hits[0]!.label).toBe(exact(index, query, searchable)[0]!.label);
+    }
+  });
+
+  it('saves its projection beside the graph and loads it back; without its stored vectors or with a damaged projection it does not load', async () => {
+    const dir = tempDir();
+    const file = path.join(dir, 'vectors-1.hnsw');
+    const index = projected();
+    index.remove(4);
+    index.remove(5);
+    await index.save(file);
+    expect(readdirSync(dir).sort()).toEqual(['vectors-1.hnsw', 'vectors-1.hnsw.f32', 'vectors-1.hnsw.projection']);
+    const loaded = await hnswIndexFactory.load(file, D);
+    readsAs(loaded, want([4, 5]));
+    expect(loaded.projection?.toBytes()).toEqual(projection.toBytes());
+    expect(loaded.search(unit(4), 5).map((hit) => hit.label)).not.toContain(4);
+    expect(loaded.search(unit(6), 10)[0]?.label).toBe(6);
+
+    writeFileSync(`${file}.projection`, new Uint8Array(12));
+    await expect(hnswIndexFactory.load(file, D)).rejects.toThrow('not a saved projection');
+    writeFileSync(`${file}.projection`, projection.toBytes());
+    rmSync(`${file}.f32`);
+    await expect(hnswIndexFactory.load(file, D)).rejects.toThrow('stored vectors of a projected graph are missing or damaged');
+    loaded.deleteSaved(file);
+    expect(readdirSync(dir)).toEqual([]);
+  });
+
+  it('switches a graph of full vectors to projections in place, before and after a save, keeping every vector', async () => {
+    const dir = tempDir();
+    const fresh = filled(searchable);
+    for (const label of storedOnly) fresh.add(label, unit(label), false);
+    fresh.remove(10);
+    await fresh.useProjection(projection);
+    readsAs(fresh, want([10]));
+    expect(fresh.size).toBe(199);
+    expect(fresh.search(unit(12), 10)[0]?.label).toBe(12);
+    await expect(fresh.useProjection(projection)).rejects.toThrow('already holds projections');
+
+    await filled(searchable).save(path.join(dir, 'vectors-1.hnsw'));
+    const loaded = await hnswIndexFactory.load(path.join(dir, 'vectors-1.hnsw'), D);
+    loaded.add(500, unit(500));
+    await loaded.useProjection(projection);
+    loaded.remove(2);
+    const after = new Map([...want().entries()].filter(([label]) => label % 2 === 0 && label !== 2).concat([[2, undefined], [500, filled([500]).vector(500)]]));
+    readsAs(loaded, after);
+    await loaded.save(path.join(dir, 'vectors-2.hnsw'));
+    const reloaded = await hnswIndexFactory.load(path.join(dir, 'vectors-2.hnsw'), D);
+    readsAs(reloaded, after);
+    expect(reloaded.search(unit(500), 10)[0]?.label).toBe(500);
   });
 });

@@ -398,6 +398,61 @@ describe('knowledge index: the vector search graph holds titles and questions; b
   });
 });
 
+describe('knowledge index: a graph of projections once the knowledge base is large', () => {
+  const things = ['printer', 'invoice', 'scanner', 'payroll', 'calendar', 'firewall', 'backup', 'license', 'webcam', 'keyboard', 'router', 'mailbox'];
+  const many = things.map((thing) => article(thing, `Configure the ${thing}`, `Everything about the ${thing} and its options.`, [`${thing} stopped working`, `reset my ${thing} password`]));
+  // 40 dimensions hold the span of the 36 stand-in vectors it is fitted on: exact for them, approximate for later ones.
+  const small = { from: 30, dimension: 40 };
+  const syncWith = (dir: string, embedder: HashingTestEmbedder, list: Article[], searchProjection = small) =>
+    KnowledgeIndex.sync({ articles: list, embedder, indexFactory: hnswIndexFactory, indexDir: dir, searchProjection });
+  const questions = ['the scanner stopped', 'configure webcam', 'mailbox password reset', 'options of the router'];
+  const ranked = async (index: KnowledgeIndex) => {
+    const embedder = new HashingTestEmbedder();
+    return Promise.all(questions.map(async (q) => (await embedder.embed([q], 'query')).map((v) => index.search(v, 6).map((hit) => hit.articleId))[0]));
+  };
+
+  it('switches when the searchable vectors reach the setting, saves the projection, and reloads it without the model', async () => {
+    const dir = tempDir();
+    const first = await syncWith(dir, new HashingTestEmbedder(), many.slice(0, 9)); // 27 titles and questions
+    expect(first.report.graphRebuilt).toBe(false);
+    expect(readdirSync(dir).some((f) => f.endsWith('.projection'))).toBe(false);
+
+    const grown = await syncWith(dir, new HashingTestEmbedder(), many); // 36
+    expect(grown.report).toMatchObject({ rebuiltBecause: undefined, embeddedArticles: ['en/keyboard', 'en/router', 'en/mailbox'], graphRebuilt: true });
+    expect(readdirSync(dir).filter((f) => f.startsWith('vectors-')).sort()).toEqual(['vectors-2.hnsw', 'vectors-2.hnsw.f32', 'vectors-2.hnsw.projection']);
+
+    const embedder = new HashingTestEmbedder();
+    const reloaded = await syncWith(dir, embedder, many);
+    expect(reloaded.report).toMatchObject({ rebuiltBecause: undefined, embeddedArticles: [], graphRebuilt: false });
+    expect(embedder.embeddedCount).toBe(0);
+    expect(reloaded.index.search((await embedder.embed(['x'], 'query'))[0]!, 100).every((hit) => hit.kind !== 'body')).toBe(true);
+    // The stored vectors are the full ones: what a fresh index of full vectors holds.
+    const full = await syncWith(tempDir(), new HashingTestEmbedder(), many, { from: 1000, dimension: 40 });
+    for (const label of full.index.labels.keys()) expect(reloaded.index.passageVector(label)).toEqual(full.index.passageVector(label));
+    // Hits are scored on the full vectors: the best one is the full graph's.
+    const [got, expected] = [await ranked(reloaded.index), await ranked(full.index)];
+    expect(got.map((ids) => ids![0])).toEqual(expected.map((ids) => ids![0]));
+  });
+
+  it('builds a large index from scratch with a graph of projections, updates it in place, and rebuilds it when its stored vectors are gone', async () => {
+    const dir = tempDir();
+    const built = await syncWith(dir, new HashingTestEmbedder(), many);
+    expect(built.report).toMatchObject({ rebuiltBecause: 'no index was built yet', graphRebuilt: true });
+    const edited = many.map((a) => (a.id === 'scanner' ? { ...a, questions: ['paper jam in the document feeder'] } : a));
+    const updated = await syncWith(dir, new HashingTestEmbedder(), edited);
+    expect(updated.report).toMatchObject({ rebuiltBecause: undefined, embeddedArticles: ['en/scanner'], graphRebuilt: false });
+    const [vector] = await new HashingTestEmbedder().embed(['paper jam in the feeder'], 'query');
+    expect(updated.index.search(vector!, 3)[0]).toMatchObject({ articleId: 'scanner', kind: 'question' });
+
+    const stored = readdirSync(dir).find((f) => f.endsWith('.f32'))!;
+    rmSync(path.join(dir, stored));
+    const embedder = new HashingTestEmbedder();
+    const again = await syncWith(dir, embedder, edited);
+    expect(again.report.rebuiltBecause).toMatch(/^the vector file could not be read \(the stored vectors of a projected graph are missing or damaged/);
+    expect(embedder.embeddedCount).toBeGreaterThan(0);
+  });
+});
+
 /** Bytes of the one file in `dir` ending in `suffix`. */
 function statSizeOf(dir: string, suffix: string): number {
   const files = readdirSync(dir).filter((f) => f.endsWith(suffix));

@@ -8,6 +8,7 @@ import { ClassifierTrainer } from '../search/classifier-training.js';
 import { DenseIdMap, denseWhenCompact } from '../search/dense-id-map.js';
 import type { Embedder, EmbedderFingerprint } from '../search/embedder.js';
 import { MiniSearchLexicalIndex, type LexicalDocument, type LexicalIndex } from '../search/lexical-index.js';
+import { Projection } from '../search/projection.js';
 import { StoredEmbeddings } from '../search/stored-embeddings.js';
 import { TermCoverage } from '../search/term-coverage.js';
 import type { VectorHit, VectorIndex, VectorIndexFactory } from '../search/vector-index.js';
@@ -77,6 +78,18 @@ type Manifest = z.infer<typeof manifestSchema>;
  * bench/results/2026-12-07-round18.md).
  */
 const SEARCH_GRAPH = 'titles-and-questions';
+
+/**
+ * From how many searchable vectors (titles and questions) on the graph holds their projections onto
+ * `dimension` main directions instead of the vectors (`Projection`; hits are scored again on the
+ * stored vectors): at 10,000 articles its 50,997 points take ~33 instead of ~85 MB, and candidates
+ * from 128 dimensions ranked the dev questions first as often as from 384. Below (the sample's
+ * 997, ~1.7 MB as full vectors) the memory is not worth the approximation.
+ */
+export const SEARCH_PROJECTION = { from: 4096, dimension: 128 };
+
+/** Searchable vectors a projection is fitted on, evenly spread over them (the main directions of 8,192 are those of all). */
+const PROJECTION_SAMPLE = 8192;
 
 /** Whether a passage's vector goes into the search graph (`SEARCH_GRAPH`). */
 export const inSearchGraph = (kind: Passage['kind']) => kind !== 'body';
@@ -175,7 +188,10 @@ export interface SyncReport {
   keptVectors: number;
   /** Whether the article classifier was (re)trained in this sync (false: the saved one was reused). */
   classifierTrained: boolean;
-  /** Whether the vector search graph was rebuilt from the stored vectors (an index saved with body chunks in it), without the model. */
+  /**
+   * Whether the vector search graph was rebuilt from the stored vectors, without the model: for an
+   * index saved with body chunks in it, or to hold projections once past `SEARCH_PROJECTION.from`.
+   */
   graphRebuilt: boolean;
   /** The keyword index and term coverage: read back as saved for these passages, built, or revised from the previous index (a hot reload). */
   keywords: 'saved' | 'built' | 'revised';
@@ -193,6 +209,8 @@ export interface SyncOptions {
   onProgress?: (done: number, total: number) => void;
   /** Which body chunks get vectors (default `all`); changing it re-embeds every article. */
   bodyVectors?: BodyVectors;
+  /** When the graph starts holding projections (default `SEARCH_PROJECTION`; tests make it small). */
+  searchProjection?: { from: number; dimension: number };
   /**
    * The index in use and the articles it was built from (a hot reload): when the saved index is
    * still the one it was made from, its keyword index and term coverage are revised for the
@@ -242,6 +260,11 @@ export class KnowledgeIndex {
    */
   titleAndQuestionVectors(): Promise<TrainingPassage[]> {
     return titleAndQuestionVectors(this.trainingVectors, this.labels, this.texts);
+  }
+
+  /** What the vector search graph holds instead of full vectors, if anything (`SEARCH_PROJECTION`). */
+  get vectorProjection(): Projection | undefined {
+    return this.vectors.projection;
   }
 
   /** Best-matching passages for a query vector, best first. */
@@ -304,7 +327,8 @@ export class KnowledgeIndex {
   static async sync(options: SyncOptions): Promise<{ index: KnowledgeIndex; report: SyncReport }> {
     const { articles, embedder, indexFactory, indexDir } = options;
     const bodyVectors = options.bodyVectors ?? 'all';
-    const { manifest, vectors, rebuiltBecause, graphRebuilt } = await openIndex(indexDir, embedder, indexFactory, bodyVectors);
+    const { manifest, vectors, rebuiltBecause, graphRebuilt: regraphed } = await openIndex(indexDir, embedder, indexFactory, bodyVectors);
+    let graphRebuilt = regraphed;
     const { previous } = options;
     // The keyword structures of `previous` can be revised when it was made from this very manifest.
     let revisable =
@@ -498,6 +522,14 @@ export class KnowledgeIndex {
         // onnxruntime computes on this thread and its promises chain without a macrotask: let timers
         // and I/O run between groups (progress bars redraw, a server re-indexing keeps answering).
         await new Promise<void>((resolve) => setImmediate(resolve));
+      }
+
+      // Grown past SEARCH_PROJECTION (a large build, or an index saved before projections): the
+      // graph is rebuilt over projections, in place (what holds `vectors` keeps reading it).
+      const projection = projectionFor(manifest, vectors, options.searchProjection ?? SEARCH_PROJECTION);
+      if (projection !== undefined) {
+        await vectors.useProjection(projection);
+        graphRebuilt = true;
       }
 
       classifying ??= startClassifier();
@@ -717,6 +749,19 @@ async function searchGraphOf(manifest: Manifest, saved: VectorIndex, indexFactor
     }
   }
   return rebuilt;
+}
+
+/**
+ * A projection fitted on the searchable vectors when there are at least `setting.from` of them and
+ * the graph does not hold projections yet; otherwise undefined.
+ */
+function projectionFor(manifest: Manifest, vectors: VectorIndex, setting: { from: number; dimension: number }): Projection | undefined {
+  if (vectors.projection !== undefined || setting.dimension >= vectors.dimension) return undefined;
+  const labels = Object.values(manifest.articles).flatMap((entry) => entry.passages.flatMap((p) => (p.vector !== false && inSearchGraph(p.kind) ? [p.label] : [])));
+  if (labels.length < setting.from) return undefined;
+  const sample = labels.length <= PROJECTION_SAMPLE ? labels : Array.from({ length: PROJECTION_SAMPLE }, (_, i) => labels[Math.floor((i * labels.length) / PROJECTION_SAMPLE)]!);
+  const sampled = vectors.vectors(sample).filter((vector): vector is Float32Array => vector !== undefined);
+  return Projection.fit(sampled, vectors.dimension, setting.dimension);
 }
 
 /** Body chunks kept per check that their stored vectors came back with the index (the file beside the graph is their only copy). */

@@ -1,5 +1,7 @@
-import { closeSync, copyFileSync, fstatSync, ftruncateSync, openSync, readSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, copyFileSync, existsSync, fstatSync, ftruncateSync, openSync, readFileSync, readSync, renameSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import hnswlib from 'hnswlib-node';
+import { dot } from './embedder.js';
+import { Projection } from './projection.js';
 import type { VectorHit, VectorIndex, VectorIndexFactory } from './vector-index.js';
 
 const { HierarchicalNSW } = hnswlib;
@@ -22,6 +24,12 @@ const EF_CONSTRUCTION = 200;
  * first (306 against 307 of 355). 256 keeps most of the recall for half of 512's time.
  */
 export const EF_SEARCH = 256;
+
+/** Points put into a graph of projections between two turns of the event loop (~0.3 s). */
+const PROJECTED_SLICE = 1024;
+
+/** Hits a graph of projections is asked for per hit wanted, before they are scored on the full vectors (see `graphOf`). */
+const PROJECTED_OVERFETCH = 4;
 
 /** Saved labels whose sidecar vector is compared with the graph's when an index is loaded. */
 const SPOT_CHECKS = 8;
@@ -63,26 +71,38 @@ export class HnswVectorIndex implements VectorIndex {
   private readonly stored = new Map<number, Float32Array>();
 
   private constructor(
-    private readonly index: Hnsw,
+    private index: Hnsw,
     readonly dimension: number,
     private sidecar: Sidecar | undefined = undefined,
+    /**
+     * When set, the graph holds each searchable vector's projection (inner-product space) and every
+     * full vector is stored like a not-searchable one: the sidecar is their only copy after a save.
+     */
+    private projected: Projection | undefined = undefined,
   ) {
     index.setEf(EF_SEARCH);
     this.live = index.getCurrentCount() - countDeleted(index);
     if (sidecar !== undefined) sidecarFiles.register(this, sidecar.fd, this);
   }
 
-  static create(dimension: number): HnswVectorIndex {
-    const index = new HierarchicalNSW('cosine', dimension);
+  static create(dimension: number, projection?: Projection): HnswVectorIndex {
+    if (projection !== undefined && projection.from !== dimension) throw new Error(`The projection takes ${projection.from} dimensions, the index has ${dimension}`);
+    const index = graphOf(dimension, projection);
     index.initIndex(INITIAL_CAPACITY, M, EF_CONSTRUCTION, 100, true);
-    return new HnswVectorIndex(index, dimension);
+    return new HnswVectorIndex(index, dimension, undefined, projection);
   }
 
+  /** Throws when a projected graph's projection or stored vectors are missing or damaged (its full vectors are in no other place). */
   static async load(file: string, dimension: number): Promise<HnswVectorIndex> {
-    const index = new HierarchicalNSW('cosine', dimension);
+    const projection = existsSync(projectionFile(file)) ? Projection.fromBytes(readFileSync(projectionFile(file))) : undefined;
+    if (projection !== undefined && projection.from !== dimension) throw new Error(`the saved projection takes ${projection.from} dimensions, not ${dimension}`);
+    const index = graphOf(dimension, projection);
     await index.readIndex(file, true);
-    return new HnswVectorIndex(index, dimension, openSidecar(index, sidecarFile(file), dimension));
+    const sidecar = openSidecar(index, sidecarFile(file), dimension, projection);
+    if (projection !== undefined && sidecar === undefined) throw new Error(`the stored vectors of a projected graph are missing or damaged (${sidecarFile(file)})`);
+    return new HnswVectorIndex(index, dimension, sidecar, projection);
   }
+
 
   get size(): number {
     return this.live;
@@ -93,10 +113,12 @@ export class HnswVectorIndex implements VectorIndex {
       throw new Error(`Vector has ${vector.length} dimensions, the index expects ${this.dimension}`);
     }
     if (!Number.isInteger(label) || label < 0) throw new Error(`Label ${label} is not a non-negative integer`);
-    if (!searchable) {
-      this.stored.set(label, normalized(vector));
+    if (!searchable || this.projected !== undefined) {
+      const full = normalized(vector);
+      this.stored.set(label, full);
       this.changed.add(label);
-      return;
+      if (!searchable) return;
+      vector = this.projected!.project(full);
     }
     if (this.index.getCurrentCount() >= this.index.getMaxElements()) {
       this.index.resizeIndex(this.index.getMaxElements() * 2);
@@ -106,10 +128,45 @@ export class HnswVectorIndex implements VectorIndex {
     this.live++;
   }
 
+  get projection(): Projection | undefined {
+    return this.projected;
+  }
+
+  /**
+   * Makes the graph hold the searchable vectors' projections: a new graph is built from them, and
+   * full vectors the graph alone had are kept in `stored` until the next save writes them to the
+   * sidecar. Once, when a knowledge base has grown large (~20 s at 10,000 articles): the event
+   * loop runs between slices of points (a server re-indexing keeps answering from its index in use).
+   */
+  async useProjection(projection: Projection): Promise<void> {
+    if (this.projected !== undefined) throw new Error('The graph already holds projections');
+    if (projection.from !== this.dimension) throw new Error(`The projection takes ${projection.from} dimensions, the index has ${this.dimension}`);
+    const labels = this.index.getIdsList();
+    const graph = graphOf(this.dimension, projection);
+    graph.initIndex(Math.max(INITIAL_CAPACITY, labels.length), M, EF_CONSTRUCTION, 100, true);
+    graph.setEf(EF_SEARCH);
+    let live = 0;
+    for (const label of labels) {
+      const inSidecar = this.sidecar !== undefined && !this.changed.has(label);
+      const full = this.vector(label);
+      if (full === undefined) continue; // removed
+      if (!inSidecar) {
+        this.stored.set(label, full);
+        this.changed.add(label);
+      }
+      graph.addPoint(Array.from(projection.project(full)), label, true);
+      if (++live % PROJECTED_SLICE === 0) await new Promise<void>((resolve) => setImmediate(resolve));
+    }
+    this.index = graph;
+    this.projected = projection;
+    this.live = live;
+  }
+
   /** Removes a label, searchable or not (an unknown label: nothing to do). */
   remove(label: number): void {
     this.changed.add(label);
-    if (this.stored.delete(label)) return;
+    // Kept in `stored` and the graph when the graph holds projections.
+    if (this.stored.delete(label) && this.projected === undefined) return;
     try {
       this.index.markDelete(label);
       this.live--;
@@ -175,17 +232,28 @@ export class HnswVectorIndex implements VectorIndex {
     return result;
   }
 
-  /** The vector as the graph holds it (undefined for a removed or unknown label). */
+  /** The vector as the graph holds it (undefined for a removed or unknown label, and for every label of a projected graph). */
   private graphVector(label: number): Float32Array | undefined {
+    if (this.projected !== undefined) return undefined;
     const point = graphPoint(this.index, label);
     return point === undefined ? undefined : Float32Array.from(point);
   }
 
+  /** A projected graph's hits are scored again on their stored vectors (and ordered by those scores). */
   search(query: Float32Array, k: number): VectorHit[] {
-    const wanted = Math.min(k, this.live);
-    if (wanted <= 0) return [];
-    const { distances, neighbors } = this.index.searchKnn(Array.from(query), wanted);
-    return neighbors.map((label, i) => ({ label, score: 1 - (distances[i] ?? 1) }));
+    const projection = this.projected;
+    // Projections rank approximately: more hits, scored on the full vectors, keep the best k.
+    const wanted = Math.min(projection === undefined ? k : PROJECTED_OVERFETCH * k, this.live);
+    if (wanted <= 0 || k <= 0) return [];
+    const { distances, neighbors } = this.index.searchKnn(Array.from(projection === undefined ? query : projection.project(query)), wanted);
+    const hits = neighbors.map((label, i) => ({ label, score: 1 - (distances[i] ?? 1) }));
+    if (projection === undefined) return hits;
+    const stored = this.vectors(hits.map((hit) => hit.label));
+    hits.forEach((hit, i) => {
+      const vector = stored[i];
+      if (vector !== undefined) hit.score = dot(query, vector);
+    });
+    return hits.sort((a, b) => b.score - a.score || a.label - b.label).slice(0, k);
   }
 
   /**
@@ -196,6 +264,8 @@ export class HnswVectorIndex implements VectorIndex {
   async save(file: string): Promise<void> {
     await this.index.writeIndex(file);
     this.writeSidecar(sidecarFile(file));
+    if (this.projected !== undefined) writeFileSync(projectionFile(file), this.projected.toBytes());
+    else rmSync(projectionFile(file), { force: true });
   }
 
   async completeSaved(file: string): Promise<boolean> {
@@ -252,6 +322,7 @@ export class HnswVectorIndex implements VectorIndex {
   deleteSaved(file: string): void {
     rmSync(file, { force: true });
     rmSync(sidecarFile(file), { force: true });
+    rmSync(projectionFile(file), { force: true });
   }
 }
 
@@ -267,6 +338,20 @@ function graphPoint(index: Hnsw, label: number): number[] | undefined {
 }
 
 const sidecarFile = (file: string) => `${file}.f32`;
+
+/** Where a projected graph's `Projection` is saved; absent for a graph of full vectors. */
+const projectionFile = (file: string) => `${file}.projection`;
+
+/**
+ * An empty graph for full vectors (cosine) or for their projections (Euclidean: measured on the
+ * 50,997 titles and questions of 10,000 articles and the sample's dev questions, 96 hits rescored
+ * on the full vectors kept 0.960 of the true 24 nearest and the nearest itself 0.983 of the time
+ * with Euclidean distance, 0.961 / 0.976 with cosine, 0.896 / 0.847 with the inner product; the
+ * graph of full vectors 0.943 / 0.879).
+ */
+function graphOf(dimension: number, projection: Projection | undefined): Hnsw {
+  return projection === undefined ? new HierarchicalNSW('cosine', dimension) : new HierarchicalNSW('l2', projection.dimension);
+}
 
 /**
  * The vector scaled to unit length as hnswlib-node's cosine space stores it (normalizePoint: a
@@ -296,7 +381,7 @@ function readVector(sidecar: Sidecar, label: number, dimension: number): Float32
  * from another save) undefined: vectors are read from the graph, as before sidecars, and vectors
  * stored only in the file are gone (the knowledge index checks for them and re-embeds).
  */
-function openSidecar(index: Hnsw, file: string, dimension: number): Sidecar | undefined {
+function openSidecar(index: Hnsw, file: string, dimension: number, projection: Projection | undefined): Sidecar | undefined {
   let fd: number;
   try {
     fd = openSync(file, 'r');
@@ -316,7 +401,10 @@ function openSidecar(index: Hnsw, file: string, dimension: number): Sidecar | un
       if (saved === undefined) return false;
       // A removed label (still listed by getIdsList) is NaN in the sidecar.
       if (graph === undefined) return Number.isNaN(saved[0]);
-      return graph.length === dimension && graph.every((x, i) => Math.fround(x) === saved[i]);
+      if (projection === undefined) return graph.length === dimension && graph.every((x, i) => Math.fround(x) === saved[i]);
+      // The graph holds the saved vector's projection (as computed when it was added).
+      const projected = projection.project(saved);
+      return graph.length === projection.dimension && graph.every((x, i) => Math.abs(x - projected[i]!) <= 1e-6);
     });
   if (matches) return sidecar;
   closeSync(fd);
@@ -332,6 +420,6 @@ function countDeleted(index: Hnsw): number {
 }
 
 export const hnswIndexFactory: VectorIndexFactory = {
-  create: (dimension) => HnswVectorIndex.create(dimension),
+  create: (dimension, projection) => HnswVectorIndex.create(dimension, projection),
   load: (file, dimension) => HnswVectorIndex.load(file, dimension),
 };

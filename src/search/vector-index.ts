@@ -1,3 +1,5 @@
+import type { Projection } from './projection.js';
+
 /** One nearest-neighbour result: the label given at `add` and the cosine similarity to the query. */
 export interface VectorHit {
   label: number;
@@ -10,6 +12,8 @@ export interface VectorHit {
  */
 export interface VectorIndex {
   readonly dimension: number;
+  /** What the search structure holds instead of full vectors (smaller, approximate), if anything. */
+  readonly projection: Projection | undefined;
   /** Number of live (not removed) searchable vectors. */
   readonly size: number;
   /**
@@ -23,7 +27,9 @@ export interface VectorIndex {
   vector(label: number): Float32Array | undefined;
   /** `vector` of each label, in order: an implementation may read consecutive labels at once (an article's passages have consecutive labels). */
   vectors(labels: readonly number[]): (Float32Array | undefined)[];
-  /** Up to `k` best matches, best first. */
+  /** Makes the search structure hold the searchable vectors' projections from now on (once; see `Projection`). */
+  useProjection(projection: Projection): Promise<void>;
+  /** Up to `k` best matches, best first (scored on the full vectors, also when the search structure holds projections). */
   search(query: Float32Array, k: number): VectorHit[];
   /** Writes the index to a file so a restart can skip re-embedding. */
   save(file: string): Promise<void>;
@@ -39,6 +45,7 @@ export interface VectorIndex {
 
 /** Creates empty indexes and reloads saved ones of one implementation. */
 export interface VectorIndexFactory {
-  create(dimension: number): VectorIndex;
+  /** With a projection, the search structure holds searchable vectors' projections (see `Projection`). */
+  create(dimension: number, projection?: Projection): VectorIndex;
   load(file: string, dimension: number): Promise<VectorIndex>;
 }
