@@ -260,7 +260,7 @@ export async function buildTenK({ modelId, modelDir, say, table }: Reporter): Pr
         ['10 changed articles (titles), re-index', '≤ 10 s', f1(updateS), `classifier ${updated.report.classifierTrained ? 'retrained' : 'kept'}`],
         ['10 changed articles (bodies only), re-index', '≤ 10 s', f1(bodyUpdateS), `classifier ${bodyUpdated.report.classifierTrained ? 'retrained' : 'kept'}`],
         ['RSS with the index loaded (fresh process, model + index)', '≤ 450 MB', f1(child.rssMb), `JS heap ${f1(child.heapMb)} MB; tsx process, not the built server`],
-        [`HNSW recall@10 at the shipped M ${SHIPPED_M} / efSearch ${EF_SEARCH}`, '≥ 0.98', recall, 'real vectors, exact search as truth'],
+        [`HNSW recall@10 at the shipped M ${SHIPPED_M} / efSearch ${EF_SEARCH}`, '≥ 0.98', recall, 'real vectors, exact search over the searchable vectors as truth'],
       ],
     );
     say();
@@ -276,9 +276,11 @@ export async function buildTenK({ modelId, modelDir, say, table }: Reporter): Pr
   const recall = await graphRecall(reloaded.index, embedder, paraphrasedQuestions(count));
   say(`### HNSW recall@10 on real ${modelId} vectors of the search graph (${recall.passages} titles and questions, 200 paraphrased queries; exact search = truth)`);
   say();
+  say(`The index's own search (a graph of ${recall.shippedSearch.projection}, hits scored on the full vectors): recall@10 ${recall.shippedSearch.recall}, exact best found ${recall.shippedSearch.best}. Graphs of the full vectors:`);
+  say();
   table(GRAPH_RECALL_HEADERS, recall.rows);
   say();
-  targets(recall.shipped);
+  targets(`${recall.shippedSearch.recall} (the index's search; a graph of full vectors: ${recall.shipped})`);
   await pool?.close();
   rmSync(indexDir, { recursive: true, force: true });
 }
