@@ -60,7 +60,7 @@ async function main(): Promise<void> {
       `Articles: ${articles.length} (${report.embeddedArticles.length} embedded, ${report.unchangedArticles} unchanged, ${report.removedArticles.length} removed)`,
       `Passages in index: ${report.passages}`,
       report.rebuiltBecause === undefined ? 'Index updated in place.' : `Index rebuilt: ${report.rebuiltBecause}.`,
-      ...(report.graphRebuilt ? ['Search graph rebuilt from the stored vectors (titles and questions only), without the model.'] : []),
+      ...(report.graphRebuilt ? ['Search graph rebuilt from the stored vectors, without the model.'] : []),
       `Article classifier: ${report.classifierTrained ? 'trained' : 'unchanged'}.`,
       `Keyword index: ${report.keywords === 'saved' ? 'read back as saved' : 'built'}.`,
       ...notSaved.map((reason) => `Warning, not saved (the next start redoes it): ${reason}`),
