@@ -55,7 +55,7 @@ import { concurrentLoad, quantile } from './concurrent-load.js';
 import { createEchoServer } from './echo-bot.js';
 import { summarizeProfile, type CpuProfile } from './profile-summary.js';
 import { buildTenK } from './ten-k.js';
-import { breakdown, breakdownTable, buildOnce, productLaunch, startEchoBot as startBuiltEchoBot, startServer as startBuiltServer } from './start-memory.js';
+import { breakdown, breakdownTable, buildOnce, ingestBuilt, productLaunch, startEchoBot as startBuiltEchoBot, startServer as startBuiltServer } from './start-memory.js';
 import { writeResults } from './results-file.js';
 
 const root = projectRoot();
@@ -543,6 +543,7 @@ async function startAndMemory(cacheDir: string): Promise<void> {
   const rows = [];
   for (const [choice, id] of Object.entries(MODEL_IDS)) {
     const indexed = path.join(cacheDir, `data-${choice}`);
+    await ingestBuilt({ root, dataDir: indexed, modelId: id, modelDir });
     const refresh = await startBuiltServer({ root, launch, dataDir: indexed, modelId: id, modelDir, trim: !flag('no-trim') });
     await refresh.stop();
     rows.push(await breakdown({ root, launch, modelId: id, modelDir, trim: !flag('no-trim'), label: id, indexed, runs }));
@@ -594,7 +595,8 @@ async function main(): Promise<void> {
       await cold.stop();
     }
     else {
-      // Bring the kept index up to date with the knowledge as it is now (not part of the measurement).
+      // Bring the kept index and calibration up to date with the knowledge as it is now (not part of the measurement).
+      await ingestBuilt({ root, dataDir: indexed, modelId: modelId ?? MODEL_IDS.e5!, modelDir });
       const refresh = await startServer(indexed);
       await refresh.stop();
     }

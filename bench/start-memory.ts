@@ -146,6 +146,24 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   return { port, pid: child.pid, readyMs: performance.now() - started, stop: stopper(child) };
 }
 
+/**
+ * `npm run ingest` (built) on `dataDir`: brings the kept index up to date and calibrates the answer
+ * thresholds before it ends. A server started there and stopped at `/ready` would not: it answers
+ * with the last calibration and makes the new one in the background, which stopping aborts, so
+ * every measured start after it would calibrate again while it is measured.
+ */
+export async function ingestBuilt(options: Pick<ServerOptions, 'root' | 'dataDir' | 'modelId' | 'modelDir'>): Promise<void> {
+  const child = spawn(process.execPath, [path.join(options.root, 'dist', 'src', 'knowledge', 'ingest-cli.js')], {
+    cwd: options.root,
+    env: { PATH: process.env.PATH, HOME: process.env.HOME, DATA_DIR: options.dataDir, MODEL_DIR: options.modelDir, EMBEDDING_MODEL: options.modelId },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  let stderr = '';
+  child.stderr?.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-4000)));
+  const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+  if (code !== 0) throw new Error(`ingest exited with ${code}\n${stderr}`);
+}
+
 /** The bare botbuilder echo bot (bench/echo-bot.ts), built, with the same node options as the server. */
 export async function startEchoBot(root: string, launch: Launch): Promise<Omit<RunningServer, 'readyMs'>> {
   const child = spawn(process.execPath, [...launch.nodeArgs, path.join(root, 'dist', 'bench', 'echo-bot.js')], {
