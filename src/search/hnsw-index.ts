@@ -57,7 +57,8 @@ interface Sidecar {
 }
 
 /**
- * VectorIndex over hnswlib-node (HNSW graph, cosine space); grows its capacity as needed. Vectors
+ * VectorIndex over hnswlib-node (HNSW graph of the vectors, cosine space, or of their projections,
+ * see `useProjection`); grows its capacity as needed. Vectors
  * added as not searchable are kept out of the graph: until the next save in `stored`, then only in
  * the sidecar, which is then their one copy (a graph keeps a vector and ~M × 2 links per point:
  * ~1.7 KB at 384 dimensions, the body chunks' ~50 MB of ~129 MB at 10,000 articles).
@@ -75,7 +76,7 @@ export class HnswVectorIndex implements VectorIndex {
     readonly dimension: number,
     private sidecar: Sidecar | undefined = undefined,
     /**
-     * When set, the graph holds each searchable vector's projection (inner-product space) and every
+     * When set, the graph holds each searchable vector's projection (Euclidean space) and every
      * full vector is stored like a not-searchable one: the sidecar is their only copy after a save.
      */
     private projected: Projection | undefined = undefined,
@@ -102,7 +103,6 @@ export class HnswVectorIndex implements VectorIndex {
     if (projection !== undefined && sidecar === undefined) throw new Error(`the stored vectors of a projected graph are missing or damaged (${sidecarFile(file)})`);
     return new HnswVectorIndex(index, dimension, sidecar, projection);
   }
-
 
   get size(): number {
     return this.live;
@@ -248,12 +248,15 @@ export class HnswVectorIndex implements VectorIndex {
     const { distances, neighbors } = this.index.searchKnn(Array.from(projection === undefined ? query : projection.project(query)), wanted);
     const hits = neighbors.map((label, i) => ({ label, score: 1 - (distances[i] ?? 1) }));
     if (projection === undefined) return hits;
+    // A hit whose full vector cannot be read (a file damaged since the load) cannot be scored: left out.
     const stored = this.vectors(hits.map((hit) => hit.label));
-    hits.forEach((hit, i) => {
-      const vector = stored[i];
-      if (vector !== undefined) hit.score = dot(query, vector);
-    });
-    return hits.sort((a, b) => b.score - a.score || a.label - b.label).slice(0, k);
+    return hits
+      .flatMap((hit, i) => {
+        const vector = stored[i];
+        return vector === undefined ? [] : [{ label: hit.label, score: dot(query, vector) }];
+      })
+      .sort((a, b) => b.score - a.score || a.label - b.label)
+      .slice(0, k);
   }
 
   /**
