@@ -31,6 +31,7 @@ import { AnswerModel } from '../src/search/answer-model.js';
 import { decisionOutcome, retrievalMetrics, type RetrievalCase } from '../src/eval/metrics.js';
 import type { CalibrationCase } from '../src/search/threshold-calibration.js';
 import { OFFER_RATIO, type ScoredArticle } from '../src/search/answer-decision.js';
+import { evenlySpaced } from '../src/evenly-spaced.js';
 
 const option = (name: string) => {
   const i = process.argv.indexOf(name);
@@ -118,7 +119,7 @@ export function experiment(data: Dump, features: FeatureFn = (e) => answerFeatur
     const removed = of.filter((c) => c.kind === 'article-removed');
     const oos = of.filter((c) => c.kind === 'out-of-scope').length || data.calibration.filter((c) => c.kind === 'out-of-scope').length / languages.length;
     const limit = Math.round(oos);
-    const sample = new Set(removed.length <= limit ? removed : Array.from({ length: limit }, (_, i) => removed[Math.floor((i * removed.length) / limit)]!));
+    const sample = new Set(evenlySpaced(removed, limit));
     byLanguage[language] = of.filter((c) => c.kind !== 'article-removed' || sample.has(c)).map((c) => ({ expected: c.expected, ranked: xfit === undefined ? score(c.evidence) : xfit(c) }));
   }
   const cal = calibrateLanguages(byLanguage, { maxWrongRate: Number(process.env['LAB_MAXWRONG'] ?? 0.03), offerRatio: OFFER_RATIO });

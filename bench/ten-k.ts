@@ -31,6 +31,7 @@ import { TransformersEmbedder } from '../src/search/transformers-embedder.js';
 import type { Embedder } from '../src/search/embedder.js';
 import { EmbeddingWorkerPool, indexingWorkers } from '../src/search/embedding-workers.js';
 import { writeResults } from './results-file.js';
+import { evenlySpaced } from '../src/evenly-spaced.js';
 
 const TOPICS = ['invoice', 'password', 'user account', 'database', 'backup', 'printer', 'license', 'report', 'email notification', 'mobile app', 'VPN', 'firewall', 'payroll', 'tax export', 'calendar', 'dashboard', 'API key', 'single sign-on', 'data import', 'audit log'];
 const ACTIONS = ['set up', 'change', 'reset', 'export', 'delete', 'restore', 'share', 'rename', 'schedule', 'troubleshoot', 'enable', 'disable', 'move', 'archive', 'sync', 'update', 'verify', 'merge', 'limit', 'audit'];
@@ -176,7 +177,7 @@ export async function buildTenK({ modelId, modelDir, say, table }: Reporter): Pr
 
   // Tokens per kind of passage (a sample of 300 articles; the model's cost is about linear in tokens).
   const kinds = new Map<string, { passages: number; tokens: number }>();
-  const sample = Array.from({ length: Math.min(300, count) }, (_, i) => articles[Math.floor((i * count) / Math.min(300, count))]!);
+  const sample = evenlySpaced(articles, 300);
   for (const article of sample) {
     for (const passage of articlePassages(article)) {
       const k = kinds.get(passage.kind) ?? { passages: 0, tokens: 0 };

@@ -2,6 +2,7 @@ import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
 import { createHash } from 'node:crypto';
+import { evenlySpaced } from '../evenly-spaced.js';
 import { LruMap } from '../lru-map.js';
 import { ArticleClassifier, classifierJsonSchema } from '../search/article-classifier.js';
 import { ClassifierTrainer } from '../search/classifier-training.js';
@@ -759,8 +760,7 @@ function projectionFor(manifest: Manifest, vectors: VectorIndex, setting: { from
   if (vectors.projection !== undefined || setting.dimension >= vectors.dimension) return undefined;
   const labels = Object.values(manifest.articles).flatMap((entry) => entry.passages.flatMap((p) => (p.vector !== false && inSearchGraph(p.kind) ? [p.label] : [])));
   if (labels.length < setting.from) return undefined;
-  const sample = labels.length <= PROJECTION_SAMPLE ? labels : Array.from({ length: PROJECTION_SAMPLE }, (_, i) => labels[Math.floor((i * labels.length) / PROJECTION_SAMPLE)]!);
-  const sampled = vectors.vectors(sample).filter((vector): vector is Float32Array => vector !== undefined);
+  const sampled = vectors.vectors(evenlySpaced(labels, PROJECTION_SAMPLE)).filter((vector): vector is Float32Array => vector !== undefined);
   return Projection.fit(sampled, vectors.dimension, setting.dimension);
 }
 
@@ -773,7 +773,7 @@ function storedVectorsPresent(manifest: Manifest, vectors: VectorIndex): boolean
     .flatMap((entry) => entry.passages.flatMap((p) => (p.vector !== false && !inSearchGraph(p.kind) ? [p.label] : [])))
     .sort((a, b) => a - b);
   if (labels.length === 0) return true;
-  const checked = [...Array.from({ length: Math.min(STORED_CHECKS, labels.length) }, (_, i) => labels[Math.floor((i * labels.length) / Math.min(STORED_CHECKS, labels.length))]!), labels.at(-1)!];
+  const checked = [...evenlySpaced(labels, STORED_CHECKS), labels.at(-1)!];
   return vectors.vectors(checked).every((vector) => vector !== undefined);
 }
 

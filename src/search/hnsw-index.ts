@@ -1,5 +1,6 @@
 import { closeSync, copyFileSync, existsSync, fstatSync, ftruncateSync, openSync, readFileSync, readSync, renameSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import hnswlib from 'hnswlib-node';
+import { evenlySpaced } from '../evenly-spaced.js';
 import { dot } from './embedder.js';
 import { Projection } from './projection.js';
 import type { VectorHit, VectorIndex, VectorIndexFactory } from './vector-index.js';
@@ -394,7 +395,7 @@ function openSidecar(index: Hnsw, file: string, dimension: number, projection: P
   const labels = index.getIdsList().sort((a, b) => a - b);
   const size = fstatSync(fd).size;
   const sidecar = { fd, slots: Math.floor(size / (dimension * 4)), path: file };
-  const checked = Array.from({ length: Math.min(SPOT_CHECKS, labels.length) }, (_, i) => labels[Math.floor((i * labels.length) / Math.min(SPOT_CHECKS, labels.length))]!);
+  const checked = evenlySpaced(labels, SPOT_CHECKS);
   const matches =
     size === sidecar.slots * dimension * 4 &&
     sidecar.slots >= slotCount(labels) &&

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
+import { evenlySpaced } from '../evenly-spaced.js';
 import { writeFileAtomically } from '../storage/atomic-file.js';
 import path from 'node:path';
 import { z } from 'zod';
@@ -279,10 +280,4 @@ export async function loadOrCalibrate(
   const calibration = saved?.current === true ? saved.calibration : await calibrateAndSave(search, indexDir, options);
   applyCalibration(search, calibration);
   return { calibration, calibrated: saved?.current !== true };
-}
-
-/** At most `limit` items, evenly spread (all of them when there are fewer). */
-function evenlySpaced<T>(items: readonly T[], limit: number): T[] {
-  if (items.length <= limit) return [...items];
-  return Array.from({ length: limit }, (_, i) => items[Math.floor((i * items.length) / limit)]!);
 }
