@@ -7,7 +7,7 @@ import { rankArticles } from '../src/search/answer-decision.js';
 import { dotAt } from '../src/search/embedder.js';
 import { HashingTestEmbedder } from '../src/search/hashing-test-embedder.js';
 import { hnswIndexFactory } from '../src/search/hnsw-index.js';
-import type { VectorIndexFactory } from '../src/search/vector-index.js';
+import type { VectorIndex, VectorIndexFactory } from '../src/search/vector-index.js';
 import { tempDir } from './support/test-app.js';
 
 const article = (id: string, title: string, body: string, questions: string[] = []): Article => ({
@@ -367,6 +367,35 @@ describe('knowledge index: the vector search graph holds titles and questions; b
     const again = await sync(dir, embedder, list);
     expect(again.report).toMatchObject({ rebuiltBecause: undefined, embeddedArticles: [], graphRebuilt: false });
     expect(storedVectors(again.index)).toEqual(storedVectors(moved.index));
+  });
+
+  it('rebuilds such a graph as projections at once when the knowledge base is past the setting, not twice', async () => {
+    const dir = tempDir();
+    const before = await KnowledgeIndex.sync({ articles: list, embedder: new HashingTestEmbedder(), indexFactory: everythingSearchable, indexDir: dir });
+    saveAsBefore(dir);
+    let switches = 0;
+    const counting = (index: VectorIndex): VectorIndex => {
+      const useProjection = index.useProjection.bind(index);
+      index.useProjection = (projection) => {
+        switches++;
+        return useProjection(projection);
+      };
+      return index;
+    };
+    const indexFactory: VectorIndexFactory = {
+      create: (dimension, projection) => counting(hnswIndexFactory.create(dimension, projection)),
+      load: async (file, dimension) => counting(await hnswIndexFactory.load(file, dimension)),
+    };
+    const embedder = new HashingTestEmbedder();
+    // 8 titles and questions: a projection onto 8 dimensions holds them exactly.
+    const moved = await KnowledgeIndex.sync({ articles: list, embedder, indexFactory, indexDir: dir, searchProjection: { from: 5, dimension: 8 } });
+    expect(moved.report).toMatchObject({ rebuiltBecause: undefined, embeddedArticles: [], graphRebuilt: true });
+    expect(embedder.embeddedCount).toBe(0);
+    expect(switches).toBe(0);
+    expect(moved.index.vectorProjection?.dimension).toBe(8);
+    expect(readdirSync(dir).filter((f) => f.startsWith('vectors-')).sort()).toEqual(['vectors-2.hnsw', 'vectors-2.hnsw.f32', 'vectors-2.hnsw.projection']);
+    expectCopied(storedVectors(moved.index), storedVectors(before.index));
+    expect(await kindsFound(moved.index, embedder)).toEqual(new Set(['title', 'question']));
   });
 
   it('rebuilds the graph of such an index saved before the stored-vector file existed, from the graph', async () => {

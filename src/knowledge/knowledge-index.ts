@@ -328,7 +328,8 @@ export class KnowledgeIndex {
   static async sync(options: SyncOptions): Promise<{ index: KnowledgeIndex; report: SyncReport }> {
     const { articles, embedder, indexFactory, indexDir } = options;
     const bodyVectors = options.bodyVectors ?? 'all';
-    const { manifest, vectors, rebuiltBecause, graphRebuilt: regraphed } = await openIndex(indexDir, embedder, indexFactory, bodyVectors);
+    const searchProjection = options.searchProjection ?? SEARCH_PROJECTION;
+    const { manifest, vectors, rebuiltBecause, graphRebuilt: regraphed } = await openIndex(indexDir, embedder, indexFactory, bodyVectors, searchProjection);
     let graphRebuilt = regraphed;
     const { previous } = options;
     // The keyword structures of `previous` can be revised when it was made from this very manifest.
@@ -527,7 +528,7 @@ export class KnowledgeIndex {
 
       // Grown past SEARCH_PROJECTION (a large build, or an index saved before projections): the
       // graph is rebuilt over projections, in place (what holds `vectors` keeps reading it).
-      const projection = projectionFor(manifest, vectors, options.searchProjection ?? SEARCH_PROJECTION);
+      const projection = projectionFor(manifest, vectors, searchProjection);
       if (projection !== undefined) {
         await vectors.useProjection(projection);
         graphRebuilt = true;
@@ -672,7 +673,13 @@ interface OpenedIndex {
 }
 
 /** Loads the saved manifest and vectors, or starts empty and says why a rebuild is needed. */
-async function openIndex(indexDir: string, embedder: Embedder, indexFactory: VectorIndexFactory, bodyVectors: BodyVectors): Promise<OpenedIndex> {
+async function openIndex(
+  indexDir: string,
+  embedder: Embedder,
+  indexFactory: VectorIndexFactory,
+  bodyVectors: BodyVectors,
+  searchProjection: { from: number; dimension: number },
+): Promise<OpenedIndex> {
   const empty = (rebuiltBecause: string): OpenedIndex => ({
     manifest: {
       version: 2,
@@ -710,7 +717,7 @@ async function openIndex(indexDir: string, embedder: Embedder, indexFactory: Vec
   if (manifest.graph === undefined) {
     let rebuilt: VectorIndex;
     try {
-      rebuilt = await searchGraphOf(manifest, vectors, indexFactory);
+      rebuilt = await searchGraphOf(manifest, vectors, indexFactory, searchProjection);
     } catch (error) {
       return empty(`the search graph could not be rebuilt from the stored vectors (${(error as Error).message})`);
     }
@@ -727,13 +734,14 @@ async function openIndex(indexDir: string, embedder: Embedder, indexFactory: Vec
 const REGRAPH_SLICE = 1024;
 
 /**
- * A new index holding `saved`'s vectors, only titles and questions searchable (`SEARCH_GRAPH`):
- * once, for an index saved when the graph held body chunks too (a graph cannot give back a point's
- * memory; ~30 s at 10,000 articles, against half an hour of the model). The event loop runs
- * between slices (a server's health checks answer).
+ * A new index holding `saved`'s vectors, only titles and questions searchable (`SEARCH_GRAPH`), as
+ * projections when there are enough of them (`projectionFor`; built so at once, not rebuilt a second
+ * time by the sync): once, for an index saved when the graph held body chunks too (a graph cannot
+ * give back a point's memory; ~20–30 s at 10,000 articles, against half an hour of the model). The
+ * event loop runs between slices (a server's health checks answer).
  */
-async function searchGraphOf(manifest: Manifest, saved: VectorIndex, indexFactory: VectorIndexFactory): Promise<VectorIndex> {
-  const rebuilt = indexFactory.create(saved.dimension);
+async function searchGraphOf(manifest: Manifest, saved: VectorIndex, indexFactory: VectorIndexFactory, searchProjection: { from: number; dimension: number }): Promise<VectorIndex> {
+  const rebuilt = indexFactory.create(saved.dimension, projectionFor(manifest, saved, searchProjection));
   let copied = 0;
   for (const entry of Object.values(manifest.articles)) {
     const passages = entry.passages.filter((p) => p.vector !== false);
@@ -752,13 +760,18 @@ async function searchGraphOf(manifest: Manifest, saved: VectorIndex, indexFactor
   return rebuilt;
 }
 
+/** Labels of the passages with a vector that are (or are not) in the search graph, in manifest order. */
+function vectorLabels(manifest: Manifest, searchable: boolean): number[] {
+  return Object.values(manifest.articles).flatMap((entry) => entry.passages.flatMap((p) => (p.vector !== false && inSearchGraph(p.kind) === searchable ? [p.label] : [])));
+}
+
 /**
  * A projection fitted on the searchable vectors when there are at least `setting.from` of them and
  * the graph does not hold projections yet; otherwise undefined.
  */
 function projectionFor(manifest: Manifest, vectors: VectorIndex, setting: { from: number; dimension: number }): Projection | undefined {
   if (vectors.projection !== undefined || setting.dimension >= vectors.dimension) return undefined;
-  const labels = Object.values(manifest.articles).flatMap((entry) => entry.passages.flatMap((p) => (p.vector !== false && inSearchGraph(p.kind) ? [p.label] : [])));
+  const labels = vectorLabels(manifest, true);
   if (labels.length < setting.from) return undefined;
   const sampled = vectors.vectors(evenlySpaced(labels, PROJECTION_SAMPLE)).filter((vector): vector is Float32Array => vector !== undefined);
   return Projection.fit(sampled, vectors.dimension, setting.dimension);
@@ -769,9 +782,7 @@ const STORED_CHECKS = 16;
 
 /** Whether body chunks' vectors can be read: a few spread over the labels, and the highest (a file cut short loses the last). */
 function storedVectorsPresent(manifest: Manifest, vectors: VectorIndex): boolean {
-  const labels = Object.values(manifest.articles)
-    .flatMap((entry) => entry.passages.flatMap((p) => (p.vector !== false && !inSearchGraph(p.kind) ? [p.label] : [])))
-    .sort((a, b) => a - b);
+  const labels = vectorLabels(manifest, false).sort((a, b) => a - b);
   if (labels.length === 0) return true;
   const checked = [...evenlySpaced(labels, STORED_CHECKS), labels.at(-1)!];
   return vectors.vectors(checked).every((vector) => vector !== undefined);
