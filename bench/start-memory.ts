@@ -150,18 +150,49 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
  * `npm run ingest` (built) on `dataDir`: brings the kept index up to date and calibrates the answer
  * thresholds before it ends. A server started there and stopped at `/ready` would not: it answers
  * with the last calibration and makes the new one in the background, which stopping aborts, so
- * every measured start after it would calibrate again while it is measured.
+ * every measured start after it would calibrate again while it is measured. With `echo`, its
+ * output goes to this process's too. Resolves with the seconds to the end of the index sync
+ * ("Articles: …") and to the end, and its CPU seconds (sampled each second).
  */
-export async function ingestBuilt(options: Pick<ServerOptions, 'root' | 'dataDir' | 'modelId' | 'modelDir'>): Promise<void> {
+export async function ingestBuilt(options: Pick<ServerOptions, 'root' | 'dataDir' | 'modelId' | 'modelDir'> & { knowledgeDir?: string; echo?: boolean }): Promise<{ syncS: number; totalS: number; cpuS: number; output: string }> {
+  const started = performance.now();
   const child = spawn(process.execPath, [path.join(options.root, 'dist', 'src', 'knowledge', 'ingest-cli.js')], {
     cwd: options.root,
-    env: { PATH: process.env.PATH, HOME: process.env.HOME, DATA_DIR: options.dataDir, MODEL_DIR: options.modelDir, EMBEDDING_MODEL: options.modelId },
-    stdio: ['ignore', 'ignore', 'pipe'],
+    env: {
+      PATH: process.env.PATH,
+      HOME: process.env.HOME,
+      DATA_DIR: options.dataDir,
+      MODEL_DIR: options.modelDir,
+      EMBEDDING_MODEL: options.modelId,
+      ...(options.knowledgeDir === undefined ? {} : { KNOWLEDGE_DIR: options.knowledgeDir }),
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
   });
+  let syncS = Number.NaN;
+  let output = '';
   let stderr = '';
-  child.stderr?.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-4000)));
+  let cpuS = 0;
+  const sampler = setInterval(() => {
+    try {
+      cpuS = cpuSeconds(child.pid);
+    } catch {
+      // exited
+    }
+  }, 1000);
+  child.stdout!.on('data', (chunk: Buffer) => {
+    const text = chunk.toString();
+    output += text;
+    if (options.echo) process.stdout.write(text);
+    if (Number.isNaN(syncS) && /^Articles: /m.test(text)) syncS = (performance.now() - started) / 1000;
+  });
+  child.stderr!.on('data', (chunk: Buffer) => {
+    stderr = (stderr + chunk.toString()).slice(-4000);
+    if (options.echo) process.stderr.write(chunk);
+  });
   const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+  clearInterval(sampler);
   if (code !== 0) throw new Error(`ingest exited with ${code}\n${stderr}`);
+  return { syncS, totalS: (performance.now() - started) / 1000, cpuS, output };
 }
 
 /** The bare botbuilder echo bot (bench/echo-bot.ts), built, with the same node options as the server. */

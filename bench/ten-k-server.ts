@@ -12,7 +12,6 @@
  * The indexed data folder is kept in bench/.cache/ten-k-server-<count> (25–30 min of model time on
  * 2 cores to make); later runs reuse it unless --rebuild. Writes bench/results/<date>-10k-server-<count>.md.
  */
-import { spawn } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import path from 'node:path';
@@ -20,7 +19,7 @@ import { performance } from 'node:perf_hooks';
 import YAML from 'yaml';
 import { benchTurn } from './bench-turn.js';
 import { concurrentLoad, type LoadRun } from './concurrent-load.js';
-import { buildOnce, coldStarts, copyPersisted, cpuSeconds, median, productLaunch, rssMb, startServer } from './start-memory.js';
+import { buildOnce, coldStarts, copyPersisted, ingestBuilt, median, productLaunch, rssMb, startServer } from './start-memory.js';
 import { generatedArticle } from './ten-k.js';
 import type { Article } from '../src/knowledge/article.js';
 import { writeResults } from './results-file.js';
@@ -62,35 +61,9 @@ function writeKnowledge(): void {
   for (let n = 0; n < count; n++) writeFileSync(path.join(dir, `gen-${n}.md`), articleFile(generatedArticle(n)));
 }
 
-/** `npm run ingest` (built): resolves with the seconds to the end of embedding and to the end. */
-async function ingest(): Promise<{ syncS: number; totalS: number; cpuS: number; output: string }> {
-  const started = performance.now();
-  let syncS = NaN;
-  let output = '';
-  const child = spawn(process.execPath, [path.join(root, 'dist', 'src', 'knowledge', 'ingest-cli.js')], {
-    cwd: root,
-    env: { ...process.env, KNOWLEDGE_DIR: knowledgeDir, DATA_DIR: dataDir, MODEL_DIR: modelDir, EMBEDDING_MODEL: modelId },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let cpu = 0;
-  const sampler = setInterval(() => {
-    try {
-      cpu = cpuSeconds(child.pid);
-    } catch {
-      // exited
-    }
-  }, 1000);
-  child.stdout!.on('data', (chunk: Buffer) => {
-    const text = chunk.toString();
-    output += text;
-    process.stdout.write(text);
-    if (Number.isNaN(syncS) && /^Articles: /m.test(text)) syncS = (performance.now() - started) / 1000;
-  });
-  child.stderr!.on('data', (chunk: Buffer) => process.stderr.write(chunk));
-  const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
-  clearInterval(sampler);
-  if (code !== 0) throw new Error(`ingest exited with ${code}`);
-  return { syncS, totalS: (performance.now() - started) / 1000, cpuS: cpu, output };
+/** `npm run ingest` (built) on the generated knowledge, its output shown: the seconds to the end of embedding and to the end. */
+function ingest(): Promise<{ syncS: number; totalS: number; cpuS: number; output: string }> {
+  return ingestBuilt({ root, dataDir, modelId, modelDir, knowledgeDir, echo: true });
 }
 
 /** Distinct customer questions about the generated articles (the load generator's source). */
