@@ -482,6 +482,84 @@ describe('knowledge index: a graph of projections once the knowledge base is lar
   });
 });
 
+describe('knowledge index: labels given out by edits are renumbered once they far outnumber the passages', () => {
+  const syncSlack = (dir: string, embedder: HashingTestEmbedder, list: Article[], extra: { searchProjection?: { from: number; dimension: number } } = {}) =>
+    KnowledgeIndex.sync({ articles: list, embedder, indexFactory: hnswIndexFactory, indexDir: dir, labelSlack: 0, ...extra });
+  const manifestOf = (dir: string) => JSON.parse(readFileSync(path.join(dir, 'manifest.json'), 'utf8')) as { nextLabel: number };
+  /** The reset-password article with its question rewritten for the n-th time. */
+  const edit = (n: number) => articles.map((a) => (a.id === 'reset-password' ? { ...a, questions: [`I forgot my password, take ${n}`] } : a));
+
+  it('renumbers the labels from 0 without the model, shrinks the stored-vector file, and answers as before', async () => {
+    const dir = tempDir();
+    await syncSlack(dir, new HashingTestEmbedder(), articles); // 9 passages, labels 0–8
+    const dimension = new HashingTestEmbedder().dimension;
+    let compacted: { from: number; to: number } | undefined;
+    let before = 0;
+    let edits = 0;
+    while (compacted === undefined && edits < 10) {
+      edits++;
+      before = statSizeOf(dir, '.f32');
+      const embedder = new HashingTestEmbedder();
+      const { report } = await syncSlack(dir, embedder, edit(edits));
+      // Every sync embeds the rewritten question only (the article's other passages keep their vectors), the renumbering sync too.
+      expect(embedder.embeddedCount).toBe(1);
+      compacted = report.labelsCompacted;
+      if (compacted !== undefined) expect(report).toMatchObject({ rebuiltBecause: undefined, graphRebuilt: true, embeddedArticles: ['en/reset-password'] });
+    }
+    // 9 + 3 per edit > 2 × 9 at the fourth edit: the fifth sync renumbers.
+    expect(edits).toBe(5);
+    expect(compacted).toEqual({ from: 21, to: 9 });
+    expect(before).toBe(21 * dimension * 4);
+    // The renumbered 9 passages, then the edited article's 3 new ones.
+    expect(manifestOf(dir).nextLabel).toBe(12);
+    expect(statSizeOf(dir, '.f32')).toBe(12 * dimension * 4);
+
+    const embedder = new HashingTestEmbedder();
+    const reloaded = await syncSlack(dir, embedder, edit(edits));
+    expect(reloaded.report).toMatchObject({ rebuiltBecause: undefined, embeddedArticles: [], graphRebuilt: false });
+    expect(reloaded.report.labelsCompacted).toBeUndefined();
+    expect(embedder.embeddedCount).toBe(0);
+    expect([...reloaded.index.labels.keys()].sort((a, b) => a - b)).toEqual([0, 1, 2, 3, 4, 5, 9, 10, 11]);
+    // Same answers, same stored vectors as an index built from scratch on the same articles.
+    const fresh = await sync(tempDir(), new HashingTestEmbedder(), edit(edits));
+    for (const question of ['which database engines work', 'add a colleague account', `I forgot my password, take ${edits}`]) {
+      expect(await topArticle(reloaded.index, embedder, question)).toBe(await topArticle(fresh.index, embedder, question));
+    }
+    // (up to the last bit: hnswlib normalises a vector again when it is copied into a new graph)
+    for (const id of ['reset-password', 'create-user', 'databases']) {
+      const [got, expected] = [reloaded.index.articleBlock(id).vectors, fresh.index.articleBlock(id).vectors];
+      expect(got).toHaveLength(expected.length);
+      expect(Math.max(...got.map((x, i) => Math.abs(x - expected[i]!))), id).toBeLessThan(1e-7);
+    }
+  });
+
+  it('fits the projection of a graph of projections again when it renumbers', async () => {
+    const things = ['printer', 'invoice', 'scanner', 'payroll', 'calendar', 'firewall', 'backup', 'license', 'webcam', 'keyboard', 'router', 'mailbox'];
+    const many = (n: number) => things.map((thing) => article(thing, `Configure the ${thing}`, `Everything about the ${thing} and its options.`, [`${thing} stopped working ${thing === 'scanner' ? n : ''}`.trim(), `reset my ${thing} password`]));
+    const searchProjection = { from: 30, dimension: 40 };
+    const dir = tempDir();
+    await syncSlack(dir, new HashingTestEmbedder(), many(0), { searchProjection }); // 48 passages, 36 searchable: projected
+    const projection = () => readFileSync(path.join(dir, readdirSync(dir).find((f) => f.endsWith('.projection'))!));
+    const fitted = projection();
+    // Replacing every article's question keeps the graph's projection (fitted once) until the labels are renumbered.
+    let n = 0;
+    let report: Awaited<ReturnType<typeof syncSlack>>['report'] | undefined;
+    do {
+      n++;
+      const changed = many(n).map((a) => ({ ...a, questions: [`${a.id} question ${n}`, ...a.questions.slice(1)] }));
+      ({ report } = await syncSlack(dir, new HashingTestEmbedder(), changed, { searchProjection }));
+      if (report.labelsCompacted === undefined) expect(projection()).toEqual(fitted);
+    } while (report.labelsCompacted === undefined && n < 5);
+    expect(report.labelsCompacted).toEqual({ from: 144, to: 48 });
+    expect(projection()).not.toEqual(fitted);
+    const embedder = new HashingTestEmbedder();
+    const reloaded = await syncSlack(dir, embedder, many(n).map((a) => ({ ...a, questions: [`${a.id} question ${n}`, ...a.questions.slice(1)] })), { searchProjection });
+    expect(embedder.embeddedCount).toBe(0);
+    const [vector] = await embedder.embed([`webcam question ${n}`], 'query');
+    expect(reloaded.index.search(vector!, 3)[0]).toMatchObject({ articleId: 'webcam', kind: 'question' });
+  });
+});
+
 /** Bytes of the one file in `dir` ending in `suffix`. */
 function statSizeOf(dir: string, suffix: string): number {
   const files = readdirSync(dir).filter((f) => f.endsWith(suffix));

@@ -92,6 +92,17 @@ export const SEARCH_PROJECTION = { from: 4096, dimension: 128 };
 /** Searchable vectors a projection is fitted on, evenly spread over them (the main directions of 8,192 are those of all). */
 const PROJECTION_SAMPLE = 8192;
 
+/**
+ * Labels are never reused (a hit's label always means the passage it was given to), so every edit
+ * leaves its old labels behind: the file of stored vectors keeps a slot of 1.5 KB for each label
+ * ever given out, and the label maps turn sparse. Once the labels given out exceed twice the
+ * passages by this many (6 MB of slots), a sync renumbers the passages from 0 and rebuilds the
+ * graph from the stored vectors, without the model (as the migration of old graphs does: ~20–40 s
+ * at 10,000 articles, so after about a whole knowledge base's worth of edits, not at every one).
+ * A graph of projections gets its projection fitted again then, on the knowledge base as it is now.
+ */
+export const LABEL_SLACK = 4096;
+
 /** Whether a passage's vector goes into the search graph (`SEARCH_GRAPH`). */
 export const inSearchGraph = (kind: Passage['kind']) => kind !== 'body';
 
@@ -194,6 +205,11 @@ export interface SyncReport {
    * index saved with body chunks in it, or to hold projections once past `SEARCH_PROJECTION.from`.
    */
   graphRebuilt: boolean;
+  /**
+   * The passages' labels were renumbered from 0 (`LABEL_SLACK`): `from` labels had been given out,
+   * `to` passages hold one. The graph was rebuilt then (`graphRebuilt`), its projection fitted again.
+   */
+  labelsCompacted?: { from: number; to: number };
   /** The keyword index and term coverage: read back as saved for these passages, built, or revised from the previous index (a hot reload). */
   keywords: 'saved' | 'built' | 'revised';
   /** What could not be saved that only spares the next start work (the index in use is complete): why, per item. */
@@ -212,6 +228,8 @@ export interface SyncOptions {
   bodyVectors?: BodyVectors;
   /** When the graph starts holding projections (default `SEARCH_PROJECTION`; tests make it small). */
   searchProjection?: { from: number; dimension: number };
+  /** Labels given out beyond twice the passages before a sync renumbers them (default `LABEL_SLACK`; tests make it small). */
+  labelSlack?: number;
   /**
    * The index in use and the articles it was built from (a hot reload): when the saved index is
    * still the one it was made from, its keyword index and term coverage are revised for the
@@ -329,7 +347,7 @@ export class KnowledgeIndex {
     const { articles, embedder, indexFactory, indexDir } = options;
     const bodyVectors = options.bodyVectors ?? 'all';
     const searchProjection = options.searchProjection ?? SEARCH_PROJECTION;
-    const { manifest, vectors, rebuiltBecause, graphRebuilt: regraphed } = await openIndex(indexDir, embedder, indexFactory, bodyVectors, searchProjection);
+    const { manifest, vectors, rebuiltBecause, graphRebuilt: regraphed, labelsCompacted } = await openIndex(indexDir, embedder, indexFactory, bodyVectors, searchProjection, options.labelSlack ?? LABEL_SLACK);
     let graphRebuilt = regraphed;
     const { previous } = options;
     // The keyword structures of `previous` can be revised when it was made from this very manifest.
@@ -580,6 +598,7 @@ export class KnowledgeIndex {
           keptVectors,
           classifierTrained,
           graphRebuilt,
+          ...(labelsCompacted !== undefined ? { labelsCompacted } : {}),
           keywords: savedKeywords !== undefined ? 'saved' : keywordsBuilt !== undefined ? 'built' : 'revised',
           ...(notSaved.length > 0 ? { notSaved } : {}),
         },
@@ -668,8 +687,9 @@ interface OpenedIndex {
   manifest: Manifest;
   vectors: VectorIndex;
   rebuiltBecause: string | undefined;
-  /** The saved graph held body chunks: `vectors` is a new one made from its stored vectors (to be saved). */
+  /** The saved graph held body chunks, or the labels were renumbered: `vectors` is a new one made from its stored vectors (to be saved). */
   graphRebuilt: boolean;
+  labelsCompacted?: { from: number; to: number };
 }
 
 /** Loads the saved manifest and vectors, or starts empty and says why a rebuild is needed. */
@@ -679,6 +699,7 @@ async function openIndex(
   indexFactory: VectorIndexFactory,
   bodyVectors: BodyVectors,
   searchProjection: { from: number; dimension: number },
+  labelSlack: number,
 ): Promise<OpenedIndex> {
   const empty = (rebuiltBecause: string): OpenedIndex => ({
     manifest: {
@@ -714,20 +735,21 @@ async function openIndex(
   } catch (error) {
     return empty(`the vector file could not be read (${(error as Error).message})`);
   }
-  if (manifest.graph === undefined) {
-    let rebuilt: VectorIndex;
-    try {
-      rebuilt = await searchGraphOf(manifest, vectors, indexFactory, searchProjection);
-    } catch (error) {
-      return empty(`the search graph could not be rebuilt from the stored vectors (${(error as Error).message})`);
-    }
-    manifest.graph = SEARCH_GRAPH;
-    return { manifest, vectors: rebuilt, rebuiltBecause: undefined, graphRebuilt: true };
-  }
-  if (!storedVectorsPresent(manifest, vectors)) {
+  if (manifest.graph !== undefined && !storedVectorsPresent(manifest, vectors)) {
     return empty(`the stored vectors of body chunks are missing or damaged (${manifest.vectorsFile}.f32)`);
   }
-  return { manifest, vectors, rebuiltBecause: undefined, graphRebuilt: false };
+  const passages = Object.values(manifest.articles).reduce((sum, entry) => sum + entry.passages.length, 0);
+  const relabel = manifest.nextLabel > 2 * passages + labelSlack;
+  if (manifest.graph !== undefined && !relabel) return { manifest, vectors, rebuiltBecause: undefined, graphRebuilt: false };
+  const from = manifest.nextLabel;
+  let rebuilt: VectorIndex;
+  try {
+    rebuilt = await searchGraphOf(manifest, vectors, indexFactory, searchProjection, relabel);
+  } catch (error) {
+    return empty(`the search graph could not be rebuilt from the stored vectors (${(error as Error).message})`);
+  }
+  manifest.graph = SEARCH_GRAPH;
+  return { manifest, vectors: rebuilt, rebuiltBecause: undefined, graphRebuilt: true, ...(relabel ? { labelsCompacted: { from, to: manifest.nextLabel } } : {}) };
 }
 
 /** Vectors copied per turn of the event loop while a graph is rebuilt (~0.6 ms an insert: ~0.6 s). */
@@ -737,25 +759,37 @@ const REGRAPH_SLICE = 1024;
  * A new index holding `saved`'s vectors, only titles and questions searchable (`SEARCH_GRAPH`), as
  * projections when there are enough of them (`projectionFor`; built so at once, not rebuilt a second
  * time by the sync): once, for an index saved when the graph held body chunks too (a graph cannot
- * give back a point's memory; ~20–30 s at 10,000 articles, against half an hour of the model). The
- * event loop runs between slices (a server's health checks answer).
+ * give back a point's memory; ~20–30 s at 10,000 articles, against half an hour of the model), and
+ * with `relabel` when the labels given out have run far past the passages (`LABEL_SLACK`): the
+ * passages get the labels 0, 1, … in manifest order (the manifest is changed only once every
+ * vector was copied) and a projection is fitted again. The event loop runs between slices (a
+ * server's health checks answer).
  */
-async function searchGraphOf(manifest: Manifest, saved: VectorIndex, indexFactory: VectorIndexFactory, searchProjection: { from: number; dimension: number }): Promise<VectorIndex> {
-  const rebuilt = indexFactory.create(saved.dimension, projectionFor(manifest, saved, searchProjection));
+async function searchGraphOf(manifest: Manifest, saved: VectorIndex, indexFactory: VectorIndexFactory, searchProjection: { from: number; dimension: number }, relabel: boolean): Promise<VectorIndex> {
+  const rebuilt = indexFactory.create(saved.dimension, projectionFor(manifest, saved, searchProjection, relabel));
+  const entries = Object.values(manifest.articles);
+  const renumbered: number[][] = [];
+  let next = 0;
   let copied = 0;
-  for (const entry of Object.values(manifest.articles)) {
-    const passages = entry.passages.filter((p) => p.vector !== false);
-    const stored = saved.vectors(passages.map((p) => p.label));
-    passages.forEach((passage, i) => {
-      const vector = stored[i];
-      if (vector === undefined) throw new Error(`label ${passage.label} has no stored vector`);
-      rebuilt.add(passage.label, vector, inSearchGraph(passage.kind));
+  for (const entry of entries) {
+    const labels = entry.passages.map((p) => (relabel ? next++ : p.label));
+    renumbered.push(labels);
+    const withVector = entry.passages.flatMap((p, i) => (p.vector === false ? [] : [i]));
+    const stored = saved.vectors(withVector.map((i) => entry.passages[i]!.label));
+    withVector.forEach((i, j) => {
+      const vector = stored[j];
+      if (vector === undefined) throw new Error(`label ${entry.passages[i]!.label} has no stored vector`);
+      rebuilt.add(labels[i]!, vector, inSearchGraph(entry.passages[i]!.kind));
     });
-    copied += passages.length;
+    copied += withVector.length;
     if (copied >= REGRAPH_SLICE) {
       copied = 0;
       await new Promise<void>((resolve) => setImmediate(resolve));
     }
+  }
+  if (relabel) {
+    entries.forEach((entry, e) => entry.passages.forEach((passage, i) => (passage.label = renumbered[e]![i]!)));
+    manifest.nextLabel = next;
   }
   return rebuilt;
 }
@@ -767,10 +801,10 @@ function vectorLabels(manifest: Manifest, searchable: boolean): number[] {
 
 /**
  * A projection fitted on the searchable vectors when there are at least `setting.from` of them and
- * the graph does not hold projections yet; otherwise undefined.
+ * the graph does not hold projections yet (or `refit`: for a new graph of them); otherwise undefined.
  */
-function projectionFor(manifest: Manifest, vectors: VectorIndex, setting: { from: number; dimension: number }): Projection | undefined {
-  if (vectors.projection !== undefined || setting.dimension >= vectors.dimension) return undefined;
+function projectionFor(manifest: Manifest, vectors: VectorIndex, setting: { from: number; dimension: number }, refit = false): Projection | undefined {
+  if ((vectors.projection !== undefined && !refit) || setting.dimension >= vectors.dimension) return undefined;
   const labels = vectorLabels(manifest, true);
   if (labels.length < setting.from) return undefined;
   const sampled = vectors.vectors(evenlySpaced(labels, PROJECTION_SAMPLE)).filter((vector): vector is Float32Array => vector !== undefined);

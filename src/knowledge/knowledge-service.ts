@@ -227,6 +227,7 @@ export class KnowledgeService {
         embedded: report.embeddedArticles.length,
         rebuiltBecause: report.rebuiltBecause,
         ...(report.graphRebuilt ? { graphRebuilt: true } : {}),
+        ...(report.labelsCompacted !== undefined ? { labelsCompacted: report.labelsCompacted } : {}),
       });
       const classifier = await loadTierClassifier(embedder, this.options);
       this.loaded = { embedder, articles, thresholds, calibration };
@@ -327,7 +328,12 @@ export class KnowledgeService {
     this.loaded = { ...latest, articles };
     this.current = { ...this.current, search, report, problems, missingTranslations: missingTranslations(articles) };
     this.warnNotSaved(report.notSaved);
-    this.options.logger.info('knowledge reloaded', { articles: articles.length, embedded: report.embeddedArticles, removed: report.removedArticles });
+    this.options.logger.info('knowledge reloaded', {
+      articles: articles.length,
+      embedded: report.embeddedArticles,
+      removed: report.removedArticles,
+      ...(report.labelsCompacted !== undefined ? { labelsCompacted: report.labelsCompacted } : {}),
+    });
     this.options.afterLoad?.();
     this.saveParsedArticles();
     return this.current;
