@@ -287,11 +287,18 @@ async function inProcess(dataDir: string, next: () => string): Promise<void> {
   // The same questions again: every embedding is now a cache hit, the dialog path is the same.
   const rerun = await clientThread(port, distinctTexts);
   // --split-profile: the same rerun three more times under V8's profiler (not the measured one: sampling slows every function).
+  // And 200 new distinct questions under the profiler: the server thread's share of a new question
+  // (the model computes in its own thread, so its call shows as idle here).
   let profileSummary: string | undefined;
+  let distinctProfileSummary: string | undefined;
   if (flag('split-profile')) {
-    const profiler = await startProfiler();
+    const profiler = await startProfiler('split-cache-hits');
     for (let i = 0; i < 3; i++) await clientThread(port, distinctTexts);
     profileSummary = await profiler.stop(3 * distinctTexts.length);
+    const fresh = Array.from({ length: distinctTexts.length }, next);
+    const distinctProfiler = await startProfiler('split-distinct');
+    await clientThread(port, fresh);
+    distinctProfileSummary = await distinctProfiler.stop(fresh.length);
   }
   // The bare echo bot in this process, same client, same window: the floor any botbuilder turn costs here.
   const echo = await echoTurns(distinctTexts);
@@ -375,6 +382,12 @@ async function inProcess(dataDir: string, next: () => string): Promise<void> {
     say(profileSummary);
     say();
   }
+  if (distinctProfileSummary !== undefined) {
+    say('### Where a new question\'s server-thread time goes (CPU profile of 200 new distinct turns, per turn; the model call is idle time here)');
+    say();
+    say(distinctProfileSummary);
+    say();
+  }
   say();
   await app.close();
   await modelThread?.close();
@@ -418,7 +431,7 @@ async function echoTurns(texts: string[]): Promise<ServerTurn[]> {
 }
 
 /** V8's sampling profiler on this (the server's) thread; `stop` writes the profile and returns its summary. */
-async function startProfiler(): Promise<{ stop(turns: number): Promise<string> }> {
+async function startProfiler(name: string): Promise<{ stop(turns: number): Promise<string> }> {
   const session = new Session();
   session.connect();
   await session.post('Profiler.enable');
@@ -430,7 +443,7 @@ async function startProfiler(): Promise<{ stop(turns: number): Promise<string> }
       session.disconnect();
       const dir = path.join(root, 'bench', '.cache', 'profiles');
       mkdirSync(dir, { recursive: true });
-      const file = path.join(dir, `split-cache-hits-${Date.now()}.cpuprofile`);
+      const file = path.join(dir, `${name}-${Date.now()}.cpuprofile`);
       writeFileSync(file, JSON.stringify(profile));
       return `Profile: ${path.relative(root, file)}\n\n${summarizeProfile(profile as unknown as CpuProfile, { turns: count, top: 40 })}`;
     },
