@@ -816,9 +816,10 @@ const STORED_CHECKS = 16;
 
 /** Whether body chunks' vectors can be read: a few spread over the labels, and the highest (a file cut short loses the last). */
 function storedVectorsPresent(manifest: Manifest, vectors: VectorIndex): boolean {
-  const labels = vectorLabels(manifest, false).sort((a, b) => a - b);
+  const labels = vectorLabels(manifest, false);
   if (labels.length === 0) return true;
-  const checked = [...evenlySpaced(labels, STORED_CHECKS), labels.at(-1)!];
+  const highest = labels.reduce((max, label) => Math.max(max, label), 0);
+  const checked = [...evenlySpaced(labels, STORED_CHECKS), highest];
   return vectors.vectors(checked).every((vector) => vector !== undefined);
 }
 
