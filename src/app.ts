@@ -1,12 +1,12 @@
 import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import {
-  CloudAdapter,
   ConversationState,
   UserState,
   type TurnContext,
 } from 'botbuilder';
 import type restify from 'restify';
+import { TierdeskAdapter } from './bot/tierdesk-adapter.js';
 import type { CustomerProfile, DeskDependencies } from '../dialogs/desk.js';
 import type { AgentStore } from './agents/agent-store.js';
 import { MainDialog, type PendingQuestion, type SelfHelpAttempt } from '../dialogs/main-dialog.js';
@@ -240,7 +240,7 @@ export function createApp(config: Config, overrides: AppOverrides = {}): App {
   const bot = new TierdeskBot(conversationState, userState, dialog, transcripts, languages, new VendorConsentRouting(vendors, new HandoffCustomerRouter(handoffs)));
 
   // Same authentication; the per-turn connector and token clients are built once and reused (reused-connectors.ts).
-  const adapter = new CloudAdapter(
+  const adapter = new TierdeskAdapter(
     new ReusedConnectorsAuthentication({
       MicrosoftAppId: config.auth.appId ?? '',
       MicrosoftAppPassword: config.auth.appPassword ?? '',

@@ -132,4 +132,11 @@ describe('POST /api/messages with channel auth (MICROSOFT_APP_ID set)', () => {
     const response = await new ExpectRepliesClient(running.baseUrl).post({ type: 'message', text: 'hello' });
     expect(response.status).toBe(401);
   });
+
+  it('refuses a message with a token that is not a Bot Framework JWT with 401, and no turn runs', async () => {
+    const client = new ExpectRepliesClient(running.baseUrl);
+    const response = await client.post({ type: 'message', text: 'hello' }, { authorization: 'Bearer not.a.token' });
+    expect(response.status).toBe(401);
+    expect(await response.text()).not.toContain('activities');
+  });
 });

@@ -1,9 +1,9 @@
 import type http from 'node:http';
 import restify from 'restify';
-import type { CloudAdapter } from 'botbuilder';
 import type { KnowledgeService } from '../knowledge/knowledge-service.js';
 import type { Logger } from '../logger.js';
 import type { TierdeskBot } from '../bot/tierdesk-bot.js';
+import type { TierdeskAdapter } from '../bot/tierdesk-adapter.js';
 import type { TicketService } from '../tickets/ticket-service.js';
 import { botActivitySchema, rejectDeepBodies } from '../security/body-guards.js';
 import { allowOrSend429 } from '../security/rate-limiter.js';
@@ -18,7 +18,7 @@ import { mountGapsApi } from '../gaps/gaps-api.js';
 import type { PersonalDataRegistry } from '../privacy/personal-data.js';
 
 export interface HttpServerOptions {
-  adapter: CloudAdapter;
+  adapter: TierdeskAdapter;
   bot: TierdeskBot;
   knowledge: KnowledgeService;
   logger: Logger;
@@ -142,15 +142,15 @@ export function createHttpServer(options: HttpServerOptions): restify.Server {
     const key = `${activity.data.channelId}:${activity.data.conversation.id}`;
     if (!options.channelAuth) {
       if (!allowOrSend429(conversationLimiter(options.limits, activity.data.type), key, res)) return;
-      await adapter.process(req, res, (context) => bot.run(context));
+      await adapter.processValidated(req, res, (context) => bot.run(context), logger);
       return;
     }
     // With channel auth the limit is applied only once CloudAdapter has verified the caller, so a
     // forged request cannot spend a real conversation's budget. An over-limit turn is dropped.
-    await adapter.process(req, res, async (context) => {
+    await adapter.processValidated(req, res, async (context) => {
       if (conversationLimiter(options.limits, activity.data.type).take(key).allowed) return bot.run(context);
       logger.warn('message dropped: conversation over its rate limit', { channelId: activity.data.channelId });
-    });
+    }, logger);
   });
 
   /** Liveness: the process serves HTTP. Knowledge status is included for operators. */
