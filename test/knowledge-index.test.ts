@@ -560,6 +560,54 @@ describe('knowledge index: labels given out by edits are renumbered once they fa
   });
 });
 
+describe('knowledge index: a graph of projections is fitted again as the knowledge base grows', () => {
+  const nouns = ['printer', 'invoice', 'scanner', 'payroll', 'calendar', 'firewall', 'backup', 'license', 'webcam', 'keyboard', 'router', 'mailbox', 'projector', 'headset', 'modem', 'tablet', 'monitor', 'badge', 'locker', 'parking', 'canteen', 'shuttle', 'pension', 'holiday'];
+  const topic = (i: number) => article(`topic-${i}`, `Configure the ${nouns[i]}`, `Everything about the ${nouns[i]} and its options.`, [`${nouns[i]} stopped working`, `reset the ${nouns[i]} password`]);
+  const topics = (n: number) => Array.from({ length: n }, (_, i) => topic(i));
+  const searchProjection = { from: 30, dimension: 40 };
+  const syncTopics = (dir: string, n: number, embedder = new HashingTestEmbedder()) =>
+    KnowledgeIndex.sync({ articles: topics(n), embedder, indexFactory: hnswIndexFactory, indexDir: dir, searchProjection });
+  const projectionIn = (dir: string) => readFileSync(path.join(dir, readdirSync(dir).find((f) => f.endsWith('.projection'))!));
+  const fittedOn = (dir: string) => (JSON.parse(readFileSync(path.join(dir, 'manifest.json'), 'utf8')) as { projection?: { fittedOn: number } }).projection?.fittedOn;
+
+  it('once its titles and questions are twice those of the last fit, at the next sync, without the model', async () => {
+    const dir = tempDir();
+    await syncTopics(dir, 12); // 36 titles and questions: a graph of projections
+    expect(fittedOn(dir)).toBe(36);
+    const first = projectionIn(dir);
+    // 69, then 72 titles and questions saved: the projection of 36 is kept by the syncs that add them.
+    for (const n of [23, 24]) {
+      const { report } = await syncTopics(dir, n);
+      expect(report.projectionRefitted).toBeUndefined();
+      expect(projectionIn(dir)).toEqual(first);
+    }
+    // The next sync finds 72 = 2 × 36 saved: fitted again on them, the graph rebuilt from the stored vectors.
+    const embedder = new HashingTestEmbedder();
+    const refitted = await syncTopics(dir, 24, embedder);
+    expect(refitted.report).toMatchObject({ rebuiltBecause: undefined, embeddedArticles: [], graphRebuilt: true, projectionRefitted: { from: 36, to: 72 } });
+    expect(embedder.embeddedCount).toBe(0);
+    expect(fittedOn(dir)).toBe(72);
+    expect(projectionIn(dir)).not.toEqual(first);
+    const [vector] = await embedder.embed(['the monitor stopped working'], 'query');
+    expect(refitted.index.search(vector!, 3)[0]).toMatchObject({ articleId: 'topic-16', kind: 'question' });
+    // And not again until 144.
+    const again = await syncTopics(dir, 24);
+    expect(again.report).toMatchObject({ graphRebuilt: false });
+    expect(again.report.projectionRefitted).toBeUndefined();
+  });
+
+  it('notes the count for an index saved before it was noted, and fits again from there', async () => {
+    const dir = tempDir();
+    await syncTopics(dir, 12);
+    const manifest = JSON.parse(readFileSync(path.join(dir, 'manifest.json'), 'utf8')) as Record<string, unknown>;
+    delete manifest.projection;
+    writeFileSync(path.join(dir, 'manifest.json'), JSON.stringify(manifest));
+    await syncTopics(dir, 24); // saved with the count found at load (36)
+    expect(fittedOn(dir)).toBe(36);
+    expect((await syncTopics(dir, 24)).report.projectionRefitted).toEqual({ from: 36, to: 72 });
+  });
+});
+
 /** Bytes of the one file in `dir` ending in `suffix`. */
 function statSizeOf(dir: string, suffix: string): number {
   const files = readdirSync(dir).filter((f) => f.endsWith(suffix));

@@ -62,6 +62,7 @@ async function main(): Promise<void> {
       report.rebuiltBecause === undefined ? 'Index updated in place.' : `Index rebuilt: ${report.rebuiltBecause}.`,
       ...(report.graphRebuilt ? ['Search graph rebuilt from the stored vectors, without the model.'] : []),
       ...(report.labelsCompacted !== undefined ? [`Passage labels renumbered: ${report.labelsCompacted.from} given out, ${report.labelsCompacted.to} in use (the file of stored vectors shrinks to match).`] : []),
+      ...(report.projectionRefitted !== undefined ? [`Search projection fitted again: ${report.projectionRefitted.to} titles and questions, ${report.projectionRefitted.from} at the last fit.`] : []),
       `Article classifier: ${report.classifierTrained ? 'trained' : 'unchanged'}.`,
       `Keyword index: ${report.keywords === 'saved' ? 'read back as saved' : 'built'}.`,
       ...notSaved.map((reason) => `Warning, not saved (the next start redoes it): ${reason}`),

@@ -64,6 +64,11 @@ const manifestSchema = z.object({
    * chunks left it: the graph is rebuilt once from the stored vectors, without the model.
    */
   graph: z.literal('titles-and-questions').optional(),
+  /**
+   * How many titles and questions the graph's projection was fitted on (see `REFIT_GROWTH`); absent
+   * without a projection, and in indexes saved before it was noted (then taken as the count at load).
+   */
+  projection: z.object({ fittedOn: z.number().int().positive() }).optional(),
   /** The per-knowledge-base article classifier: retrained only when what it learns from changed. */
   classifier: z.object({ file: z.string().regex(/^classifier-\d+\.json$/), hash: z.string() }).optional(),
 });
@@ -102,6 +107,15 @@ const PROJECTION_SAMPLE = 8192;
  * A graph of projections gets its projection fitted again then, on the knowledge base as it is now.
  */
 export const LABEL_SLACK = 4096;
+
+/**
+ * A projection is fitted on the titles and questions there are when the graph first switches to
+ * projections (~800 articles). A knowledge base that keeps growing brings topics whose directions
+ * that fit may have missed, so once the searchable vectors are this many times those it was fitted
+ * on, a sync fits it again and rebuilds the graph as the renumbering does: at 4,096, 8,192, 16,384…
+ * titles and questions, a handful of rebuilds over a knowledge base's life.
+ */
+const REFIT_GROWTH = 2;
 
 /** Whether a passage's vector goes into the search graph (`SEARCH_GRAPH`). */
 export const inSearchGraph = (kind: Passage['kind']) => kind !== 'body';
@@ -210,6 +224,8 @@ export interface SyncReport {
    * `to` passages hold one. The graph was rebuilt then (`graphRebuilt`), its projection fitted again.
    */
   labelsCompacted?: { from: number; to: number };
+  /** The graph's projection was fitted again because the titles and questions grew `REFIT_GROWTH` times (`from` → `to` of them). */
+  projectionRefitted?: { from: number; to: number };
   /** The keyword index and term coverage: read back as saved for these passages, built, or revised from the previous index (a hot reload). */
   keywords: 'saved' | 'built' | 'revised';
   /** What could not be saved that only spares the next start work (the index in use is complete): why, per item. */
@@ -347,7 +363,7 @@ export class KnowledgeIndex {
     const { articles, embedder, indexFactory, indexDir } = options;
     const bodyVectors = options.bodyVectors ?? 'all';
     const searchProjection = options.searchProjection ?? SEARCH_PROJECTION;
-    const { manifest, vectors, rebuiltBecause, graphRebuilt: regraphed, labelsCompacted } = await openIndex(indexDir, embedder, indexFactory, bodyVectors, searchProjection, options.labelSlack ?? LABEL_SLACK);
+    const { manifest, vectors, rebuiltBecause, graphRebuilt: regraphed, labelsCompacted, projectionRefitted } = await openIndex(indexDir, embedder, indexFactory, bodyVectors, searchProjection, options.labelSlack ?? LABEL_SLACK);
     let graphRebuilt = regraphed;
     const { previous } = options;
     // The keyword structures of `previous` can be revised when it was made from this very manifest.
@@ -599,6 +615,7 @@ export class KnowledgeIndex {
           classifierTrained,
           graphRebuilt,
           ...(labelsCompacted !== undefined ? { labelsCompacted } : {}),
+          ...(projectionRefitted !== undefined ? { projectionRefitted } : {}),
           keywords: savedKeywords !== undefined ? 'saved' : keywordsBuilt !== undefined ? 'built' : 'revised',
           ...(notSaved.length > 0 ? { notSaved } : {}),
         },
@@ -690,6 +707,7 @@ interface OpenedIndex {
   /** The saved graph held body chunks, or the labels were renumbered: `vectors` is a new one made from its stored vectors (to be saved). */
   graphRebuilt: boolean;
   labelsCompacted?: { from: number; to: number };
+  projectionRefitted?: { from: number; to: number };
 }
 
 /** Loads the saved manifest and vectors, or starts empty and says why a rebuild is needed. */
@@ -740,16 +758,28 @@ async function openIndex(
   }
   const passages = Object.values(manifest.articles).reduce((sum, entry) => sum + entry.passages.length, 0);
   const relabel = manifest.nextLabel > 2 * passages + labelSlack;
-  if (manifest.graph !== undefined && !relabel) return { manifest, vectors, rebuiltBecause: undefined, graphRebuilt: false };
+  const searchable = vectors.projection === undefined ? 0 : vectorLabels(manifest, true).length;
+  if (vectors.projection === undefined) delete manifest.projection;
+  else manifest.projection ??= { fittedOn: searchable };
+  const fittedOn = manifest.projection?.fittedOn;
+  const grown = fittedOn !== undefined && searchable >= REFIT_GROWTH * fittedOn;
+  if (manifest.graph !== undefined && !relabel && !grown) return { manifest, vectors, rebuiltBecause: undefined, graphRebuilt: false };
   const from = manifest.nextLabel;
   let rebuilt: VectorIndex;
   try {
-    rebuilt = await searchGraphOf(manifest, vectors, indexFactory, searchProjection, relabel);
+    rebuilt = await searchGraphOf(manifest, vectors, indexFactory, searchProjection, relabel, relabel || grown);
   } catch (error) {
     return empty(`the search graph could not be rebuilt from the stored vectors (${(error as Error).message})`);
   }
   manifest.graph = SEARCH_GRAPH;
-  return { manifest, vectors: rebuilt, rebuiltBecause: undefined, graphRebuilt: true, ...(relabel ? { labelsCompacted: { from, to: manifest.nextLabel } } : {}) };
+  return {
+    manifest,
+    vectors: rebuilt,
+    rebuiltBecause: undefined,
+    graphRebuilt: true,
+    ...(relabel ? { labelsCompacted: { from, to: manifest.nextLabel } } : {}),
+    ...(grown && manifest.projection !== undefined ? { projectionRefitted: { from: fittedOn!, to: manifest.projection.fittedOn } } : {}),
+  };
 }
 
 /** Vectors copied per turn of the event loop while a graph is rebuilt (~0.6 ms an insert: ~0.6 s). */
@@ -762,11 +792,20 @@ const REGRAPH_SLICE = 1024;
  * give back a point's memory; ~20–30 s at 10,000 articles, against half an hour of the model), and
  * with `relabel` when the labels given out have run far past the passages (`LABEL_SLACK`): the
  * passages get the labels 0, 1, … in manifest order (the manifest is changed only once every
- * vector was copied) and a projection is fitted again. The event loop runs between slices (a
+ * vector was copied). With `refit` (a renumbering, or titles and questions grown `REFIT_GROWTH`
+ * times since the fit) a projection is fitted anew. The event loop runs between slices (a
  * server's health checks answer).
  */
-async function searchGraphOf(manifest: Manifest, saved: VectorIndex, indexFactory: VectorIndexFactory, searchProjection: { from: number; dimension: number }, relabel: boolean): Promise<VectorIndex> {
-  const rebuilt = indexFactory.create(saved.dimension, projectionFor(manifest, saved, searchProjection, relabel));
+async function searchGraphOf(
+  manifest: Manifest,
+  saved: VectorIndex,
+  indexFactory: VectorIndexFactory,
+  searchProjection: { from: number; dimension: number },
+  relabel: boolean,
+  refit: boolean,
+): Promise<VectorIndex> {
+  const projection = refit || saved.projection === undefined ? projectionFor(manifest, saved, searchProjection, true) : saved.projection;
+  const rebuilt = indexFactory.create(saved.dimension, projection);
   const entries = Object.values(manifest.articles);
   const renumbered: number[][] = [];
   let next = 0;
@@ -802,12 +841,17 @@ function vectorLabels(manifest: Manifest, searchable: boolean): number[] {
 /**
  * A projection fitted on the searchable vectors when there are at least `setting.from` of them and
  * the graph does not hold projections yet (or `refit`: for a new graph of them); otherwise undefined.
+ * Notes in the manifest how many it was fitted on (or that there is none).
  */
 function projectionFor(manifest: Manifest, vectors: VectorIndex, setting: { from: number; dimension: number }, refit = false): Projection | undefined {
-  if ((vectors.projection !== undefined && !refit) || setting.dimension >= vectors.dimension) return undefined;
+  if (vectors.projection !== undefined && !refit) return undefined;
   const labels = vectorLabels(manifest, true);
-  if (labels.length < setting.from) return undefined;
+  if (labels.length < setting.from || setting.dimension >= vectors.dimension) {
+    delete manifest.projection;
+    return undefined;
+  }
   const sampled = vectors.vectors(evenlySpaced(labels, PROJECTION_SAMPLE)).filter((vector): vector is Float32Array => vector !== undefined);
+  manifest.projection = { fittedOn: labels.length };
   return Projection.fit(sampled, vectors.dimension, setting.dimension);
 }
 

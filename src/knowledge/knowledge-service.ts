@@ -228,6 +228,7 @@ export class KnowledgeService {
         rebuiltBecause: report.rebuiltBecause,
         ...(report.graphRebuilt ? { graphRebuilt: true } : {}),
         ...(report.labelsCompacted !== undefined ? { labelsCompacted: report.labelsCompacted } : {}),
+        ...(report.projectionRefitted !== undefined ? { projectionRefitted: report.projectionRefitted } : {}),
       });
       const classifier = await loadTierClassifier(embedder, this.options);
       this.loaded = { embedder, articles, thresholds, calibration };
@@ -333,6 +334,7 @@ export class KnowledgeService {
       embedded: report.embeddedArticles,
       removed: report.removedArticles,
       ...(report.labelsCompacted !== undefined ? { labelsCompacted: report.labelsCompacted } : {}),
+      ...(report.projectionRefitted !== undefined ? { projectionRefitted: report.projectionRefitted } : {}),
     });
     this.options.afterLoad?.();
     this.saveParsedArticles();
