@@ -45,7 +45,7 @@ export class TierdeskAdapter extends CloudAdapter {
         status = 401;
         body = { error: { code: 'unauthorized', message: 'The Authorization header does not authenticate a Bot Framework channel.' } };
       } else {
-        logger.error('turn failed', { error: error instanceof Error ? error.message : String(error) });
+        logger.error('message could not be processed', { error: error instanceof Error ? error.message : String(error) });
         status = 500;
         body = { error: { code: 'internal', message: 'The turn could not be processed.' } };
       }

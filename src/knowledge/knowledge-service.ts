@@ -226,9 +226,7 @@ export class KnowledgeService {
         passages: report.passages,
         embedded: report.embeddedArticles.length,
         rebuiltBecause: report.rebuiltBecause,
-        ...(report.graphRebuilt ? { graphRebuilt: true } : {}),
-        ...(report.labelsCompacted !== undefined ? { labelsCompacted: report.labelsCompacted } : {}),
-        ...(report.projectionRefitted !== undefined ? { projectionRefitted: report.projectionRefitted } : {}),
+        ...indexUpkeep(report),
       });
       const classifier = await loadTierClassifier(embedder, this.options);
       this.loaded = { embedder, articles, thresholds, calibration };
@@ -333,11 +331,19 @@ export class KnowledgeService {
       articles: articles.length,
       embedded: report.embeddedArticles,
       removed: report.removedArticles,
-      ...(report.labelsCompacted !== undefined ? { labelsCompacted: report.labelsCompacted } : {}),
-      ...(report.projectionRefitted !== undefined ? { projectionRefitted: report.projectionRefitted } : {}),
+      ...indexUpkeep(report),
     });
     this.options.afterLoad?.();
     this.saveParsedArticles();
     return this.current;
   }
+}
+
+/** What a sync did to the saved index beyond embedding (a graph rebuilt, labels renumbered, a projection fitted again), for the log. */
+function indexUpkeep(report: SyncReport): Record<string, unknown> {
+  return {
+    ...(report.graphRebuilt ? { graphRebuilt: true } : {}),
+    ...(report.labelsCompacted !== undefined ? { labelsCompacted: report.labelsCompacted } : {}),
+    ...(report.projectionRefitted !== undefined ? { projectionRefitted: report.projectionRefitted } : {}),
+  };
 }
