@@ -533,6 +533,26 @@ describe('knowledge index: labels given out by edits are renumbered once they fa
     }
   });
 
+  it('renumbers during a hot reload too: the keyword index is built again under the new labels, not revised', async () => {
+    const dir = tempDir();
+    let current = await syncSlack(dir, new HashingTestEmbedder(), articles);
+    let list = articles;
+    let compacted: { from: number; to: number } | undefined;
+    for (let n = 1; compacted === undefined && n <= 10; n++) {
+      const next = edit(n);
+      const reloaded = await KnowledgeIndex.sync({ articles: next, embedder: new HashingTestEmbedder(), indexFactory: hnswIndexFactory, indexDir: dir, labelSlack: 0, previous: { index: current.index, articles: list } });
+      compacted = reloaded.report.labelsCompacted;
+      expect(reloaded.report.keywords).toBe(compacted === undefined ? 'revised' : 'built');
+      [current, list] = [reloaded, next];
+    }
+    expect(compacted).toBeDefined();
+    // Keyword hits carry the new labels, and each label is the passage it names.
+    const hits = current.index.lexical.search('database engines', 5);
+    expect(hits[0]?.articleId).toBe('databases');
+    for (const hit of hits) expect(current.index.labels.get(hit.id)?.articleId).toBe(hit.articleId);
+    expect(Math.max(...current.index.labels.keys())).toBeLessThan(12);
+  });
+
   it('fits the projection of a graph of projections again when it renumbers', async () => {
     const things = ['printer', 'invoice', 'scanner', 'payroll', 'calendar', 'firewall', 'backup', 'license', 'webcam', 'keyboard', 'router', 'mailbox'];
     const many = (n: number) => things.map((thing) => article(thing, `Configure the ${thing}`, `Everything about the ${thing} and its options.`, [`${thing} stopped working ${thing === 'scanner' ? n : ''}`.trim(), `reset my ${thing} password`]));
