@@ -758,7 +758,8 @@ async function openIndex(
   }
   const passages = Object.values(manifest.articles).reduce((sum, entry) => sum + entry.passages.length, 0);
   const relabel = manifest.nextLabel > 2 * passages + labelSlack;
-  const searchable = vectors.projection === undefined ? 0 : vectorLabels(manifest, true).length;
+  // A graph of projections holds exactly the searchable vectors: its size is their count.
+  const searchable = vectors.projection === undefined ? 0 : vectors.size;
   if (vectors.projection === undefined) delete manifest.projection;
   else manifest.projection ??= { fittedOn: searchable };
   const fittedOn = manifest.projection?.fittedOn;
@@ -767,7 +768,7 @@ async function openIndex(
   const from = manifest.nextLabel;
   let rebuilt: VectorIndex;
   try {
-    rebuilt = await searchGraphOf(manifest, vectors, indexFactory, searchProjection, relabel, relabel || grown);
+    rebuilt = await searchGraphOf(manifest, vectors, indexFactory, searchProjection, relabel);
   } catch (error) {
     return empty(`the search graph could not be rebuilt from the stored vectors (${(error as Error).message})`);
   }
@@ -792,20 +793,12 @@ const REGRAPH_SLICE = 1024;
  * give back a point's memory; ~20–30 s at 10,000 articles, against half an hour of the model), and
  * with `relabel` when the labels given out have run far past the passages (`LABEL_SLACK`): the
  * passages get the labels 0, 1, … in manifest order (the manifest is changed only once every
- * vector was copied). With `refit` (a renumbering, or titles and questions grown `REFIT_GROWTH`
- * times since the fit) a projection is fitted anew. The event loop runs between slices (a
- * server's health checks answer).
+ * vector was copied), or when the titles and questions have grown `REFIT_GROWTH` times since the
+ * projection was fitted. Every such graph gets a projection fitted anew on the vectors as they are
+ * (when there are enough). The event loop runs between slices (a server's health checks answer).
  */
-async function searchGraphOf(
-  manifest: Manifest,
-  saved: VectorIndex,
-  indexFactory: VectorIndexFactory,
-  searchProjection: { from: number; dimension: number },
-  relabel: boolean,
-  refit: boolean,
-): Promise<VectorIndex> {
-  const projection = refit || saved.projection === undefined ? projectionFor(manifest, saved, searchProjection, true) : saved.projection;
-  const rebuilt = indexFactory.create(saved.dimension, projection);
+async function searchGraphOf(manifest: Manifest, saved: VectorIndex, indexFactory: VectorIndexFactory, searchProjection: { from: number; dimension: number }, relabel: boolean): Promise<VectorIndex> {
+  const rebuilt = indexFactory.create(saved.dimension, projectionFor(manifest, saved, searchProjection, true));
   const entries = Object.values(manifest.articles);
   const renumbered: number[][] = [];
   let next = 0;
@@ -840,11 +833,11 @@ function vectorLabels(manifest: Manifest, searchable: boolean): number[] {
 
 /**
  * A projection fitted on the searchable vectors when there are at least `setting.from` of them and
- * the graph does not hold projections yet (or `refit`: for a new graph of them); otherwise undefined.
+ * the graph does not hold projections yet (or `forNewGraph`: for a graph being built); otherwise undefined.
  * Notes in the manifest how many it was fitted on (or that there is none).
  */
-function projectionFor(manifest: Manifest, vectors: VectorIndex, setting: { from: number; dimension: number }, refit = false): Projection | undefined {
-  if (vectors.projection !== undefined && !refit) return undefined;
+function projectionFor(manifest: Manifest, vectors: VectorIndex, setting: { from: number; dimension: number }, forNewGraph = false): Projection | undefined {
+  if (vectors.projection !== undefined && !forNewGraph) return undefined;
   const labels = vectorLabels(manifest, true);
   if (labels.length < setting.from || setting.dimension >= vectors.dimension) {
     delete manifest.projection;

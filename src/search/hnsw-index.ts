@@ -88,7 +88,7 @@ export class HnswVectorIndex implements VectorIndex {
   }
 
   static create(dimension: number, projection?: Projection): HnswVectorIndex {
-    if (projection !== undefined && projection.from !== dimension) throw new Error(`The projection takes ${projection.from} dimensions, the index has ${dimension}`);
+    if (projection !== undefined) checkProjection(projection, dimension);
     const index = graphOf(dimension, projection);
     index.initIndex(INITIAL_CAPACITY, M, EF_CONSTRUCTION, 100, true);
     return new HnswVectorIndex(index, dimension, undefined, projection);
@@ -97,7 +97,7 @@ export class HnswVectorIndex implements VectorIndex {
   /** Throws when a projected graph's projection or stored vectors are missing or damaged (its full vectors are in no other place). */
   static async load(file: string, dimension: number): Promise<HnswVectorIndex> {
     const projection = existsSync(projectionFile(file)) ? Projection.fromBytes(readFileSync(projectionFile(file))) : undefined;
-    if (projection !== undefined && projection.from !== dimension) throw new Error(`the saved projection takes ${projection.from} dimensions, not ${dimension}`);
+    if (projection !== undefined) checkProjection(projection, dimension);
     const index = graphOf(dimension, projection);
     await index.readIndex(file, true);
     const sidecar = openSidecar(index, sidecarFile(file), dimension, projection);
@@ -141,7 +141,7 @@ export class HnswVectorIndex implements VectorIndex {
    */
   async useProjection(projection: Projection): Promise<void> {
     if (this.projected !== undefined) throw new Error('The graph already holds projections');
-    if (projection.from !== this.dimension) throw new Error(`The projection takes ${projection.from} dimensions, the index has ${this.dimension}`);
+    checkProjection(projection, this.dimension);
     const labels = this.index.getIdsList();
     const graph = graphOf(this.dimension, projection);
     graph.initIndex(Math.max(INITIAL_CAPACITY, labels.length), M, EF_CONSTRUCTION, 100, true);
@@ -342,6 +342,11 @@ function graphPoint(index: Hnsw, label: number): number[] | undefined {
 }
 
 const sidecarFile = (file: string) => `${file}.f32`;
+
+/** Throws unless `projection` takes vectors of the index's `dimension`. */
+function checkProjection(projection: Projection, dimension: number): void {
+  if (projection.from !== dimension) throw new Error(`The projection takes ${projection.from} dimensions, the index has ${dimension}`);
+}
 
 /** Where a projected graph's `Projection` is saved; absent for a graph of full vectors. */
 const projectionFile = (file: string) => `${file}.projection`;
