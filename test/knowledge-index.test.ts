@@ -20,6 +20,11 @@ const articles = [
   article('databases', 'Supported databases', 'PostgreSQL, SQL Server, MySQL and Oracle are supported.', ['which database engines work']),
 ];
 
+/** Office things, one article each (`thingArticle`): enough distinct words for the graphs of projections below. */
+const things = ['printer', 'invoice', 'scanner', 'payroll', 'calendar', 'firewall', 'backup', 'license', 'webcam', 'keyboard', 'router', 'mailbox', 'projector', 'headset', 'modem', 'tablet', 'monitor', 'badge', 'locker', 'parking', 'canteen', 'shuttle', 'pension', 'holiday'];
+/** A title, two questions and a one-chunk body about `thing` (its id `thing` unless given). */
+const thingArticle = (thing: string, id = thing) => article(id, `Configure the ${thing}`, `Everything about the ${thing} and its options.`, [`${thing} stopped working`, `reset my ${thing} password`]);
+
 async function sync(indexDir: string, embedder: HashingTestEmbedder, list: Article[] = articles) {
   return KnowledgeIndex.sync({ articles: list, embedder, indexFactory: hnswIndexFactory, indexDir });
 }
@@ -428,8 +433,7 @@ describe('knowledge index: the vector search graph holds titles and questions; b
 });
 
 describe('knowledge index: a graph of projections once the knowledge base is large', () => {
-  const things = ['printer', 'invoice', 'scanner', 'payroll', 'calendar', 'firewall', 'backup', 'license', 'webcam', 'keyboard', 'router', 'mailbox'];
-  const many = things.map((thing) => article(thing, `Configure the ${thing}`, `Everything about the ${thing} and its options.`, [`${thing} stopped working`, `reset my ${thing} password`]));
+  const many = things.slice(0, 12).map((thing) => thingArticle(thing));
   // 40 dimensions hold the span of the 36 stand-in vectors it is fitted on: exact for them, approximate for later ones.
   const small = { from: 30, dimension: 40 };
   const syncWith = (dir: string, embedder: HashingTestEmbedder, list: Article[], searchProjection = small) =>
@@ -554,11 +558,10 @@ describe('knowledge index: labels given out by edits are renumbered once they fa
   });
 
   it('fits the projection of a graph of projections again when it renumbers', async () => {
-    const things = ['printer', 'invoice', 'scanner', 'payroll', 'calendar', 'firewall', 'backup', 'license', 'webcam', 'keyboard', 'router', 'mailbox'];
-    const many = (n: number) => things.map((thing) => article(thing, `Configure the ${thing}`, `Everything about the ${thing} and its options.`, [`${thing} stopped working ${thing === 'scanner' ? n : ''}`.trim(), `reset my ${thing} password`]));
+    const many = things.slice(0, 12).map((thing) => thingArticle(thing));
     const searchProjection = { from: 30, dimension: 40 };
     const dir = tempDir();
-    await syncSlack(dir, new HashingTestEmbedder(), many(0), { searchProjection }); // 48 passages, 36 searchable: projected
+    await syncSlack(dir, new HashingTestEmbedder(), many, { searchProjection }); // 48 passages, 36 searchable: projected
     const projection = () => readFileSync(path.join(dir, readdirSync(dir).find((f) => f.endsWith('.projection'))!));
     const fitted = projection();
     // Replacing every article's question keeps the graph's projection (fitted once) until the labels are renumbered.
@@ -566,14 +569,14 @@ describe('knowledge index: labels given out by edits are renumbered once they fa
     let report: Awaited<ReturnType<typeof syncSlack>>['report'] | undefined;
     do {
       n++;
-      const changed = many(n).map((a) => ({ ...a, questions: [`${a.id} question ${n}`, ...a.questions.slice(1)] }));
+      const changed = many.map((a) => ({ ...a, questions: [`${a.id} question ${n}`, ...a.questions.slice(1)] }));
       ({ report } = await syncSlack(dir, new HashingTestEmbedder(), changed, { searchProjection }));
       if (report.labelsCompacted === undefined) expect(projection()).toEqual(fitted);
     } while (report.labelsCompacted === undefined && n < 5);
     expect(report.labelsCompacted).toEqual({ from: 144, to: 48 });
     expect(projection()).not.toEqual(fitted);
     const embedder = new HashingTestEmbedder();
-    const reloaded = await syncSlack(dir, embedder, many(n).map((a) => ({ ...a, questions: [`${a.id} question ${n}`, ...a.questions.slice(1)] })), { searchProjection });
+    const reloaded = await syncSlack(dir, embedder, many.map((a) => ({ ...a, questions: [`${a.id} question ${n}`, ...a.questions.slice(1)] })), { searchProjection });
     expect(embedder.embeddedCount).toBe(0);
     const [vector] = await embedder.embed([`webcam question ${n}`], 'query');
     expect(reloaded.index.search(vector!, 3)[0]).toMatchObject({ articleId: 'webcam', kind: 'question' });
@@ -581,8 +584,7 @@ describe('knowledge index: labels given out by edits are renumbered once they fa
 });
 
 describe('knowledge index: a graph of projections is fitted again as the knowledge base grows', () => {
-  const nouns = ['printer', 'invoice', 'scanner', 'payroll', 'calendar', 'firewall', 'backup', 'license', 'webcam', 'keyboard', 'router', 'mailbox', 'projector', 'headset', 'modem', 'tablet', 'monitor', 'badge', 'locker', 'parking', 'canteen', 'shuttle', 'pension', 'holiday'];
-  const topic = (i: number) => article(`topic-${i}`, `Configure the ${nouns[i]}`, `Everything about the ${nouns[i]} and its options.`, [`${nouns[i]} stopped working`, `reset the ${nouns[i]} password`]);
+  const topic = (i: number) => thingArticle(things[i]!, `topic-${i}`);
   const topics = (n: number) => Array.from({ length: n }, (_, i) => topic(i));
   const searchProjection = { from: 30, dimension: 40 };
   const syncTopics = (dir: string, n: number, embedder = new HashingTestEmbedder()) =>
