@@ -246,6 +246,15 @@ describe('HNSW index: a graph of projections (large knowledge bases), full vecto
     }
   });
 
+  it('finds the exact best hit for a search of one as for a search of many: a few hits wanted still get every candidate scored on the full vectors', () => {
+    const index = projected();
+    // Queries that are in the graph under no label: their nearest searchable vectors are ranked differently by the projections.
+    const queries = storedOnly.map(unit);
+    const best = queries.map((query) => exact(index, query, searchable)[0]!.label);
+    expect(queries.map((query) => index.search(query, 1)[0]?.label)).toEqual(best);
+    expect(queries.map((query) => index.search(query, 24)[0]?.label)).toEqual(best);
+  });
+
   it('saves its projection beside the graph and loads it back; without its stored vectors or with a damaged projection it does not load', async () => {
     const dir = tempDir();
     const file = path.join(dir, 'vectors-1.hnsw');

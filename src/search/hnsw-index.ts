@@ -22,7 +22,9 @@ const EF_CONSTRUCTION = 200;
  * generated English ones, 0.862 at 128, 0.922 at 256 and 0.966 at 512 (0.39 / 0.66 / 1.22 ms;
  * with body chunks in the graph 0.894 at 256). The graph only proposes candidates beside the
  * keyword index and the classifier: exact search instead ranked the same share of those questions
- * first (306 against 307 of 355). 256 keeps most of the recall for half of 512's time.
+ * first (306 against 307 of 355). 256 keeps most of the recall for half of 512's time. A graph
+ * past `SEARCH_PROJECTION.from` vectors now holds projections and uses `PROJECTED_EF_SEARCH`; the
+ * graphs left to this value are small (the sample's 997: 0.998 at 64, 1.000 at 256).
  */
 export const EF_SEARCH = 256;
 
@@ -31,6 +33,19 @@ const PROJECTED_SLICE = 1024;
 
 /** Hits a graph of projections is asked for per hit wanted, before they are scored on the full vectors (see `graphOf`). */
 const PROJECTED_OVERFETCH = 4;
+/**
+ * The fewest hits a graph of projections is asked for: a search for 10 scores as many candidates
+ * as the product's search for 24 does, so its top 10 are as good (the graph's walk costs the same,
+ * it is bounded by efSearch; only the extra full vectors are read and scored).
+ */
+const PROJECTED_CANDIDATES = 96;
+/**
+ * efSearch of a graph of projections. The sample's 721 dev-set questions asked of 10,000 articles
+ * (bench/graph-recall.ts), recall@10 of the index's own search, exact search over the full vectors
+ * as truth: 0.976 at 256, 0.990 at 384, 0.993 at 512 (0.86 / 1.00 / 1.18 ms per search). A graph of
+ * full vectors is small (under `SEARCH_PROJECTION.from` vectors) and keeps `EF_SEARCH`.
+ */
+export const PROJECTED_EF_SEARCH = 384;
 
 /** Saved labels whose sidecar vector is compared with the graph's when an index is loaded. */
 const SPOT_CHECKS = 8;
@@ -82,7 +97,7 @@ export class HnswVectorIndex implements VectorIndex {
      */
     private projected: Projection | undefined = undefined,
   ) {
-    index.setEf(EF_SEARCH);
+    index.setEf(projected === undefined ? EF_SEARCH : PROJECTED_EF_SEARCH);
     this.live = index.getCurrentCount() - countDeleted(index);
     if (sidecar !== undefined) sidecarFiles.register(this, sidecar.fd, this);
   }
@@ -133,6 +148,11 @@ export class HnswVectorIndex implements VectorIndex {
     return this.projected;
   }
 
+  /** Sets the graph walk's efSearch until the next load (`EF_SEARCH` or `PROJECTED_EF_SEARCH` otherwise): bench/graph-recall.ts sweeps it. */
+  set efSearch(ef: number) {
+    this.index.setEf(ef);
+  }
+
   /**
    * Makes the graph hold the searchable vectors' projections: a new graph is built from them, and
    * full vectors the graph alone had are kept in `stored` until the next save writes them to the
@@ -145,7 +165,7 @@ export class HnswVectorIndex implements VectorIndex {
     const labels = this.index.getIdsList();
     const graph = graphOf(this.dimension, projection);
     graph.initIndex(Math.max(INITIAL_CAPACITY, labels.length), M, EF_CONSTRUCTION, 100, true);
-    graph.setEf(EF_SEARCH);
+    graph.setEf(PROJECTED_EF_SEARCH);
     let live = 0;
     for (const label of labels) {
       const inSidecar = this.sidecar !== undefined && !this.changed.has(label);
@@ -244,7 +264,7 @@ export class HnswVectorIndex implements VectorIndex {
   search(query: Float32Array, k: number): VectorHit[] {
     const projection = this.projected;
     // Projections rank approximately: more hits, scored on the full vectors, keep the best k.
-    const wanted = Math.min(projection === undefined ? k : PROJECTED_OVERFETCH * k, this.live);
+    const wanted = Math.min(projection === undefined ? k : Math.max(PROJECTED_OVERFETCH * k, PROJECTED_CANDIDATES), this.live);
     if (wanted <= 0 || k <= 0) return [];
     const { distances, neighbors } = this.index.searchKnn(Array.from(projection === undefined ? query : projection.project(query)), wanted);
     const hits = neighbors.map((label, i) => ({ label, score: 1 - (distances[i] ?? 1) }));
