@@ -20,7 +20,7 @@ import hnswlib from 'hnswlib-node';
 import YAML from 'yaml';
 import { inSearchGraph, type KnowledgeIndex } from '../src/knowledge/knowledge-index.js';
 import { dot, type Embedder } from '../src/search/embedder.js';
-import { EF_SEARCH, HnswVectorIndex, M as SHIPPED_M, PROJECTED_EF_SEARCH } from '../src/search/hnsw-index.js';
+import { EF_SEARCH, efSearchFor, HnswVectorIndex, M as SHIPPED_M } from '../src/search/hnsw-index.js';
 import type { VectorIndexFactory } from '../src/search/vector-index.js';
 import { median } from './start-memory.js';
 import { generatedArticle } from './ten-k.js';
@@ -88,7 +88,7 @@ export async function graphRecall(index: KnowledgeIndex, embedder: Embedder, que
     return { recall: (hit / (queries.length * 10)).toFixed(4), best: (best / queries.length).toFixed(3), p50: median(times).toFixed(3) };
   };
   const projection = index.vectorProjection;
-  const efSearch = projection === undefined ? EF_SEARCH : PROJECTED_EF_SEARCH;
+  const efSearch = efSearchFor(projection);
   const shipped0 = ownSearch();
   const shippedSearch = { ...shipped0, efSearch, projection: projection === undefined ? 'full vectors' : `projections onto ${projection.dimension} dimensions` };
   const searchRows: (string | number)[][] = [];

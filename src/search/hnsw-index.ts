@@ -47,6 +47,11 @@ const PROJECTED_CANDIDATES = 96;
  */
 export const PROJECTED_EF_SEARCH = 384;
 
+/** The efSearch a graph walks with: `PROJECTED_EF_SEARCH` for a graph of projections, else `EF_SEARCH`. */
+export function efSearchFor(projection: Projection | undefined): number {
+  return projection === undefined ? EF_SEARCH : PROJECTED_EF_SEARCH;
+}
+
 /** Saved labels whose sidecar vector is compared with the graph's when an index is loaded. */
 const SPOT_CHECKS = 8;
 /** Vectors per write when a sidecar is saved (~1.5 MB at 384 dimensions). */
@@ -97,7 +102,7 @@ export class HnswVectorIndex implements VectorIndex {
      */
     private projected: Projection | undefined = undefined,
   ) {
-    index.setEf(projected === undefined ? EF_SEARCH : PROJECTED_EF_SEARCH);
+    index.setEf(efSearchFor(projected));
     this.live = index.getCurrentCount() - countDeleted(index);
     if (sidecar !== undefined) sidecarFiles.register(this, sidecar.fd, this);
   }
@@ -148,7 +153,7 @@ export class HnswVectorIndex implements VectorIndex {
     return this.projected;
   }
 
-  /** Sets the graph walk's efSearch until the next load (`EF_SEARCH` or `PROJECTED_EF_SEARCH` otherwise): bench/graph-recall.ts sweeps it. */
+  /** Sets the graph walk's efSearch until the next load (`efSearchFor` otherwise): bench/graph-recall.ts sweeps it. */
   set efSearch(ef: number) {
     this.index.setEf(ef);
   }
@@ -165,7 +170,7 @@ export class HnswVectorIndex implements VectorIndex {
     const labels = this.index.getIdsList();
     const graph = graphOf(this.dimension, projection);
     graph.initIndex(Math.max(INITIAL_CAPACITY, labels.length), M, EF_CONSTRUCTION, 100, true);
-    graph.setEf(PROJECTED_EF_SEARCH);
+    graph.setEf(efSearchFor(projection));
     let live = 0;
     for (const label of labels) {
       const inSidecar = this.sidecar !== undefined && !this.changed.has(label);
