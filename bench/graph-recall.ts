@@ -24,6 +24,7 @@ import { EF_SEARCH, efSearchFor, HnswVectorIndex, M as SHIPPED_M } from '../src/
 import type { VectorIndexFactory } from '../src/search/vector-index.js';
 import { median } from './start-memory.js';
 import { generatedArticle } from './ten-k.js';
+import { markdownTable } from '../src/markdown-table.js';
 
 export interface GraphRecall {
   passages: number;
@@ -160,12 +161,7 @@ async function main(): Promise<void> {
     questions = paraphrasedQuestions(generated);
   }
   const result = await graphRecall(index, embedder, questions, watched.graphs.at(-1));
-  const print = (headers: string[], rows: (string | number)[][]) => {
-    const cells = [headers, ...rows.map((r) => r.map(String))];
-    const widths = headers.map((_, i) => Math.max(...cells.map((r) => r[i]!.length)));
-    const line = (r: string[]) => `| ${r.map((c, i) => c.padEnd(widths[i]!)).join(' | ')} |`;
-    console.log([line(cells[0]!), `|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`, ...cells.slice(1).map(line)].join('\n'));
-  };
+  const print = (headers: string[], rows: (string | number)[][]) => console.log(markdownTable(headers, rows));
   console.log(`HNSW recall@10 on the search graph's real vectors (${result.passages} passages, ${questions.length} ${evalDir === undefined ? 'paraphrased questions' : `dev-set questions of ${evalDir}`}; exact search = truth)\n`);
   console.log(`The index's own search (a graph of ${result.shippedSearch.projection}, efSearch ${result.shippedSearch.efSearch}): recall@10 ${result.shippedSearch.recall}, exact best found ${result.shippedSearch.best}.\n`);
   print(SEARCH_RECALL_HEADERS, result.searchRows);

@@ -24,6 +24,7 @@ import { PgConversationSignals } from '../src/storage/postgres/pg-directline-sto
 import { openStores } from '../src/storage/stores.js';
 import { startPostgres } from '../test/support/postgres.js';
 import { concurrentLoad, quantile, type LoadRun } from './concurrent-load.js';
+import { markdownTable } from '../src/markdown-table.js';
 
 type Say = (line?: string) => void;
 type Table = (headers: string[], rows: (string | number)[][]) => void;
@@ -178,12 +179,7 @@ export async function postgresSection(say: Say, table: Table, options: { turns?:
 
 if (import.meta.url === `file://${process.argv[1]}`) {
   const say: Say = (line = '') => process.stdout.write(`${line}\n`);
-  const table: Table = (headers, rows) => {
-    const cells = [headers, ...rows.map((r) => r.map(String))];
-    const widths = headers.map((_, i) => Math.max(...cells.map((r) => r[i]!.length)));
-    const line = (r: string[]) => `| ${r.map((c, i) => c.padEnd(widths[i]!)).join(' | ')} |`;
-    say([line(cells[0]!), `|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`, ...cells.slice(1).map(line)].join('\n'));
-  };
+  const table: Table = (headers, rows) => say(markdownTable(headers, rows));
   const turnsArg = process.argv.indexOf('--turns');
   await postgresSection(say, table, turnsArg >= 0 ? { turns: Number(process.argv[turnsArg + 1]) } : {});
   process.exit(0);

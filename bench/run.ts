@@ -57,6 +57,7 @@ import { summarizeProfile, type CpuProfile } from './profile-summary.js';
 import { buildTenK } from './ten-k.js';
 import { breakdown, breakdownTable, buildOnce, ingestBuilt, productLaunch, startEchoBot as startBuiltEchoBot, startServer as startBuiltServer } from './start-memory.js';
 import { writeResults } from './results-file.js';
+import { markdownTable } from '../src/markdown-table.js';
 
 const root = projectRoot();
 const argv = process.argv.slice(2);
@@ -78,10 +79,7 @@ const say = (line = '') => {
   process.stdout.write(line + '\n');
 };
 function table(headers: string[], rows: (string | number)[][]): void {
-  const cells = [headers, ...rows.map((r) => r.map(String))];
-  const widths = headers.map((_, i) => Math.max(...cells.map((r) => r[i]!.length)));
-  const line = (r: string[]) => `| ${r.map((c, i) => c.padEnd(widths[i]!)).join(' | ')} |`;
-  say([line(cells[0]!), `|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`, ...cells.slice(1).map(line)].join('\n'));
+  say(markdownTable(headers, rows));
 }
 const f1 = (x: number) => (Number.isFinite(x) ? x.toFixed(1) : '—');
 const f2 = (x: number) => (Number.isFinite(x) ? x.toFixed(2) : '—');

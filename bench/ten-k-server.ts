@@ -23,6 +23,7 @@ import { buildOnce, coldStarts, copyPersisted, ingestBuilt, median, productLaunc
 import { generatedArticle } from './ten-k.js';
 import type { Article } from '../src/knowledge/article.js';
 import { writeResults } from './results-file.js';
+import { markdownTable } from '../src/markdown-table.js';
 
 const root = path.resolve(import.meta.dirname, '..');
 const option = (name: string): string | undefined => {
@@ -44,9 +45,7 @@ const say = (line = '') => {
 };
 const f1 = (x: number) => (Number.isFinite(x) ? x.toFixed(1) : '—');
 function table(headers: string[], rows: (string | number)[][]): void {
-  say(`| ${headers.join(' | ')} |`);
-  say(`|${headers.map(() => '---').join('|')}|`);
-  for (const row of rows) say(`| ${row.join(' | ')} |`);
+  say(markdownTable(headers, rows));
 }
 
 /** An article as the Markdown file an author writes (front matter + body). */

@@ -32,6 +32,7 @@ import type { Embedder } from '../src/search/embedder.js';
 import { EmbeddingWorkerPool, indexingWorkers } from '../src/search/embedding-workers.js';
 import { writeResults } from './results-file.js';
 import { evenlySpaced } from '../src/evenly-spaced.js';
+import { markdownTable } from '../src/markdown-table.js';
 
 const TOPICS = ['invoice', 'password', 'user account', 'database', 'backup', 'printer', 'license', 'report', 'email notification', 'mobile app', 'VPN', 'firewall', 'payroll', 'tax export', 'calendar', 'dashboard', 'API key', 'single sign-on', 'data import', 'audit log'];
 const ACTIONS = ['set up', 'change', 'reset', 'export', 'delete', 'restore', 'share', 'rename', 'schedule', 'troubleshoot', 'enable', 'disable', 'move', 'archive', 'sync', 'update', 'verify', 'merge', 'limit', 'audit'];
@@ -294,12 +295,7 @@ async function main(): Promise<void> {
     out.push(line);
     process.stdout.write(line + '\n');
   };
-  const table = (headers: string[], rows: (string | number)[][]) => {
-    const cells = [headers, ...rows.map((r) => r.map(String))];
-    const widths = headers.map((_, i) => Math.max(...cells.map((r) => r[i]!.length)));
-    const line = (r: string[]) => `| ${r.map((c, i) => c.padEnd(widths[i]!)).join(' | ')} |`;
-    say([line(cells[0]!), `|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`, ...cells.slice(1).map(line)].join('\n'));
-  };
+  const table = (headers: string[], rows: (string | number)[][]) => say(markdownTable(headers, rows));
   const modelDir = path.resolve(import.meta.dirname, '..', process.env.MODEL_DIR ?? '../shared/models');
   await buildTenK({ modelId: process.env.EMBEDDING_MODEL ?? 'intfloat/multilingual-e5-small', modelDir, say, table });
   const name = `${new Date().toISOString().slice(0, 10)}-10k-${option('--10k-count') ?? 10_000}-${option('--threads') !== undefined ? `t${option('--threads')}` : `w${option('--workers') ?? 'default'}`}-${option('--body-vectors') ?? 'all'}`;

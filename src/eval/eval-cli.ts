@@ -23,18 +23,13 @@ import { loadTierExamples } from '../tiers/tier-examples.js';
 import { loadTierRules } from '../tiers/tier-rules.js';
 import { TIERS } from '../tiers/tier-scoring.js';
 import { decisionOutcome, retrievalMetrics, tierConfusion, type RetrievalCase } from './metrics.js';
+import { markdownTable } from '../markdown-table.js';
 
 const devSetSchema = z.object({ items: z.array(z.object({ question: z.string().min(1), article: z.string().min(1) })).min(1) });
 const tierSetSchema = z.object({ items: z.array(z.object({ request: z.string().min(1), tier: tierSchema })).min(1) });
 
 const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
 
-function table(headers: string[], rows: (string | number)[][]): string {
-  const cells = [headers, ...rows.map((r) => r.map(String))];
-  const widths = headers.map((_, i) => Math.max(...cells.map((r) => r[i]!.length)));
-  const line = (r: string[]) => `| ${r.map((c, i) => c.padEnd(widths[i]!)).join(' | ')} |`;
-  return [line(cells[0]!), `|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`, ...cells.slice(1).map(line)].join('\n');
-}
 
 async function readYaml<T>(file: string, schema: z.ZodType<T>): Promise<T> {
   const parsed = schema.safeParse(YAML.parse(await readFile(file, 'utf8')));
@@ -110,7 +105,7 @@ async function main(): Promise<void> {
   search.setThresholds(thresholdsFrom(calibration));
   out.push('', `## Self-calibration (target: at most ${pct(config.maxWrongAnswerRate)} wrong answers; ${calibrated ? `ran in ${((Date.now() - calibrationStarted) / 1000).toFixed(1)} s` : 'cached'})`, '');
   out.push(
-    table(
+    markdownTable(
       ['language', 'thresholds', 'held-out questions', 'out-of-scope', 'right', 'wrong (in / out of scope)', 'right article offered', 'OOS recognised', 'met target'],
       [['(pooled)', calibration.pooled] as const, ...Object.entries(calibration.byLanguage)].map(([language, c]) => [
         language,
@@ -129,7 +124,7 @@ async function main(): Promise<void> {
   if (calibration.model === undefined) out.push('', 'Scores: fixed fusion of similarity, classifier and keyword rank (no answer model: too few alternative questions, or a threshold fixed by the operator).');
   else {
     out.push('', `Scores: the answer model's probability that an article is the right one (logistic regression, trained on this knowledge base's held-out questions, questions of removed articles and off-topic ones). Weights per standardised feature:`, '');
-    out.push(table(['feature', 'weight'], ANSWER_FEATURES.map((name, i) => [name, (calibration.model!.weights[i] ?? 0).toFixed(2)])));
+    out.push(markdownTable(['feature', 'weight'], ANSWER_FEATURES.map((name, i) => [name, (calibration.model!.weights[i] ?? 0).toFixed(2)])));
   }
 
   const evalDir = path.join(knowledgeDir, 'eval');
@@ -164,10 +159,10 @@ async function main(): Promise<void> {
       const inScope = retrieval.inScope;
       const oos = retrieval.outOfScope;
       out.push('', `## ${language}: retrieval (${inScope} in-scope questions, ${oos} out of scope)`, '');
-      out.push(table(['top-1', 'top-3', 'MRR'], [[pct(retrieval.top1), pct(retrieval.top3), retrieval.mrr.toFixed(3)]]));
+      out.push(markdownTable(['top-1', 'top-3', 'MRR'], [[pct(retrieval.top1), pct(retrieval.top3), retrieval.mrr.toFixed(3)]]));
       out.push('', `## ${language}: what customers get (${describeThresholds(thresholds)})`, '');
       out.push(
-        table(
+        markdownTable(
           ['answered right', 'answered WRONG', 'did-you-mean (right in it)', 'did-you-mean (not in it)', 'missed (ticket)', 'abstained correctly'],
           [[outcome.correct, outcome.wrong, outcome.askedWithRight, outcome.askedWithoutRight, outcome.missed, outcome.abstainedCorrectly].map((c) => `${c} (${pct(c / n)})`)],
         ),
@@ -192,15 +187,15 @@ async function main(): Promise<void> {
       for (const [label, results] of [['model only', modelResults], ['model + operator rules', ruledResults]] as const) {
         const tiers = tierConfusion(results);
         out.push('', `## ${language}: tier classification, ${label} (${results.length} requests; threshold ${config.tiers.threshold}, margin ${config.tiers.margin})`, '');
-        out.push(table(['accuracy', 'abstained', 'accuracy when it decided'], [[pct(tiers.accuracy), `${tiers.abstained} (${pct(tiers.abstained / results.length)})`, pct(tiers.accuracyWhenDecided)]]));
-        out.push('', table(['expected \\ predicted', ...TIERS, 'abstain'], TIERS.map((t) => [t, ...TIERS.map((p) => tiers.confusion[t][p]), tiers.confusion[t].abstain])));
+        out.push(markdownTable(['accuracy', 'abstained', 'accuracy when it decided'], [[pct(tiers.accuracy), `${tiers.abstained} (${pct(tiers.abstained / results.length)})`, pct(tiers.accuracyWhenDecided)]]));
+        out.push('', markdownTable(['expected \\ predicted', ...TIERS, 'abstain'], TIERS.map((t) => [t, ...TIERS.map((p) => tiers.confusion[t][p]), tiers.confusion[t].abstain])));
       }
       row.push(pct(tierConfusion(ruledResults).accuracy));
     } else row.push('—');
     summary.push(row);
   }
   out.push('', '## Summary per language', '');
-  out.push(table(['language', 'questions', 'top-1', 'top-3', 'MRR', 'answered wrong', 'right article directly or offered', 'OOS recognised', 'tier accuracy (with rules)'], summary));
+  out.push(markdownTable(['language', 'questions', 'top-1', 'top-3', 'MRR', 'answered wrong', 'right article directly or offered', 'OOS recognised', 'tier accuracy (with rules)'], summary));
   process.stdout.write(out.join('\n') + '\n');
 }
 

@@ -14,6 +14,7 @@ import { z } from 'zod';
 import { projectRoot } from '../project-root.js';
 import { decideLanguage, informativeWords } from './conversation-language.js';
 import { eldDetector, type LanguageDetector, type LanguageGuess } from './language-detector.js';
+import { markdownTable } from '../markdown-table.js';
 
 const LANGUAGES = ['en', 'pt', 'pl'] as const;
 type Language = (typeof LANGUAGES)[number];
@@ -134,11 +135,6 @@ const BUCKETS = [
 const bucketOf = (text: string) => BUCKETS.find((b) => text.split(/\s+/).filter(Boolean).length <= b.max)!.name;
 const pct = (part: number, whole: number) => (whole === 0 ? '—' : `${((100 * part) / whole).toFixed(1)} %`);
 
-function table(header: string[], rows: string[][]): string {
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-  const line = (cells: string[]) => `| ${cells.map((c, i) => c.padEnd(widths[i]!)).join(' | ')} |`;
-  return [line(header), `|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`, ...rows.map(line)].join('\n');
-}
 
 async function main(): Promise<void> {
   const knowledgeDir = path.resolve(process.argv[2] ?? path.join(projectRoot(), 'knowledge'));
@@ -162,7 +158,7 @@ async function main(): Promise<void> {
     }
     rows.push(row);
   }
-  console.log(table(['detector', 'all', ...LANGUAGES, ...BUCKETS.map((b) => b.name)], rows));
+  console.log(markdownTable(['detector', 'all', ...LANGUAGES, ...BUCKETS.map((b) => b.name)], rows));
 
   console.log('\nConversation rules on top (decideLanguage): each sample arrives in a conversation that is in another language\n');
   const ruleRows: string[][] = [];
@@ -192,7 +188,7 @@ async function main(): Promise<void> {
     }
     ruleRows.push([detector.name, pct(followed, trials), pct(shortFollowed, shortTrials), pct(wrong, trials), `${flips} of ${ambiguous.length * LANGUAGES.length}`]);
   }
-  console.log(table(['detector', 'switch followed', 'followed (≤2 words)', 'switched to a WRONG language', 'ambiguous messages that flipped'], ruleRows));
+  console.log(markdownTable(['detector', 'switch followed', 'followed (≤2 words)', 'switched to a WRONG language', 'ambiguous messages that flipped'], ruleRows));
   if (missing.length > 0) console.log(`\nNot installed (not compared): ${missing.join(', ')}`);
 }
 
