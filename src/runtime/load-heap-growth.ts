@@ -1,8 +1,8 @@
 import { setFlagsFromString } from 'node:v8';
 
 /**
- * `npm start` caps V8's old-generation growth (`--heap-growing-percent=20`, see README "Speed and
- * memory"): under steady load it keeps the heap near what is live instead of letting garbage grow
+ * `npm start` caps V8's old-generation growth (`--heap-growing-percent=20`, see docs/performance.md,
+ * "V8's heap"): under steady load it keeps the heap near what is live instead of letting garbage grow
  * it to several times that. Loading the knowledge is the one time the heap grows on purpose (the
  * keyword index, labels, manifest and articles: at 10,000 articles a few hundred MB allocated,
  * most of it kept), and with the cap V8 ran a full collection each time the heap grew by a fifth:
