@@ -53,6 +53,29 @@ describe('the model thread, with a stand-in worker (no model)', () => {
     }
   });
 
+  it('answers a customer\u2019s question before the batches an index build queued ahead of it', async () => {
+    const pool = await standIn();
+    try {
+      const finished: string[] = [];
+      // Three batches of 16 passages, 300 ms each: a reload of a few articles, in the server's one model thread.
+      const passages = Array.from({ length: 48 }, (_, i) => `slow body chunk ${String(i).padStart(2, '0')}`);
+      const reload = pool.embed(passages, 'passage').then((vectors) => (finished.push('reload'), vectors));
+      // Classifier training's `query` vectors are an index build's too: more than one batch, they queue behind.
+      const training = pool.embed(Array.from({ length: 20 }, (_, i) => `title ${i}`), 'query').then(() => finished.push('training'));
+      await new Promise((resolve) => setTimeout(resolve, 50)); // the first batch is in hand
+      const [answer] = await pool.embed(['where is my order'], 'query');
+      finished.push('question');
+      expect([...answer!]).toEqual(['where is my order'.length, 1]);
+      const vectors = await reload;
+      await training;
+      // The question waited for the batch in hand only, not for the two queued behind it.
+      expect(finished).toEqual(['question', 'reload', 'training']);
+      expect(vectors.map((v) => v[0])).toEqual(passages.map((text) => text.length));
+    } finally {
+      await pool.close();
+    }
+  });
+
   it('close() lets the batch in hand finish and answers it, and refuses queued and later ones', async () => {
     const pool = await standIn();
     const inHand = pool.embed(['slow'], 'query');

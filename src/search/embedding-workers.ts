@@ -69,8 +69,8 @@ export class EmbeddingWorkerError extends Error {
 
 /**
  * Embeds with several worker threads (inter-op parallelism for index builds): every worker runs
- * its own transformers.js model with one onnxruntime thread, and takes the next batch from one
- * shared queue as soon as it is free, so N cores compute N batches at once. Calls may overlap (an
+ * its own transformers.js model with one onnxruntime thread, and takes the next batch from the
+ * shared queues (questions first) as soon as it is free, so N cores compute N batches at once. Calls may overlap (an
  * index build keeps the next articles queued while it stores the last ones).
  *
  * Same vectors as TransformersEmbedder, in the callers' order: the float model gives a text the
@@ -78,7 +78,13 @@ export class EmbeddingWorkerError extends Error {
  * length and cut into batches of `batchSize` here, and identical texts in one call are embedded once.
  */
 export class EmbeddingWorkerPool implements Embedder {
-  private readonly queue: Task[] = [];
+  /**
+   * Batches waiting for a worker. A customer's question goes before the batches of an index build
+   * (see `embed`): in the server both share the one model thread, and a reload of many articles
+   * queues minutes of batches (a batch of 16 body chunks takes ~2–3 s on one core), which a
+   * question behind them would wait for.
+   */
+  private readonly queues = { questions: [] as Task[], bulk: [] as Task[] };
   private closed = false;
   /** Batches embedded and texts they carried, workers restarted (bench and tests read these). */
   readonly stats = { batches: 0, texts: 0, restarts: 0 };
@@ -149,10 +155,13 @@ export class EmbeddingWorkerPool implements Embedder {
     const order = unique.map((_, i) => i).sort((a, b) => size[a]! - size[b]! || a - b);
     const byText = new Map<string, Float32Array>();
     const batches: Promise<void>[] = [];
+    // Customers' questions come one micro-batch at a time (EmbeddingBatcher, a few texts); an index
+    // build's calls are many batches, and its `query` vectors (classifier training) too.
+    const queue = role === 'query' && order.length <= this.batchSize ? this.queues.questions : this.queues.bulk;
     for (let start = 0; start < order.length; start += this.batchSize) {
       const batch = order.slice(start, start + this.batchSize).map((i) => unique[i]!);
       batches.push(
-        this.run(batch, role).then((all) => {
+        this.run(batch, role, queue).then((all) => {
           batch.forEach((text, i) => byText.set(text, all.slice(i * this.dimension, (i + 1) * this.dimension)));
         }),
       );
@@ -167,7 +176,7 @@ export class EmbeddingWorkerPool implements Embedder {
    */
   async close(): Promise<void> {
     this.closed = true;
-    for (const task of this.queue.splice(0)) task.reject(new EmbeddingWorkerError('The embedding workers were closed'));
+    for (const task of this.takeAll()) task.reject(new EmbeddingWorkerError('The embedding workers were closed'));
     // A replacement still loading is stopped once loaded (see `replace`), not while it registers onnxruntime.
     await Promise.all([...this.workers.map((w) => this.stop(w)), ...this.starting.values()]);
   }
@@ -190,24 +199,29 @@ export class EmbeddingWorkerPool implements Embedder {
     w.worker.on('exit', (code) => this.lost(w, `exited with code ${code}`));
   }
 
-  private run(texts: string[], role: EmbeddingRole): Promise<Float32Array> {
+  private run(texts: string[], role: EmbeddingRole, queue: Task[]): Promise<Float32Array> {
     return new Promise<Float32Array>((resolve, reject) => {
-      this.queue.push({ texts, role, resolve, reject });
+      queue.push({ texts, role, resolve, reject });
       this.dispatch();
     });
   }
 
-  /** Gives queued batches to idle workers; with no worker left (and none starting), fails them. */
+  /** Every waiting batch, taken off the queues. */
+  private takeAll(): Task[] {
+    return [...this.queues.questions.splice(0), ...this.queues.bulk.splice(0)];
+  }
+
+  /** Gives queued batches to idle workers (questions first); with no worker left (and none starting), fails them. */
   private dispatch(): void {
     if (this.size === 0 && this.starting.size === 0) {
       const reasons = this.workers.map((w, i) => `worker ${i + 1} ${w.gone}`).join('; ');
-      for (const task of this.queue.splice(0)) task.reject(new EmbeddingWorkerError(`No embedding worker is left (${reasons})`));
+      for (const task of this.takeAll()) task.reject(new EmbeddingWorkerError(`No embedding worker is left (${reasons})`));
       return;
     }
     for (const w of this.workers) {
-      if (this.queue.length === 0) return;
+      if (this.queues.questions.length + this.queues.bulk.length === 0) return;
       if (w.busy !== undefined || w.gone !== undefined) continue;
-      const task = this.queue.shift()!;
+      const task = (this.queues.questions.shift() ?? this.queues.bulk.shift())!;
       w.busy = task;
       // A busy worker keeps the process alive; an idle one does not (no close() needed to exit).
       w.worker.ref();

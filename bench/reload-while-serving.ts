@@ -1,0 +1,127 @@
+/**
+ * What customers wait while the server re-indexes: the built server on a copy of the sample
+ * knowledge base (indexed and calibrated first by `npm run ingest`), one conversation at a time
+ * asking distinct questions, while N new article files are dropped into its knowledge folder. The
+ * file watcher re-indexes them in the server, through the same model thread the customers'
+ * questions need (in the server there is one). Prints each phase's turn latency and how long the
+ * reload took.
+ *
+ *   MODEL_DIR=../shared/models npx tsx bench/reload-while-serving.ts [--articles 100] [--batch-size N] [--no-build]
+ *
+ * `--batch-size`: the server's EMBEDDING_BATCH_SIZE (texts per model call of an index build).
+ *
+ * Writes bench/results/<date>-reload-while-serving.md.
+ */
+import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
+import path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import YAML from 'yaml';
+import { benchTurn } from './bench-turn.js';
+import { buildOnce, ingestBuilt, productLaunch, startServer } from './start-memory.js';
+import { generatedArticle } from './ten-k.js';
+import { quantile } from './concurrent-load.js';
+import { writeResults } from './results-file.js';
+import { markdownTable } from '../src/markdown-table.js';
+
+const root = path.resolve(import.meta.dirname, '..');
+const option = (name: string): string | undefined => {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 ? process.argv[i + 1] : undefined;
+};
+const articles = Number(option('articles') ?? 100);
+const batchSize = option('batch-size');
+const modelDir = path.resolve(process.env.MODEL_DIR ?? path.join(root, '..', 'shared', 'models'));
+const modelId = 'intfloat/multilingual-e5-small';
+/** Turns asked one after another before the files are written (the baseline). */
+const BASELINE_TURNS = 60;
+/** How long turns go on after the reload is logged (calibration continues in the background). */
+const AFTER_MS = 20_000;
+
+const lines: string[] = [];
+const say = (line = '') => {
+  process.stdout.write(`${line}\n`);
+  lines.push(line);
+};
+const f1 = (x: number) => (Number.isFinite(x) ? x.toFixed(1) : '—');
+
+/** Distinct questions: the sample's own topics, each made new by its number (no cache hit). */
+function questions(): () => string {
+  const topics = ['How do I reset my password?', 'Can I get a refund for my last invoice?', 'The app crashes when I upload a file', 'How do I add a user to my team?', 'Where can I download my invoices?'];
+  let n = 0;
+  return () => `${topics[n % topics.length]} (case ${n++})`;
+}
+
+async function main(): Promise<void> {
+  const launch = productLaunch(root);
+  const build = process.argv.includes('--no-build') ? undefined : buildOnce(root);
+  const work = mkdtempSync(path.join(tmpdir(), 'tierdesk-reload-'));
+  const knowledgeDir = path.join(work, 'knowledge');
+  const dataDir = path.join(work, 'data');
+  cpSync(path.join(root, 'knowledge'), knowledgeDir, { recursive: true });
+  await ingestBuilt({ root, dataDir, modelId, modelDir, knowledgeDir });
+
+  let log = '';
+  let reloaded: (() => void) | undefined;
+  const server = await startServer({
+    root,
+    launch,
+    modelId,
+    modelDir,
+    trim: true,
+    dataDir,
+    env: { KNOWLEDGE_DIR: knowledgeDir, LOG_LEVEL: 'info', ...(batchSize === undefined ? {} : { EMBEDDING_BATCH_SIZE: batchSize }) },
+    onStderr: (chunk) => {
+      log += chunk;
+      if (reloaded !== undefined && log.includes('"knowledge reloaded"')) reloaded();
+    },
+  });
+  const next = questions();
+  const turn = async () => {
+    const started = performance.now();
+    await benchTurn(server.port, next(), 'customer');
+    return performance.now() - started;
+  };
+  try {
+    const baseline: number[] = [];
+    for (let i = 0; i < BASELINE_TURNS; i++) baseline.push(await turn());
+
+    log = '';
+    let reloadDone = false;
+    const done = new Promise<void>((resolve) => (reloaded = resolve)).then(() => (reloadDone = true));
+    const dir = path.join(knowledgeDir, 'articles', 'en', 'added');
+    mkdirSync(dir, { recursive: true });
+    const writtenAt = performance.now();
+    for (let n = 0; n < articles; n++) {
+      const article = generatedArticle(n);
+      const front = YAML.stringify({ id: article.id, title: article.title, language: article.language, tags: article.tags, questions: article.questions });
+      writeFileSync(path.join(dir, `gen-${n}.md`), `---\n${front}---\n${article.body}\n`);
+    }
+    const during: number[] = [];
+    while (!reloadDone) during.push(await turn());
+    const reloadSeconds = (performance.now() - writtenAt) / 1000;
+    await done;
+    const after: number[] = [];
+    const afterStart = performance.now();
+    while (performance.now() - afterStart < AFTER_MS) after.push(await turn());
+
+    const row = (name: string, ms: number[]) => [name, ms.length, f1(quantile(ms, 0.5)), f1(quantile(ms, 0.99)), f1(Math.max(...ms))];
+    say(`### Customers' turns while ${articles} new articles are re-indexed (${modelId}, \`${launch.script}\`)`);
+    say();
+    say(`2 cores, load average at the end ${loadavg().map((x) => x.toFixed(1)).join(' ')}.${build === undefined ? '' : ` Build ${f1(build.seconds)} s.`} Sample knowledge base (indexed and calibrated by \`npm run ingest\` first); one conversation at a time, distinct questions (no cache hit); ${articles} generated articles (title, 4 questions, a 150–250-word body) written into the knowledge folder at once${batchSize === undefined ? '' : `; EMBEDDING_BATCH_SIZE=${batchSize}`}.`);
+    say();
+    say(markdownTable(['phase', 'turns', 'p50 ms', 'p99 ms', 'max ms'], [row('before', baseline), row('file write → "knowledge reloaded"', during), row(`the ${AFTER_MS / 1000} s after (calibration in the background)`, after)]));
+    say();
+    say(`Files written → "knowledge reloaded": ${f1(reloadSeconds)} s.`);
+    const file = writeResults(root, `${new Date().toISOString().slice(0, 10)}-reload-while-serving`, `${lines.join('\n')}\n`);
+    process.stdout.write(`\nwritten to ${path.relative(root, file)}\n`);
+  } finally {
+    await server.stop();
+    rmSync(work, { recursive: true, force: true });
+  }
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`${(error as Error).stack ?? String(error)}\n`);
+  process.exit(1);
+});
