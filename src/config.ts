@@ -3,7 +3,7 @@ import path from 'node:path';
 import { z } from 'zod';
 import { textLanguages } from './i18n/texts.js';
 import { bodyVectorsSchema, type BodyVectors } from './knowledge/body-vectors.js';
-import { DEFAULT_MODEL_ID, modelSpec } from './search/model-registry.js';
+import { DEFAULT_EMBEDDING_BATCH_SIZE, DEFAULT_MODEL_ID, modelSpec } from './search/model-registry.js';
 
 /** Thrown when a setting is missing or malformed; the message names the variable so an operator can fix it. */
 export class ConfigError extends Error {
@@ -99,7 +99,7 @@ export const envSchema = z.object({
   EMBEDDING_MODEL: z.string().trim().min(1).default(DEFAULT_MODEL_ID),
   EMBEDDING_QUANTIZED: optionalBoolean,
   MODEL_DIR: optionalString,
-  EMBEDDING_BATCH_SIZE: number(16).pipe(z.number().int().min(1).max(512)),
+  EMBEDDING_BATCH_SIZE: number(DEFAULT_EMBEDDING_BATCH_SIZE).pipe(z.number().int().min(1).max(512)),
   EMBEDDING_QUERY_BATCH_SIZE: number(4).pipe(z.number().int().min(1).max(64)),
   ANSWER_THRESHOLD: autoNumber(-2, 2),
   SUGGEST_THRESHOLD: autoNumber(-2, 2),

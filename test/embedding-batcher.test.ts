@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { Embedder, EmbeddingRole } from '../src/search/embedder.js';
+import type { Embedder, EmbeddingPriority, EmbeddingRole } from '../src/search/embedder.js';
 import { EmbeddingBatcher, EmbeddingQueueFullError } from '../src/search/embedding-batcher.js';
 import { EmbeddingCache, normalizeQuestion } from '../src/search/embedding-cache.js';
 import { HashingTestEmbedder } from '../src/search/hashing-test-embedder.js';
@@ -16,11 +16,14 @@ class RecordingEmbedder implements Embedder {
   readonly dimension = 64;
   readonly fingerprint = this.inner.fingerprint;
   readonly calls: { texts: string[]; role: EmbeddingRole }[] = [];
+  /** The priority of each call, in the same order. */
+  readonly priorities: (EmbeddingPriority | undefined)[] = [];
   /** While set, calls wait for it (the model is "busy"). */
   gate: Promise<void> | undefined;
 
-  async embed(texts: readonly string[], role: EmbeddingRole): Promise<Float32Array[]> {
+  async embed(texts: readonly string[], role: EmbeddingRole, priority?: EmbeddingPriority): Promise<Float32Array[]> {
     this.calls.push({ texts: [...texts], role });
+    this.priorities.push(priority);
     if (this.gate !== undefined) await this.gate;
     if (texts.some((t) => t.includes('boom'))) throw new Error(`model failed on a batch of ${texts.length}`);
     return this.inner.embed(texts, role);
@@ -178,7 +181,7 @@ describe('embedding batcher', () => {
     expect(await batcher.embed(['five'], 'query')).toEqual([await vectorOf('five')]);
   });
 
-  it('keeps query and passage texts in separate model calls, and passes large calls straight through', async () => {
+  it('keeps query and passage texts in separate model calls, and passes large calls straight through (as bulk: customers wait on its own calls only)', async () => {
     const model = new RecordingEmbedder();
     const batcher = new EmbeddingBatcher(model, { maxBatch: 4 });
     await Promise.all([batcher.embed(['a question'], 'query'), batcher.embed(['a passage'], 'passage')]);
@@ -186,6 +189,7 @@ describe('embedding batcher', () => {
     const many = Array.from({ length: 10 }, (_, i) => `passage ${i}`);
     expect(await batcher.embed(many, 'passage')).toHaveLength(10);
     expect(model.calls[2]).toEqual({ texts: many, role: 'passage' });
+    expect(model.priorities).toEqual(['interactive', 'interactive', undefined]);
   });
 });
 

@@ -60,10 +60,11 @@ describe('the model thread, with a stand-in worker (no model)', () => {
       // Three batches of 16 passages, 300 ms each: a reload of a few articles, in the server's one model thread.
       const passages = Array.from({ length: 48 }, (_, i) => `slow body chunk ${String(i).padStart(2, '0')}`);
       const reload = pool.embed(passages, 'passage').then((vectors) => (finished.push('reload'), vectors));
-      // Classifier training's `query` vectors are an index build's too: more than one batch, they queue behind.
+      // Classifier training's `query` vectors are an index build's too: they queue behind.
       const training = pool.embed(Array.from({ length: 20 }, (_, i) => `title ${i}`), 'query').then(() => finished.push('training'));
       await new Promise((resolve) => setTimeout(resolve, 50)); // the first batch is in hand
-      const [answer] = await pool.embed(['where is my order'], 'query');
+      // As the server's micro-batcher sends it (EmbeddingBatcher).
+      const [answer] = await pool.embed(['where is my order'], 'query', 'interactive');
       finished.push('question');
       expect([...answer!]).toEqual(['where is my order'.length, 1]);
       const vectors = await reload;

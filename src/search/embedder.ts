@@ -15,10 +15,16 @@ export interface Embedder {
   /**
    * Embeds texts in order; each vector has `dimension` entries and unit length. `role` says
    * what the texts are: a customer's words or a tier example (`query`) or a knowledge passage
-   * (`passage`); asymmetric models such as e5 prefix them differently.
+   * (`passage`); asymmetric models such as e5 prefix them differently. `priority`:
+   * `interactive` for texts a customer is waiting on (EmbeddingBatcher's calls), which an
+   * embedder with a queue (EmbeddingWorkerPool) computes before an index build's batches;
+   * default `bulk`.
    */
-  embed(texts: readonly string[], role: EmbeddingRole): Promise<Float32Array[]>;
+  embed(texts: readonly string[], role: EmbeddingRole, priority?: EmbeddingPriority): Promise<Float32Array[]>;
 }
+
+/** Whether someone waits on the texts now (`interactive`) or they are an index build's (`bulk`). */
+export type EmbeddingPriority = 'interactive' | 'bulk';
 
 /** What a text is to an asymmetric embedding model (see model-registry.ts). */
 export type EmbeddingRole = 'query' | 'passage';

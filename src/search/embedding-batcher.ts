@@ -1,4 +1,4 @@
-import type { Embedder, EmbedderFingerprint, EmbeddingRole } from './embedder.js';
+import type { Embedder, EmbedderFingerprint, EmbeddingPriority, EmbeddingRole } from './embedder.js';
 
 /** Raised when more texts wait for the model than the batcher will hold (the caller should back off). */
 export class EmbeddingQueueFullError extends Error {
@@ -88,9 +88,9 @@ export class EmbeddingBatcher implements Embedder {
     return this.queues.query.length + this.queues.passage.length;
   }
 
-  embed(texts: readonly string[], role: EmbeddingRole): Promise<Float32Array[]> {
+  embed(texts: readonly string[], role: EmbeddingRole, priority?: EmbeddingPriority): Promise<Float32Array[]> {
     if (texts.length === 0) return Promise.resolve([]);
-    if (texts.length > this.maxBatch) return this.inner.embed(texts, role);
+    if (texts.length > this.maxBatch) return this.inner.embed(texts, role, priority);
     if (this.queued + texts.length > this.maxQueued) return Promise.reject(new EmbeddingQueueFullError(this.maxQueued));
     const promises = texts.map(
       (text) => new Promise<Float32Array>((resolve, reject) => this.queues[role].push({ text, resolve, reject })),
@@ -158,9 +158,11 @@ export class EmbeddingBatcher implements Embedder {
     this.stats.texts += batch.length;
     this.stats.largestBatch = Math.max(this.stats.largestBatch, batch.length);
     try {
+      // Customers wait on these (an index build's calls are larger than a batch and go around the queue).
       const vectors = await this.inner.embed(
         batch.map((w) => w.text),
         role,
+        'interactive',
       );
       batch.forEach((w, i) => {
         const vector = vectors[i];

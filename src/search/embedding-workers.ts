@@ -1,8 +1,9 @@
 import { availableParallelism } from 'node:os';
 import type { Worker } from 'node:worker_threads';
 import { startWorker } from '../runtime/start-worker.js';
-import type { Embedder, EmbedderFingerprint, EmbeddingRole } from './embedder.js';
+import type { Embedder, EmbedderFingerprint, EmbeddingPriority, EmbeddingRole } from './embedder.js';
 import type { EmbedRequest, WorkerMessage } from './embedding-worker.js';
+import { DEFAULT_EMBEDDING_BATCH_SIZE } from './model-registry.js';
 import { pinOnnxRuntime } from './pin-onnxruntime.js';
 import { DEFAULT_SESSION_OPTIONS } from './session-options.js';
 import type { TransformersEmbedderOptions } from './transformers-embedder.js';
@@ -79,10 +80,10 @@ export class EmbeddingWorkerError extends Error {
  */
 export class EmbeddingWorkerPool implements Embedder {
   /**
-   * Batches waiting for a worker. A customer's question goes before the batches of an index build
-   * (see `embed`): in the server both share the one model thread, and a reload of many articles
-   * queues minutes of batches (a batch of 16 body chunks takes ~2–3 s on one core), which a
-   * question behind them would wait for.
+   * Batches waiting for a worker. A customer's question (`interactive`) goes before the batches of
+   * an index build: in the server both share the one model thread, and a reload of many articles
+   * queues minutes of batches, which a question behind them would wait for (bench/reload-while-
+   * serving.ts: 100 new articles, one customer waited 48 s). It waits for the batch in hand only.
    */
   private readonly queues = { questions: [] as Task[], bulk: [] as Task[] };
   private closed = false;
@@ -132,7 +133,7 @@ export class EmbeddingWorkerPool implements Embedder {
       first.modelId,
       first.dimension,
       first.fingerprint,
-      options.model.batchSize ?? 16,
+      options.model.batchSize ?? DEFAULT_EMBEDDING_BATCH_SIZE,
       model,
       options.respawn ?? false,
       start,
@@ -144,7 +145,7 @@ export class EmbeddingWorkerPool implements Embedder {
     return this.workers.filter((w) => w.gone === undefined).length;
   }
 
-  async embed(texts: readonly string[], role: EmbeddingRole): Promise<Float32Array[]> {
+  async embed(texts: readonly string[], role: EmbeddingRole, priority: EmbeddingPriority = 'bulk'): Promise<Float32Array[]> {
     if (texts.length === 0) return [];
     if (this.closed) throw new EmbeddingWorkerError('The embedding workers were closed');
     // Identical texts (the same title in two languages, a repeated question) are embedded once.
@@ -155,9 +156,7 @@ export class EmbeddingWorkerPool implements Embedder {
     const order = unique.map((_, i) => i).sort((a, b) => size[a]! - size[b]! || a - b);
     const byText = new Map<string, Float32Array>();
     const batches: Promise<void>[] = [];
-    // Customers' questions come one micro-batch at a time (EmbeddingBatcher, a few texts); an index
-    // build's calls are many batches, and its `query` vectors (classifier training) too.
-    const queue = role === 'query' && order.length <= this.batchSize ? this.queues.questions : this.queues.bulk;
+    const queue = priority === 'interactive' ? this.queues.questions : this.queues.bulk;
     for (let start = 0; start < order.length; start += this.batchSize) {
       const batch = order.slice(start, start + this.batchSize).map((i) => unique[i]!);
       batches.push(

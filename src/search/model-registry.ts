@@ -60,6 +60,17 @@ export const ALL_MINILM_L6_V2: ModelSpec = {
 
 export const DEFAULT_MODEL_ID = MULTILINGUAL_E5_SMALL.id;
 
+/**
+ * Texts per model call when many are embedded at once (an index build; EMBEDDING_BATCH_SIZE). Small
+ * calls are faster on these CPUs, not slower: a call's activations outgrow the caches as it grows
+ * (e5 float, 640 passages of generated articles, two workers with one onnxruntime thread each:
+ * 60–62/s at 1, 63–68/s at 2 and 4, 57–60/s at 8, 48–54/s at 16; `npm run ingest` of 1,144 articles,
+ * alternating runs: 197–201 s at 4 against 210–225 s at 16). And in the server, where the
+ * customers' questions share the one model thread with a reload's batches, a question waits for
+ * the batch in hand: ~0.6 s for 4 body chunks, ~3 s for 16 (bench/reload-while-serving.ts).
+ */
+export const DEFAULT_EMBEDDING_BATCH_SIZE = 4;
+
 const KNOWN: readonly ModelSpec[] = [MULTILINGUAL_E5_SMALL, ALL_MINILM_L6_V2];
 
 /**

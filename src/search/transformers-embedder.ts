@@ -1,7 +1,7 @@
 import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { EmbedderLoadError, normalize, type Embedder, type EmbedderFingerprint, type EmbeddingRole } from './embedder.js';
-import { modelSpec, type ModelSpec } from './model-registry.js';
+import { DEFAULT_EMBEDDING_BATCH_SIZE, modelSpec, type ModelSpec } from './model-registry.js';
 import { skipUnusedTransformersDependencies } from '../runtime/unused-dependencies.js';
 import { derivedModelRoot, WordTable, withWordTable, type WordTableManifest } from './external-word-table.js';
 import { markedPath, openByPathCache } from './open-by-path.js';
@@ -13,7 +13,7 @@ export interface TransformersEmbedderOptions {
   modelId: string;
   /** Local model root laid out as `<root>/<org>/<name>/...`; when set, nothing is downloaded. */
   modelDir?: string | undefined;
-  /** How many texts go through the model at once (memory vs. throughput). */
+  /** How many texts go through the model at once (default `DEFAULT_EMBEDDING_BATCH_SIZE`). */
   batchSize?: number;
   /** Where downloaded models are cached (online use). */
   cacheDir?: string | undefined;
@@ -121,7 +121,7 @@ export class TransformersEmbedder implements Embedder {
     else patchAstralCodePoints(extract.tokenizer);
     const probe = await extract(['dimension probe'], { pooling: 'mean', normalize: true });
     const dimension = probe.dims[probe.dims.length - 1] ?? 0;
-    return new TransformersEmbedder(spec.id, dimension, fingerprintOf(spec, file), extract, options.batchSize ?? 16);
+    return new TransformersEmbedder(spec.id, dimension, fingerprintOf(spec, file), extract, options.batchSize ?? DEFAULT_EMBEDDING_BATCH_SIZE);
   }
 
   /** The model's token ids for a text (with the special tokens, without a prefix): for tests and diagnostics. */
