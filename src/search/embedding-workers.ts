@@ -71,8 +71,8 @@ export class EmbeddingWorkerError extends Error {
 /**
  * Embeds with several worker threads (inter-op parallelism for index builds): every worker runs
  * its own transformers.js model with one onnxruntime thread, and takes the next batch from the
- * shared queues (questions first) as soon as it is free, so N cores compute N batches at once. Calls may overlap (an
- * index build keeps the next articles queued while it stores the last ones).
+ * shared queues (interactive first) as soon as it is free, so N cores compute N batches at once.
+ * Calls may overlap (an index build keeps the next articles queued while it stores the last ones).
  *
  * Same vectors as TransformersEmbedder, in the callers' order: the float model gives a text the
  * same vector in any batch (test/transformers-embedder.test.ts), so a call's texts are sorted by
@@ -85,7 +85,7 @@ export class EmbeddingWorkerPool implements Embedder {
    * queues minutes of batches, which a question behind them would wait for (bench/reload-while-
    * serving.ts: 100 new articles, one customer waited 48 s). It waits for the batch in hand only.
    */
-  private readonly queues = { questions: [] as Task[], bulk: [] as Task[] };
+  private readonly queues: Record<EmbeddingPriority, Task[]> = { interactive: [], bulk: [] };
   private closed = false;
   /** Batches embedded and texts they carried, workers restarted (bench and tests read these). */
   readonly stats = { batches: 0, texts: 0, restarts: 0 };
@@ -156,11 +156,10 @@ export class EmbeddingWorkerPool implements Embedder {
     const order = unique.map((_, i) => i).sort((a, b) => size[a]! - size[b]! || a - b);
     const byText = new Map<string, Float32Array>();
     const batches: Promise<void>[] = [];
-    const queue = priority === 'interactive' ? this.queues.questions : this.queues.bulk;
     for (let start = 0; start < order.length; start += this.batchSize) {
       const batch = order.slice(start, start + this.batchSize).map((i) => unique[i]!);
       batches.push(
-        this.run(batch, role, queue).then((all) => {
+        this.run(batch, role, this.queues[priority]).then((all) => {
           batch.forEach((text, i) => byText.set(text, all.slice(i * this.dimension, (i + 1) * this.dimension)));
         }),
       );
@@ -207,10 +206,10 @@ export class EmbeddingWorkerPool implements Embedder {
 
   /** Every waiting batch, taken off the queues. */
   private takeAll(): Task[] {
-    return [...this.queues.questions.splice(0), ...this.queues.bulk.splice(0)];
+    return [...this.queues.interactive.splice(0), ...this.queues.bulk.splice(0)];
   }
 
-  /** Gives queued batches to idle workers (questions first); with no worker left (and none starting), fails them. */
+  /** Gives queued batches to idle workers (interactive first); with no worker left (and none starting), fails them. */
   private dispatch(): void {
     if (this.size === 0 && this.starting.size === 0) {
       const reasons = this.workers.map((w, i) => `worker ${i + 1} ${w.gone}`).join('; ');
@@ -218,9 +217,9 @@ export class EmbeddingWorkerPool implements Embedder {
       return;
     }
     for (const w of this.workers) {
-      if (this.queues.questions.length + this.queues.bulk.length === 0) return;
+      if (this.queues.interactive.length + this.queues.bulk.length === 0) return;
       if (w.busy !== undefined || w.gone !== undefined) continue;
-      const task = (this.queues.questions.shift() ?? this.queues.bulk.shift())!;
+      const task = (this.queues.interactive.shift() ?? this.queues.bulk.shift())!;
       w.busy = task;
       // A busy worker keeps the process alive; an idle one does not (no close() needed to exit).
       w.worker.ref();
