@@ -16,10 +16,9 @@ import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import YAML from 'yaml';
 import { benchTurn } from './bench-turn.js';
 import { buildOnce, ingestBuilt, productLaunch, startServer } from './start-memory.js';
-import { generatedArticle } from './ten-k.js';
+import { articleFile, generatedArticle } from './ten-k.js';
 import { quantile } from './concurrent-load.js';
 import { writeResults } from './results-file.js';
 import { markdownTable } from '../src/markdown-table.js';
@@ -92,11 +91,7 @@ async function main(): Promise<void> {
     const dir = path.join(knowledgeDir, 'articles', 'en', 'added');
     mkdirSync(dir, { recursive: true });
     const writtenAt = performance.now();
-    for (let n = 0; n < articles; n++) {
-      const article = generatedArticle(n);
-      const front = YAML.stringify({ id: article.id, title: article.title, language: article.language, tags: article.tags, questions: article.questions });
-      writeFileSync(path.join(dir, `gen-${n}.md`), `---\n${front}---\n${article.body}\n`);
-    }
+    for (let n = 0; n < articles; n++) writeFileSync(path.join(dir, `gen-${n}.md`), articleFile(generatedArticle(n)));
     const during: number[] = [];
     while (!reloadDone) during.push(await turn());
     const reloadSeconds = (performance.now() - writtenAt) / 1000;

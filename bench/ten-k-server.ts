@@ -16,11 +16,10 @@ import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } fr
 import { loadavg } from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import YAML from 'yaml';
 import { benchTurn } from './bench-turn.js';
 import { concurrentLoad, type LoadRun } from './concurrent-load.js';
 import { buildOnce, coldStarts, copyPersisted, ingestBuilt, median, productLaunch, rssMb, startServer } from './start-memory.js';
-import { generatedArticle } from './ten-k.js';
+import { articleFile, generatedArticle } from './ten-k.js';
 import type { Article } from '../src/knowledge/article.js';
 import { writeResults } from './results-file.js';
 import { markdownTable } from '../src/markdown-table.js';
@@ -46,12 +45,6 @@ const say = (line = '') => {
 const f1 = (x: number) => (Number.isFinite(x) ? x.toFixed(1) : '—');
 function table(headers: string[], rows: (string | number)[][]): void {
   say(markdownTable(headers, rows));
-}
-
-/** An article as the Markdown file an author writes (front matter + body). */
-function articleFile(article: Article): string {
-  const front = YAML.stringify({ id: article.id, title: article.title, language: article.language, tags: article.tags, questions: article.questions });
-  return `---\n${front}---\n${article.body}\n`;
 }
 
 function writeKnowledge(): void {

@@ -18,6 +18,7 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
+import YAML from 'yaml';
 import { performance } from 'node:perf_hooks';
 import cliProgress from 'cli-progress';
 import type { Article } from '../src/knowledge/article.js';
@@ -60,6 +61,12 @@ export function generatedArticle(n: number, revision = 0): Article {
     body: `${body.slice(0, Math.floor(body.length / 2))}\n\n${body.slice(Math.floor(body.length / 2))} This applies to the ${topic} ${context}.`,
     file: `generated/gen-${n}.md`,
   };
+}
+
+/** An article as the Markdown file an author writes (front matter + body). */
+export function articleFile(article: Article): string {
+  const front = YAML.stringify({ id: article.id, title: article.title, language: article.language, tags: article.tags, questions: article.questions });
+  return `---\n${front}---\n${article.body}\n`;
 }
 
 interface Reporter {

@@ -30,7 +30,6 @@ const tierSetSchema = z.object({ items: z.array(z.object({ request: z.string().m
 
 const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
 
-
 async function readYaml<T>(file: string, schema: z.ZodType<T>): Promise<T> {
   const parsed = schema.safeParse(YAML.parse(await readFile(file, 'utf8')));
   if (!parsed.success) throw new Error(`${file}: ${parsed.error.issues[0]?.path.join('.')}: ${parsed.error.issues[0]?.message}`);

@@ -135,7 +135,6 @@ const BUCKETS = [
 const bucketOf = (text: string) => BUCKETS.find((b) => text.split(/\s+/).filter(Boolean).length <= b.max)!.name;
 const pct = (part: number, whole: number) => (whole === 0 ? '—' : `${((100 * part) / whole).toFixed(1)} %`);
 
-
 async function main(): Promise<void> {
   const knowledgeDir = path.resolve(process.argv[2] ?? path.join(projectRoot(), 'knowledge'));
   const { samples, ambiguous } = await loadSamples(knowledgeDir);
