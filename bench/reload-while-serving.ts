@@ -1,16 +1,17 @@
 /**
  * What customers wait while the server re-indexes: the built server on a copy of the sample
- * knowledge base (indexed and calibrated first by `npm run ingest`), one conversation at a time
- * asking distinct questions, while N new article files are dropped into its knowledge folder. The
+ * knowledge base (indexed and calibrated first by `npm run ingest`), conversations (one at a time,
+ * or `--concurrency` at once, each turn a new one) asking distinct questions, while N new article
+ * files are dropped into its knowledge folder. The
  * file watcher re-indexes them in the server, through the same model thread the customers'
  * questions need (in the server there is one). Prints each phase's turn latency and how long the
  * reload took.
  *
- *   MODEL_DIR=../shared/models npx tsx bench/reload-while-serving.ts [--articles 100] [--batch-size N] [--no-build]
+ *   MODEL_DIR=../shared/models npx tsx bench/reload-while-serving.ts [--articles 100] [--concurrency 1] [--batch-size N] [--no-build]
  *
  * `--batch-size`: the server's EMBEDDING_BATCH_SIZE (texts per model call of an index build).
  *
- * Writes bench/results/<date>-reload-while-serving.md.
+ * Writes bench/results/<date>-reload-while-serving[-c<concurrency>].md.
  */
 import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
@@ -30,10 +31,11 @@ const option = (name: string): string | undefined => {
 };
 const articles = Number(option('articles') ?? 100);
 const batchSize = option('batch-size');
+const concurrency = Number(option('concurrency') ?? 1);
 const modelDir = path.resolve(process.env.MODEL_DIR ?? path.join(root, '..', 'shared', 'models'));
 const modelId = 'intfloat/multilingual-e5-small';
-/** Turns asked one after another before the files are written (the baseline). */
-const BASELINE_TURNS = 60;
+/** Turns asked before the files are written (the baseline): 60, or 3 per conversation. */
+const BASELINE_TURNS = Math.max(60, 3 * concurrency);
 /** How long turns go on after the reload is logged (calibration continues in the background). */
 const AFTER_MS = 20_000;
 
@@ -76,14 +78,23 @@ async function main(): Promise<void> {
     },
   });
   const next = questions();
-  const turn = async () => {
-    const started = performance.now();
-    await benchTurn(server.port, next(), 'customer');
-    return performance.now() - started;
+  /** Turns of `concurrency` conversations, each asking again as soon as it is answered, while `more()`: their latencies. */
+  const turns = async (more: (count: number) => boolean) => {
+    const ms: number[] = [];
+    const conversation = async () => {
+      while (more(ms.length)) {
+        const started = performance.now();
+        await benchTurn(server.port, next(), 'customer');
+        ms.push(performance.now() - started);
+      }
+    };
+    await Promise.all(Array.from({ length: concurrency }, conversation));
+    return ms;
   };
   try {
-    const baseline: number[] = [];
-    for (let i = 0; i < BASELINE_TURNS; i++) baseline.push(await turn());
+    const baselineStart = performance.now();
+    const baseline = await turns((count) => count < BASELINE_TURNS);
+    const baselineSeconds = (performance.now() - baselineStart) / 1000;
 
     log = '';
     let reloadDone = false;
@@ -92,23 +103,32 @@ async function main(): Promise<void> {
     mkdirSync(dir, { recursive: true });
     const writtenAt = performance.now();
     for (let n = 0; n < articles; n++) writeFileSync(path.join(dir, `gen-${n}.md`), articleFile(generatedArticle(n)));
-    const during: number[] = [];
-    while (!reloadDone) during.push(await turn());
-    const reloadSeconds = (performance.now() - writtenAt) / 1000;
+    let reloadSeconds = NaN;
+    void done.then(() => (reloadSeconds = (performance.now() - writtenAt) / 1000));
+    const during = await turns(() => !reloadDone);
     await done;
-    const after: number[] = [];
     const afterStart = performance.now();
-    while (performance.now() - afterStart < AFTER_MS) after.push(await turn());
+    const after = await turns(() => performance.now() - afterStart < AFTER_MS);
+    const afterSeconds = (performance.now() - afterStart) / 1000;
 
-    const row = (name: string, ms: number[]) => [name, ms.length, f1(quantile(ms, 0.5)), f1(quantile(ms, 0.99)), f1(Math.max(...ms))];
+    const row = (name: string, ms: number[], seconds: number) => [name, ms.length, f1(ms.length / seconds), f1(quantile(ms, 0.5)), f1(quantile(ms, 0.99)), f1(Math.max(...ms))];
     say(`### Customers' turns while ${articles} new articles are re-indexed (${modelId}, \`${launch.script}\`)`);
     say();
-    say(`2 cores, load average at the end ${loadavg().map((x) => x.toFixed(1)).join(' ')}.${build === undefined ? '' : ` Build ${f1(build.seconds)} s.`} Sample knowledge base (indexed and calibrated by \`npm run ingest\` first); one conversation at a time, distinct questions (no cache hit); ${articles} generated articles (title, 4 questions, a 150–250-word body) written into the knowledge folder at once${batchSize === undefined ? '' : `; EMBEDDING_BATCH_SIZE=${batchSize}`}.`);
+    say(`2 cores, load average at the end ${loadavg().map((x) => x.toFixed(1)).join(' ')}.${build === undefined ? '' : ` Build ${f1(build.seconds)} s.`} Sample knowledge base (indexed and calibrated by \`npm run ingest\` first); ${concurrency === 1 ? 'one conversation at a time' : `${concurrency} concurrent conversations`}, distinct questions (no cache hit); ${articles} generated articles (title, 4 questions, a 150–250-word body) written into the knowledge folder at once${batchSize === undefined ? '' : `; EMBEDDING_BATCH_SIZE=${batchSize}`}.`);
     say();
-    say(markdownTable(['phase', 'turns', 'p50 ms', 'p99 ms', 'max ms'], [row('before', baseline), row('file write → "knowledge reloaded"', during), row(`the ${AFTER_MS / 1000} s after (calibration in the background)`, after)]));
+    say(
+      markdownTable(
+        ['phase', 'turns', 'turns/s', 'p50 ms', 'p99 ms', 'max ms'],
+        [
+          row('before', baseline, baselineSeconds),
+          row('file write → "knowledge reloaded"', during, reloadSeconds),
+          row(`the ${AFTER_MS / 1000} s after (calibration in the background)`, after, afterSeconds),
+        ],
+      ),
+    );
     say();
     say(`Files written → "knowledge reloaded": ${f1(reloadSeconds)} s.`);
-    const file = writeResults(root, `${new Date().toISOString().slice(0, 10)}-reload-while-serving`, `${lines.join('\n')}\n`);
+    const file = writeResults(root, `${new Date().toISOString().slice(0, 10)}-reload-while-serving${concurrency === 1 ? '' : `-c${concurrency}`}`, `${lines.join('\n')}\n`);
     process.stdout.write(`\nwritten to ${path.relative(root, file)}\n`);
   } finally {
     await server.stop();

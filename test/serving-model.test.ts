@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { startWorker } from '../src/runtime/start-worker.js';
+import { EmbeddingBatcher } from '../src/search/embedding-batcher.js';
 import { EmbeddingWorkerPool } from '../src/search/embedding-workers.js';
 import { repoRoot, tempDir } from './support/test-app.js';
 
@@ -72,6 +73,29 @@ describe('the model thread, with a stand-in worker (no model)', () => {
       // The question waited for the batch in hand only, not for the two queued behind it.
       expect(finished).toEqual(['question', 'reload', 'training']);
       expect(vectors.map((v) => v[0])).toEqual(passages.map((text) => text.length));
+    } finally {
+      await pool.close();
+    }
+  });
+
+  it('keeps the model on customers\u2019 questions while they keep coming, an index build waiting', async () => {
+    const pool = await standIn();
+    try {
+      // As in the server: the micro-batcher sends its next call as soon as the last one is answered.
+      const batcher = new EmbeddingBatcher(pool, { maxBatch: 4, offThread: true });
+      const finished: string[] = [];
+      // A reload's batches (4 body chunks, 300 ms each) queued in the one model thread.
+      const reload = [0, 1, 2].map((b) =>
+        pool.embed(Array.from({ length: 4 }, (_, i) => `slow chunk ${b}.${i}`), 'passage').then(() => finished.push(`reload ${b}`)),
+      );
+      await new Promise((resolve) => setTimeout(resolve, 50)); // the first batch is in hand
+      // Twelve customers ask at once: three calls of four, the second and third sent from the answers of the one before.
+      const asked = Array.from({ length: 12 }, (_, i) => `question ${i}`);
+      const questions = asked.map((text) => batcher.embed([text], 'query').then(() => finished.push(text)));
+      await Promise.all([...reload, ...questions]);
+      // Between two of the batcher's calls the thread did not take a 300 ms batch of the reload.
+      expect(finished).toEqual(['reload 0', ...asked, 'reload 1', 'reload 2']);
+      expect(batcher.stats.calls).toBe(3);
     } finally {
       await pool.close();
     }
