@@ -2,7 +2,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { startWorker } from '../src/runtime/start-worker.js';
 import { EmbeddingBatcher } from '../src/search/embedding-batcher.js';
-import { EmbeddingWorkerPool } from '../src/search/embedding-workers.js';
+import { BULK_MAX_WAIT_MS, EmbeddingWorkerPool } from '../src/search/embedding-workers.js';
 import { repoRoot, tempDir } from './support/test-app.js';
 
 /**
@@ -96,6 +96,26 @@ describe('the model thread, with a stand-in worker (no model)', () => {
       // Between two of the batcher's calls the thread did not take a 300 ms batch of the reload.
       expect(finished).toEqual(['reload 0', ...asked, 'reload 1', 'reload 2']);
       expect(batcher.stats.calls).toBe(3);
+    } finally {
+      await pool.close();
+    }
+  });
+
+  it('lets an index build\u2019s batch through once it waited BULK_MAX_WAIT_MS while questions kept the model busy', async () => {
+    const pool = await standIn();
+    try {
+      const batcher = new EmbeddingBatcher(pool, { maxBatch: 1, offThread: true });
+      const finished: string[] = [];
+      // Eight questions of 300 ms, one per call: the model busy with questions for 2.4 s.
+      const asked = Array.from({ length: 8 }, (_, i) => `slow question ${i}`);
+      const questions = asked.map((text) => batcher.embed([text], 'query').then(() => finished.push(text)));
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      const reload = pool.embed(['slow chunk'], 'passage').then(() => finished.push('reload'));
+      await Promise.all([...questions, reload]);
+      const at = finished.indexOf('reload');
+      // Not before questions that came first (it had not waited long enough), not after all of them.
+      expect(at).toBeGreaterThanOrEqual(Math.floor(BULK_MAX_WAIT_MS / 300));
+      expect(at).toBeLessThan(finished.length - 1);
     } finally {
       await pool.close();
     }

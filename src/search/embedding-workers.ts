@@ -1,4 +1,5 @@
 import { availableParallelism } from 'node:os';
+import { performance } from 'node:perf_hooks';
 import type { Worker } from 'node:worker_threads';
 import { startWorker } from '../runtime/start-worker.js';
 import type { Embedder, EmbedderFingerprint, EmbeddingPriority, EmbeddingRole } from './embedder.js';
@@ -33,6 +34,14 @@ const RESTART_WINDOW_MS = 60_000;
  * size", seen in 3 of 6 runs of a test that did so).
  */
 const CLOSE_WAIT_MS = 15_000;
+/**
+ * Longest an index build's next batch waits while customers' questions keep the model busy: then
+ * it goes first, once. Questions go before bulk batches, and under steady load there is always one
+ * waiting, so without this a reload would wait for the load to drop, its new articles unanswerable
+ * meanwhile. At most one batch (4 texts, ~0.1–0.6 s) per second is at most about a third of the
+ * model's time while the questions keep coming; with any pause in them the build gets the gaps.
+ */
+export const BULK_MAX_WAIT_MS = 1_000;
 
 /**
  * Workers for bulk indexing: one per core, at most 4 (each holds a model, ~200–450 MB). Two
@@ -87,6 +96,8 @@ export class EmbeddingWorkerPool implements Embedder {
    * serving.ts: 100 new articles, one customer waited 48 s). It waits for the batch in hand only.
    */
   private readonly queues: Record<EmbeddingPriority, Task[]> = { interactive: [], bulk: [] };
+  /** Since when the bulk queue's first batch has waited: it became non-empty, or its last batch went to a worker. */
+  private bulkWaitingSince = 0;
   private closed = false;
   /** Batches embedded and texts they carried, workers restarted (bench and tests read these). */
   readonly stats = { batches: 0, texts: 0, restarts: 0 };
@@ -200,6 +211,7 @@ export class EmbeddingWorkerPool implements Embedder {
 
   private run(texts: string[], role: EmbeddingRole, priority: EmbeddingPriority): Promise<Float32Array> {
     return new Promise<Float32Array>((resolve, reject) => {
+      if (priority === 'bulk' && this.queues.bulk.length === 0) this.bulkWaitingSince = performance.now();
       this.queues[priority].push({ texts, role, priority, resolve, reject });
       this.dispatch();
     });
@@ -220,7 +232,7 @@ export class EmbeddingWorkerPool implements Embedder {
     for (const w of this.workers) {
       if (this.queues.interactive.length + this.queues.bulk.length === 0) return;
       if (w.busy !== undefined || w.gone !== undefined) continue;
-      const task = (this.queues.interactive.shift() ?? this.queues.bulk.shift())!;
+      const task = this.next();
       w.busy = task;
       // A busy worker keeps the process alive; an idle one does not (no close() needed to exit).
       w.worker.ref();
@@ -235,6 +247,15 @@ export class EmbeddingWorkerPool implements Embedder {
         task.reject(new EmbeddingWorkerError(`A batch could not be sent to an embedding worker: ${(error as Error).message}`));
       }
     }
+  }
+
+  /** The next batch: questions first, unless an index build's batch waited `BULK_MAX_WAIT_MS`. */
+  private next(): Task {
+    const { interactive, bulk } = this.queues;
+    const bulkDue = bulk.length > 0 && (interactive.length === 0 || performance.now() - this.bulkWaitingSince >= BULK_MAX_WAIT_MS);
+    if (!bulkDue) return interactive.shift()!;
+    this.bulkWaitingSince = performance.now();
+    return bulk.shift()!;
   }
 
   private answered(w: PoolWorker, message: WorkerMessage): void {
