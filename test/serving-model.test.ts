@@ -2,7 +2,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { startWorker } from '../src/runtime/start-worker.js';
 import { EmbeddingBatcher } from '../src/search/embedding-batcher.js';
-import { BULK_MAX_WAIT_MS, EmbeddingWorkerPool } from '../src/search/embedding-workers.js';
+import { EmbeddingWorkerPool, QUESTION_TIME_PER_BULK_TIME } from '../src/search/embedding-workers.js';
 import { repoRoot, tempDir } from './support/test-app.js';
 
 /**
@@ -101,7 +101,7 @@ describe('the model thread, with a stand-in worker (no model)', () => {
     }
   });
 
-  it('lets an index build\u2019s batch through once it waited BULK_MAX_WAIT_MS while questions kept the model busy', async () => {
+  it('gives an index build a third of the model while questions keep it busy (QUESTION_TIME_PER_BULK_TIME)', async () => {
     const pool = await standIn();
     try {
       const batcher = new EmbeddingBatcher(pool, { maxBatch: 1, offThread: true });
@@ -110,12 +110,14 @@ describe('the model thread, with a stand-in worker (no model)', () => {
       const asked = Array.from({ length: 8 }, (_, i) => `slow question ${i}`);
       const questions = asked.map((text) => batcher.embed([text], 'query').then(() => finished.push(text)));
       await new Promise((resolve) => setTimeout(resolve, 50));
-      const reload = pool.embed(['slow chunk'], 'passage').then(() => finished.push('reload'));
-      await Promise.all([...questions, reload]);
-      const at = finished.indexOf('reload');
-      // Not before questions that came first (it had not waited long enough), not after all of them.
-      expect(at).toBeGreaterThanOrEqual(Math.floor(BULK_MAX_WAIT_MS / 300));
-      expect(at).toBeLessThan(finished.length - 1);
+      // A reload's two batches of 300 ms, queued while the first question is in hand.
+      const reload = [0, 1].map((b) => pool.embed([`slow chunk ${b}`], 'passage').then(() => finished.push(`reload ${b}`)));
+      await Promise.all([...questions, ...reload]);
+      const [first, second] = [finished.indexOf('reload 0'), finished.indexOf('reload 1')];
+      // The first batch after the question in hand, the second once questions had twice its time, before the last question.
+      expect(first).toBe(1);
+      expect(second - first - 1).toBeGreaterThanOrEqual(QUESTION_TIME_PER_BULK_TIME);
+      expect(second).toBeLessThan(finished.length - 1);
     } finally {
       await pool.close();
     }

@@ -35,13 +35,17 @@ const RESTART_WINDOW_MS = 60_000;
  */
 const CLOSE_WAIT_MS = 15_000;
 /**
- * Longest an index build's next batch waits while customers' questions keep the model busy: then
- * it goes first, once. Questions go before bulk batches, and under steady load there is always one
- * waiting, so without this a reload would wait for the load to drop, its new articles unanswerable
- * meanwhile. At most one batch (4 texts, ~0.1–0.6 s) per second is at most about a third of the
- * model's time while the questions keep coming; with any pause in them the build gets the gaps.
+ * The model's time customers' questions get for each unit an index build's batch takes, while
+ * questions keep coming. Questions go before bulk batches, and under steady load one is always
+ * waiting: with questions strictly first, a reload waited for the load to drop (100 articles added
+ * to the sample under 100 concurrent conversations: 336 s, its new articles unanswerable
+ * meanwhile); with a bulk batch after every call of questions it took ~90 % of the model (each
+ * batch of body chunks ~0.5 s, a call of questions ~50 ms), and customers got 26 turns/s instead
+ * of 60, p99 11.8 s (`bench/reload-while-serving.ts --concurrency 100`). So after a bulk batch
+ * questions go first until they had twice its time: the build gets a third of the model, and
+ * all of it whenever no question waits.
  */
-export const BULK_MAX_WAIT_MS = 1_000;
+export const QUESTION_TIME_PER_BULK_TIME = 2;
 
 /**
  * Workers for bulk indexing: one per core, at most 4 (each holds a model, ~200–450 MB). Two
@@ -64,6 +68,8 @@ interface Task {
 interface PoolWorker {
   worker: Worker;
   busy: Task | undefined;
+  /** When it took the batch in hand (performance.now()). */
+  busySince?: number;
   /** Why it stopped (crash, exit), once it has. */
   gone: string | undefined;
   /** Called once the batch in hand is answered or the worker is gone (close() waits for it). */
@@ -96,8 +102,8 @@ export class EmbeddingWorkerPool implements Embedder {
    * serving.ts: 100 new articles, one customer waited 48 s). It waits for the batch in hand only.
    */
   private readonly queues: Record<EmbeddingPriority, Task[]> = { interactive: [], bulk: [] };
-  /** Since when the bulk queue's first batch has waited: it became non-empty, or its last batch went to a worker. */
-  private bulkWaitingSince = 0;
+  /** When the last bulk batch was answered and how long it took (ms): see `QUESTION_TIME_PER_BULK_TIME`. */
+  private lastBulk = { end: -Infinity, took: 0 };
   private closed = false;
   /** Batches embedded and texts they carried, workers restarted (bench and tests read these). */
   readonly stats = { batches: 0, texts: 0, restarts: 0 };
@@ -211,7 +217,6 @@ export class EmbeddingWorkerPool implements Embedder {
 
   private run(texts: string[], role: EmbeddingRole, priority: EmbeddingPriority): Promise<Float32Array> {
     return new Promise<Float32Array>((resolve, reject) => {
-      if (priority === 'bulk' && this.queues.bulk.length === 0) this.bulkWaitingSince = performance.now();
       this.queues[priority].push({ texts, role, priority, resolve, reject });
       this.dispatch();
     });
@@ -234,6 +239,7 @@ export class EmbeddingWorkerPool implements Embedder {
       if (w.busy !== undefined || w.gone !== undefined) continue;
       const task = this.next();
       w.busy = task;
+      w.busySince = performance.now();
       // A busy worker keeps the process alive; an idle one does not (no close() needed to exit).
       w.worker.ref();
       this.stats.batches++;
@@ -249,13 +255,11 @@ export class EmbeddingWorkerPool implements Embedder {
     }
   }
 
-  /** The next batch: questions first, unless an index build's batch waited `BULK_MAX_WAIT_MS`. */
+  /** The next batch: questions first, unless the last bulk batch was long enough ago (`QUESTION_TIME_PER_BULK_TIME`). */
   private next(): Task {
     const { interactive, bulk } = this.queues;
-    const bulkDue = bulk.length > 0 && (interactive.length === 0 || performance.now() - this.bulkWaitingSince >= BULK_MAX_WAIT_MS);
-    if (!bulkDue) return interactive.shift()!;
-    this.bulkWaitingSince = performance.now();
-    return bulk.shift()!;
+    const bulkDue = bulk.length > 0 && (interactive.length === 0 || performance.now() - this.lastBulk.end >= QUESTION_TIME_PER_BULK_TIME * this.lastBulk.took);
+    return bulkDue ? bulk.shift()! : interactive.shift()!;
   }
 
   private answered(w: PoolWorker, message: WorkerMessage): void {
@@ -263,6 +267,10 @@ export class EmbeddingWorkerPool implements Embedder {
     if (task === undefined || (message.type !== 'done' && message.type !== 'failed')) return;
     w.busy = undefined;
     w.worker.unref();
+    if (task.priority === 'bulk') {
+      const end = performance.now();
+      this.lastBulk = { end, took: end - (w.busySince ?? end) };
+    }
     if (message.type === 'done') task.resolve(message.vectors);
     else task.reject(new EmbeddingWorkerError(`Embedding worker ${this.workers.indexOf(w) + 1} failed on a batch of ${task.texts.length} texts: ${message.message}`));
     w.settled?.();
