@@ -37,13 +37,14 @@ const CLOSE_WAIT_MS = 15_000;
 /**
  * The model's time customers' questions get for each unit an index build's batch takes, while
  * questions keep coming. Questions go before bulk batches, and under steady load one is always
- * waiting: with questions strictly first, a reload waited for the load to drop (100 articles added
- * to the sample under 100 concurrent conversations: 336 s, its new articles unanswerable
- * meanwhile); with a bulk batch after every call of questions it took ~90 % of the model (each
- * batch of body chunks ~0.5 s, a call of questions ~50 ms), and customers got 26 turns/s instead
- * of 60, p99 11.8 s (`bench/reload-while-serving.ts --concurrency 100`). So after a bulk batch
- * questions go first until they had twice its time: the build gets a third of the model, and
- * all of it whenever no question waits.
+ * waiting: with questions strictly first, a reload would wait for the load to drop, its new
+ * articles unanswerable meanwhile. Measured with 100 articles added to the sample under 100
+ * concurrent conversations (`bench/reload-while-serving.ts --concurrency 100`): with a bulk batch
+ * after every call of questions (the order before), the build took ~90 % of the model (a batch of
+ * body chunks ~0.5 s, a call of questions ~50 ms): customers got 26 turns/s instead of 60, p99
+ * 11.8 s, reload 56 s; with one bulk batch per second, 66 turns/s but a 336 s reload; with this
+ * rule 55 turns/s, p99 2.4 s, reload 110 s. So after a bulk batch questions go first until they
+ * had twice its time: the build gets a third of the model, and all of it whenever no question waits.
  */
 export const QUESTION_TIME_PER_BULK_TIME = 2;
 
