@@ -24,7 +24,7 @@ function folders(): { knowledgeDir: string; dataDir: string } {
   return { knowledgeDir, dataDir };
 }
 
-function service(knowledgeDir: string, dataDir: string, log: string[] = []): KnowledgeService {
+function service(knowledgeDir: string, dataDir: string, log: string[] = [], recalibrateAfterReload?: { quietMs?: number; changedShare?: number }): KnowledgeService {
   return new KnowledgeService({
     knowledgeDir,
     dataDir,
@@ -35,6 +35,7 @@ function service(knowledgeDir: string, dataDir: string, log: string[] = []): Kno
     indexFactory: hnswIndexFactory,
     logger: createLogger('info', (line) => log.push((JSON.parse(line) as { message: string }).message)),
     retry: { initialMs: 0, maxMs: 0 },
+    ...(recalibrateAfterReload === undefined ? {} : { recalibrateAfterReload }),
   });
 }
 
@@ -55,9 +56,20 @@ const decisions = async (state: Extract<KnowledgeState, { state: 'ready' }>) =>
   );
 
 /** Appends a paragraph to one article: its passages change, so the knowledge base's content does. */
-function editArticle(knowledgeDir: string): void {
-  appendFileSync(path.join(knowledgeDir, 'articles', 'en', 'work-offline.md'), '\nOffline copies are kept for 30 days on each device.\n');
+function editArticle(knowledgeDir: string, paragraph = 'Offline copies are kept for 30 days on each device.'): void {
+  appendFileSync(path.join(knowledgeDir, 'articles', 'en', 'work-offline.md'), `\n${paragraph}\n`);
 }
+
+/** Resolves once `log` has `count` lines equal to `message` (fails after a minute). */
+async function logged(log: readonly string[], message: string, count = 1): Promise<void> {
+  const until = Date.now() + 60_000;
+  while (log.filter((m) => m === message).length < count) {
+    if (Date.now() > until) throw new Error(`"${message}" was not logged ${count} time(s): ${log.join(' | ')}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+const savedKey = (dataDir: string) => (JSON.parse(readFileSync(path.join(dataDir, 'knowledge-index', 'calibration.json'), 'utf8')) as { key: string }).key;
 
 describe('calibration through hot reloads and restarts (auto thresholds)', () => {
   it('a hot reload keeps the answer model together with the thresholds calibrated on its scores', async () => {
@@ -82,14 +94,105 @@ describe('calibration through hot reloads and restarts (auto thresholds)', () =>
     }
   }, 60_000);
 
+  it('once hot reloads are quiet, calibrates the changed passages again in the background; a reload that changed nothing does not', async () => {
+    const { knowledgeDir, dataDir } = folders();
+    const log: string[] = [];
+    // Every change counts (the sample's default share is 3 of its 144 article versions).
+    const knowledge = service(knowledgeDir, dataDir, log, { quietMs: 300, changedShare: 0 });
+    try {
+      const before = ready(await knowledge.ready);
+      const keyBefore = savedKey(dataDir);
+
+      editArticle(knowledgeDir);
+      const after = ready(await knowledge.reloadArticles());
+      // Answers at once with the calibration it had.
+      expect(after.calibration).toBe(before.calibration);
+      expect(log).not.toContain('answer thresholds recalibrated');
+
+      await logged(log, 'answer thresholds recalibrated');
+      const now = ready(knowledge.status);
+      expect(now.search).toBe(after.search);
+      expect(now.calibration).not.toBe(before.calibration);
+      expect(now.search.scoredByModel).toBe(true);
+      expect(now.search.thresholdsFor('en')).toEqual(now.calibration!.byLanguage.en?.thresholds ?? now.calibration!.pooled.thresholds);
+      expect(savedKey(dataDir)).not.toBe(keyBefore);
+
+      // Saved again unchanged: the calibration saved is for these passages already.
+      const keyNow = savedKey(dataDir);
+      ready(await knowledge.reloadArticles());
+      await new Promise((resolve) => setTimeout(resolve, 1_000));
+      expect(log.filter((m) => m === 'answer thresholds recalibrated')).toHaveLength(1);
+      expect(savedKey(dataDir)).toBe(keyNow);
+      expect(ready(knowledge.status).calibration).toEqual(now.calibration);
+    } finally {
+      await knowledge.stop();
+    }
+  }, 120_000);
+
+  it('calibrates again only once reloads changed 2 % of the article versions since the last calibration (3 of the sample\u2019s 144)', async () => {
+    const { knowledgeDir, dataDir } = folders();
+    const log: string[] = [];
+    const knowledge = service(knowledgeDir, dataDir, log, { quietMs: 300 });
+    try {
+      const before = ready(await knowledge.ready);
+      expect(before.search.articleCount * before.search.languages.length).toBe(144);
+      editArticle(knowledgeDir);
+      await knowledge.reloadArticles();
+      // The same article again, then a second one: two article versions changed.
+      editArticle(knowledgeDir, 'Copies on phones are kept for 14 days.');
+      appendFileSync(path.join(knowledgeDir, 'articles', 'pt', 'work-offline.md'), '\nAs cópias ficam guardadas 30 dias.\n');
+      await knowledge.reloadArticles();
+      await new Promise((resolve) => setTimeout(resolve, 1_000));
+      await knowledge.calibrationSettled();
+      expect(log).not.toContain('answer thresholds recalibrated');
+      expect(ready(knowledge.status).calibration).toBe(before.calibration);
+
+      appendFileSync(path.join(knowledgeDir, 'articles', 'pl', 'work-offline.md'), '\nKopie są przechowywane przez 30 dni.\n');
+      await knowledge.reloadArticles();
+      await knowledge.calibrationSettled();
+      expect(log).toContain('answer thresholds recalibrated');
+      expect(ready(knowledge.status).calibration).not.toBe(before.calibration);
+    } finally {
+      await knowledge.stop();
+    }
+  }, 120_000);
+
+  it('a reload during a background calibration replaces it: the calibration in use and saved is for the last passages', async () => {
+    const { knowledgeDir, dataDir } = folders();
+    const log: string[] = [];
+    const knowledge = service(knowledgeDir, dataDir, log, { quietMs: 0, changedShare: 0 });
+    try {
+      await knowledge.ready;
+      editArticle(knowledgeDir);
+      await knowledge.reloadArticles();
+      while (knowledge.recalibration === undefined) await new Promise((resolve) => setTimeout(resolve, 10));
+      editArticle(knowledgeDir, 'Offline copies of shared folders are kept for 7 days.');
+      await knowledge.reloadArticles();
+      await knowledge.calibrationSettled();
+      expect(log).toContain('answer thresholds recalibrated');
+      expect(log.filter((m) => m.includes('not recalibrated'))).toEqual([]);
+    } finally {
+      await knowledge.stop();
+    }
+    // The next start finds the saved calibration current for these passages: it calibrates nothing.
+    const log2: string[] = [];
+    const restarted = service(knowledgeDir, dataDir, log2);
+    try {
+      ready(await restarted.ready);
+      expect(restarted.recalibration).toBeUndefined();
+      expect(log2).toContain('answer thresholds calibrated');
+    } finally {
+      await restarted.stop();
+    }
+  }, 120_000);
+
   it('after articles changed while stopped, a restart answers with the last calibration at once and recalibrates in the background', async () => {
     const { knowledgeDir, dataDir } = folders();
     const first = service(knowledgeDir, dataDir);
     const original = ready(await first.ready).calibration;
     await first.stop();
     expect(original).toBeDefined();
-    const calibrationFile = path.join(dataDir, 'knowledge-index', 'calibration.json');
-    const savedKey = (JSON.parse(readFileSync(calibrationFile, 'utf8')) as { key: string }).key;
+    const keyBefore = savedKey(dataDir);
 
     editArticle(knowledgeDir);
     const log: string[] = [];
@@ -111,7 +214,7 @@ describe('calibration through hot reloads and restarts (auto thresholds)', () =>
       expect(now.calibration).not.toBe(original);
       expect(now.search.scoredByModel).toBe(true);
       expect(now.search.thresholdsFor('en')).toEqual(now.calibration!.byLanguage.en?.thresholds ?? now.calibration!.pooled.thresholds);
-      expect((JSON.parse(readFileSync(calibrationFile, 'utf8')) as { key: string }).key).not.toBe(savedKey);
+      expect(savedKey(dataDir)).not.toBe(keyBefore);
     } finally {
       await restarted.stop();
     }

@@ -57,6 +57,14 @@ export interface KnowledgeServiceOptions {
    */
   retry?: { initialMs: number; maxMs: number };
   /**
+   * With `auto` thresholds: when hot reloads have changed `changedShare` of the articles (default
+   * `RECALIBRATE_CHANGED_SHARE`) since the calibration in use was made, the answer model and
+   * thresholds are calibrated again in the background once reloads have been quiet for `quietMs`
+   * (default `RECALIBRATE_AFTER_RELOAD_MS`). A reload meanwhile starts the wait again and ends a
+   * calibration in progress.
+   */
+  recalibrateAfterReload?: { quietMs?: number; changedShare?: number };
+  /**
    * Called once each time a load or a hot reload succeeds: the app passes a full GC when it loads
    * the real model (src/runtime/collect-garbage.ts), so the model file's bytes do not stay in RSS,
    * nor the replaced index after a reload (at 10,000 articles the server measured 1.2–1.3 GB after
@@ -93,6 +101,26 @@ function calibrationLog(calibration: SelfCalibration): Record<string, unknown> {
 const DEFAULT_RETRY = { initialMs: 60_000, maxMs: 30 * 60_000 };
 
 /**
+ * A hot reload answers at once with the calibration it had, made for the passages before it. The
+ * answer model's features (classifier probabilities over all articles, the best other article)
+ * and the thresholds chosen on its scores drift as articles are added, edited or removed, and a
+ * server that is never restarted (articles published from the agent workspace, a synced folder)
+ * would keep its first calibration for ever. So it calibrates again in the background once the
+ * reloads have been quiet this long: a burst of saves costs one calibration, not one per file.
+ */
+export const RECALIBRATE_AFTER_RELOAD_MS = 5_000;
+/**
+ * ...and once the reloads since the last calibration changed this share of the articles (article
+ * versions: one article in three languages is three). A few edits barely move thresholds that are
+ * statistics over the whole knowledge base, while a calibration is not free: for the sample
+ * knowledge base (144 versions: from 3 changed) ~10 s of CPU; at 10,000 articles (from 203) ~130 s
+ * in the background while serving, and the process's RSS went from ~430 to 855 MB during it, 615 MB
+ * 3 s after it and 470 MB after the next load round (`bench/ten-k-server.ts` with a calibration
+ * after its 10-file reload, `bench/results/2026-12-07-round22.md`).
+ */
+export const RECALIBRATE_CHANGED_SHARE = 0.02;
+
+/**
  * Owns the lifecycle of everything that needs the embedding model: the model itself, the
  * articles, the persisted index and the tier classifier. It loads in the background, so the
  * server answers /health at once and the bot can say "still loading" (or "unavailable", with the
@@ -111,9 +139,27 @@ export class KnowledgeService {
   private inFlight: Promise<void>;
   private stopped = false;
   /** What the last successful load used, so a hot reload re-indexes articles without reloading the model. */
-  private loaded: { embedder: Embedder; articles: Article[]; thresholds: LanguageThresholds; calibration: SelfCalibration | undefined } | undefined;
+  private loaded:
+    | {
+        embedder: Embedder;
+        articles: Article[];
+        thresholds: LanguageThresholds;
+        calibration: SelfCalibration | undefined;
+        /** Set when thresholds are calibrated (`auto`): what a calibration after a reload uses. */
+        calibrationOptions: SelfCalibrationOptions | undefined;
+      }
+    | undefined;
   /** A calibration running in the background (see `recalibrateInBackground`); `stop` aborts it. */
   private recalibrating: Promise<void> | undefined;
+  /** Ends the background calibration in progress when a newer one replaces it. */
+  private recalibrationRun: AbortController | undefined;
+  /** The wait after a hot reload before calibrating again (`recalibrateAfterReloadMs`), and what ends it early. */
+  private recalibrationTimer: NodeJS.Timeout | undefined;
+  private endRecalibrationWait: (() => void) | undefined;
+  /** Settles when the last reload's wait and the calibration it started have ended. */
+  private afterReload: Promise<void> = Promise.resolve();
+  /** Article versions hot reloads embedded or removed since the calibration in use was started. */
+  private readonly changedSinceCalibration = new Set<string>();
   private readonly stopping = new AbortController();
   /**
    * The article files as last parsed: a reload parses only files that changed, and the first load
@@ -141,6 +187,8 @@ export class KnowledgeService {
   async stop(): Promise<void> {
     this.stopped = true;
     clearTimeout(this.retryTimer);
+    clearTimeout(this.recalibrationTimer);
+    this.endRecalibrationWait?.();
     this.stopping.abort(new Error('the knowledge service stopped'));
     await this.inFlight;
     await this.recalibrating;
@@ -158,18 +206,65 @@ export class KnowledgeService {
    */
   private recalibrateInBackground(search: KnowledgeSearch, indexDir: string, options: SelfCalibrationOptions): void {
     const { logger } = this.options;
-    this.recalibrating = calibrateAndSave(search, indexDir, { ...options, signal: this.stopping.signal }).then(
+    this.recalibrationRun?.abort(new Error('a newer calibration replaced it'));
+    const run = new AbortController();
+    this.recalibrationRun = run;
+    this.recalibrating = calibrateAndSave(search, indexDir, { ...options, signal: AbortSignal.any([this.stopping.signal, run.signal]) }).then(
       (calibration) => {
-        if (this.stopped || this.loaded === undefined || this.current.state !== 'ready') return;
-        this.loaded = { ...this.loaded, calibration, thresholds: thresholdsFrom(calibration) };
-        applyCalibration(this.current.search, calibration);
-        this.current = { ...this.current, calibration };
+        if (this.stopped || run.signal.aborted) return;
+        this.useCalibration(calibration);
         logger.info('answer thresholds recalibrated', calibrationLog(calibration));
       },
       (error: unknown) => {
-        if (!this.stopped) logger.error('answer thresholds not recalibrated, the last calibration stays', { error: (error as Error).message });
+        if (!this.stopped && !run.signal.aborted) logger.error('answer thresholds not recalibrated, the last calibration stays', { error: (error as Error).message });
       },
     );
+  }
+
+  /** Puts `calibration` to use in the search serving now (a hot reload may have replaced the one it was made for) and in later reloads. */
+  private useCalibration(calibration: SelfCalibration): void {
+    if (this.loaded === undefined || this.current.state !== 'ready') return;
+    this.loaded = { ...this.loaded, calibration, thresholds: thresholdsFrom(calibration) };
+    applyCalibration(this.current.search, calibration);
+    this.current = { ...this.current, calibration };
+  }
+
+  /** After hot reloads that changed enough: calibrates the passages then in use once reloads have been quiet (`RECALIBRATE_AFTER_RELOAD_MS`). */
+  private recalibrateAfterReload(): void {
+    clearTimeout(this.recalibrationTimer);
+    this.endRecalibrationWait?.();
+    this.afterReload = new Promise<void>((resolve) => {
+      this.endRecalibrationWait = resolve;
+      this.recalibrationTimer = setTimeout(() => {
+      this.changedSinceCalibration.clear();
+        this.endRecalibrationWait = undefined;
+        void this.recalibrateCurrent()
+          .then(() => this.recalibrating)
+          .catch((error: unknown) => this.options.logger.error('answer thresholds not recalibrated, the last calibration stays', { error: (error as Error).message }))
+          .finally(resolve);
+      }, this.options.recalibrateAfterReload?.quietMs ?? RECALIBRATE_AFTER_RELOAD_MS);
+      this.recalibrationTimer.unref();
+    });
+  }
+
+  /** Settles once no calibration after a hot reload is waiting or running (tests and benches wait for it). */
+  async calibrationSettled(): Promise<void> {
+    for (;;) {
+      const pending = this.afterReload;
+      await pending;
+      await this.recalibrating;
+      if (pending === this.afterReload) return;
+    }
+  }
+
+  private async recalibrateCurrent(): Promise<void> {
+    const options = this.loaded?.calibrationOptions;
+    if (this.stopped || options === undefined || this.current.state !== 'ready') return;
+    const { search } = this.current;
+    // A reload that changed nothing the calibration depends on (or changed it back) needs none.
+    const saved = await savedCalibration(search, this.indexDir, options);
+    if (saved?.current === true) this.useCalibration(saved.calibration);
+    else this.recalibrateInBackground(search, this.indexDir, options);
   }
 
   private scheduleRetry(): string | undefined {
@@ -203,16 +298,17 @@ export class KnowledgeService {
       });
       let calibration: SelfCalibration | undefined;
       let recalibrate: SelfCalibrationOptions | undefined;
+      let calibrationOptions: SelfCalibrationOptions | undefined;
       if (fixed.answer === undefined || fixed.suggest === undefined || fixed.closeMargin === undefined) {
-        const calibrationOptions: SelfCalibrationOptions = {
+        calibrationOptions = {
           outOfScope: await loadOutOfScope(this.options.knowledgeDir),
           maxWrongRate: this.options.maxWrongAnswerRate ?? 0.03,
           fixed,
         };
         // Made for other passages (articles changed while the bot was stopped): answer with it now
         // and make the new one in the background. Calibrating first would hold /ready for as long
-        // (~20 s for the sample knowledge base, minutes at 10,000 articles); a hot reload keeps
-        // its calibration the same way.
+        // (~20 s for the sample knowledge base, minutes at 10,000 articles); a hot reload does
+        // the same (`recalibrateAfterReload`).
         const saved = await savedCalibration(search, indexDir, calibrationOptions);
         if (saved !== undefined && !saved.current) recalibrate = calibrationOptions;
         calibration = saved?.calibration ?? (await calibrateAndSave(search, indexDir, calibrationOptions));
@@ -229,7 +325,8 @@ export class KnowledgeService {
         ...indexUpkeep(report),
       });
       const classifier = await loadTierClassifier(embedder, this.options);
-      this.loaded = { embedder, articles, thresholds, calibration };
+      this.loaded = { embedder, articles, thresholds, calibration, calibrationOptions };
+      this.changedSinceCalibration.clear();
       this.current = {
         state: 'ready',
         search,
@@ -335,6 +432,10 @@ export class KnowledgeService {
     });
     this.options.afterLoad?.();
     this.saveParsedArticles();
+    for (const key of [...report.embeddedArticles, ...report.removedArticles]) this.changedSinceCalibration.add(key);
+    const share = this.options.recalibrateAfterReload?.changedShare ?? RECALIBRATE_CHANGED_SHARE;
+    const changed = this.changedSinceCalibration.size;
+    if (latest.calibrationOptions !== undefined && changed > 0 && changed >= share * articles.length) this.recalibrateAfterReload();
     return this.current;
   }
 }
