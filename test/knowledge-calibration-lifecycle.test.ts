@@ -5,6 +5,7 @@ import { KnowledgeService, type KnowledgeState } from '../src/knowledge/knowledg
 import { createLogger } from '../src/logger.js';
 import { HashingTestEmbedder } from '../src/search/hashing-test-embedder.js';
 import { hnswIndexFactory } from '../src/search/hnsw-index.js';
+import type { SelfCalibration } from '../src/search/self-calibration.js';
 import { sampleKnowledgeDir, tempDir } from './support/test-app.js';
 
 /**
@@ -69,6 +70,27 @@ async function logged(log: readonly string[], message: string, count = 1): Promi
   }
 }
 
+/** A new start on these folders finds the saved calibration made for its passages: it calibrates nothing, in the background or before. */
+async function expectCalibrationCurrentAtStart(knowledgeDir: string, dataDir: string): Promise<void> {
+  const log: string[] = [];
+  const started = service(knowledgeDir, dataDir, log);
+  try {
+    ready(await started.ready);
+    expect(started.recalibration).toBeUndefined();
+    expect(log).toContain('answer thresholds calibrated');
+  } finally {
+    await started.stop();
+  }
+}
+
+/** The search serving `state` scores with a calibration other than `old`, its answer model and its thresholds. */
+function expectNewCalibrationInUse(state: Extract<KnowledgeState, { state: 'ready' }>, old: SelfCalibration | undefined): void {
+  expect(state.calibration).toBeDefined();
+  expect(state.calibration).not.toBe(old);
+  expect(state.search.scoredByModel).toBe(true);
+  expect(state.search.thresholdsFor('en')).toEqual(state.calibration!.byLanguage.en?.thresholds ?? state.calibration!.pooled.thresholds);
+}
+
 const savedKey = (dataDir: string) => (JSON.parse(readFileSync(path.join(dataDir, 'knowledge-index', 'calibration.json'), 'utf8')) as { key: string }).key;
 
 describe('calibration through hot reloads and restarts (auto thresholds)', () => {
@@ -112,9 +134,7 @@ describe('calibration through hot reloads and restarts (auto thresholds)', () =>
       await logged(log, 'answer thresholds recalibrated');
       const now = ready(knowledge.status);
       expect(now.search).toBe(after.search);
-      expect(now.calibration).not.toBe(before.calibration);
-      expect(now.search.scoredByModel).toBe(true);
-      expect(now.search.thresholdsFor('en')).toEqual(now.calibration!.byLanguage.en?.thresholds ?? now.calibration!.pooled.thresholds);
+      expectNewCalibrationInUse(now, before.calibration);
       expect(savedKey(dataDir)).not.toBe(keyBefore);
 
       // Saved again unchanged: the calibration saved is for these passages already.
@@ -174,16 +194,7 @@ describe('calibration through hot reloads and restarts (auto thresholds)', () =>
     } finally {
       await knowledge.stop();
     }
-    // The next start finds the saved calibration current for these passages: it calibrates nothing.
-    const log2: string[] = [];
-    const restarted = service(knowledgeDir, dataDir, log2);
-    try {
-      ready(await restarted.ready);
-      expect(restarted.recalibration).toBeUndefined();
-      expect(log2).toContain('answer thresholds calibrated');
-    } finally {
-      await restarted.stop();
-    }
+    await expectCalibrationCurrentAtStart(knowledgeDir, dataDir);
   }, 120_000);
 
   it('after articles changed while stopped, a restart answers with the last calibration at once and recalibrates in the background', async () => {
@@ -210,25 +221,13 @@ describe('calibration through hot reloads and restarts (auto thresholds)', () =>
       expect(log).toContain('answer thresholds recalibrated');
       const now = ready(restarted.status);
       expect(now.search).toBe(state.search);
-      expect(now.calibration).toBeDefined();
-      expect(now.calibration).not.toBe(original);
-      expect(now.search.scoredByModel).toBe(true);
-      expect(now.search.thresholdsFor('en')).toEqual(now.calibration!.byLanguage.en?.thresholds ?? now.calibration!.pooled.thresholds);
+      expectNewCalibrationInUse(now, original);
       expect(savedKey(dataDir)).not.toBe(keyBefore);
     } finally {
       await restarted.stop();
     }
 
-    // The next start finds the new calibration current: nothing runs in the background.
-    const log2: string[] = [];
-    const third = service(knowledgeDir, dataDir, log2);
-    try {
-      ready(await third.ready);
-      expect(third.recalibration).toBeUndefined();
-      expect(log2).toContain('answer thresholds calibrated');
-    } finally {
-      await third.stop();
-    }
+    await expectCalibrationCurrentAtStart(knowledgeDir, dataDir);
   }, 120_000);
 
   it('stopping during a background calibration ends it without saving or logging a failure', async () => {
