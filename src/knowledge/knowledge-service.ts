@@ -116,7 +116,8 @@ export const RECALIBRATE_AFTER_RELOAD_MS = 5_000;
  * knowledge base (144 versions: from 3 changed) ~10 s of CPU; at 10,000 articles (from 203) ~130 s
  * in the background while serving, and the process's RSS went from ~430 to 855 MB during it, 615 MB
  * 3 s after it and 470 MB after the next load round (`bench/ten-k-server.ts` with a calibration
- * after its 10-file reload, `bench/results/2026-12-07-round22.md`).
+ * after its 10-file reload, `bench/results/2026-12-07-round22.md`; measured before the keyword
+ * coverage stopped recounting removed articles per question, which took ~200 MB off the peak).
  */
 export const RECALIBRATE_CHANGED_SHARE = 0.02;
 
@@ -153,7 +154,7 @@ export class KnowledgeService {
   private recalibrating: Promise<void> | undefined;
   /** Ends the background calibration in progress when a newer one replaces it. */
   private recalibrationRun: AbortController | undefined;
-  /** The wait after a hot reload before calibrating again (`recalibrateAfterReloadMs`), and what ends it early. */
+  /** The wait after a hot reload before calibrating again (`recalibrateAfterReload.quietMs`), and what ends it early. */
   private recalibrationTimer: NodeJS.Timeout | undefined;
   private endRecalibrationWait: (() => void) | undefined;
   /** Settles when the last reload's wait and the calibration it started have ended. */
@@ -236,7 +237,7 @@ export class KnowledgeService {
     this.afterReload = new Promise<void>((resolve) => {
       this.endRecalibrationWait = resolve;
       this.recalibrationTimer = setTimeout(() => {
-      this.changedSinceCalibration.clear();
+        this.changedSinceCalibration.clear();
         this.endRecalibrationWait = undefined;
         void this.recalibrateCurrent()
           .then(() => this.recalibrating)
