@@ -8,7 +8,7 @@ import { decideAnswer } from '../src/search/answer-decision.js';
 import { HashingTestEmbedder } from '../src/search/hashing-test-embedder.js';
 import { hnswIndexFactory } from '../src/search/hnsw-index.js';
 import { KnowledgeSearch } from '../src/search/knowledge-search.js';
-import { loadOrCalibrate } from '../src/search/self-calibration.js';
+import { loadOrCalibrate, selfCalibrate } from '../src/search/self-calibration.js';
 import { tempDir } from './support/test-app.js';
 
 const article = (id: string, language: string, title: string, body: string, questions: string[]): Article => ({
@@ -179,6 +179,8 @@ describe('self-calibration on a small synthetic knowledge base', () => {
     expect((await loadOrCalibrate(search, dir, { outOfScope, maxWrongRate: 0.05 })).calibrated).toBe(false);
     // A different target recalibrates.
     expect((await loadOrCalibrate(search, dir, { outOfScope, maxWrongRate: 0.01 })).calibrated).toBe(true);
+    // In the background (beside customers) every classifier trains on a worker thread: the same calibration.
+    expect(await selfCalibrate(search, { outOfScope, maxWrongRate: 0.05, background: true })).toEqual(await selfCalibrate(search, { outOfScope, maxWrongRate: 0.05 }));
   });
 });
 

@@ -210,7 +210,7 @@ export class KnowledgeService {
     this.recalibrationRun?.abort(new Error('a newer calibration replaced it'));
     const run = new AbortController();
     this.recalibrationRun = run;
-    this.recalibrating = calibrateAndSave(search, indexDir, { ...options, signal: AbortSignal.any([this.stopping.signal, run.signal]) }).then(
+    this.recalibrating = calibrateAndSave(search, indexDir, { ...options, background: true, signal: AbortSignal.any([this.stopping.signal, run.signal]) }).then(
       (calibration) => {
         if (this.stopped || run.signal.aborted) return;
         this.useCalibration(calibration);

@@ -43,6 +43,14 @@ export interface SelfCalibrationOptions {
   fixed?: CalibrationOptions['fixed'];
   /** Ends a calibration running in the background (the server stopping): it rejects with the abort reason. */
   signal?: AbortSignal;
+  /**
+   * Runs beside customers' turns (the server's background calibrations): every classifier is
+   * trained on a worker thread, whatever the size. On this thread each training held the event
+   * loop ~0.3 s on the sample knowledge base, ten times per calibration; under 100 concurrent
+   * conversations the turns' p99 rose from ~2.3 to 4.6 s while it ran (`bench/reload-while-serving.ts
+   * --concurrency 100`, `bench/results/2026-12-07-round22.md`).
+   */
+  background?: boolean;
 }
 
 /**
@@ -94,14 +102,20 @@ export interface EvidenceCase {
  * desk that documents integrations). Removing each article in turn, its own questions become
  * exactly such questions, for any knowledge base.
  */
-export async function buildEvidenceCases(search: KnowledgeSearch, outOfScope: SelfCalibrationOptions['outOfScope'], signal?: AbortSignal): Promise<EvidenceCase[]> {
+export async function buildEvidenceCases(
+  search: KnowledgeSearch,
+  outOfScope: SelfCalibrationOptions['outOfScope'],
+  signal?: AbortSignal,
+  background = false,
+): Promise<EvidenceCase[]> {
   const { index } = search;
   const pause = yielder(signal);
   // The same classifier as `ArticleClassifier.train` (to the bit), on a worker thread for a large
-  // knowledge base (classifier-training.ts): ~5–7 s per fold at 10,000 articles off this thread.
+  // knowledge base (classifier-training.ts: ~5–7 s per fold at 10,000 articles off this thread),
+  // and for any size in the background.
   const train = async (examples: ReturnType<typeof examplesWithout>) => {
     signal?.throwIfAborted();
-    return (await trainArticleClassifier(examples, undefined)).classifier;
+    return (await trainArticleClassifier(examples, undefined, background || undefined)).classifier;
   };
   const all = await index.titleAndQuestionVectors();
   const vectorOf = new Map(all.map((p) => [p.label, p.vector]));
@@ -226,7 +240,7 @@ export function calibrateLanguages(casesByLanguage: Readonly<Record<string, Cali
 
 /** Trains the answer model and chooses thresholds on its scores. */
 export async function selfCalibrate(search: KnowledgeSearch, options: SelfCalibrationOptions): Promise<SelfCalibration> {
-  const cases = await buildEvidenceCases(search, options.outOfScope, options.signal);
+  const cases = await buildEvidenceCases(search, options.outOfScope, options.signal, options.background);
   // A threshold the operator fixed is a number on the similarity scale they know: keep that scale.
   const anyFixed = Object.values(options.fixed ?? {}).some((value) => value !== undefined);
   const model = anyFixed ? undefined : trainAnswerModel(cases);
