@@ -1,3 +1,4 @@
+import { runAll, type Stepwise } from '../stepwise.js';
 import { z } from 'zod';
 
 /** Persisted with the calibration (calibration.json): weights over standardised features. */
@@ -40,6 +41,11 @@ export class AnswerModel {
   }
 
   static train(rows: readonly (readonly number[])[], labels: readonly boolean[]): AnswerModel {
+    return runAll(AnswerModel.trainSteps(rows, labels));
+  }
+
+  /** `train`, yielding after each Newton step (see stepwise.ts). */
+  static *trainSteps(rows: readonly (readonly number[])[], labels: readonly boolean[]): Stepwise<AnswerModel> {
     const n = rows.length;
     const d = rows[0]?.length ?? 0;
     if (n === 0 || d === 0) return new AnswerModel(new Array<number>(d).fill(0), new Array<number>(d).fill(1), new Array<number>(d).fill(0), 0);
@@ -86,6 +92,7 @@ export class AnswerModel {
         change = Math.max(change, Math.abs(delta[j]!));
       }
       if (change < 1e-7) break;
+      yield;
     }
     return new AnswerModel(mean, scale, [...w.subarray(0, d)], w[d]!);
   }

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { evenlySpaced } from '../evenly-spaced.js';
+import { runAll, runPausing, type Stepwise } from '../stepwise.js';
 import { writeFileAtomically } from '../storage/atomic-file.js';
 import path from 'node:path';
 import { z } from 'zod';
@@ -190,6 +191,11 @@ export async function buildEvidenceCases(
 
 /** Trains the answer model on every case: each candidate article is one example, right (the expected article) or not. */
 export function trainAnswerModel(cases: readonly EvidenceCase[]): AnswerModel | undefined {
+  return runAll(trainAnswerModelSteps(cases));
+}
+
+/** `trainAnswerModel`, yielding between its Newton steps (stepwise.ts). */
+function* trainAnswerModelSteps(cases: readonly EvidenceCase[]): Stepwise<AnswerModel | undefined> {
   if (cases.filter((c) => c.kind === 'held-out').length < MIN_MODEL_QUESTIONS) return undefined;
   const rows: number[][] = [];
   const labels: boolean[] = [];
@@ -199,7 +205,7 @@ export function trainAnswerModel(cases: readonly EvidenceCase[]): AnswerModel | 
       labels.push(c.evidence.articles[i]!.articleId === c.expected);
     });
   }
-  return AnswerModel.train(rows, labels);
+  return yield* AnswerModel.trainSteps(rows, labels);
 }
 
 /**
@@ -225,8 +231,14 @@ export function thresholdCases(search: KnowledgeSearch, cases: readonly Evidence
 
 /** Calibrates per language (languages with too few questions get the pooled calibration). */
 export function calibrateLanguages(casesByLanguage: Readonly<Record<string, CalibrationCase[]>>, options: CalibrationOptions): Omit<SelfCalibration, 'model'> {
+  return runAll(calibrateLanguageSteps(casesByLanguage, options));
+}
+
+/** `calibrateLanguages`, yielding after each language's threshold search (stepwise.ts). */
+function* calibrateLanguageSteps(casesByLanguage: Readonly<Record<string, CalibrationCase[]>>, options: CalibrationOptions): Stepwise<Omit<SelfCalibration, 'model'>> {
   const all = Object.values(casesByLanguage).flat();
   const pooled = calibrateThresholds(all, options);
+  yield;
   const byLanguage: Record<string, Calibration> = {};
   for (const [language, languageCases] of Object.entries(casesByLanguage)) {
     const inScope = languageCases.filter((c) => c.expected !== 'none').length;
@@ -234,6 +246,7 @@ export function calibrateLanguages(casesByLanguage: Readonly<Record<string, Cali
     // Out-of-scope cases of other languages join when this language has none of its own.
     const withOos = languageCases.some((c) => c.expected === 'none') ? languageCases : [...languageCases, ...all.filter((c) => c.expected === 'none')];
     byLanguage[language] = calibrateThresholds(withOos, options);
+    yield;
   }
   return { pooled, byLanguage };
 }
@@ -243,8 +256,14 @@ export async function selfCalibrate(search: KnowledgeSearch, options: SelfCalibr
   const cases = await buildEvidenceCases(search, options.outOfScope, options.signal, options.background);
   // A threshold the operator fixed is a number on the similarity scale they know: keep that scale.
   const anyFixed = Object.values(options.fixed ?? {}).some((value) => value !== undefined);
-  const model = anyFixed ? undefined : trainAnswerModel(cases);
-  const calibration = calibrateLanguages(thresholdCases(search, cases, model), model === undefined ? options : { ...options, offerRatio: OFFER_RATIO });
+  // Step by step, the event loop turning between steps: customers' turns wait ~20–130 ms at most
+  // instead of ~0.5 s twice (sample knowledge base).
+  const pause = async () => {
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    options.signal?.throwIfAborted();
+  };
+  const model = anyFixed ? undefined : await runPausing(trainAnswerModelSteps(cases), pause);
+  const calibration = await runPausing(calibrateLanguageSteps(thresholdCases(search, cases, model), model === undefined ? options : { ...options, offerRatio: OFFER_RATIO }), pause);
   return model === undefined ? calibration : { ...calibration, model: model.toJSON() };
 }
 
