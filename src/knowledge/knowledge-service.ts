@@ -217,9 +217,13 @@ export class KnowledgeService {
         logger.info('answer thresholds recalibrated', calibrationLog(calibration));
       },
       (error: unknown) => {
-        if (!this.stopped && !run.signal.aborted) logger.error('answer thresholds not recalibrated, the last calibration stays', { error: (error as Error).message });
+        if (!this.stopped && !run.signal.aborted) this.notRecalibrated(error);
       },
     );
+  }
+
+  private notRecalibrated(error: unknown): void {
+    this.options.logger.error('answer thresholds not recalibrated, the last calibration stays', { error: (error as Error).message });
   }
 
   /** Puts `calibration` to use in the search serving now (a hot reload may have replaced the one it was made for) and in later reloads. */
@@ -241,7 +245,7 @@ export class KnowledgeService {
         this.endRecalibrationWait = undefined;
         void this.recalibrateCurrent()
           .then(() => this.recalibrating)
-          .catch((error: unknown) => this.options.logger.error('answer thresholds not recalibrated, the last calibration stays', { error: (error as Error).message }))
+          .catch((error: unknown) => this.notRecalibrated(error))
           .finally(resolve);
       }, this.options.recalibrateAfterReload?.quietMs ?? RECALIBRATE_AFTER_RELOAD_MS);
       this.recalibrationTimer.unref();

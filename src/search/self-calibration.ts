@@ -60,11 +60,11 @@ export interface SelfCalibrationOptions {
  */
 const EVIDENCE_PER_YIELD = 16;
 
-/** Lets timers and I/O run every EVIDENCE_PER_YIELD calls, and stops there when `signal` is aborted. */
-function yielder(signal: AbortSignal | undefined): () => Promise<void> {
+/** Lets timers and I/O run every `every` calls, and stops there when `signal` is aborted. */
+function yielder(signal: AbortSignal | undefined, every = EVIDENCE_PER_YIELD): () => Promise<void> {
   let calls = 0;
   return async () => {
-    if (++calls % EVIDENCE_PER_YIELD !== 0) return;
+    if (++calls % every !== 0) return;
     await new Promise<void>((resolve) => setImmediate(resolve));
     signal?.throwIfAborted();
   };
@@ -258,10 +258,7 @@ export async function selfCalibrate(search: KnowledgeSearch, options: SelfCalibr
   const anyFixed = Object.values(options.fixed ?? {}).some((value) => value !== undefined);
   // Step by step, the event loop turning between steps: customers' turns wait ~20–130 ms at most
   // instead of ~0.5 s twice (sample knowledge base).
-  const pause = async () => {
-    await new Promise<void>((resolve) => setImmediate(resolve));
-    options.signal?.throwIfAborted();
-  };
+  const pause = yielder(options.signal, 1);
   const model = anyFixed ? undefined : await runPausing(trainAnswerModelSteps(cases), pause);
   const calibration = await runPausing(calibrateLanguageSteps(thresholdCases(search, cases, model), model === undefined ? options : { ...options, offerRatio: OFFER_RATIO }), pause);
   return model === undefined ? calibration : { ...calibration, model: model.toJSON() };
