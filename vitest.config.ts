@@ -9,6 +9,8 @@ export default defineConfig({
     // Two test files at a time on the 2-core machines CI uses (vitest's default there is one): the
     // suite waits on servers and PostgreSQL much of the time, so a second file fills it.
     maxWorkers: 2,
+    // Every temporary folder of the run (the tests' and their servers') in one, removed at the end.
+    globalSetup: ['test/support/run-temp-dir.ts'],
     projects: [
       { extends: true, test: { name: 'server', include: ['test/**/*.test.ts'], exclude: ['test/**/*.browser.test.ts'], sequence: { groupOrder: 0 } } },
       // Then the pages in real Chromium, one file at a time: a browser starved of CPU by a model

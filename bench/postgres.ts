@@ -88,7 +88,8 @@ async function deskTurns(databaseUrl: string | undefined, levels: readonly numbe
 
 /** Milliseconds from an append's commit on one connection until another instance knows. */
 async function signalLatency(url: string, samples: number): Promise<{ notify: number[]; poll100: number[]; poll500: number[] }> {
-  const stores = openStores({ databaseUrl: url, dataDir: mkdtempSync(path.join(tmpdir(), 'tierdesk-bench-sig-')), slaHours: { L1: 1, L2: 1, L3: 1, L4: 1 } });
+  const dataDir = mkdtempSync(path.join(tmpdir(), 'tierdesk-bench-sig-'));
+  const stores = openStores({ databaseUrl: url, dataDir, slaHours: { L1: 1, L2: 1, L3: 1, L4: 1 } });
   await stores.ready();
   const id = `bench-${randomUUID()}`;
   await stores.directLine.createConversation({ id, userId: 'u', locale: undefined, createdAt: new Date().toISOString() });
@@ -138,6 +139,7 @@ async function signalLatency(url: string, samples: number): Promise<{ notify: nu
   const poll500 = await poll(500, Math.min(samples, 20));
   await poller.end();
   await stores.close();
+  rmSync(dataDir, { recursive: true, force: true });
   return { notify, poll100, poll500 };
 }
 

@@ -168,7 +168,7 @@ async function load(port: number, concurrency: number, total: number, next: () =
 /**
  * A data dir for the in-process split with what a restarted server finds: the index AND the kept
  * tier-example vectors (without them the tier examples are embedded during the measured turns and
- * their batches counted as the turns' model time). Left in the temp dir (small).
+ * their batches counted as the turns' model time). The caller removes it (~100 MB with the model cache).
  */
 function splitCopy(indexed: string): string {
   const dir = mkdtempSync(path.join(tmpdir(), 'tierdesk-bench-'));
@@ -678,7 +678,9 @@ async function main(): Promise<void> {
     table(['measure', 'seconds', 'RSS MB'], rows);
     say();
     if (steady.length > 0) reportSteadyLoad(steady, turns * 2, afterSecond);
-    await inProcess(splitCopy(indexed), next);
+    const splitDir = splitCopy(indexed);
+    await inProcess(splitDir, next);
+    rmSync(splitDir, { recursive: true, force: true });
     if (flag('memory-variants')) await memoryBreakdown();
   }
 

@@ -1,5 +1,4 @@
 import { cpSync, existsSync, mkdirSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { AppOverrides } from '../../src/app.js';
 import { DEFAULT_MODEL_ID } from '../../src/search/model-registry.js';
@@ -10,14 +9,15 @@ export const MODEL_DIR = path.resolve(repoRoot, '../shared/models');
 
 /**
  * Starts the app with the REAL default model (for tests that claim answer quality). The search
- * index is kept in a cache folder between test files and runs: it is incremental (its manifest
+ * index is kept between test files and runs in node_modules/.cache (the run's temporary folder is
+ * removed at its end: test/support/run-temp-dir.ts): it is incremental (its manifest
  * names the model and every passage's hash), so a cached index is only reused where it still
  * matches and the rest is rebuilt — embedding the whole knowledge base on every start would cost
  * minutes of CPU.
  */
 export async function startRealModelApp(env: Record<string, string> = {}, overrides: AppOverrides = {}): Promise<RunningApp> {
   const model = env.EMBEDDING_MODEL ?? DEFAULT_MODEL_ID;
-  const cache = path.join(tmpdir(), 'tierdesk-test-index-cache', model.replace(/[^\w.-]+/g, '_'));
+  const cache = path.join(repoRoot, 'node_modules', '.cache', 'tierdesk-test-index', model.replace(/[^\w.-]+/g, '_'));
   const dataDir = tempDir();
   if (existsSync(cache)) cpSync(cache, path.join(dataDir, 'knowledge-index'), { recursive: true });
   // The product default: thresholds (and the answer model) self-calibrated on the knowledge base,
