@@ -318,6 +318,8 @@ export async function savedCalibration(search: KnowledgeSearch, indexDir: string
 export async function calibrateAndSave(search: KnowledgeSearch, indexDir: string, options: SelfCalibrationOptions): Promise<SelfCalibration> {
   const keys = cacheKeys(search, options);
   const calibration = await selfCalibrate(search, options);
+  // A newer reload's calibration replaced this one while it ran: its file is the one to keep.
+  options.signal?.throwIfAborted();
   await writeFileAtomically(path.join(indexDir, CALIBRATION_FILE), JSON.stringify({ ...keys, calibration }));
   return calibration;
 }
