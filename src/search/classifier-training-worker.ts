@@ -1,5 +1,6 @@
 import { parentPort } from 'node:worker_threads';
 import { z } from 'zod';
+import { lowerThisThreadPriority } from '../runtime/thread-priority.js';
 import { ArticleClassifier, type ClassifierJson } from './article-classifier.js';
 
 /** What the main thread sends: the examples (labels and row-major vectors) and the saved Σ v vᵀ, if any. */
@@ -8,6 +9,8 @@ export const trainingRequestSchema = z.object({
   dimension: z.number().int().positive(),
   vectors: z.instanceof(Float32Array),
   gram: z.instanceof(Float64Array).nullable(),
+  /** Background work (a calibration while the bot serves): train at the lowest CPU priority. */
+  lowPriority: z.boolean(),
 });
 
 export type TrainingRequest = z.infer<typeof trainingRequestSchema>;
@@ -25,7 +28,8 @@ export type TrainingAnswer =
 parentPort!.once('message', (message: unknown) => {
   const port = parentPort!;
   try {
-    const { labels, dimension, vectors, gram } = trainingRequestSchema.parse(message);
+    const { labels, dimension, vectors, gram, lowPriority } = trainingRequestSchema.parse(message);
+    if (lowPriority) lowerThisThreadPriority();
     if (vectors.length !== labels.length * dimension) throw new Error(`${vectors.length} floats for ${labels.length} examples of dimension ${dimension}`);
     const examples = labels.map((label, i) => ({ label, vector: vectors.subarray(i * dimension, (i + 1) * dimension) }));
     const trained = ArticleClassifier.trainWithGram(examples, gram ?? undefined);

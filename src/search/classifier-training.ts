@@ -31,15 +31,22 @@ export class ClassifierTrainer {
   /** Why the worker can no longer answer (it failed or exited), once it happened. */
   private failure: string | undefined;
 
-  private constructor(private worker: Worker | undefined) {
+  private constructor(
+    private worker: Worker | undefined,
+    private readonly lowPriority: boolean,
+  ) {
     // Listening from the start: a worker that fails before `train` must not be an uncaught error.
     worker?.on('error', (error) => (this.failure ??= `failed: ${error.message}`));
     worker?.on('exit', (code) => (this.failure ??= `exited with code ${code} before answering`));
   }
 
-  /** A trainer for `articles` article ids: with a worker thread from `WORKER_TRAINING_ARTICLES` on (or as `inWorker` says). */
-  static start(articles: number, inWorker = articles >= WORKER_TRAINING_ARTICLES): ClassifierTrainer {
-    return new ClassifierTrainer(inWorker ? startWorker(import.meta.url, 'classifier-training-worker', undefined) : undefined);
+  /**
+   * A trainer for `articles` article ids: with a worker thread from `WORKER_TRAINING_ARTICLES` on
+   * (or as `inWorker` says). `lowPriority`: the worker trains at the lowest CPU priority (work in
+   * the background of a serving bot).
+   */
+  static start(articles: number, inWorker = articles >= WORKER_TRAINING_ARTICLES, lowPriority = false): ClassifierTrainer {
+    return new ClassifierTrainer(inWorker ? startWorker(import.meta.url, 'classifier-training-worker', undefined) : undefined, lowPriority);
   }
 
   /** Trains once (a second call trains on this thread). `gram` is not modified (the worker gets a copy). */
@@ -57,7 +64,7 @@ export class ClassifierTrainer {
         if (e.vector.length !== dimension) throw new ClassifierTrainingError(`example ${i} has ${e.vector.length} dimensions, not ${dimension}`);
         vectors.set(e.vector, i * dimension);
       });
-      const request: TrainingRequest = { labels: examples.map((e) => e.label), dimension, vectors, gram: gram === undefined ? null : Float64Array.from(gram) };
+      const request: TrainingRequest = { labels: examples.map((e) => e.label), dimension, vectors, gram: gram === undefined ? null : Float64Array.from(gram), lowPriority: this.lowPriority };
       const answer = await new Promise<TrainingAnswer>((resolve, reject) => {
         if (this.failure !== undefined) return reject(new ClassifierTrainingError(`the classifier training worker ${this.failure}`));
         worker.once('message', resolve);
@@ -79,11 +86,12 @@ export class ClassifierTrainer {
   }
 }
 
-/** `ClassifierTrainer.start(article ids of the examples, inWorker).train(examples, gram)`. */
+/** `ClassifierTrainer.start(article ids of the examples, inWorker, lowPriority).train(examples, gram)`. */
 export function trainArticleClassifier(
   examples: readonly LabelledVector[],
   gram: Float64Array | undefined,
   inWorker?: boolean,
+  lowPriority?: boolean,
 ): Promise<{ classifier: ArticleClassifier; gram: Float64Array }> {
-  return ClassifierTrainer.start(new Set(examples.map((e) => e.label)).size, inWorker).train(examples, gram);
+  return ClassifierTrainer.start(new Set(examples.map((e) => e.label)).size, inWorker, lowPriority).train(examples, gram);
 }

@@ -113,10 +113,10 @@ export async function buildEvidenceCases(
   const pause = yielder(signal);
   // The same classifier as `ArticleClassifier.train` (to the bit), on a worker thread for a large
   // knowledge base (classifier-training.ts: ~5–7 s per fold at 10,000 articles off this thread),
-  // and for any size in the background.
+  // and for any size in the background, there at the lowest CPU priority (runtime/thread-priority.ts).
   const train = async (examples: ReturnType<typeof examplesWithout>) => {
     signal?.throwIfAborted();
-    return (await trainArticleClassifier(examples, undefined, background || undefined)).classifier;
+    return (await trainArticleClassifier(examples, undefined, background || undefined, background)).classifier;
   };
   const all = await index.titleAndQuestionVectors();
   const vectorOf = new Map(all.map((p) => [p.label, p.vector]));
