@@ -113,13 +113,34 @@ describe('classifier training on a worker thread', () => {
 
   it('trains the same classifier and sums as on this thread, with and without saved sums', async () => {
     const here = ArticleClassifier.trainWithGram(examples, undefined);
-    const there = await trainArticleClassifier(examples, undefined, true);
+    const there = await trainArticleClassifier(examples, undefined, { inWorker: true });
     expect(there.classifier.toJSON()).toEqual(here.classifier.toJSON());
     expect(Array.from(there.gram)).toEqual(Array.from(here.gram));
     const gram = Float64Array.from(here.gram);
-    const withSums = await trainArticleClassifier(examples, gram, true);
+    const withSums = await trainArticleClassifier(examples, gram, { inWorker: true });
     expect(withSums.classifier.toJSON()).toEqual(ArticleClassifier.trainWithGram(examples, Float64Array.from(here.gram)).classifier.toJSON());
     expect(Array.from(gram)).toEqual(Array.from(here.gram)); // the caller's sums are not transferred away
+  });
+
+  it('trains from other examples\' sums with the vectors that differ added and removed: the same classifier on the worker and here, and as summed from scratch up to rounding', async () => {
+    // As calibration's folds do: the sums of fold A's examples, turned into fold B's.
+    const heldOutA = new Set(examples.filter((_, i) => i % 5 === 0));
+    const heldOutB = new Set(examples.filter((_, i) => i % 5 === 1));
+    const foldA = examples.filter((e) => !heldOutA.has(e));
+    const foldB = examples.filter((e) => !heldOutB.has(e));
+    const sumsA = ArticleClassifier.trainWithGram(foldA, undefined).gram;
+    const changes = { add: [...heldOutA].map((e) => e.vector), remove: [...heldOutB].map((e) => e.vector) };
+    const there = await trainArticleClassifier(foldB, sumsA, { inWorker: true, changes });
+    const here = await trainArticleClassifier(foldB, sumsA, { inWorker: false, changes });
+    expect(there.classifier.toJSON()).toEqual(here.classifier.toJSON());
+    expect(Array.from(there.gram)).toEqual(Array.from(here.gram));
+    const scratch = ArticleClassifier.trainWithGram(foldB, undefined);
+    scratch.gram.forEach((g, i) => expect(Math.abs(there.gram[i]! - g)).toBeLessThan(1e-9));
+    expect(there.classifier.toJSON().temperature).toBe(scratch.classifier.toJSON().temperature);
+    for (const probe of clusters(30, 2, 24, 9)) {
+      const a = there.classifier.predict(probe.vector);
+      for (const [label, p] of scratch.classifier.predict(probe.vector)) expect(Math.abs(a.get(label)! - p)).toBeLessThan(1e-9);
+    }
   });
 
   it('trains on a worker started ahead, once; an unused worker is closed', async () => {
@@ -133,7 +154,7 @@ describe('classifier training on a worker thread', () => {
 
   it('rejects examples of different dimensions with an explicit error', async () => {
     const mixed = [...examples, { label: 'odd', vector: new Float32Array(5) }];
-    await expect(trainArticleClassifier(mixed, undefined, true)).rejects.toThrow(ClassifierTrainingError);
+    await expect(trainArticleClassifier(mixed, undefined, { inWorker: true })).rejects.toThrow(ClassifierTrainingError);
   });
 });
 

@@ -105,70 +105,33 @@ export class ArticleClassifier {
     let sq = 0;
     for (const e of examples) for (let d = 0; d < D; d++) sq += (e.vector[d]! - mean[d]!) ** 2;
     const scale = 1 / Math.sqrt(Math.max(sq / n, 1e-12));
-    // The centred, scaled inputs x_i = s(v_i − μ). All of them at once (n × D doubles: 153 MB at
-    // 50,000 examples) only for XᵀX when no saved sums are given; otherwise each row is computed
-    // where it is used (the same values).
+    // The centred, scaled inputs x_i = s(v_i − μ), each row computed where it is used: all of them
+    // at once would be n × D doubles (153 MB at 50,000 examples, held during every training).
     const centre = (i: number, out: Float64Array, offset: number) => {
       const v = examples[i]!.vector;
       for (let d = 0; d < D; d++) out[offset + d] = (v[d]! - mean[d]!) * scale;
     };
-    let x: Float64Array | undefined;
-    if (givenGram === undefined) {
-      x = new Float64Array(n * D);
-      for (let i = 0; i < n; i++) centre(i, x, i * D);
-    }
     const y = Int32Array.from(examples, (e) => classOf.get(e.label)!);
 
     // A = XᵀX + λI (upper triangle then mirrored), B = XᵀY with one-hot Y minus class priors.
     const prior = new Float64Array(K);
     for (let i = 0; i < n; i++) prior[y[i]!]! += 1 / n;
-    // Four examples per pass over A: A (D × D doubles, 1.2 MB) is read and written a quarter as
-    // often, which was most of the time of this product at 10,000 articles (50,000 examples).
-    const a = new Float64Array(D * D);
-    let i = 0;
-    // σ = Σv of the raw vectors: links XᵀX of the centred inputs and G = Σ v vᵀ both ways.
+    // G = Σ v vᵀ of the raw vectors: given (saved by the last training and updated), or summed here.
+    const gram =
+      givenGram ??
+      ArticleClassifier.updateGram(
+        new Float64Array(D * D),
+        examples.map((e) => e.vector),
+        1,
+      );
+    // σ = Σv of the raw vectors. XᵀX of the centred, scaled inputs from the raw sums:
+    // s²(G − μσᵀ − σμᵀ + nμμᵀ).
     const sum = new Float64Array(D);
     for (const e of examples) for (let d = 0; d < D; d++) sum[d]! += e.vector[d]!;
-    if (givenGram !== undefined) {
-      // XᵀX of the centred, scaled inputs from the raw sums: s²(G − μσᵀ − σμᵀ + nμμᵀ).
-      for (let r = 0; r < D; r++) {
-        for (let c = r; c < D; c++) {
-          a[r * D + c] = scale * scale * (givenGram[r * D + c]! - mean[r]! * sum[c]! - sum[r]! * mean[c]! + n * mean[r]! * mean[c]!);
-        }
-      }
-      i = n;
-    }
-    for (; x !== undefined && i + 4 <= n; i += 4) {
-      const o0 = i * D;
-      const o1 = o0 + D;
-      const o2 = o1 + D;
-      const o3 = o2 + D;
-      for (let r = 0; r < D; r++) {
-        const x0 = x[o0 + r]!;
-        const x1 = x[o1 + r]!;
-        const x2 = x[o2 + r]!;
-        const x3 = x[o3 + r]!;
-        const row = r * D;
-        for (let c = r; c < D; c++) a[row + c]! += x0 * x[o0 + c]! + x1 * x[o1 + c]! + x2 * x[o2 + c]! + x3 * x[o3 + c]!;
-      }
-    }
-    for (; x !== undefined && i < n; i++) {
-      const o = i * D;
-      for (let r = 0; r < D; r++) {
-        const xr = x[o + r]!;
-        const row = r * D;
-        for (let c = r; c < D; c++) a[row + c]! += xr * x[o + c]!;
-      }
-    }
-    // Σ v vᵀ of the raw vectors for the next retraining, from XᵀX (the inverse of the formula above).
-    let gram: Float64Array | undefined;
-    if (givenGram !== undefined) gram = givenGram;
-    else {
-      gram = new Float64Array(D * D);
-      for (let r = 0; r < D; r++) {
-        for (let c = r; c < D; c++) {
-          gram[r * D + c] = a[r * D + c]! / (scale * scale) + mean[r]! * sum[c]! + sum[r]! * mean[c]! - n * mean[r]! * mean[c]!;
-        }
+    const a = new Float64Array(D * D);
+    for (let r = 0; r < D; r++) {
+      for (let c = r; c < D; c++) {
+        a[r * D + c] = scale * scale * (gram[r * D + c]! - mean[r]! * sum[c]! - sum[r]! * mean[c]! + n * mean[r]! * mean[c]!);
       }
     }
     const lambda = (options.ridge ?? DEFAULT_RIDGE) * (n / D);
@@ -181,13 +144,8 @@ export class ArticleClassifier {
     const row = new Float64Array(D);
     for (let i = 0; i < n; i++) {
       const k = y[i]!;
-      let o = i * D;
-      let xi = x;
-      if (xi === undefined) {
-        centre(i, row, 0);
-        [xi, o] = [row, 0];
-      }
-      for (let d = 0; d < D; d++) b[d * K + k]! += xi[o + d]!;
+      centre(i, row, 0);
+      for (let d = 0; d < D; d++) b[d * K + k]! += row[d]!;
     }
     const chol = cholesky(a, D);
     const w = solveCholesky(chol, D, b, K); // D × K
@@ -248,16 +206,35 @@ export class ArticleClassifier {
     return { classifier: new ArticleClassifier(labels, D, mean, scale, weights, new Float32Array(K), temperature), gram };
   }
 
-  /** Adds (`sign` 1) or removes (−1) examples' outer products v vᵀ to a `gram` (upper triangle, D × D). */
-  static updateGram(gram: Float64Array, vectors: readonly Float32Array[], sign: 1 | -1): void {
+  /**
+   * Adds (`sign` 1) or removes (−1) examples' outer products v vᵀ to a `gram` (upper triangle,
+   * D × D); returns it. Four vectors per pass over the sums: the sums (D × D doubles, 1.2 MB) are
+   * read and written a quarter as often, which was most of the time of this product at 10,000
+   * articles (50,000 examples).
+   */
+  static updateGram(gram: Float64Array, vectors: readonly Float32Array[], sign: 1 | -1): Float64Array {
     const D = Math.round(Math.sqrt(gram.length));
-    for (const v of vectors) {
+    let i = 0;
+    for (; i + 4 <= vectors.length; i += 4) {
+      const [v0, v1, v2, v3] = [vectors[i]!, vectors[i + 1]!, vectors[i + 2]!, vectors[i + 3]!];
+      for (let r = 0; r < D; r++) {
+        const x0 = sign * v0[r]!;
+        const x1 = sign * v1[r]!;
+        const x2 = sign * v2[r]!;
+        const x3 = sign * v3[r]!;
+        const row = r * D;
+        for (let c = r; c < D; c++) gram[row + c]! += x0 * v0[c]! + x1 * v1[c]! + x2 * v2[c]! + x3 * v3[c]!;
+      }
+    }
+    for (; i < vectors.length; i++) {
+      const v = vectors[i]!;
       for (let r = 0; r < D; r++) {
         const vr = sign * v[r]!;
         const row = r * D;
         for (let c = r; c < D; c++) gram[row + c]! += vr * v[c]!;
       }
     }
+    return gram;
   }
 
   /**
@@ -603,4 +580,15 @@ export class ArticleProbabilities implements Iterable<[string, number]> {
   *[Symbol.iterator](): IterableIterator<[string, number]> {
     for (let c = 0; c < this.values.length; c++) yield [this.labels[c]!, this.values[c]!];
   }
+}
+
+/** Vectors whose outer products are added to and removed from the sums given to a training. */
+export interface GramChanges {
+  add: readonly Float32Array[];
+  remove: readonly Float32Array[];
+}
+
+/** A copy of `gram` with `changes` applied: the additions first, then the removals (on a worker thread or not, the same sums to the bit). */
+export function changedGram(gram: Float64Array, changes: GramChanges): Float64Array {
+  return ArticleClassifier.updateGram(ArticleClassifier.updateGram(Float64Array.from(gram), changes.add, 1), changes.remove, -1);
 }

@@ -1,7 +1,7 @@
 import { parentPort } from 'node:worker_threads';
 import { z } from 'zod';
 import { lowerThisThreadPriority } from '../runtime/thread-priority.js';
-import { ArticleClassifier, type ClassifierJson } from './article-classifier.js';
+import { ArticleClassifier, changedGram, type ClassifierJson } from './article-classifier.js';
 
 /** What the main thread sends: the examples (labels and row-major vectors) and the saved Σ v vᵀ, if any. */
 export const trainingRequestSchema = z.object({
@@ -9,6 +9,9 @@ export const trainingRequestSchema = z.object({
   dimension: z.number().int().positive(),
   vectors: z.instanceof(Float32Array),
   gram: z.instanceof(Float64Array).nullable(),
+  /** Vectors (row-major) whose outer products are added to `gram`, then those removed from it, before training. */
+  add: z.instanceof(Float32Array),
+  remove: z.instanceof(Float32Array),
   /** Background work (a calibration while the bot serves): train at the lowest CPU priority. */
   lowPriority: z.boolean(),
 });
@@ -28,11 +31,14 @@ export type TrainingAnswer =
 parentPort!.once('message', (message: unknown) => {
   const port = parentPort!;
   try {
-    const { labels, dimension, vectors, gram, lowPriority } = trainingRequestSchema.parse(message);
+    const { labels, dimension, vectors, gram, add, remove, lowPriority } = trainingRequestSchema.parse(message);
     if (lowPriority) lowerThisThreadPriority();
     if (vectors.length !== labels.length * dimension) throw new Error(`${vectors.length} floats for ${labels.length} examples of dimension ${dimension}`);
+    if (add.length % dimension !== 0 || remove.length % dimension !== 0) throw new Error(`added or removed vectors are not of dimension ${dimension}`);
+    const rows = (packed: Float32Array) => Array.from({ length: packed.length / dimension }, (_, i) => packed.subarray(i * dimension, (i + 1) * dimension));
     const examples = labels.map((label, i) => ({ label, vector: vectors.subarray(i * dimension, (i + 1) * dimension) }));
-    const trained = ArticleClassifier.trainWithGram(examples, gram ?? undefined);
+    const sums = gram === null ? undefined : add.length + remove.length === 0 ? gram : changedGram(gram, { add: rows(add), remove: rows(remove) });
+    const trained = ArticleClassifier.trainWithGram(examples, sums);
     const { json, weights } = trained.classifier.toJSONParts();
     port.postMessage({ type: 'trained', json, weights, gram: trained.gram } satisfies TrainingAnswer, [weights.buffer as ArrayBuffer, trained.gram.buffer as ArrayBuffer]);
   } catch (error) {

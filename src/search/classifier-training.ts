@@ -1,6 +1,6 @@
 import type { Worker } from 'node:worker_threads';
 import { startWorker } from '../runtime/start-worker.js';
-import { ArticleClassifier, type LabelledVector } from './article-classifier.js';
+import { ArticleClassifier, changedGram, type GramChanges, type LabelledVector } from './article-classifier.js';
 import type { TrainingAnswer, TrainingRequest } from './classifier-training-worker.js';
 
 /**
@@ -49,28 +49,54 @@ export class ClassifierTrainer {
     return new ClassifierTrainer(inWorker ? startWorker(import.meta.url, 'classifier-training-worker', undefined) : undefined, lowPriority);
   }
 
-  /** Trains once (a second call trains on this thread). `gram` is not modified (the worker gets a copy). */
-  async train(examples: readonly LabelledVector[], gram: Float64Array | undefined): Promise<{ classifier: ArticleClassifier; gram: Float64Array }> {
+  /**
+   * Trains once (a second call trains on this thread). `gram` is not modified (the worker gets a
+   * copy). `changes`: `gram` is the sums of other examples; these vectors' outer products are
+   * added to and removed from a copy of it first (on the worker, when there is one), so that it is
+   * the sums of `examples` — cheaper than summing them all when few differ (calibration's folds).
+   */
+  async train(
+    examples: readonly LabelledVector[],
+    gram: Float64Array | undefined,
+    changes?: GramChanges,
+  ): Promise<{ classifier: ArticleClassifier; gram: Float64Array }> {
     const worker = this.worker;
     this.worker = undefined;
     if (worker === undefined || examples.length === 0) {
       void worker?.terminate();
-      return ArticleClassifier.trainWithGram(examples, gram);
+      return ArticleClassifier.trainWithGram(examples, gram === undefined || changes === undefined ? gram : changedGram(gram, changes));
     }
     try {
       const dimension = examples[0]!.vector.length;
-      const vectors = new Float32Array(examples.length * dimension);
-      examples.forEach((e, i) => {
-        if (e.vector.length !== dimension) throw new ClassifierTrainingError(`example ${i} has ${e.vector.length} dimensions, not ${dimension}`);
-        vectors.set(e.vector, i * dimension);
-      });
-      const request: TrainingRequest = { labels: examples.map((e) => e.label), dimension, vectors, gram: gram === undefined ? null : Float64Array.from(gram), lowPriority: this.lowPriority };
+      const pack = (vectors: readonly Float32Array[], what: string) => {
+        const packed = new Float32Array(vectors.length * dimension);
+        vectors.forEach((vector, i) => {
+          if (vector.length !== dimension) throw new ClassifierTrainingError(`${what} ${i} has ${vector.length} dimensions, not ${dimension}`);
+          packed.set(vector, i * dimension);
+        });
+        return packed;
+      };
+      const vectors = pack(
+        examples.map((e) => e.vector),
+        'example',
+      );
+      const add = pack(changes?.add ?? [], 'added vector');
+      const remove = pack(changes?.remove ?? [], 'removed vector');
+      const request: TrainingRequest = {
+        labels: examples.map((e) => e.label),
+        dimension,
+        vectors,
+        gram: gram === undefined ? null : Float64Array.from(gram),
+        add,
+        remove,
+        lowPriority: this.lowPriority,
+      };
       const answer = await new Promise<TrainingAnswer>((resolve, reject) => {
         if (this.failure !== undefined) return reject(new ClassifierTrainingError(`the classifier training worker ${this.failure}`));
         worker.once('message', resolve);
         worker.once('error', (error) => reject(new ClassifierTrainingError(`the classifier training worker failed: ${error.message}`)));
         worker.once('exit', (code) => reject(new ClassifierTrainingError(`the classifier training worker exited with code ${code} before answering`)));
-        worker.postMessage(request, [vectors.buffer, ...(request.gram === null ? [] : [request.gram.buffer])]);
+        worker.postMessage(request, [vectors.buffer, add.buffer, remove.buffer, ...(request.gram === null ? [] : [request.gram.buffer])]);
       });
       if (answer.type === 'failed') throw new ClassifierTrainingError(`the classifier training worker failed: ${answer.message}`);
       return { classifier: ArticleClassifier.fromJSONParts(answer.json, answer.weights), gram: answer.gram };
@@ -86,12 +112,11 @@ export class ClassifierTrainer {
   }
 }
 
-/** `ClassifierTrainer.start(article ids of the examples, inWorker, lowPriority).train(examples, gram)`. */
+/** `ClassifierTrainer.start(article ids of the examples, inWorker, lowPriority).train(examples, gram, changes)`. */
 export function trainArticleClassifier(
   examples: readonly LabelledVector[],
   gram: Float64Array | undefined,
-  inWorker?: boolean,
-  lowPriority?: boolean,
+  options: { inWorker?: boolean; lowPriority?: boolean; changes?: GramChanges } = {},
 ): Promise<{ classifier: ArticleClassifier; gram: Float64Array }> {
-  return ClassifierTrainer.start(new Set(examples.map((e) => e.label)).size, inWorker, lowPriority).train(examples, gram);
+  return ClassifierTrainer.start(new Set(examples.map((e) => e.label)).size, options.inWorker, options.lowPriority).train(examples, gram, options.changes);
 }

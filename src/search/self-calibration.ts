@@ -111,15 +111,28 @@ export async function buildEvidenceCases(
 ): Promise<EvidenceCase[]> {
   const { index } = search;
   const pause = yielder(signal);
-  // The same classifier as `ArticleClassifier.train` (to the bit), on a worker thread for a large
-  // knowledge base (classifier-training.ts: ~5–7 s per fold at 10,000 articles off this thread),
-  // and for any size in the background, there at the lowest CPU priority (runtime/thread-priority.ts).
-  const train = async (examples: ReturnType<typeof examplesWithout>) => {
-    signal?.throwIfAborted();
-    return (await trainArticleClassifier(examples, undefined, background || undefined, background)).classifier;
-  };
   const all = await index.titleAndQuestionVectors();
   const vectorOf = new Map(all.map((p) => [p.label, p.vector]));
+  const examplesWithout = (excluded: ReadonlySet<number>) => all.flatMap((p) => (excluded.has(p.label) ? [] : [{ label: p.articleId, vector: p.vector }]));
+  // `ArticleClassifier.train` on every title and question but the fold's, on a worker thread for a
+  // large knowledge base (classifier-training.ts) and for any size in the background, there at the
+  // lowest CPU priority (runtime/thread-priority.ts). The first fold's sums of outer products serve
+  // the others: each fold leaves out a tenth to a fifth of the examples, so adding back the first
+  // fold's and removing its own costs a fraction of summing all (at 10,000 articles the sum over
+  // 45,000 examples was most of a fold's training, and a 153 MB matrix). Same classifier up to rounding.
+  let first: { gram: Float64Array; excluded: Float32Array[] } | undefined;
+  const train = async (excluded: ReadonlySet<number>) => {
+    signal?.throwIfAborted();
+    const excludedVectors = [...excluded].flatMap((label) => vectorOf.get(label) ?? []);
+    const options = { inWorker: background || undefined, lowPriority: background };
+    const examples = examplesWithout(excluded);
+    if (first === undefined) {
+      const trained = await trainArticleClassifier(examples, undefined, options);
+      first = { gram: trained.gram, excluded: excludedVectors };
+      return trained.classifier;
+    }
+    return (await trainArticleClassifier(examples, first.gram, { ...options, changes: { add: first.excluded, remove: excludedVectors } })).classifier;
+  };
   const questions = evenlySpaced(
     [...index.labels]
       .filter(([label, owner]) => owner.kind === 'question' && vectorOf.has(label))
@@ -128,7 +141,6 @@ export async function buildEvidenceCases(
       .sort((a, b) => a.label - b.label),
     MAX_QUESTIONS,
   );
-  const examplesWithout = (excluded: ReadonlySet<number>) => all.flatMap((p) => (excluded.has(p.label) ? [] : [{ label: p.articleId, vector: p.vector }]));
   const cases: EvidenceCase[] = [];
 
   // Ten folds, each a classifier trained without some passages and the questions it then ranks:
@@ -171,10 +183,10 @@ export async function buildEvidenceCases(
   // The next fold's classifier trains (on its worker thread) while this thread ranks the current
   // fold's questions: both cores work. At 10,000 articles the ten trainings and the ~6,000
   // rankings had taken turns, one core idle (136 s of calibration at 109 % CPU).
-  let training = folds.length > 0 ? train(examplesWithout(folds[0]!.excluded)) : undefined;
+  let training = folds.length > 0 ? train(folds[0]!.excluded) : undefined;
   for (const [i, fold] of folds.entries()) {
     const classifier = await training!;
-    training = i + 1 < folds.length ? train(examplesWithout(folds[i + 1]!.excluded)) : undefined;
+    training = i + 1 < folds.length ? train(folds[i + 1]!.excluded) : undefined;
     // A failed next training must not go unhandled while this fold ranks; it is awaited next turn.
     training?.catch(() => undefined);
     await fold.rank(classifier);
