@@ -117,13 +117,7 @@ export class ArticleClassifier {
     const prior = new Float64Array(K);
     for (let i = 0; i < n; i++) prior[y[i]!]! += 1 / n;
     // G = Σ v vᵀ of the raw vectors: given (saved by the last training and updated), or summed here.
-    const gram =
-      givenGram ??
-      ArticleClassifier.updateGram(
-        new Float64Array(D * D),
-        examples.map((e) => e.vector),
-        1,
-      );
+    const gram = givenGram ?? ArticleClassifier.updateGram(new Float64Array(D * D), examples.map((e) => e.vector), 1);
     // σ = Σv of the raw vectors. XᵀX of the centred, scaled inputs from the raw sums:
     // s²(G − μσᵀ − σμᵀ + nμμᵀ).
     const sum = new Float64Array(D);

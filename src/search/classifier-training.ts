@@ -76,10 +76,7 @@ export class ClassifierTrainer {
         });
         return packed;
       };
-      const vectors = pack(
-        examples.map((e) => e.vector),
-        'example',
-      );
+      const vectors = pack(examples.map((e) => e.vector), 'example');
       const add = pack(changes?.add ?? [], 'added vector');
       const remove = pack(changes?.remove ?? [], 'removed vector');
       const request: TrainingRequest = {
