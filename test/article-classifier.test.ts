@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ArticleClassifier, classifierJsonSchema } from '../src/search/article-classifier.js';
-import { ClassifierTrainer, ClassifierTrainingError, trainArticleClassifier } from '../src/search/classifier-training.js';
+import { ClassifierTrainer, ClassifierTrainingError } from '../src/search/classifier-training.js';
 import { normalize } from '../src/search/embedder.js';
 
 /** Deterministic pseudo-random numbers (tests must not depend on Math.random). */
@@ -113,11 +113,11 @@ describe('classifier training on a worker thread', () => {
 
   it('trains the same classifier and sums as on this thread, with and without saved sums', async () => {
     const here = ArticleClassifier.trainWithGram(examples, undefined);
-    const there = await trainArticleClassifier(examples, undefined, { inWorker: true });
+    const there = await ClassifierTrainer.start(examples.length, true).train(examples, undefined);
     expect(there.classifier.toJSON()).toEqual(here.classifier.toJSON());
     expect(Array.from(there.gram)).toEqual(Array.from(here.gram));
     const gram = Float64Array.from(here.gram);
-    const withSums = await trainArticleClassifier(examples, gram, { inWorker: true });
+    const withSums = await ClassifierTrainer.start(examples.length, true).train(examples, gram);
     expect(withSums.classifier.toJSON()).toEqual(ArticleClassifier.trainWithGram(examples, Float64Array.from(here.gram)).classifier.toJSON());
     expect(Array.from(gram)).toEqual(Array.from(here.gram)); // the caller's sums are not transferred away
   });
@@ -130,8 +130,8 @@ describe('classifier training on a worker thread', () => {
     const foldB = examples.filter((e) => !heldOutB.has(e));
     const sumsA = ArticleClassifier.trainWithGram(foldA, undefined).gram;
     const changes = { add: [...heldOutA].map((e) => e.vector), remove: [...heldOutB].map((e) => e.vector) };
-    const there = await trainArticleClassifier(foldB, sumsA, { inWorker: true, changes });
-    const here = await trainArticleClassifier(foldB, sumsA, { inWorker: false, changes });
+    const there = await ClassifierTrainer.start(foldB.length, true).train(foldB, sumsA, changes);
+    const here = await ClassifierTrainer.start(foldB.length, false).train(foldB, sumsA, changes);
     expect(there.classifier.toJSON()).toEqual(here.classifier.toJSON());
     expect(Array.from(there.gram)).toEqual(Array.from(here.gram));
     const scratch = ArticleClassifier.trainWithGram(foldB, undefined);
@@ -152,9 +152,30 @@ describe('classifier training on a worker thread', () => {
     ClassifierTrainer.start(examples.length, true).close();
   });
 
+  it('a session trains one classifier after another on the same worker until closed, each as on this thread', async () => {
+    const session = ClassifierTrainer.session(examples.length, true);
+    try {
+      for (const fold of [0, 1, 2]) {
+        const foldExamples = examples.filter((_, i) => i % 3 !== fold);
+        expect(session.onWorker).toBe(true);
+        const there = await session.train(foldExamples, undefined);
+        expect(there.classifier.toJSON()).toEqual(ArticleClassifier.train(foldExamples).toJSON());
+      }
+      expect(session.onWorker).toBe(true);
+    } finally {
+      session.close();
+    }
+    expect(session.onWorker).toBe(false);
+    // After close: on this thread, the same classifier.
+    expect((await session.train(examples, undefined)).classifier.toJSON()).toEqual(ArticleClassifier.train(examples).toJSON());
+    const once = ClassifierTrainer.start(examples.length, true);
+    await once.train(examples, undefined);
+    expect(once.onWorker).toBe(false);
+  });
+
   it('rejects examples of different dimensions with an explicit error', async () => {
     const mixed = [...examples, { label: 'odd', vector: new Float32Array(5) }];
-    await expect(trainArticleClassifier(mixed, undefined, { inWorker: true })).rejects.toThrow(ClassifierTrainingError);
+    await expect(ClassifierTrainer.start(mixed.length, true).train(mixed, undefined)).rejects.toThrow(ClassifierTrainingError);
   });
 });
 

@@ -18,17 +18,17 @@ export const trainingRequestSchema = z.object({
 
 export type TrainingRequest = z.infer<typeof trainingRequestSchema>;
 
-/** What the worker answers, once. */
+/** What the worker answers, once per request. */
 export type TrainingAnswer =
   | { type: 'trained'; json: Omit<ClassifierJson, 'weights'>; weights: Float32Array; gram: Float64Array }
   | { type: 'failed'; message: string };
 
 /**
- * One article-classifier training on a worker thread (classifier-training.ts): trains on the
- * request's examples (ArticleClassifier.trainWithGram) and sends back the classifier's parts and
- * the sums, their arrays transferred, not copied.
+ * Article-classifier trainings on a worker thread (classifier-training.ts): for each request,
+ * trains on its examples (ArticleClassifier.trainWithGram) and sends back the classifier's parts
+ * and the sums, their arrays transferred, not copied. The trainer sends one request at a time.
  */
-parentPort!.once('message', (message: unknown) => {
+parentPort!.on('message', (message: unknown) => {
   const port = parentPort!;
   try {
     const { labels, dimension, vectors, gram, add, remove, lowPriority } = trainingRequestSchema.parse(message);

@@ -21,19 +21,23 @@ export class ClassifierTrainingError extends Error {
 }
 
 /**
- * One article-classifier training, `ArticleClassifier.trainWithGram` (the same classifier to the
+ * Article-classifier trainings, `ArticleClassifier.trainWithGram` (the same classifier to the
  * bit: the same code on the same numbers), on a worker thread for a large knowledge base. The
- * worker is started by `start`, before the examples are gathered, so its start (loading the
- * modules) overlaps that work instead of delaying the training; `close` ends a worker that was
- * not used.
+ * worker is started by `start` (one training) or `session` (several), before the examples are
+ * gathered, so its start (loading the modules) overlaps that work instead of delaying the
+ * training; `close` ends it.
  */
 export class ClassifierTrainer {
   /** Why the worker can no longer answer (it failed or exited), once it happened. */
   private failure: string | undefined;
+  /** The last training asked of a session's worker: the next one waits for it (one request at a time). */
+  private last: Promise<unknown> = Promise.resolve();
 
   private constructor(
     private worker: Worker | undefined,
     private readonly lowPriority: boolean,
+    /** A session: the worker stays for every `train` until `close`. */
+    private readonly keep: boolean,
   ) {
     // Listening from the start: a worker that fails before `train` must not be an uncaught error.
     worker?.on('error', (error) => (this.failure ??= `failed: ${error.message}`));
@@ -46,11 +50,21 @@ export class ClassifierTrainer {
    * the background of a serving bot).
    */
   static start(articles: number, inWorker = articles >= WORKER_TRAINING_ARTICLES, lowPriority = false): ClassifierTrainer {
-    return new ClassifierTrainer(inWorker ? startWorker(import.meta.url, 'classifier-training-worker', undefined) : undefined, lowPriority);
+    return new ClassifierTrainer(inWorker ? startWorker(import.meta.url, 'classifier-training-worker', undefined) : undefined, lowPriority, false);
   }
 
   /**
-   * Trains once (a second call trains on this thread). `gram` is not modified (the worker gets a
+   * `start`, but the worker trains every `train` (one after the other) until `close`: calibration's
+   * ten folds had each started a worker thread, ~0.1–0.4 s of loading modules (built; ~0.7 s
+   * through tsx) ten times per calibration.
+   */
+  static session(articles: number, inWorker = articles >= WORKER_TRAINING_ARTICLES, lowPriority = false): ClassifierTrainer {
+    return new ClassifierTrainer(inWorker ? startWorker(import.meta.url, 'classifier-training-worker', undefined) : undefined, lowPriority, true);
+  }
+
+  /**
+   * Trains: on the worker once (a second call trains on this thread), or on a session's worker
+   * every time. `gram` is not modified (the worker gets a
    * copy). `changes`: `gram` is the sums of other examples; these vectors' outer products are
    * added to and removed from a copy of it first (on the worker, when there is one), so that it is
    * the sums of `examples` — cheaper than summing them all when few differ (calibration's folds).
@@ -61,9 +75,9 @@ export class ClassifierTrainer {
     changes?: GramChanges,
   ): Promise<{ classifier: ArticleClassifier; gram: Float64Array }> {
     const worker = this.worker;
-    this.worker = undefined;
+    if (!this.keep) this.worker = undefined;
     if (worker === undefined || examples.length === 0) {
-      void worker?.terminate();
+      if (!this.keep) void worker?.terminate();
       return ArticleClassifier.trainWithGram(examples, gram === undefined || changes === undefined ? gram : changedGram(gram, changes));
     }
     try {
@@ -88,32 +102,43 @@ export class ClassifierTrainer {
         remove,
         lowPriority: this.lowPriority,
       };
-      const answer = await new Promise<TrainingAnswer>((resolve, reject) => {
-        if (this.failure !== undefined) return reject(new ClassifierTrainingError(`the classifier training worker ${this.failure}`));
-        worker.once('message', resolve);
-        worker.once('error', (error) => reject(new ClassifierTrainingError(`the classifier training worker failed: ${error.message}`)));
-        worker.once('exit', (code) => reject(new ClassifierTrainingError(`the classifier training worker exited with code ${code} before answering`)));
-        worker.postMessage(request, [vectors.buffer, add.buffer, remove.buffer, ...(request.gram === null ? [] : [request.gram.buffer])]);
-      });
+      const asked = this.last.then(() => this.ask(worker, request, [vectors.buffer, add.buffer, remove.buffer, ...(request.gram === null ? [] : [request.gram.buffer])]));
+      this.last = asked.catch(() => undefined);
+      const answer = await asked;
       if (answer.type === 'failed') throw new ClassifierTrainingError(`the classifier training worker failed: ${answer.message}`);
       return { classifier: ArticleClassifier.fromJSONParts(answer.json, answer.weights), gram: answer.gram };
     } finally {
-      void worker.terminate();
+      if (!this.keep) void worker.terminate();
     }
   }
 
-  /** Ends the worker if `train` did not use it. */
+  /** Sends one request and waits for its answer; the listeners go once it settles (a session asks many times). */
+  private ask(worker: Worker, request: TrainingRequest, transfer: ArrayBuffer[]): Promise<TrainingAnswer> {
+    return new Promise<TrainingAnswer>((resolve, reject) => {
+      if (this.failure !== undefined) return reject(new ClassifierTrainingError(`the classifier training worker ${this.failure}`));
+      const settle = () => {
+        worker.off('message', onMessage);
+        worker.off('error', onError);
+        worker.off('exit', onExit);
+      };
+      const onMessage = (answer: TrainingAnswer) => (settle(), resolve(answer));
+      const onError = (error: Error) => (settle(), reject(new ClassifierTrainingError(`the classifier training worker failed: ${error.message}`)));
+      const onExit = (code: number) => (settle(), reject(new ClassifierTrainingError(`the classifier training worker exited with code ${code} before answering`)));
+      worker.on('message', onMessage);
+      worker.on('error', onError);
+      worker.on('exit', onExit);
+      worker.postMessage(request, transfer);
+    });
+  }
+
+  /** Whether the next `train` runs on a worker thread. */
+  get onWorker(): boolean {
+    return this.worker !== undefined && this.failure === undefined;
+  }
+
+  /** Ends the worker: one `train` did not use, or a session's (a training in progress then fails). */
   close(): void {
     void this.worker?.terminate();
     this.worker = undefined;
   }
-}
-
-/** `ClassifierTrainer.start(article ids of the examples, inWorker, lowPriority).train(examples, gram, changes)`. */
-export function trainArticleClassifier(
-  examples: readonly LabelledVector[],
-  gram: Float64Array | undefined,
-  options: { inWorker?: boolean; lowPriority?: boolean; changes?: GramChanges } = {},
-): Promise<{ classifier: ArticleClassifier; gram: Float64Array }> {
-  return ClassifierTrainer.start(new Set(examples.map((e) => e.label)).size, options.inWorker, options.lowPriority).train(examples, gram, options.changes);
 }

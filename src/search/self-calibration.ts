@@ -9,7 +9,7 @@ import { OFFER_RATIO } from './answer-decision.js';
 import { answerFeatures } from './answer-features.js';
 import { AnswerModel, answerModelSchema } from './answer-model.js';
 import type { ArticleClassifier } from './article-classifier.js';
-import { trainArticleClassifier } from './classifier-training.js';
+import { ClassifierTrainer } from './classifier-training.js';
 import type { KnowledgeSearch, LanguageThresholds, QuestionEvidence } from './knowledge-search.js';
 import { calibrateThresholds, calibrationSchema, type Calibration, type CalibrationCase, type CalibrationOptions } from './threshold-calibration.js';
 
@@ -111,6 +111,24 @@ export async function buildEvidenceCases(
 ): Promise<EvidenceCase[]> {
   const { index } = search;
   const pause = yielder(signal);
+  // One worker for the ten folds' trainings (when there is a worker), started while the vectors are read.
+  const trainer = ClassifierTrainer.session(new Set([...index.labels.values()].map((owner) => owner.articleId)).size, background || undefined, background);
+  try {
+    return await evidenceCases(search, outOfScope, trainer, pause, signal);
+  } finally {
+    trainer.close();
+  }
+}
+
+/** `buildEvidenceCases` with its trainer. */
+async function evidenceCases(
+  search: KnowledgeSearch,
+  outOfScope: SelfCalibrationOptions['outOfScope'],
+  trainer: ClassifierTrainer,
+  pause: () => Promise<void>,
+  signal: AbortSignal | undefined,
+): Promise<EvidenceCase[]> {
+  const { index } = search;
   const all = await index.titleAndQuestionVectors();
   const vectorOf = new Map(all.map((p) => [p.label, p.vector]));
   const examplesWithout = (excluded: ReadonlySet<number>) => all.flatMap((p) => (excluded.has(p.label) ? [] : [{ label: p.articleId, vector: p.vector }]));
@@ -124,14 +142,13 @@ export async function buildEvidenceCases(
   const train = async (excluded: ReadonlySet<number>) => {
     signal?.throwIfAborted();
     const excludedVectors = [...excluded].flatMap((label) => vectorOf.get(label) ?? []);
-    const options = { inWorker: background || undefined, lowPriority: background };
     const examples = examplesWithout(excluded);
     if (first === undefined) {
-      const trained = await trainArticleClassifier(examples, undefined, options);
+      const trained = await trainer.train(examples, undefined);
       first = { gram: trained.gram, excluded: excludedVectors };
       return trained.classifier;
     }
-    return (await trainArticleClassifier(examples, first.gram, { ...options, changes: { add: first.excluded, remove: excludedVectors } })).classifier;
+    return (await trainer.train(examples, first.gram, { add: first.excluded, remove: excludedVectors })).classifier;
   };
   const questions = evenlySpaced(
     [...index.labels]
