@@ -33,15 +33,18 @@ export class ClassifierTrainer {
   /** The last training asked of a session's worker: the next one waits for it (one request at a time). */
   private last: Promise<unknown> = Promise.resolve();
 
+  private worker: Worker | undefined;
+
   private constructor(
-    private worker: Worker | undefined,
+    inWorker: boolean,
     private readonly lowPriority: boolean,
     /** A session: the worker stays for every `train` until `close`. */
     private readonly keep: boolean,
   ) {
+    this.worker = inWorker ? startWorker(import.meta.url, 'classifier-training-worker', undefined) : undefined;
     // Listening from the start: a worker that fails before `train` must not be an uncaught error.
-    worker?.on('error', (error) => (this.failure ??= `failed: ${error.message}`));
-    worker?.on('exit', (code) => (this.failure ??= `exited with code ${code} before answering`));
+    this.worker?.on('error', (error) => (this.failure ??= `failed: ${error.message}`));
+    this.worker?.on('exit', (code) => (this.failure ??= `exited with code ${code} before answering`));
   }
 
   /**
@@ -50,7 +53,7 @@ export class ClassifierTrainer {
    * the background of a serving bot).
    */
   static start(articles: number, inWorker = articles >= WORKER_TRAINING_ARTICLES, lowPriority = false): ClassifierTrainer {
-    return new ClassifierTrainer(inWorker ? startWorker(import.meta.url, 'classifier-training-worker', undefined) : undefined, lowPriority, false);
+    return new ClassifierTrainer(inWorker, lowPriority, false);
   }
 
   /**
@@ -59,15 +62,15 @@ export class ClassifierTrainer {
    * through tsx) ten times per calibration.
    */
   static session(articles: number, inWorker = articles >= WORKER_TRAINING_ARTICLES, lowPriority = false): ClassifierTrainer {
-    return new ClassifierTrainer(inWorker ? startWorker(import.meta.url, 'classifier-training-worker', undefined) : undefined, lowPriority, true);
+    return new ClassifierTrainer(inWorker, lowPriority, true);
   }
 
   /**
    * Trains: on the worker once (a second call trains on this thread), or on a session's worker
-   * every time. `gram` is not modified (the worker gets a
-   * copy). `changes`: `gram` is the sums of other examples; these vectors' outer products are
-   * added to and removed from a copy of it first (on the worker, when there is one), so that it is
-   * the sums of `examples` — cheaper than summing them all when few differ (calibration's folds).
+   * every time. `gram` is not modified (the worker gets a copy). `changes`: `gram` is the sums of
+   * other examples; these vectors' outer products are added to and removed from a copy of it first
+   * (on the worker, when there is one), so that it is the sums of `examples` — cheaper than summing
+   * them all when few differ (calibration's folds).
    */
   async train(
     examples: readonly LabelledVector[],

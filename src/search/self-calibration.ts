@@ -46,7 +46,8 @@ export interface SelfCalibrationOptions {
   signal?: AbortSignal;
   /**
    * Runs beside customers' turns (the server's background calibrations): every classifier is
-   * trained on a worker thread, whatever the size. On this thread each training held the event
+   * trained on a worker thread, whatever the size, at the lowest CPU priority
+   * (runtime/thread-priority.ts). On this thread each training held the event
    * loop ~0.3 s on the sample knowledge base, ten times per calibration; under 100 concurrent
    * conversations the turns' p99 rose from ~2.3 to 4.6 s while it ran (`bench/reload-while-serving.ts
    * --concurrency 100`, `bench/results/2026-12-07-round22.md`).
@@ -109,26 +110,25 @@ export async function buildEvidenceCases(
   signal?: AbortSignal,
   background = false,
 ): Promise<EvidenceCase[]> {
-  const { index } = search;
-  const pause = yielder(signal);
   // One worker for the ten folds' trainings (when there is a worker), started while the vectors are read.
-  const trainer = ClassifierTrainer.session(new Set([...index.labels.values()].map((owner) => owner.articleId)).size, background || undefined, background);
+  const articles = new Set([...search.index.labels.values()].map((owner) => owner.articleId)).size;
+  const trainer = ClassifierTrainer.session(articles, background || undefined, background);
   try {
-    return await evidenceCases(search, outOfScope, trainer, pause, signal);
+    return await evidenceCases(search, outOfScope, trainer, signal);
   } finally {
     trainer.close();
   }
 }
 
-/** `buildEvidenceCases` with its trainer. */
+/** `buildEvidenceCases` with the trainer it closes after. */
 async function evidenceCases(
   search: KnowledgeSearch,
   outOfScope: SelfCalibrationOptions['outOfScope'],
   trainer: ClassifierTrainer,
-  pause: () => Promise<void>,
   signal: AbortSignal | undefined,
 ): Promise<EvidenceCase[]> {
   const { index } = search;
+  const pause = yielder(signal);
   const all = await index.titleAndQuestionVectors();
   const vectorOf = new Map(all.map((p) => [p.label, p.vector]));
   const examplesWithout = (excluded: ReadonlySet<number>) => all.flatMap((p) => (excluded.has(p.label) ? [] : [{ label: p.articleId, vector: p.vector }]));
