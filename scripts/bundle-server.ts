@@ -72,6 +72,7 @@ export const NOT_BUNDLED = [
   'onnxruntime-node',
   'pg-native',
   'dtrace-provider',
+  'koffi',
   // Loaded only in the embedding worker; it finds its model files and onnxruntime from its own folder.
   '@xenova/transformers',
   'sharp',

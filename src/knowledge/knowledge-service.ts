@@ -65,10 +65,12 @@ export interface KnowledgeServiceOptions {
    */
   recalibrateAfterReload?: { quietMs?: number; changedShare?: number };
   /**
-   * Called once each time a load or a hot reload succeeds: the app passes a full GC when it loads
-   * the real model (src/runtime/collect-garbage.ts), so the model file's bytes do not stay in RSS,
-   * nor the replaced index after a reload (at 10,000 articles the server measured 1.2–1.3 GB after
-   * two reloads without it; in-process, each reload's garbage is ~320 MB and a full GC returns it all).
+   * Called once each time a load, a hot reload or a background calibration succeeds: the app
+   * passes a full GC and glibc's trim of the C heap when it loads the real model
+   * (src/runtime/collect-garbage.ts), so the model file's bytes do not stay in RSS, nor the
+   * replaced index after a reload (at 10,000 articles the server measured 1.2–1.3 GB after two
+   * reloads without it; in-process, each reload's garbage is ~320 MB and a full GC returns it
+   * all), nor the buffers an index build or a calibration freed among live ones.
    */
   afterLoad?: () => void;
 }
@@ -215,6 +217,7 @@ export class KnowledgeService {
         if (this.stopped || run.signal.aborted) return;
         this.useCalibration(calibration);
         logger.info('answer thresholds recalibrated', calibrationLog(calibration));
+        this.options.afterLoad?.();
       },
       (error: unknown) => {
         if (!this.stopped && !run.signal.aborted) this.notRecalibrated(error);

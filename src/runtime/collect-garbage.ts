@@ -1,5 +1,6 @@
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
+import { returnFreedMemory } from './return-freed-memory.js';
 
 let collect: (() => void) | undefined;
 
@@ -34,11 +35,14 @@ export function collectGarbage(): void {
  * that held it fragmented around what survives (the tokenizer's 250,002 piece strings among the
  * parsed tokenizer.json, for one); the second moves the survivors off the pages the first found
  * sparse and returns those pages. Measured with the e5 default (bench/results/*-round3-start.md):
- * RSS 3 s after /ready 374 → 355–361 MB; a third collection gained 1 MB more.
+ * RSS 3 s after /ready 374 → 355–361 MB; a third collection gained 1 MB more. Then the C heap's
+ * free pages go back to the kernel (`returnFreedMemory`): the collections free the array buffers,
+ * glibc keeps what it cannot trim from an arena's top.
  */
 export function collectGarbageSoon(): void {
   setImmediate(() => {
     collectGarbage();
     collectGarbage();
+    returnFreedMemory();
   });
 }
