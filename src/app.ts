@@ -123,7 +123,7 @@ export function createApp(config: Config, overrides: AppOverrides = {}): App {
     tiers: config.tiers,
     createEmbedder:
       overrides.createEmbedder ??
-      (() => createServingEmbedder(config.embedding, loadServingModel(), path.join(config.dataDir, 'embeddings'))),
+      (() => createServingEmbedder(config.embedding, loadServingModel())),
     indexFactory: overrides.indexFactory ?? hnswIndexFactory,
     bodyVectors: config.knowledgeBodyVectors,
     logger,

@@ -1,7 +1,7 @@
 import { appendFileSync, cpSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { KnowledgeService, type KnowledgeState } from '../src/knowledge/knowledge-service.js';
+import { KnowledgeService, type KnowledgeServiceOptions, type KnowledgeState } from '../src/knowledge/knowledge-service.js';
 import { createLogger } from '../src/logger.js';
 import { HashingTestEmbedder } from '../src/search/hashing-test-embedder.js';
 import { hnswIndexFactory } from '../src/search/hnsw-index.js';
@@ -25,14 +25,21 @@ function folders(): { knowledgeDir: string; dataDir: string } {
   return { knowledgeDir, dataDir };
 }
 
-function service(knowledgeDir: string, dataDir: string, log: string[] = [], recalibrateAfterReload?: { quietMs?: number; changedShare?: number }): KnowledgeService {
+function service(
+  knowledgeDir: string,
+  dataDir: string,
+  log: string[] = [],
+  recalibrateAfterReload?: { quietMs?: number; changedShare?: number },
+  embedder = new HashingTestEmbedder(),
+  fixedThresholds: KnowledgeServiceOptions['fixedThresholds'] = {},
+): KnowledgeService {
   return new KnowledgeService({
     knowledgeDir,
     dataDir,
     thresholds: { answer: 0.55, suggest: 0.45, closeMargin: 0.03 },
-    fixedThresholds: {},
+    fixedThresholds,
     tiers: { threshold: 0.35, margin: 0.02, rulesFile: path.join(knowledgeDir, 'tiers', 'rules.yaml') },
-    createEmbedder: async () => new HashingTestEmbedder(),
+    createEmbedder: async () => embedder,
     indexFactory: hnswIndexFactory,
     logger: createLogger('info', (line) => log.push((JSON.parse(line) as { message: string }).message)),
     retry: { initialMs: 0, maxMs: 0 },
@@ -248,4 +255,24 @@ describe('calibration through hot reloads and restarts (auto thresholds)', () =>
     expect(log).not.toContain('answer thresholds recalibrated');
     expect(log.filter((m) => m.includes('not recalibrated'))).toEqual([]);
   }, 120_000);
+
+  it('a start that calibrates keeps the tier examples\u2019 vectors on disk: the start after it embeds nothing', async () => {
+    const { knowledgeDir, dataDir } = folders();
+    // First with every threshold fixed (no calibration): the index and the tier examples' vectors are stored.
+    const fixed = service(knowledgeDir, dataDir, [], undefined, new HashingTestEmbedder(), { answer: 0.55, suggest: 0.45, closeMargin: 0.03 });
+    ready(await fixed.ready);
+    await fixed.stop();
+    // Then `auto`: this start calibrates, embedding the off-topic questions.
+    const calibrating = service(knowledgeDir, dataDir);
+    expect(ready(await calibrating.ready).calibration).toBeDefined();
+    await calibrating.stop();
+    const embedder = new HashingTestEmbedder();
+    const restarted = service(knowledgeDir, dataDir, [], undefined, embedder);
+    try {
+      expect(ready(await restarted.ready).calibration).toBeDefined();
+      expect(embedder.embeddedByRole).toEqual({ query: 0, passage: 0 });
+    } finally {
+      await restarted.stop();
+    }
+  });
 });

@@ -9,7 +9,6 @@ import { configuredModel } from '../search/create-embedder.js';
 import { KnowledgeSearch } from '../search/knowledge-search.js';
 import { loadOutOfScope } from '../search/out-of-scope.js';
 import { loadOrCalibrate } from '../search/self-calibration.js';
-import { StoredEmbeddings } from '../search/stored-embeddings.js';
 import { KnowledgeIndex } from './knowledge-index.js';
 import { loadTierClassifier } from './knowledge-service.js';
 import { loadArticles, missingTranslationLines, missingTranslations, PARSED_ARTICLES_FILE, readParsedArticles, requireValidArticles, writeParsedArticles } from './load-articles.js';
@@ -84,7 +83,7 @@ async function main(): Promise<void> {
   }
   // The tier examples' vectors and the tier head, where the server looks for them at start.
   const tierStarted = performance.now();
-  await loadTierClassifier(new StoredEmbeddings(embedder, path.join(config.dataDir, 'embeddings')), config);
+  await loadTierClassifier(embedder, config);
   process.stdout.write(`Tier classifier: examples embedded and head trained (${((performance.now() - tierStarted) / 1000).toFixed(1)} s; the server reuses both).\n`);
   await embedder.close();
 }

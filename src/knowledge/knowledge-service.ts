@@ -4,6 +4,7 @@ import type { Thresholds } from '../search/answer-decision.js';
 import type { Embedder } from '../search/embedder.js';
 import { KnowledgeSearch, type LanguageThresholds } from '../search/knowledge-search.js';
 import { loadOutOfScope } from '../search/out-of-scope.js';
+import { StoredEmbeddings } from '../search/stored-embeddings.js';
 import { applyCalibration, calibrateAndSave, savedCalibration, thresholdsFrom, type SelfCalibration, type SelfCalibrationOptions } from '../search/self-calibration.js';
 import type { VectorIndexFactory } from '../search/vector-index.js';
 import type { Logger } from '../logger.js';
@@ -76,17 +77,24 @@ export interface KnowledgeServiceOptions {
 }
 
 /**
- * The tier classifier of a knowledge folder: its examples embedded with `embedder` (the server's
- * keeps their vectors in `<dataDir>/embeddings`, stored-embeddings.ts) and its trained head kept
- * beside them, one file per model. `npm run ingest` calls it too, so the first start after an
- * ingest finds both and does not spend the model's time on the examples (~13 s on 2 cores).
+ * The tier classifier of a knowledge folder: its examples embedded with `embedder`, their vectors
+ * kept in `<dataDir>/embeddings` (stored-embeddings.ts) and its trained head beside them, one
+ * file per model. `npm run ingest` calls it too, so the first start after an ingest finds both
+ * and does not spend the model's time on the examples (~10–13 s on 2 cores).
+ *
+ * The store wraps only this call's embedder: it writes the texts of the bulk calls made through
+ * it, so nothing else may share it. When the server's one embedder was wrapped, a start that
+ * calibrated wrote the file with the off-topic questions it had just embedded and without the
+ * tier examples (found in memory, not embedded, so not "used"): the next start spent 10 s
+ * embedding them again before /ready (10,000 articles: /ready 11.7 s instead of 2.5). And the
+ * gap report's bulk call would have written customers' questions to that file.
  */
 export async function loadTierClassifier(
   embedder: Embedder,
   options: Pick<KnowledgeServiceOptions, 'knowledgeDir' | 'dataDir' | 'tiers'>,
 ): Promise<TierClassifier> {
   return TierClassifier.create(
-    embedder,
+    new StoredEmbeddings(embedder, path.join(options.dataDir, 'embeddings')),
     await loadTierExamples(path.join(options.knowledgeDir, 'tiers')),
     await loadTierRules(options.tiers.rulesFile),
     options.tiers,

@@ -4,7 +4,6 @@ import type { Embedder } from './embedder.js';
 import { EmbeddingBatcher } from './embedding-batcher.js';
 import { EmbeddingCache } from './embedding-cache.js';
 import { EmbeddingWorkerPool } from './embedding-workers.js';
-import { StoredEmbeddings } from './stored-embeddings.js';
 import type { TransformersEmbedderOptions } from './transformers-embedder.js';
 
 /** The settings that say which model to load and where its files go. */
@@ -38,11 +37,10 @@ export function startServingModel(config: ModelConfig): Promise<EmbeddingWorkerP
 /**
  * The embedder the running bot uses: the model (`startServingModel`), behind a micro-batcher
  * (concurrent conversations share model calls) and an LRU cache of question vectors (a repeated
- * question skips the model). Index builds pass through both (large calls, passages). With
- * `storeDir`, the vectors of bulk query calls (tier examples) are kept on disk between starts
- * (stored-embeddings.ts).
+ * question skips the model). Index builds pass through both (large calls, passages). Nothing it
+ * embeds is written to disk: customers' questions (one at a time, or many at once for the gap
+ * report) stay in memory; the tier examples' vectors are kept by `loadTierClassifier`.
  */
-export async function createServingEmbedder(embedding: Config['embedding'], model: Promise<Embedder>, storeDir?: string): Promise<Embedder> {
-  const serving = new EmbeddingCache(new EmbeddingBatcher(await model, { maxBatch: embedding.queryBatchSize, offThread: true }));
-  return storeDir === undefined ? serving : new StoredEmbeddings(serving, storeDir);
+export async function createServingEmbedder(embedding: Config['embedding'], model: Promise<Embedder>): Promise<Embedder> {
+  return new EmbeddingCache(new EmbeddingBatcher(await model, { maxBatch: embedding.queryBatchSize, offThread: true }));
 }

@@ -10,8 +10,10 @@ import { decodeVectorFile, encodeVectorFile, type VectorRows } from '../storage/
  * Keeps the vectors of bulk `query` calls (the tier examples, embedded at every start) in a file
  * under DATA_DIR, so a restart embeds only examples that are new: on 2 cores the ~400 examples of
  * three languages cost several seconds of model time, most of a cold start. One file per model
- * and fingerprint (another model never reads them). Single texts (customer messages) pass
- * through (they are the LRU cache's business, and customers' words are not written to disk).
+ * and fingerprint (another model never reads them). Single texts pass through. A file keeps the
+ * texts of the bulk calls made through this object in this process, so wrap only the embedder of
+ * the caller whose texts it is to keep (`loadTierClassifier`), never one that customers'
+ * questions pass through: their words are not written to disk.
  *
  * File: texts and float32 rows in vector-file.ts's binary format, written to a temporary name and
  * renamed (a crash leaves the old file or none; an unreadable file is ignored and rebuilt). The
