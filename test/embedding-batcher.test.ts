@@ -269,6 +269,24 @@ describe('stored bulk query embeddings (tier examples across restarts)', () => {
     expect(third.calls).toEqual([{ texts: ['a customer question', 'passage one'], role: 'query' }]);
   });
 
+  it('writes the file again without the texts no bulk call used, once, embedding nothing (customers\u2019 questions an earlier version kept)', async () => {
+    const dir = tempDir();
+    const examples = ['invoice lists the wrong plan', 'add five more seats'];
+    await new StoredEmbeddings(new RecordingEmbedder(), dir).embed([...examples, 'my card number is 4111 and it was charged twice', 'another customer question'], 'query');
+    const file = () => readdirSync(dir).map((name) => readFileSync(path.join(dir, name), 'latin1')).join('');
+    expect(file()).toContain('charged twice');
+    const model = new RecordingEmbedder();
+    const restarted = new StoredEmbeddings(model, dir);
+    const { saved } = await restarted.embedThenSave(examples, 'query');
+    await saved;
+    expect(model.calls).toEqual([]);
+    expect(file()).not.toContain('charged twice');
+    expect(file()).toContain('add five more seats');
+    // Done once: the same call again has nothing to write.
+    await expect((await restarted.embedThenSave(examples, 'query')).saved).resolves.toBeUndefined();
+    expect(await new StoredEmbeddings(new RecordingEmbedder(), dir).stored(examples)).toEqual(await restarted.embed(examples, 'query'));
+  });
+
   it('keeps two bulk calls in flight apart: the first to finish saves only what it has, the second adds its own', async () => {
     const dir = tempDir();
     const model = new RecordingEmbedder();

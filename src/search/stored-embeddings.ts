@@ -25,6 +25,8 @@ export class StoredEmbeddings implements Embedder {
   private loaded: Promise<Map<string, Float32Array>> | undefined;
   /** Texts of bulk calls in this process: what the file keeps (examples no longer used drop out). */
   private readonly used = new Set<string>();
+  /** Whether a write has dropped the texts no bulk call of this process used (once is enough: every write keeps only used ones). */
+  private pruned = false;
   /** The last write of the vectors file (writes go one after another). */
   private writing: Promise<void> = Promise.resolve();
 
@@ -75,9 +77,15 @@ export class StoredEmbeddings implements Embedder {
     for (const text of texts) this.used.add(text);
     const missing = [...new Set(texts.filter((text) => !stored.has(text)))];
     let saved = Promise.resolve();
-    if (missing.length > 0) {
-      const vectors = await this.inner.embed(missing, role);
-      missing.forEach((text, i) => stored.set(text, vectors[i]!));
+    // The file also holds texts no bulk call of this process used: written again once without
+    // them (an upgrade's leftovers, e.g. customers' questions that versions before round 24 kept).
+    const prune = !this.pruned && [...stored.keys()].some((text) => !this.used.has(text));
+    if (missing.length > 0 || prune) {
+      this.pruned = true;
+      if (missing.length > 0) {
+        const vectors = await this.inner.embed(missing, role);
+        missing.forEach((text, i) => stored.set(text, vectors[i]!));
+      }
       saved = this.save(stored);
       saved.catch(() => undefined); // the caller awaits it; a failure before then is not "unhandled"
     }
