@@ -37,7 +37,7 @@ parentPort!.on('message', (message: unknown) => {
     if (vectors.length !== labels.length * dimension) throw new Error(`${vectors.length} floats for ${labels.length} examples of dimension ${dimension}`);
     if (add.length % dimension !== 0 || remove.length % dimension !== 0) throw new Error(`added or removed vectors are not of dimension ${dimension}`);
     const rows = (packed: Float32Array) => Array.from({ length: packed.length / dimension }, (_, i) => packed.subarray(i * dimension, (i + 1) * dimension));
-    const examples = labels.map((label, i) => ({ label, vector: vectors.subarray(i * dimension, (i + 1) * dimension) }));
+    const examples = rows(vectors).map((vector, i) => ({ label: labels[i]!, vector }));
     const sums = gram === null ? undefined : add.length + remove.length === 0 ? gram : changedGram(gram, { add: rows(add), remove: rows(remove) });
     const trained = ArticleClassifier.trainWithGram(examples, sums);
     const { json, weights } = trained.classifier.toJSONParts();
